@@ -1,0 +1,48 @@
+# Shared by the scripts in scripts/: where the checkout is, installing what is missing, building.
+# Sourced, not run.
+
+DTP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DTP_JAVA25=${DTP_JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+
+dtp_log() { printf '%s\n' "$*" >&2; }
+
+# Installs the Debian packages named in scripts/lib/packages.apt (and any given as arguments)
+# that are not installed yet. Runs apt-get update at most once per call.
+dtp_ensure_packages() {
+  local want=() p missing=()
+  while read -r p; do
+    p=${p%%#*}; p=${p//[[:space:]]/}
+    [ -n "$p" ] && want+=("$p")
+  done < "$DTP_ROOT/scripts/lib/packages.apt"
+  want+=("$@")
+  for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  dtp_log "installing: ${missing[*]}"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Builds every module's jar (tests compiled, not run) unless the jars are newer than the sources.
+dtp_ensure_built() {
+  local stamp="$DTP_ROOT/dtprobed/target/dtprobed.jar"
+  if [ -f "$stamp" ] && [ -z "$(find "$DTP_ROOT" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \) -newer "$stamp" -print -quit)" ]; then
+    return 0
+  fi
+  dtp_log "building (mvn package)..."
+  (cd "$DTP_ROOT" && mvn -B -q -DskipTests package) >&2
+}
+
+# The JVM flags every launcher uses (read from the parent pom, so there is one list).
+dtp_jvm_flags() {
+  sed -n 's:.*<dtprobed.jvm.flags>\(.*\)</dtprobed.jvm.flags>.*:\1:p' "$DTP_ROOT/pom.xml"
+}
+
+# Classpath of one module: its jar plus its runtime dependencies.
+dtp_classpath() {
+  local module=$1
+  echo "$DTP_ROOT/$module/target/$module.jar:$DTP_ROOT/$module/target/lib/*"
+}
