@@ -11,6 +11,10 @@ public record ProviderSpec(String name, ProviderAttributes attributes, List<Prob
 
     public ProviderSpec {
         probes = List.copyOf(probes);
+        if (probes.isEmpty()) {
+            throw new IllegalArgumentException("provider " + name + " has no probes: its PROBES section would be"
+                    + " empty, which the parser (like dtprobed) refuses");
+        }
     }
 
     public ProviderSpec(String name, List<ProbeSpec> probes) {
