@@ -11,13 +11,21 @@ import java.util.List;
  */
 final class ProviderReader {
     private final DofInput in;
+    /** The blob as stored, for {@code dofpr_addr} before relocation. */
+    private final DofInput stored;
     private final SectionTable table;
     private final int version;
     private final String module;
     private final List<PolicyViolation> violations;
 
-    ProviderReader(DofInput in, SectionTable table, int version, String module, List<PolicyViolation> violations) {
+    /**
+     * @param in     the blob with relocations applied
+     * @param stored the blob as the client sent it
+     */
+    ProviderReader(DofInput in, DofInput stored, SectionTable table, int version, String module,
+                   List<PolicyViolation> violations) {
         this.in = in;
+        this.stored = stored;
         this.table = table;
         this.version = version;
         this.module = module;
@@ -86,8 +94,9 @@ final class ProviderReader {
 
     private ParsedProbe readProbe(Parts p, int at, int i, String provider) throws DofFormatException {
         long pos = p.probes.offset() + (long) i * p.probes.entrySize();
-        long stored = in.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
-        DofProbeRecord rec = DofProbeRecord.read(in, pos, stored);
+        long storedAddress = stored.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
+        long address = in.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
+        DofProbeRecord rec = DofProbeRecord.read(in, pos, address);
         if (rec.pad1() != 0 || rec.pad2() != 0) {
             throw new DofFormatException(DofRule.NONZERO_PROBE_PAD, at, i, "pad1 " + rec.pad1() + ", pad2 " + rec.pad2());
         }
@@ -103,15 +112,9 @@ final class ProviderReader {
         List<String> nativeTypes = readTypes(p.strings, rec.nargv(), rec.nargc(), "native argument type", at, i);
         List<String> xlateTypes = readTypes(p.strings, rec.xargv(), rec.xargc(), "translated argument type", at, i);
         List<Integer> argmap = readArgmap(p.args, rec, at, i);
-        long address = relocatedAddress(pos);
         List<ProbeSite> sites = sites(address, offsets, enabled, where);
         return new ParsedProbe(func, name, nativeTypes, xlateTypes, argmap, boxed(offsets), boxed(enabled),
-                stored, address, sites);
-    }
-
-    /** The relocated {@code dofpr_addr}: {@link #in} is the relocated copy when relocations applied. */
-    private long relocatedAddress(long pos) throws DofFormatException {
-        return in.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
+                storedAddress, address, sites);
     }
 
     private long[] readEnabledOffsets(Parts p, DofProbeRecord rec, int at, int i) throws DofFormatException {
