@@ -166,6 +166,8 @@ public final class Stash implements AutoCloseable {
         }
         StashMeta.put(files.meta, StashMeta.LAYOUT_VERSION, StashLayout.LAYOUT_VERSION);
         StashMeta.put(files.meta, StashMeta.PARSED_VERSION, StashLayout.PARSED_VERSION);
+        StashMeta.put(files.meta, StashMeta.NEGATIVE_TTL, c.negativeTtl().toMillis());
+        StashMeta.put(files.meta, StashMeta.NEGATIVE_BOUND, c.negativeBound());
         if (fresh) {
             StashMeta.put(files.meta, StashMeta.CREATED_AT, c.clock().millis());
         }

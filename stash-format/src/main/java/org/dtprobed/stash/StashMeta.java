@@ -18,6 +18,9 @@ public final class StashMeta {
     public static final String COMMITS = "commits";
     public static final String REMOVES = "removes";
     public static final String REBUILDS = "rebuilds";
+    /** The owner's negative-cache TTL and bound, so that tools can show expiry. */
+    public static final String NEGATIVE_TTL = "negative-ttl-millis";
+    public static final String NEGATIVE_BOUND = "negative-bound";
     public static final String CREATED_AT = "created-at-millis";
 
     private StashMeta() {
