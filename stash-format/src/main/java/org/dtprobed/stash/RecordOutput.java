@@ -1,0 +1,118 @@
+package org.dtprobed.stash;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/** Builds one stored value: the common header, then little-endian fields, each bounded. */
+public final class RecordOutput {
+    private byte[] buf;
+    private int pos;
+
+    /** Starts a value of the given kind and layout version (the header's CRC is set by {@link #finish()}). */
+    public RecordOutput(int kind, int version, int capacityHint) {
+        buf = new byte[Math.max(64, capacityHint)];
+        u16(version);
+        u16(kind);
+        u32(0);
+    }
+
+    private void ensure(int n) {
+        if (buf.length - pos < n) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+        }
+    }
+
+    public RecordOutput u8(int v) {
+        ensure(1);
+        buf[pos++] = (byte) v;
+        return this;
+    }
+
+    public RecordOutput u16(int v) {
+        ensure(2);
+        buf[pos++] = (byte) v;
+        buf[pos++] = (byte) (v >>> 8);
+        return this;
+    }
+
+    public RecordOutput u32(long v) {
+        ensure(4);
+        for (int i = 0; i < 4; i++) {
+            buf[pos++] = (byte) (v >>> (8 * i));
+        }
+        return this;
+    }
+
+    public RecordOutput u64(long v) {
+        ensure(8);
+        for (int i = 0; i < 8; i++) {
+            buf[pos++] = (byte) (v >>> (8 * i));
+        }
+        return this;
+    }
+
+    public RecordOutput bytes(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+        return this;
+    }
+
+    /** A u32 element count, refused when beyond {@link StashLayout#MAX_LIST_SIZE}. */
+    public RecordOutput count(int n, String what) throws StashException {
+        if (n < 0 || n > StashLayout.MAX_LIST_SIZE) {
+            throw new StashException(StashException.Kind.REFUSED,
+                    what + ": " + n + " elements; at most " + StashLayout.MAX_LIST_SIZE);
+        }
+        return u32(n);
+    }
+
+    /**
+     * A u32 byte length and the UTF-8 bytes. Any content is stored exactly (a NUL, '/', ".." are
+     * just bytes here); only the length is bounded, and malformed UTF-16 is refused rather than
+     * silently replaced.
+     */
+    public RecordOutput str(String s, String what) throws StashException {
+        if (s == null) {
+            throw new StashException(StashException.Kind.REFUSED, what + ": missing");
+        }
+        if (s.length() > StashLayout.MAX_STRING_BYTES) {
+            throw tooLong(what, s.length());
+        }
+        var enc = StandardCharsets.UTF_8.newEncoder();
+        byte[] b;
+        try {
+            var bb = enc.encode(java.nio.CharBuffer.wrap(s));
+            b = Arrays.copyOf(bb.array(), bb.limit());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new StashException(StashException.Kind.REFUSED, what + ": not valid Unicode (unpaired surrogate)");
+        }
+        if (b.length > StashLayout.MAX_STRING_BYTES) {
+            throw tooLong(what, b.length);
+        }
+        u32(b.length);
+        return bytes(b);
+    }
+
+    private static StashException tooLong(String what, int n) {
+        return new StashException(StashException.Kind.REFUSED,
+                what + ": " + n + " bytes; at most " + StashLayout.MAX_STRING_BYTES);
+    }
+
+    /** Fills in the CRC and returns the value. */
+    public byte[] finish() {
+        byte[] out = Arrays.copyOf(buf, pos);
+        long crc = crc(out);
+        for (int i = 0; i < 4; i++) {
+            out[StashLayout.VALUE_OFF_CRC + i] = (byte) (crc >>> (8 * i));
+        }
+        return out;
+    }
+
+    static long crc(byte[] value) {
+        CRC32C c = new CRC32C();
+        c.update(value, StashLayout.VALUE_HEADER_SIZE, value.length - StashLayout.VALUE_HEADER_SIZE);
+        return c.getValue();
+    }
+}

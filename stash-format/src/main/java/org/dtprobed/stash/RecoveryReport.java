@@ -1,0 +1,24 @@
+package org.dtprobed.stash;
+
+import java.util.List;
+
+/**
+ * What {@link Stash#open} found and repaired. The repair pass runs at every open; after a clean
+ * shutdown every count is normally zero.
+ *
+ * @param unclean                  the previous owner did not close the stash (crash, kill -9)
+ * @param chronicleEvents          corruption events Chronicle's own recovery reported
+ * @param corruptRegistrations     registrations removed because their value did not decode (never acknowledged)
+ * @param registrationsWithoutDof  registrations removed because their raw DOF was missing or corrupt
+ * @param orphanDof                raw DOF entries removed because no registration referenced them
+ * @param orphanParsed             parse-cache entries removed (unreferenced, undecodable or another version)
+ * @param pidsRepaired             pid records created or whose next generation was raised
+ * @param staleRegistrations       registrations whose probe records await {@link Stash#rebuildParsed}
+ */
+public record RecoveryReport(boolean unclean, List<String> chronicleEvents, int corruptRegistrations,
+                             int registrationsWithoutDof, int orphanDof, int orphanParsed, int pidsRepaired,
+                             int staleRegistrations) {
+    public RecoveryReport {
+        chronicleEvents = List.copyOf(chronicleEvents);
+    }
+}

@@ -1,0 +1,22 @@
+package org.dtprobed.stash;
+
+import org.dtprobed.dof.DofHelper;
+
+/**
+ * What the daemon knows about one ADDDOF when it commits it: who, from where, with which helper.
+ *
+ * @param pid      the registering process
+ * @param mapping  the mapping that holds the DOF
+ * @param helper   the {@code dof_helper_t} (module name, load base, DOF address)
+ * @param process  start time and executable of the process, to detect pid reuse and exec
+ */
+public record RegistrationRecord(int pid, Mapping mapping, DofHelper helper, ProcessIdentity process) {
+    public RegistrationRecord {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("pid must be positive, got " + pid);
+        }
+        if (mapping == null || helper == null || process == null) {
+            throw new NullPointerException("mapping, helper and process are required");
+        }
+    }
+}

@@ -1,0 +1,548 @@
+package org.dtprobed.stash;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.dtprobed.dof.DofFormatException;
+import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.stash.negative.NegativeCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stash: every registration the daemon acknowledged, durably, in Chronicle Map files.
+ *
+ * <h2>Files</h2>
+ * One state directory (default {@code /run/dtrace/stash}; {@link StashConfig#stateDir()}); no
+ * path is ever derived from stored data (names from DOF or clients are values, never file names).
+ * Every key and value layout is in {@link StashLayout}; every value starts with the common
+ * 8-byte header {@code u16 version, u16 kind, u32 CRC32C of the rest}.
+ * <table>
+ * <caption>stash files</caption>
+ * <tr><th>file</th><th>key</th><th>value</th><th>deleted when</th></tr>
+ * <tr><td>{@code registrations.cm3}</td><td>u32 pid, u32 0, u64 generation (16 B)</td>
+ *   <td>the whole registration: mapping (dev, inode, start, path), helper (module, load base,
+ *   DOF address), process identity (start time, exec dev/inode), raw-DOF key, commit time, and
+ *   its per-probe records (provider, function, name, attributes, native/translated types,
+ *   argmap, sites) under their own parsed version ({@link RegistrationCodec})</td>
+ *   <td>REMOVE, removal of the pid, pruning (dead pid, reused pid, exec)</td></tr>
+ * <tr><td>{@code dof.cm3}</td><td>SHA-256 of the DOF (32 B)</td><td>u32 length, raw DOF bytes</td>
+ *   <td>when the last registration referencing it goes; orphans at every open</td></tr>
+ * <tr><td>{@code parsed.cm3}</td><td>SHA-256 (32 B), u64 load base</td><td>the whole
+ *   {@link ParsedDof} ({@link ParsedCodec}); the parse cache</td>
+ *   <td>with its raw DOF, or at open when no registration uses that (content, load base)</td></tr>
+ * <tr><td>{@code pids.cm3}</td><td>u32 pid, u32 0</td><td>u64 next generation, start time,
+ *   exec dev, exec inode</td><td>removal or pruning of the pid</td></tr>
+ * <tr><td>{@code negative.cm3}</td><td>u64 dev, u64 inode</td><td>size, mtime (ns), record
+ *   time, verdict, reason</td><td>expiry (lazily on lookup, swept on insert at most once per
+ *   TTL), stale size/mtime, eviction of the oldest beyond the bound ({@link NegativeCache})</td></tr>
+ * <tr><td>{@code meta.cm3}</td><td>UTF-8 name</td><td>u64</td><td>never: layout version,
+ *   clean-shutdown mirror, counters ({@link StashMeta})</td></tr>
+ * <tr><td>{@code stash.lock}</td><td colspan="3">not Chronicle: the owner's exclusive
+ *   {@code flock}, and the clean-shutdown flag as its content ({@link StashLock})</td></tr>
+ * </table>
+ * Per-probe records live inside their registration's value so that a registration and its probes
+ * are one Chronicle entry: Chronicle Map has no transactions across entries or maps, and one
+ * entry is written under its segment lock with a checksum, so it is either wholly there or (after
+ * {@code recoverPersistedTo}) wholly gone.
+ *
+ * <h2>Who writes, who reads</h2>
+ * One daemon ({@code org.dtprobed.ingest}) owns the stash through this class; all mutations are
+ * serialised on this object. {@code stash-dump} reads the files as a second process while the
+ * daemon runs ({@link StashFiles#openShared}), never during recovery (the owner holds the lock
+ * throughout). The query index is built from {@link #forEachProbe} and kept current by the daemon.
+ *
+ * <h2>Commit order (crash safety)</h2>
+ * {@link #commit}: (1) encode everything, refusing bad records before any write; (2) write the pid
+ * record with next generation = gen + 1; (3) put the raw DOF if absent (content-addressed);
+ * (4) put the parse-cache entry if absent; (5) put the registration — <b>the commit point</b>;
+ * only then does the ioctl return the generation. A crash before (5) leaves at most an unused
+ * generation (harmless: generations need only be unique) and unreferenced DOF / parse entries,
+ * which the repair pass collects. Removal deletes the registration first (the commit point of a
+ * removal), then frees its DOF and parse entry when their last reference went; a crash in between
+ * leaves orphans, collected likewise. Reference counts are never stored: they are derived from
+ * the registrations at every open ({@link StashIndex}), so a crash cannot leave one wrong.
+ *
+ * <h2>Open and recovery</h2>
+ * {@link #open} takes {@code stash.lock} (or fails with LOCKED), reads the flag, writes "open";
+ * after an unclean shutdown every existing file goes through {@code recoverPersistedTo} (plain
+ * {@code createPersistedTo} on a crashed file can block 60 s and throw). Then {@link StashRepair}
+ * (every open): registrations that do not decode or whose raw DOF is missing are removed (such a
+ * registration was never acknowledged: its put had not completed); unreferenced raw DOF and
+ * parse-cache entries are removed; pid records are raised above every stored generation.
+ * {@link #close} writes "clean".
+ *
+ * <h2>Versions</h2>
+ * {@link StashLayout#LAYOUT_VERSION} (meta {@code layout-version}) covers the file set and every
+ * key layout: a change means new file names, and a build refuses a newer layout. Every value
+ * carries its own layout version: a changed value layout gets a new codec beside the old one. The
+ * probe records and the parse cache carry {@link StashLayout#PARSED_VERSION}: a registration whose
+ * probe records have another version is kept and reported stale until {@link #rebuildParsed}
+ * re-derives them from the raw DOF (the source of truth); parse-cache entries of another version
+ * are dropped at open.
+ *
+ * <h2>Sizing</h2>
+ * Chronicle preallocates each file from {@link MapSizing} at creation and the sizing is fixed
+ * afterwards ({@link StashConfig} defaults; measured in BENCHMARKS.md "## Stash"). Beyond
+ * {@code maxBloatFactor} a put fails and the caller gets {@link StashException.Kind#FULL} (ENOSPC).
+ *
+ * <h2>What survives kill -9</h2>
+ * Every registration whose {@link #commit} returned; none that it did not return is half there.
+ * The negative cache survives too (it is only a cache: a lost entry costs one re-examination).
+ */
+public final class Stash implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Stash.class);
+
+    private final StashConfig config;
+    private final StashLock lock;
+    private final StashFiles files;
+    private final StashIndex index;
+    private final NegativeCache negative;
+    private final RecoveryReport report;
+    private boolean closed;
+
+    private Stash(StashConfig config, StashLock lock, StashFiles files, StashIndex index, RecoveryReport report) {
+        this.config = config;
+        this.lock = lock;
+        this.files = files;
+        this.index = index;
+        this.report = report;
+        this.negative = new NegativeCache(files.negative, config.negativeTtl(), config.negativeBound(), config.clock());
+    }
+
+    /**
+     * Creates the stash, or opens it (recovering every file first after an unclean shutdown).
+     *
+     * @throws StashException LOCKED when another process owns it, IO, or CORRUPT for a newer layout
+     */
+    public static Stash open(StashConfig config) throws StashException {
+        Path dir = config.stateDir();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StashException(StashException.Kind.IO, dir + ": cannot create the state directory: " + e, e);
+        }
+        StashLock lock = StashLock.acquire(dir);
+        StashFiles files = null;
+        try {
+            boolean fresh = StashFiles.ALL.stream().noneMatch(n -> Files.exists(dir.resolve(n)));
+            boolean unclean = !fresh && !lock.previousWasClean();
+            if (unclean) {
+                LOG.warn("stash {} was not shut down cleanly ({}); recovering every file", dir, lock.previousState().trim());
+            }
+            lock.markOpen();
+            List<String> events = new ArrayList<>();
+            files = StashFiles.openOwned(config, unclean, events);
+            checkLayout(files, dir, fresh, config);
+            StashIndex index = new StashIndex();
+            RecoveryReport report = new StashRepair(files, index, unclean).run(unclean, events);
+            StashMeta.increment(files.meta, StashMeta.OPENS);
+            if (unclean) {
+                StashMeta.increment(files.meta, StashMeta.UNCLEAN_OPENS);
+            }
+            StashMeta.put(files.meta, StashMeta.CLEAN_SHUTDOWN, 0);
+            LOG.info("stash {} open: {} registrations, {} stale, unclean={}", dir, index.size(),
+                    report.staleRegistrations(), unclean);
+            return new Stash(config, lock, files, index, report);
+        } catch (StashException | RuntimeException e) {
+            if (files != null) {
+                files.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static void checkLayout(StashFiles files, Path dir, boolean fresh, StashConfig c) throws StashException {
+        Long layout = StashMeta.get(files.meta, StashMeta.LAYOUT_VERSION);
+        if (layout != null && layout > StashLayout.LAYOUT_VERSION) {
+            throw new StashException(StashException.Kind.CORRUPT, dir + ": stash layout version " + layout
+                    + " is newer than this build's " + StashLayout.LAYOUT_VERSION);
+        }
+        StashMeta.put(files.meta, StashMeta.LAYOUT_VERSION, StashLayout.LAYOUT_VERSION);
+        StashMeta.put(files.meta, StashMeta.PARSED_VERSION, StashLayout.PARSED_VERSION);
+        StashMeta.put(files.meta, StashMeta.NEGATIVE_TTL, c.negativeTtl().toMillis());
+        StashMeta.put(files.meta, StashMeta.NEGATIVE_BOUND, c.negativeBound());
+        if (fresh) {
+            StashMeta.put(files.meta, StashMeta.CREATED_AT, c.clock().millis());
+        }
+    }
+
+    /** What the open found and repaired; {@link RecoveryReport#unclean()} says whether it recovered. */
+    public RecoveryReport recovery() {
+        return report;
+    }
+
+    public boolean recovered() {
+        return report.unclean();
+    }
+
+    public StashConfig config() {
+        return config;
+    }
+
+    /**
+     * Commits one registration with its raw DOF and its probes as one unit and returns its key;
+     * the generation is the ADDDOF ioctl's return value. A pid whose start time changed (reused)
+     * loses its old registrations and starts again at generation 0; a pid whose executable changed
+     * (exec) loses its old registrations and keeps counting. An older registration of the same pid
+     * at the same mapping and DOF address (its REMOVE was lost) is replaced.
+     *
+     * @throws StashException REFUSED (record cannot be stored as given), FULL (ENOSPC)
+     */
+    public synchronized RegistrationKey commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed)
+            throws StashException {
+        ensureOpen();
+        validate(reg, rawDof, parsed);
+        int pid = reg.pid();
+        long gen = generationFor(reg);
+        RegistrationKey key = new RegistrationKey(pid, gen);
+        ContentHash hash = ContentHash.of(rawDof);
+        Registration r = new Registration(key, reg, hash, rawDof.length, config.clock().millis(),
+                StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed));
+        byte[] regValue = RegistrationCodec.encode(r);
+        ParseKey pk = new ParseKey(hash, reg.helper().loadBase());
+        byte[] parsedValue = files.parsed.containsKey(pk.toBytes()) ? null : ParsedCodec.encodeParsed(parsed);
+        put(files.pids, PidRecord.key(pid), new PidRecord(gen + 1, reg.process()).encode(), "pid record");
+        boolean newDof = !files.rawDof.containsKey(hash.toBytes());
+        try {
+            if (newDof) {
+                put(files.rawDof, hash.toBytes(), RawDofCodec.encode(rawDof), "raw DOF");
+            }
+            if (parsedValue != null) {
+                put(files.parsed, pk.toBytes(), parsedValue, "parse cache");
+            }
+            put(files.registrations, key.toBytes(), regValue, "registration");
+        } catch (StashException e) {
+            if (index.refs(hash) == 0) {
+                files.rawDof.remove(hash.toBytes());
+                files.parsed.remove(pk.toBytes());
+            }
+            throw e;
+        }
+        index.add(StashIndex.entryOf(r));
+        StashMeta.increment(files.meta, StashMeta.COMMITS);
+        replaceLost(key, reg);
+        return key;
+    }
+
+    private static void validate(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed) throws StashException {
+        if (!parsed.registrable()) {
+            throw new StashException(StashException.Kind.REFUSED, "pid " + reg.pid() + ": DOF is not registrable: "
+                    + parsed.violations().get(0).message());
+        }
+        if (!parsed.module().equals(reg.helper().module())) {
+            throw new StashException(StashException.Kind.REFUSED, "pid " + reg.pid()
+                    + ": parse result is for another module than the helper's");
+        }
+        if (rawDof.length != parsed.loadSize()) {
+            throw new StashException(StashException.Kind.REFUSED, "pid " + reg.pid() + ": raw DOF is "
+                    + rawDof.length + " bytes, its header's load size is " + parsed.loadSize());
+        }
+    }
+
+    /** The generation this commit gets, after dropping what a pid reuse or an exec left behind. */
+    private long generationFor(RegistrationRecord reg) throws StashException {
+        int pid = reg.pid();
+        byte[] v = files.pids.get(PidRecord.key(pid));
+        PidRecord pr = v == null ? null : PidRecord.decode(v, "pid " + pid);
+        if (pr != null && !pr.identity().sameLife(reg.process())) {
+            LOG.info("pid {}: start time changed (pid reused); dropping its {} old registrations", pid,
+                    index.keysOfPid(pid).size());
+            removePidLocked(pid);
+            return 0;
+        }
+        if (pr != null && !pr.identity().sameImage(reg.process())) {
+            LOG.info("pid {}: executable changed (exec); dropping its {} old registrations", pid,
+                    index.keysOfPid(pid).size());
+            for (RegistrationKey k : index.keysOfPid(pid)) {
+                removeLocked(k);
+            }
+        }
+        long gen = pr == null ? 0 : pr.nextGeneration();
+        if (gen > Integer.MAX_VALUE) {
+            throw new StashException(StashException.Kind.FULL, "pid " + pid + ": generations exhausted");
+        }
+        return gen;
+    }
+
+    private void replaceLost(RegistrationKey key, RegistrationRecord reg) {
+        Mapping m = reg.mapping();
+        for (RegistrationKey k : index.keysOfMapping(key.pid(), m.dev(), m.inode(), m.start())) {
+            if (!k.equals(key) && index.get(k).dofAddress() == reg.helper().dofAddress()) {
+                LOG.info("pid {}: generation {} re-registers the DOF of generation {}; replacing it", key.pid(),
+                        key.generation(), k.generation());
+                removeLocked(k);
+            }
+        }
+    }
+
+    private static void put(ChronicleMap<byte[], byte[]> map, byte[] k, byte[] v, String what) throws StashException {
+        try {
+            map.put(k, v);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.error("stash: cannot store {} of {} bytes: {}", what, v.length, e.toString());
+            throw new StashException(StashException.Kind.FULL, "stash: no room for " + what + " of " + v.length
+                    + " bytes in " + map.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes one registration (REMOVE ioctl); an unknown one is not an error (returns false). */
+    public synchronized boolean remove(int pid, long generation) {
+        ensureOpen();
+        if (pid <= 0 || generation < 0 || generation > Integer.MAX_VALUE) {
+            return false;
+        }
+        return removeLocked(new RegistrationKey(pid, generation));
+    }
+
+    private boolean removeLocked(RegistrationKey key) {
+        boolean removed = files.registrations.remove(key.toBytes()) != null;
+        StashIndex.Entry e = index.remove(key);
+        if (e != null) {
+            if (!index.parsedInUse(e.dof(), e.loadBase())) {
+                files.parsed.remove(new ParseKey(e.dof(), e.loadBase()).toBytes());
+            }
+            if (index.refs(e.dof()) == 0) {
+                files.rawDof.remove(e.dof().toBytes());
+            }
+        }
+        if (removed) {
+            try {
+                StashMeta.increment(files.meta, StashMeta.REMOVES);
+            } catch (StashException ex) {
+                LOG.warn("stash: removes counter: {}", ex.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /** Removes every registration of the pid and its pid record; returns how many registrations went. */
+    public synchronized int removePid(int pid) {
+        ensureOpen();
+        return removePidLocked(pid);
+    }
+
+    private int removePidLocked(int pid) {
+        int n = 0;
+        for (RegistrationKey k : index.keysOfPid(pid)) {
+            if (removeLocked(k)) {
+                n++;
+            }
+        }
+        files.pids.remove(PidRecord.key(pid));
+        return n;
+    }
+
+    /**
+     * Removes every pid that is dead, or whose start time or executable no longer matches what was
+     * stashed; returns the pids removed.
+     */
+    public synchronized List<Integer> prune(PidLiveness liveness) {
+        ensureOpen();
+        java.util.Set<Integer> pids = new java.util.TreeSet<>(index.pids());
+        for (byte[] k : List.copyOf(files.pids.keySet())) {
+            try {
+                pids.add(PidRecord.pidOf(k));
+            } catch (StashException e) {
+                files.pids.remove(k);
+            }
+        }
+        List<Integer> pruned = new ArrayList<>();
+        for (int pid : pids) {
+            Optional<ProcessIdentity> now = liveness.identity(pid);
+            byte[] v = files.pids.get(PidRecord.key(pid));
+            ProcessIdentity stashed = null;
+            try {
+                stashed = v == null ? null : PidRecord.decode(v, "pid " + pid).identity();
+            } catch (StashException e) {
+                LOG.warn("stash prune: {}", e.getMessage());
+            }
+            if (now.isEmpty() || stashed == null || !stashed.sameImage(now.get())) {
+                int n = removePidLocked(pid);
+                LOG.info("pid {}: pruned ({}), {} registrations removed", pid,
+                        now.isEmpty() ? "dead" : "reused or exec'd", n);
+                pruned.add(pid);
+            }
+        }
+        return pruned;
+    }
+
+    /** The registration, if stored. */
+    public Optional<Registration> registration(RegistrationKey key) throws StashException {
+        byte[] v = files.registrations.get(key.toBytes());
+        return v == null ? Optional.empty() : Optional.of(RegistrationCodec.decode(v, "registration " + key));
+    }
+
+    public List<Registration> byPid(int pid) throws StashException {
+        return load(keys(() -> index.keysOfPid(pid)));
+    }
+
+    /** Registrations of the pid whose DOF lies in the mapping that starts at {@code start}. */
+    public List<Registration> byMapping(int pid, long dev, long inode, long start) throws StashException {
+        return load(keys(() -> index.keysOfMapping(pid, dev, inode, start)));
+    }
+
+    /** Registrations, of any pid, whose DOF lies in a mapping of this file. */
+    public List<Registration> byDevInode(long dev, long inode) throws StashException {
+        return load(keys(() -> index.keysOfDevIno(dev, inode)));
+    }
+
+    private synchronized List<RegistrationKey> keys(java.util.function.Supplier<List<RegistrationKey>> s) {
+        return s.get();
+    }
+
+    private List<Registration> load(List<RegistrationKey> keys) throws StashException {
+        List<Registration> out = new ArrayList<>(keys.size());
+        for (RegistrationKey k : keys) {
+            registration(k).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Every registration, in key order (pid, then generation). */
+    public void forEachRegistration(Consumer<Registration> action) throws StashException {
+        List<RegistrationKey> keys = keys(() -> {
+            List<RegistrationKey> all = new ArrayList<>();
+            for (int pid : index.pids()) {
+                all.addAll(index.keysOfPid(pid));
+            }
+            java.util.Collections.sort(all);
+            return all;
+        });
+        for (RegistrationKey k : keys) {
+            registration(k).ifPresent(action);
+        }
+    }
+
+    /** Every per-probe record of every registration that is not stale (for the query index). */
+    public void forEachProbe(Consumer<ProbeRecord> action) throws StashException {
+        forEachRegistration(r -> r.probes().forEach(action));
+    }
+
+    /** The raw DOF stored under this key. */
+    public Optional<byte[]> rawDof(ContentHash key) throws StashException {
+        byte[] v = files.rawDof.get(key.toBytes());
+        return v == null ? Optional.empty() : Optional.of(RawDofCodec.decode(v, "raw DOF " + key));
+    }
+
+    /**
+     * The parse cache: the result for identical DOF content at the same load base, if some
+     * registration already had it parsed. The module must match too (it is part of the result).
+     */
+    public Optional<ParsedDof> findParsed(ContentHash content, long loadBase, String module) throws StashException {
+        ParseKey pk = new ParseKey(content, loadBase);
+        byte[] v = files.parsed.get(pk.toBytes());
+        if (v == null) {
+            return Optional.empty();
+        }
+        ParsedDof p = ParsedCodec.decodeParsed(v, "parse cache " + content + "@" + Long.toHexString(loadBase));
+        return p.module().equals(module) ? Optional.of(p) : Optional.empty();
+    }
+
+    public NegativeCache negative() {
+        return negative;
+    }
+
+    /**
+     * Re-derives probe records from raw DOF: for stale registrations, or for all with
+     * {@code force}. A registration whose DOF no longer parses or registers is removed (logged),
+     * since no tracer could use it. Returns how many were rebuilt and removed.
+     */
+    public synchronized RebuildReport rebuildParsed(DofReparser parser, boolean force) throws StashException {
+        ensureOpen();
+        int rebuilt = 0;
+        int removed = 0;
+        List<RegistrationKey> all = new ArrayList<>();
+        for (int pid : index.pids()) {
+            all.addAll(index.keysOfPid(pid));
+        }
+        for (RegistrationKey k : all) {
+            Optional<Registration> r = registration(k);
+            if (r.isEmpty() || !(force || r.get().stale())) {
+                continue;
+            }
+            if (rebuildOne(r.get(), parser)) {
+                rebuilt++;
+            } else {
+                removeLocked(k);
+                removed++;
+            }
+        }
+        StashMeta.increment(files.meta, StashMeta.REBUILDS);
+        LOG.info("stash: rebuilt parsed records of {} registrations, removed {}", rebuilt, removed);
+        return new RebuildReport(rebuilt, removed);
+    }
+
+    /** How a rebuild went. */
+    public record RebuildReport(int rebuilt, int removed) {
+    }
+
+    private boolean rebuildOne(Registration r, DofReparser parser) throws StashException {
+        RegistrationKey k = r.key();
+        byte[] raw = rawDof(r.dofKey()).orElseThrow(() -> new StashException(StashException.Kind.CORRUPT,
+                "registration " + k + ": raw DOF " + r.dofKey() + " missing"));
+        ParseKey pk = new ParseKey(r.dofKey(), r.record().helper().loadBase());
+        ParsedDof parsed;
+        try {
+            parsed = parser.parse(raw, r.record().helper(), k.pid());
+        } catch (DofFormatException e) {
+            LOG.warn("pid {} gen {}: DOF no longer parses: {}", k.pid(), k.generation(), e.getMessage());
+            return false;
+        }
+        if (!parsed.registrable()) {
+            LOG.warn("pid {} gen {}: DOF no longer registers: {}", k.pid(), k.generation(),
+                    parsed.violations().get(0).message());
+            return false;
+        }
+        put(files.parsed, pk.toBytes(), ParsedCodec.encodeParsed(parsed), "parse cache");
+        Registration fresh = new Registration(k, r.record(), r.dofKey(), r.dofSize(), r.committedAtMillis(),
+                StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(k, parsed));
+        put(files.registrations, k.toBytes(), RegistrationCodec.encode(fresh), "registration");
+        return true;
+    }
+
+    /** Counts for status output. */
+    public synchronized StashStats stats() {
+        return new StashStats(index.size(), index.pids().size(), files.rawDof.longSize(), files.parsed.longSize(),
+                negative.size(), negative.sweeps(), negative.evictions());
+    }
+
+    /** Entry counts and negative-cache activity. */
+    public record StashStats(int registrations, int pids, long rawDof, long parsed, int negativeEntries,
+                             long negativeSweeps, long negativeEvictions) {
+    }
+
+    /** Read access for tools ({@code stash-dump}) on the owner's open files. */
+    public StashFiles files() {
+        return files;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("stash " + config.stateDir() + " is closed");
+        }
+    }
+
+    /** Closes every file and marks the shutdown clean. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        StashMeta.put(files.meta, StashMeta.CLEAN_SHUTDOWN, 1);
+        files.close();
+        try {
+            lock.markClean();
+        } catch (StashException e) {
+            LOG.error("stash {}: cannot mark the shutdown clean: {}", config.stateDir(), e.getMessage());
+        }
+        lock.close();
+    }
+}

@@ -1,0 +1,73 @@
+package org.dtprobed.stash;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Where the stash lives and how its files are sized. The sizes only matter when a file is
+ * created; an existing file keeps the sizing it was created with. Defaults come from the
+ * measurements in BENCHMARKS.md ("## Stash"): a 20-probe registration value is about 2.3 KiB,
+ * the corpus's raw DOF averages 2.2 KiB (8.4 KiB for 100 probes).
+ *
+ * @param stateDir        directory holding every stash file (default {@code /run/dtrace/stash})
+ * @param registrations   sizing of {@code registrations.cm3}
+ * @param rawDof          sizing of {@code dof.cm3}
+ * @param parsed          sizing of {@code parsed.cm3} (the parse cache)
+ * @param pids            sizing of {@code pids.cm3}
+ * @param negativeTtl     how long a negative-cache entry is believed
+ * @param negativeBound   most negative-cache entries; the oldest is evicted beyond it
+ * @param clock           wall clock for commit times and negative-cache expiry
+ */
+public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawDof, MapSizing parsed,
+                          MapSizing pids, Duration negativeTtl, int negativeBound, Clock clock) {
+    public static final Path DEFAULT_STATE_DIR = Path.of("/run/dtrace/stash");
+    public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofMinutes(10);
+    public static final int DEFAULT_NEGATIVE_BOUND = 65_536;
+    public static final MapSizing DEFAULT_REGISTRATIONS = new MapSizing(16_384, 3 * 1024, 4);
+    public static final MapSizing DEFAULT_RAW_DOF = new MapSizing(4_096, 8 * 1024, 4);
+    public static final MapSizing DEFAULT_PARSED = new MapSizing(4_096, 8 * 1024, 4);
+    public static final MapSizing DEFAULT_PIDS = new MapSizing(16_384, 48, 4);
+
+    public StashConfig {
+        if (stateDir == null || registrations == null || rawDof == null || parsed == null || pids == null
+                || negativeTtl == null || clock == null) {
+            throw new NullPointerException("every StashConfig field is required");
+        }
+        if (negativeTtl.isNegative() || negativeTtl.isZero()) {
+            throw new IllegalArgumentException("negativeTtl must be positive, got " + negativeTtl);
+        }
+        if (negativeBound < 1) {
+            throw new IllegalArgumentException("negativeBound must be positive, got " + negativeBound);
+        }
+    }
+
+    public static StashConfig defaults() {
+        return at(DEFAULT_STATE_DIR);
+    }
+
+    /** Default sizing in the given directory. */
+    public static StashConfig at(Path stateDir) {
+        return new StashConfig(stateDir, DEFAULT_REGISTRATIONS, DEFAULT_RAW_DOF, DEFAULT_PARSED, DEFAULT_PIDS,
+                DEFAULT_NEGATIVE_TTL, DEFAULT_NEGATIVE_BOUND, Clock.systemUTC());
+    }
+
+    /** Small files for tests and tools: a few thousand entries each. */
+    public static StashConfig small(Path stateDir) {
+        return new StashConfig(stateDir, new MapSizing(2_048, 3 * 1024, 8), new MapSizing(512, 4 * 1024, 8),
+                new MapSizing(512, 8 * 1024, 8), new MapSizing(2_048, 48, 8),
+                DEFAULT_NEGATIVE_TTL, 4_096, Clock.systemUTC());
+    }
+
+    public StashConfig withRegistrations(MapSizing s) {
+        return new StashConfig(stateDir, s, rawDof, parsed, pids, negativeTtl, negativeBound, clock);
+    }
+
+    public StashConfig withNegative(Duration ttl, int bound) {
+        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, ttl, bound, clock);
+    }
+
+    public StashConfig withClock(Clock c) {
+        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, negativeTtl, negativeBound, c);
+    }
+}

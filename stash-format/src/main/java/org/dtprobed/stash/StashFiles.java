@@ -1,0 +1,164 @@
+package org.dtprobed.stash;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The six Chronicle Map files of one state directory, opened either as the owner (create, or
+ * recover after an unclean shutdown) or as a second, reading process ({@code stash-dump} beside a
+ * running daemon). One instance per file per JVM.
+ */
+public final class StashFiles implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StashFiles.class);
+
+    public static final String REGISTRATIONS = "registrations.cm3";
+    public static final String RAW_DOF = "dof.cm3";
+    public static final String PARSED = "parsed.cm3";
+    public static final String PIDS = "pids.cm3";
+    public static final String NEGATIVE = "negative.cm3";
+    public static final String META = "meta.cm3";
+    public static final List<String> ALL = List.of(REGISTRATIONS, RAW_DOF, PARSED, PIDS, NEGATIVE, META);
+
+    final ChronicleMap<byte[], byte[]> registrations;
+    final ChronicleMap<byte[], byte[]> rawDof;
+    final ChronicleMap<byte[], byte[]> parsed;
+    final ChronicleMap<byte[], byte[]> pids;
+    final ChronicleMap<byte[], byte[]> negative;
+    final ChronicleMap<byte[], byte[]> meta;
+    private final List<ChronicleMap<byte[], byte[]>> all;
+
+    private StashFiles(List<ChronicleMap<byte[], byte[]>> maps) {
+        this.all = List.copyOf(maps);
+        registrations = maps.get(0);
+        rawDof = maps.get(1);
+        parsed = maps.get(2);
+        pids = maps.get(3);
+        negative = maps.get(4);
+        meta = maps.get(5);
+    }
+
+    /**
+     * Opens as the owner. The caller holds the stash lock. With {@code recover}, every existing
+     * file goes through {@code recoverPersistedTo}; Chronicle's corruption events are appended to
+     * {@code events}.
+     */
+    static StashFiles openOwned(StashConfig c, boolean recover, List<String> events) throws StashException {
+        List<ChronicleMap<byte[], byte[]>> maps = new ArrayList<>();
+        try {
+            for (String name : ALL) {
+                maps.add(openOne(c.stateDir().resolve(name), builder(name, c), recover, events));
+            }
+            return new StashFiles(maps);
+        } catch (StashException | RuntimeException e) {
+            maps.forEach(ChronicleMap::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens an existing stash as a second process: no creation, no recovery, reads only. Never
+     * while the owner recovers (the owner holds the lock for that whole time).
+     */
+    public static StashFiles openShared(Path stateDir) throws StashException {
+        List<ChronicleMap<byte[], byte[]>> maps = new ArrayList<>();
+        try {
+            for (String name : ALL) {
+                Path p = stateDir.resolve(name);
+                if (!Files.isRegularFile(p)) {
+                    throw new StashException(StashException.Kind.IO, p + ": no such stash file");
+                }
+                maps.add(builder(name, StashConfig.small(stateDir)).createPersistedTo(p.toFile()));
+            }
+            return new StashFiles(maps);
+        } catch (IOException e) {
+            maps.forEach(ChronicleMap::close);
+            throw new StashException(StashException.Kind.IO, stateDir + ": " + e.getMessage(), e);
+        } catch (StashException | RuntimeException e) {
+            maps.forEach(ChronicleMap::close);
+            throw e;
+        }
+    }
+
+    private static ChronicleMap<byte[], byte[]> openOne(Path p, ChronicleMapBuilder<byte[], byte[]> b, boolean recover,
+                                                         List<String> events) throws StashException {
+        File f = p.toFile();
+        try {
+            if (recover && f.exists()) {
+                return b.recoverPersistedTo(f, true, ev -> {
+                    String line = p.getFileName() + ": " + ev.message();
+                    LOG.warn("stash recovery: {}", line);
+                    synchronized (events) {
+                        events.add(line);
+                    }
+                });
+            }
+            return b.createPersistedTo(f);
+        } catch (IOException e) {
+            throw new StashException(StashException.Kind.IO, p + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new StashException(StashException.Kind.CORRUPT, p + ": cannot open: " + e, e);
+        }
+    }
+
+    static ChronicleMapBuilder<byte[], byte[]> builder(String name, StashConfig c) {
+        ChronicleMapBuilder<byte[], byte[]> b = ChronicleMap.of(byte[].class, byte[].class).name("dtprobed-" + name);
+        MapSizing s;
+        switch (name) {
+            case REGISTRATIONS -> {
+                b.constantKeySizeBySample(new byte[StashLayout.REG_KEY_SIZE]);
+                s = c.registrations();
+            }
+            case RAW_DOF -> {
+                b.constantKeySizeBySample(new byte[StashLayout.DOF_KEY_SIZE]);
+                s = c.rawDof();
+            }
+            case PARSED -> {
+                b.constantKeySizeBySample(new byte[StashLayout.PARSED_KEY_SIZE]);
+                s = c.parsed();
+            }
+            case PIDS -> {
+                b.constantKeySizeBySample(new byte[StashLayout.PID_KEY_SIZE]);
+                s = c.pids();
+            }
+            case NEGATIVE -> {
+                b.constantKeySizeBySample(new byte[StashLayout.NEG_KEY_SIZE]);
+                s = new MapSizing(c.negativeBound(), 96, 2);
+            }
+            case META -> {
+                b.averageKeySize(24);
+                s = new MapSizing(256, StashLayout.META_VALUE_SIZE, 4);
+            }
+            default -> throw new IllegalArgumentException(name);
+        }
+        return b.entries(s.entries()).averageValueSize(s.averageValueBytes()).maxBloatFactor(s.maxBloatFactor())
+                .checksumEntries(true);
+    }
+
+    /** Entry counts by file name, in {@link #ALL} order. */
+    public List<Long> sizes() {
+        List<Long> out = new ArrayList<>();
+        for (ChronicleMap<byte[], byte[]> m : all) {
+            out.add(m.longSize());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        for (ChronicleMap<byte[], byte[]> m : all) {
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {}: {}", m.name(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.dtprobed.stash;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * In-memory secondary indexes over the registrations map (by pid, by pid+mapping, by dev+inode)
+ * and the reference counts of raw DOF. Derived data: rebuilt from {@code registrations.cm3} at
+ * every open, so a crash can never leave a reference count wrong. Guarded by the Stash's lock.
+ */
+final class StashIndex {
+    record Entry(RegistrationKey key, Mapping mapping, long dofAddress, ContentHash dof, long loadBase) {
+    }
+
+    private record DevIno(long dev, long inode) {
+    }
+
+    private final Map<RegistrationKey, Entry> byKey = new HashMap<>();
+    private final Map<Integer, NavigableSet<Long>> byPid = new HashMap<>();
+    private final Map<DevIno, Set<RegistrationKey>> byDevIno = new HashMap<>();
+    private final Map<ContentHash, Map<Long, Integer>> dofRefs = new HashMap<>();
+
+    static Entry entryOf(Registration r) {
+        RegistrationRecord rec = r.record();
+        return new Entry(r.key(), rec.mapping(), rec.helper().dofAddress(), r.dofKey(), rec.helper().loadBase());
+    }
+
+    void add(Entry e) {
+        byKey.put(e.key(), e);
+        byPid.computeIfAbsent(e.key().pid(), p -> new TreeSet<>()).add(e.key().generation());
+        byDevIno.computeIfAbsent(new DevIno(e.mapping().dev(), e.mapping().inode()), k -> new TreeSet<>()).add(e.key());
+        dofRefs.computeIfAbsent(e.dof(), k -> new HashMap<>()).merge(e.loadBase(), 1, Integer::sum);
+    }
+
+    Entry remove(RegistrationKey key) {
+        Entry e = byKey.remove(key);
+        if (e == null) {
+            return null;
+        }
+        NavigableSet<Long> gens = byPid.get(key.pid());
+        gens.remove(key.generation());
+        if (gens.isEmpty()) {
+            byPid.remove(key.pid());
+        }
+        DevIno di = new DevIno(e.mapping().dev(), e.mapping().inode());
+        Set<RegistrationKey> s = byDevIno.get(di);
+        s.remove(key);
+        if (s.isEmpty()) {
+            byDevIno.remove(di);
+        }
+        Map<Long, Integer> bases = dofRefs.get(e.dof());
+        bases.merge(e.loadBase(), -1, Integer::sum);
+        bases.remove(e.loadBase(), 0);
+        if (bases.isEmpty()) {
+            dofRefs.remove(e.dof());
+        }
+        return e;
+    }
+
+    Entry get(RegistrationKey key) {
+        return byKey.get(key);
+    }
+
+    List<RegistrationKey> keysOfPid(int pid) {
+        List<RegistrationKey> out = new ArrayList<>();
+        for (long g : byPid.getOrDefault(pid, new TreeSet<>())) {
+            out.add(new RegistrationKey(pid, g));
+        }
+        return out;
+    }
+
+    List<RegistrationKey> keysOfDevIno(long dev, long inode) {
+        return new ArrayList<>(byDevIno.getOrDefault(new DevIno(dev, inode), Set.of()));
+    }
+
+    /** Registrations of the pid whose DOF lies in the mapping with this dev, inode and start. */
+    List<RegistrationKey> keysOfMapping(int pid, long dev, long inode, long start) {
+        List<RegistrationKey> out = new ArrayList<>();
+        for (RegistrationKey k : keysOfPid(pid)) {
+            Mapping m = byKey.get(k).mapping();
+            if (m.dev() == dev && m.inode() == inode && m.start() == start) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    Set<Integer> pids() {
+        return Set.copyOf(byPid.keySet());
+    }
+
+    /** How many registrations reference the raw DOF. */
+    int refs(ContentHash h) {
+        return dofRefs.getOrDefault(h, Map.of()).values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Whether some registration references the DOF at this load base (keeps its parse-cache entry). */
+    boolean parsedInUse(ContentHash h, long loadBase) {
+        return dofRefs.getOrDefault(h, Map.of()).containsKey(loadBase);
+    }
+
+    Set<ContentHash> dofKeys() {
+        return Set.copyOf(dofRefs.keySet());
+    }
+
+    int size() {
+        return byKey.size();
+    }
+
+    long maxGeneration(int pid) {
+        NavigableSet<Long> g = byPid.get(pid);
+        return g == null ? -1 : g.last();
+    }
+}

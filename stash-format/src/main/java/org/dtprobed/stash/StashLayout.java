@@ -1,0 +1,76 @@
+package org.dtprobed.stash;
+
+/**
+ * Every byte layout of the stash in one place: key layouts, the common value header and the
+ * version words. All integers are little-endian. The specification these belong to is the
+ * javadoc of {@link Stash}.
+ */
+public final class StashLayout {
+    /** Version of the set of files and of every key layout; a change means new file names. */
+    public static final int LAYOUT_VERSION = 1;
+
+    // Common value header, first 8 bytes of every value in every map.
+    public static final int VALUE_OFF_VERSION = 0;   // u16: version of this value kind's layout
+    public static final int VALUE_OFF_KIND = 2;      // u16: one of KIND_*
+    public static final int VALUE_OFF_CRC = 4;       // u32: CRC32C of bytes [VALUE_HEADER_SIZE, end)
+    public static final int VALUE_HEADER_SIZE = 8;
+
+    public static final int KIND_REGISTRATION = 1;
+    public static final int KIND_RAW_DOF = 2;
+    public static final int KIND_PARSED = 3;
+    public static final int KIND_NEGATIVE = 4;
+    public static final int KIND_PID = 5;
+    public static final int KIND_META = 6;
+
+    /** Layout version of registration values (the part before the probe records). */
+    public static final int REGISTRATION_VERSION = 1;
+    /** Layout version of parsed data: probe records in registrations and parse-cache values. */
+    public static final int PARSED_VERSION = 1;
+    public static final int RAW_DOF_VERSION = 1;
+    public static final int NEGATIVE_VERSION = 1;
+    public static final int PID_VERSION = 1;
+    public static final int META_VERSION = 1;
+
+    // registrations key: (pid, generation)
+    public static final int REG_KEY_OFF_PID = 0;     // u32
+    public static final int REG_KEY_OFF_PAD = 4;     // u32, zero
+    public static final int REG_KEY_OFF_GEN = 8;     // u64
+    public static final int REG_KEY_SIZE = 16;
+
+    // raw DOF key: SHA-256 of the DOF bytes
+    public static final int DOF_KEY_SIZE = 32;
+
+    // parse-cache key: (content hash, load base)
+    public static final int PARSED_KEY_OFF_HASH = 0;
+    public static final int PARSED_KEY_OFF_LOAD_BASE = 32; // u64
+    public static final int PARSED_KEY_SIZE = 40;
+
+    // pids key: pid
+    public static final int PID_KEY_OFF_PID = 0;     // u32
+    public static final int PID_KEY_OFF_PAD = 4;     // u32, zero
+    public static final int PID_KEY_SIZE = 8;
+
+    // negative-cache key: (dev, inode) of an object file
+    public static final int NEG_KEY_OFF_DEV = 0;     // u64
+    public static final int NEG_KEY_OFF_INO = 8;     // u64
+    public static final int NEG_KEY_SIZE = 16;
+
+    // pid value payload (after the header)
+    public static final int PID_OFF_NEXT_GEN = 8;    // u64
+    public static final int PID_OFF_START_TIME = 16; // u64
+    public static final int PID_OFF_EXEC_DEV = 24;   // u64
+    public static final int PID_OFF_EXEC_INO = 32;   // u64
+    public static final int PID_VALUE_SIZE = 40;
+
+    // meta value payload
+    public static final int META_OFF_VALUE = 8;      // u64
+    public static final int META_VALUE_SIZE = 16;
+
+    /** Longest string (UTF-8 bytes) a record may hold: names, types, paths, reasons. */
+    public static final int MAX_STRING_BYTES = 4096;
+    /** Most elements of one list inside a record (probes, sites, types). */
+    public static final int MAX_LIST_SIZE = 1_000_000;
+
+    private StashLayout() {
+    }
+}

@@ -1,0 +1,162 @@
+package org.dtprobed.stash;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pass that runs at every open, after Chronicle's own recovery: it rebuilds the in-memory
+ * index and restores the stash's invariants (see the "Crash safety" part of {@link Stash}).
+ * Order matters: registrations first (they decide what is referenced), then raw DOF and the
+ * parse cache (collected when unreferenced), then pid records (raised above every generation).
+ */
+final class StashRepair {
+    private static final Logger LOG = LoggerFactory.getLogger(StashRepair.class);
+
+    private final StashFiles f;
+    private final StashIndex index;
+    private final boolean verifyContent;
+    private final Map<ContentHash, Boolean> dofOk = new HashMap<>();
+    private int corrupt;
+    private int withoutDof;
+    private int orphanDof;
+    private int orphanParsed;
+    private int pidsRepaired;
+    private int stale;
+
+    StashRepair(StashFiles f, StashIndex index, boolean verifyContent) {
+        this.f = f;
+        this.index = index;
+        this.verifyContent = verifyContent;
+    }
+
+    RecoveryReport run(boolean unclean, List<String> events) {
+        registrations();
+        rawDof();
+        parsed();
+        pids();
+        return new RecoveryReport(unclean, events, corrupt, withoutDof, orphanDof, orphanParsed, pidsRepaired, stale);
+    }
+
+    private void registrations() {
+        for (byte[] k : List.copyOf(f.registrations.keySet())) {
+            byte[] v = f.registrations.get(k);
+            if (v == null) {
+                continue;
+            }
+            Registration r;
+            try {
+                RegistrationKey key = RegistrationKey.fromBytes(k);
+                r = RegistrationCodec.decode(v, "registration " + key);
+                if (!r.key().equals(key)) {
+                    throw new StashException(StashException.Kind.CORRUPT, "registration stored under " + key + " says " + r.key());
+                }
+            } catch (StashException e) {
+                LOG.warn("stash repair: removing undecodable registration: {}", e.getMessage());
+                f.registrations.remove(k);
+                corrupt++;
+                continue;
+            }
+            if (!dofPresent(r.dofKey())) {
+                LOG.warn("stash repair: removing registration pid {} gen {}: raw DOF {} missing or corrupt",
+                        r.key().pid(), r.key().generation(), r.dofKey());
+                f.registrations.remove(k);
+                withoutDof++;
+                continue;
+            }
+            if (r.stale()) {
+                stale++;
+            }
+            index.add(StashIndex.entryOf(r));
+        }
+    }
+
+    private boolean dofPresent(ContentHash h) {
+        return dofOk.computeIfAbsent(h, x -> {
+            byte[] v = f.rawDof.get(x.toBytes());
+            if (v == null) {
+                return false;
+            }
+            if (!verifyContent) {
+                return true;
+            }
+            try {
+                return ContentHash.of(RawDofCodec.decode(v, "raw DOF " + x)).equals(x);
+            } catch (StashException e) {
+                LOG.warn("stash repair: {}", e.getMessage());
+                return false;
+            }
+        });
+    }
+
+    private void rawDof() {
+        for (byte[] k : List.copyOf(f.rawDof.keySet())) {
+            ContentHash h = k.length == StashLayout.DOF_KEY_SIZE ? ContentHash.fromBytes(k) : null;
+            if (h == null || index.refs(h) == 0) {
+                f.rawDof.remove(k);
+                orphanDof++;
+            }
+        }
+        if (orphanDof > 0) {
+            LOG.info("stash repair: removed {} unreferenced raw DOF entries", orphanDof);
+        }
+    }
+
+    private void parsed() {
+        for (byte[] k : List.copyOf(f.parsed.keySet())) {
+            boolean keep = false;
+            if (k.length == StashLayout.PARSED_KEY_SIZE) {
+                ParseKey pk = ParseKey.fromBytes(k);
+                byte[] v = f.parsed.get(k);
+                keep = v != null && index.parsedInUse(pk.hash(), pk.loadBase()) && currentVersion(v);
+            }
+            if (!keep) {
+                f.parsed.remove(k);
+                orphanParsed++;
+            }
+        }
+    }
+
+    private static boolean currentVersion(byte[] v) {
+        return v.length >= StashLayout.VALUE_HEADER_SIZE
+                && ((v[StashLayout.VALUE_OFF_VERSION] & 0xFF) | (v[StashLayout.VALUE_OFF_VERSION + 1] & 0xFF) << 8)
+                == StashLayout.PARSED_VERSION;
+    }
+
+    private void pids() {
+        Map<Integer, PidRecord> records = new HashMap<>();
+        for (byte[] k : List.copyOf(f.pids.keySet())) {
+            try {
+                int pid = PidRecord.pidOf(k);
+                records.put(pid, PidRecord.decode(f.pids.get(k), "pid " + pid));
+            } catch (StashException | NullPointerException e) {
+                LOG.warn("stash repair: dropping undecodable pid record: {}", e.getMessage());
+                f.pids.remove(k);
+            }
+        }
+        for (int pid : index.pids()) {
+            long need = index.maxGeneration(pid) + 1;
+            PidRecord r = records.get(pid);
+            if (r == null || r.nextGeneration() < need) {
+                ProcessIdentity id = r != null ? r.identity() : newestIdentity(pid);
+                f.pids.put(PidRecord.key(pid), new PidRecord(need, id).encode());
+                pidsRepaired++;
+                LOG.warn("stash repair: pid {} next generation set to {}", pid, need);
+            }
+        }
+    }
+
+    private ProcessIdentity newestIdentity(int pid) {
+        List<RegistrationKey> keys = new ArrayList<>(index.keysOfPid(pid));
+        RegistrationKey newest = keys.get(keys.size() - 1);
+        try {
+            return RegistrationCodec.decode(f.registrations.get(newest.toBytes()), "registration " + newest)
+                    .record().process();
+        } catch (StashException e) {
+            throw new IllegalStateException("registration decoded a moment ago no longer does", e);
+        }
+    }
+}

