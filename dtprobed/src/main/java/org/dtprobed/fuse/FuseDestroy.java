@@ -1,0 +1,5 @@
+package org.dtprobed.fuse;
+
+/** {@code FUSE_DESTROY}: the filesystem is going away. */
+public record FuseDestroy(FuseInHeader header) implements FuseRequest {
+}

@@ -1,0 +1,5 @@
+package org.dtprobed.fuse;
+
+/** {@code FUSE_GETATTR} of {@code header().nodeId()}. */
+public record FuseGetattr(FuseInHeader header) implements FuseRequest {
+}

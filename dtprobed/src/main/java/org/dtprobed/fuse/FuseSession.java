@@ -1,0 +1,168 @@
+package org.dtprobed.fuse;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request loop of one FUSE connection: one reader thread reads each message into one reused
+ * direct buffer (sized from {@code max_write}, never below the kernel's 8 KiB minimum), decodes
+ * it, and either answers at once or hands slow requests to a fixed worker pool, so that one slow
+ * registration does not hold up other callers. Every reply is one {@code write}.
+ */
+public final class FuseSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FuseSession.class);
+    private static final int POLL_MILLIS = 200;
+    /** Room for the in-header and the largest fixed request body in front of max_write data. */
+    private static final int HEADROOM = 4096;
+
+    private final String name;
+    private final FuseDevice device;
+    private final FuseHandler handler;
+    private final ByteBuffer buffer;
+    private final FuseDecoder decoder;
+    private final ExecutorService workers;
+    private final Thread reader;
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile boolean closing;
+
+    FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount) {
+        this.name = name;
+        this.device = device;
+        this.handler = handler;
+        int size = Math.max(FuseLayout.MIN_READ_BUFFER, maxWrite + HEADROOM);
+        this.buffer = FuseDevice.allocateReadBuffer(size);
+        this.decoder = new FuseDecoder(size);
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, name + "-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.reader = new Thread(this::run, name + "-reader");
+        this.reader.setDaemon(true);
+    }
+
+    static int bufferSize(int maxWrite) {
+        return Math.max(FuseLayout.MIN_READ_BUFFER, maxWrite + HEADROOM);
+    }
+
+    void start() {
+        reader.start();
+    }
+
+    /** Waits until the connection has ended (unmounted, aborted, DESTROY) or the session was closed. */
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
+        return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean ended() {
+        return ended.getCount() == 0;
+    }
+
+    private void run() {
+        try {
+            loop();
+        } catch (IOException | RuntimeException e) {
+            if (!closing) {
+                LOG.error("{}: request loop failed, the device is no longer served", name, e);
+            }
+        } finally {
+            ended.countDown();
+        }
+    }
+
+    private void loop() throws IOException {
+        while (!closing) {
+            FuseDevice.ReadStatus status = device.read(buffer, POLL_MILLIS);
+            if (status == FuseDevice.ReadStatus.ENDED) {
+                LOG.info("{}: the kernel ended the connection", name);
+                return;
+            }
+            if (status == FuseDevice.ReadStatus.TIMEOUT) {
+                continue;
+            }
+            FuseRequest request = decodeOne();
+            if (request == null) {
+                continue;
+            }
+            if (handler.slow(request)) {
+                dispatch(request);
+            } else {
+                reply(request, handler.handle(request));
+            }
+            if (request instanceof FuseDestroy) {
+                return;
+            }
+        }
+    }
+
+    private FuseRequest decodeOne() throws IOException {
+        long unique = buffer.remaining() >= FuseLayout.IN_HEADER_SIZE ? buffer.getLong(FuseLayout.IN_UNIQUE) : 0;
+        try {
+            FuseRequest r = decoder.decode(buffer);
+            if (r == null || buffer.hasRemaining()) {
+                throw new FuseProtocolException("read of " + buffer.limit() + " bytes is not exactly one message");
+            }
+            return r;
+        } catch (FuseProtocolException e) {
+            // the kernel never sends this; answer so that no caller waits forever, and go on
+            LOG.warn("{}: malformed request {}: {}", name, unique, e.getMessage());
+            if (unique != 0) {
+                device.write(FuseReplies.error(unique, FuseNative.EINVAL));
+            }
+            return null;
+        }
+    }
+
+    private void dispatch(FuseRequest request) throws IOException {
+        try {
+            workers.execute(() -> {
+                try {
+                    reply(request, handler.handle(request));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("{}: reply to request {} failed: {}", name, request.unique(), e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            device.write(FuseReplies.error(request.unique(), FuseNative.ENODEV));
+        }
+    }
+
+    private void reply(FuseRequest request, byte[] reply) throws IOException {
+        if (reply != null && !device.write(reply)) {
+            LOG.debug("{}: request {} was gone before its reply (caller interrupted)", name, request.unique());
+        }
+    }
+
+    /** Stops reading, lets running requests finish (bounded), and closes the device. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            if (Thread.currentThread() != reader) {
+                reader.join(Duration.ofSeconds(5).toMillis());
+            }
+            workers.shutdown();
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("{}: requests still running at close", name);
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            device.close();
+            ended.countDown();
+        }
+    }
+}

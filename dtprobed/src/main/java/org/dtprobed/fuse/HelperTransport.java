@@ -1,0 +1,18 @@
+package org.dtprobed.fuse;
+
+import java.nio.file.Path;
+
+/** A running transport serving the helper device; {@link #close()} stops serving and removes the device. */
+public interface HelperTransport extends AutoCloseable {
+    /** The path clients open ({@code /dev/dtrace/helper} by default). */
+    Path devicePath();
+
+    /** "cuse" or "fuse-file". */
+    String kind();
+
+    /** True while the kernel connection is up. */
+    boolean serving();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,26 @@
+package org.dtprobed.fuse;
+
+import java.io.IOException;
+import org.dtprobed.helper.HelperRequests;
+
+/** Picks and starts a transport by name: {@code cuse}, {@code fuse} (the FUSE file) or {@code auto}. */
+public final class Transports {
+    private Transports() {
+    }
+
+    public static HelperTransport start(String kind, TransportConfig config, HelperRequests requests)
+            throws IOException {
+        switch (kind) {
+            case "cuse":
+                return CuseTransport.start(config, requests);
+            case "fuse":
+            case "fuse-file":
+                return FuseFileTransport.start(config, requests);
+            case "auto":
+                return CuseTransport.available() ? CuseTransport.start(config, requests)
+                        : FuseFileTransport.start(config, requests);
+            default:
+                throw new IllegalArgumentException("transport '" + kind + "': expected auto, cuse or fuse");
+        }
+    }
+}

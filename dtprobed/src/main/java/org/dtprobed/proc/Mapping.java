@@ -1,0 +1,42 @@
+package org.dtprobed.proc;
+
+/**
+ * One line of {@code /proc/<pid>/maps}.
+ *
+ * @param start   first address (inclusive)
+ * @param end     end address (exclusive)
+ * @param perms   the four permission characters, e.g. {@code r-xp}
+ * @param offset  file offset of {@code start}
+ * @param dev     device in glibc {@code makedev} encoding (what {@code stat.st_dev} holds)
+ * @param inode   inode number, 0 for anonymous mappings
+ * @param path    the path as the kernel prints it, without a {@code " (deleted)"} suffix; empty for
+ *                anonymous mappings; pseudo paths such as {@code [stack]} kept as they are
+ * @param deleted whether the kernel marked the file {@code (deleted)}
+ */
+public record Mapping(long start, long end, String perms, long offset, long dev, long inode, String path,
+                      boolean deleted) {
+    public Mapping {
+        if (Long.compareUnsigned(start, end) > 0) {
+            throw new IllegalArgumentException("mapping start 0x" + Long.toHexString(start) + " above end 0x"
+                    + Long.toHexString(end));
+        }
+    }
+
+    public boolean contains(long address) {
+        return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
+    }
+
+    public boolean executable() {
+        return perms.length() > 2 && perms.charAt(2) == 'x';
+    }
+
+    public boolean anonymous() {
+        return inode == 0 && !path.startsWith("/");
+    }
+
+    /** glibc {@code makedev}: how {@code st_dev} encodes a major and minor number. */
+    public static long makedev(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
+                | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+    }
+}

@@ -1,0 +1,148 @@
+package org.dtprobed.proc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads what the daemon needs from {@code /proc}: mappings, the executable's identity, the
+ * process start time (to tell a reused pid from the original) and a thread's thread-group id.
+ * The root is a parameter so that tests can point it at synthetic trees.
+ */
+public final class ProcFs {
+    /** The real {@code /proc}. */
+    public static final ProcFs SYSTEM = new ProcFs(Path.of("/proc"));
+
+    private static final String DELETED = " (deleted)";
+    /** Field 22 of {@code /proc/<pid>/stat} is the start time; fields 3.. follow the command. */
+    private static final int STAT_STARTTIME_FIELD = 22;
+    private static final int STAT_FIRST_FIELD_AFTER_COMM = 3;
+    /** A maps file of a process with a million mappings is ~100 MB; anything larger is refused. */
+    private static final long MAX_TEXT_BYTES = 256L * 1024 * 1024;
+
+    private final Path root;
+
+    public ProcFs(Path root) {
+        this.root = root;
+    }
+
+    public List<Mapping> maps(int pid) throws ProcException {
+        Path file = file(pid, "maps");
+        return MapsParser.parse(read(file, pid), file.toString());
+    }
+
+    /** The mapping that holds {@code address}, or empty when the address is not mapped. */
+    public Optional<Mapping> mappingAt(int pid, long address) throws ProcException {
+        for (Mapping m : maps(pid)) {
+            if (m.contains(address)) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The executable's primary text mapping: the first executable mapping whose path is what
+     * {@code /proc/<pid>/exe} points at.
+     */
+    public ExecutableId executable(int pid) throws ProcException {
+        Path link = file(pid, "exe");
+        String target;
+        try {
+            target = Files.readSymbolicLink(link).toString();
+        } catch (NoSuchFileException e) {
+            throw new NoSuchProcessException("process " + pid + " has exited (" + link + " is gone)");
+        } catch (IOException e) {
+            throw new ProcException("cannot read the link " + link + ": " + e, e);
+        }
+        if (target.endsWith(DELETED)) {
+            target = target.substring(0, target.length() - DELETED.length());
+        }
+        for (Mapping m : maps(pid)) {
+            if (m.executable() && m.path().equals(target)) {
+                return new ExecutableId(m.dev(), m.inode(), target);
+            }
+        }
+        throw new ProcException("process " + pid + " has no executable mapping of its executable " + target);
+    }
+
+    /** Start time in clock ticks since boot (field 22 of {@code /proc/<pid>/stat}). */
+    public long startTime(int pid) throws ProcException {
+        Path file = file(pid, "stat");
+        String text = read(file, pid).strip();
+        // The command (field 2) is in parentheses and may itself hold spaces and ')'.
+        int close = text.lastIndexOf(')');
+        if (close < 0) {
+            throw new ProcException(file + ": no ')' after the command name: '" + abbreviate(text) + "'");
+        }
+        String[] fields = text.substring(close + 1).strip().split(" ");
+        int index = STAT_STARTTIME_FIELD - STAT_FIRST_FIELD_AFTER_COMM;
+        if (fields.length <= index) {
+            throw new ProcException(file + ": " + (fields.length + 2) + " fields, the start time is field "
+                    + STAT_STARTTIME_FIELD);
+        }
+        try {
+            return Long.parseLong(fields[index]);
+        } catch (NumberFormatException e) {
+            throw new ProcException(file + ": start time '" + fields[index] + "' is not a number");
+        }
+    }
+
+    /** The thread-group id (the process id) of a thread id, from {@code /proc/<tid>/status}. */
+    public int tgid(int tid) throws ProcException {
+        Path file = file(tid, "status");
+        for (String line : read(file, tid).split("\n")) {
+            if (line.startsWith("Tgid:")) {
+                String v = line.substring("Tgid:".length()).strip();
+                try {
+                    int tgid = Integer.parseInt(v);
+                    if (tgid <= 0) {
+                        throw new NumberFormatException();
+                    }
+                    return tgid;
+                } catch (NumberFormatException e) {
+                    throw new ProcException(file + ": Tgid '" + v + "' is not a positive number");
+                }
+            }
+        }
+        throw new ProcException(file + ": no Tgid line");
+    }
+
+    private Path file(int pid, String name) throws ProcException {
+        if (pid <= 0) {
+            throw new NoSuchProcessException("pid " + pid + " is not a process id");
+        }
+        return root.resolve(Integer.toString(pid)).resolve(name);
+    }
+
+    private static String read(Path file, int pid) throws ProcException {
+        try {
+            // /proc files report size 0; read them as a stream and bound what we keep.
+            try (var in = Files.newInputStream(file)) {
+                byte[] bytes = in.readNBytes((int) Math.min(MAX_TEXT_BYTES, Integer.MAX_VALUE - 8) + 1);
+                if (bytes.length > MAX_TEXT_BYTES) {
+                    throw new ProcException(file + " is larger than " + MAX_TEXT_BYTES + " bytes");
+                }
+                return new String(bytes, StandardCharsets.UTF_8);
+            }
+        } catch (NoSuchFileException e) {
+            throw new NoSuchProcessException("process " + pid + " has exited (" + file + " is gone)");
+        } catch (AccessDeniedException e) {
+            throw new ProcException("permission denied reading " + file, e);
+        } catch (ProcException e) {
+            throw e;
+        } catch (IOException e) {
+            // reading /proc/<pid>/... of a process that exits while we read gives ESRCH
+            throw new ProcException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+}
