@@ -3,17 +3,17 @@ package org.dtprobed.jail;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import org.dtprobed.dof.DofLimits;
 import org.dtprobed.dof.DofParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The jailed parser child's life: protect stdout, warm up, jail, say READY, serve requests until
- * the parent closes stdin. stdout carries frames only; every log line goes to stderr, which the
- * supervisor relays with this child's pid.
+ * The jailed parser child's life: move the frame channel off fd 1, warm up, jail, say READY, serve
+ * requests until the parent closes stdin. The stdout pipe carries frames only; every log line and
+ * anything the JVM prints goes to stderr, which the supervisor relays with this child's pid.
  */
 public final class JailedChild {
     private static final Logger LOG = LoggerFactory.getLogger(JailedChild.class);
@@ -42,9 +42,16 @@ public final class JailedChild {
      */
     public static int run(String[] args, ParseHandler handler, Class<?>... preload) {
         long start = System.nanoTime();
-        FileOutputStream frames = new FileOutputStream(FileDescriptor.out);
-        // a library that prints to System.out must not corrupt the frame stream
         System.setOut(System.err);
+        Native nat;
+        OutputStream frames;
+        try {
+            nat = Native.load();
+            frames = FrameOutput.takeStdout(nat);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            LOG.error("jail: cannot set up the frame channel: {}", e.toString());
+            return EXIT_JAIL;
+        }
         JailOptions options;
         try {
             options = JailOptions.parse(args);
@@ -55,19 +62,40 @@ public final class JailedChild {
         RequestLoop loop = new RequestLoop(handler, DofLimits.DEFAULT);
         JailState state;
         try {
-            prepare(loop, preload);
-            if (options.warmOnly()) {
-                return EXIT_OK;
-            }
-            state = enter(options);
+            state = enter(nat, options, loop, preload);
         } catch (JailException e) {
             LOG.error("jail: {}; refusing to parse DOF", e.getMessage());
             return EXIT_JAIL;
-        } catch (IOException | InterruptedException | RuntimeException | LinkageError e) {
-            LOG.error("jail: start-up failed before the jail was in force: {}", e.toString());
-            return EXIT_JAIL;
+        }
+        if (state == null) {
+            return EXIT_OK;
         }
         return serve(loop, frames, state, System.nanoTime() - start);
+    }
+
+    /**
+     * Warms up, then (unless {@code --no-jail}) enters the jail: the part every entry point shares.
+     *
+     * @return the jail's state, or null for {@code --warm-only}
+     */
+    static JailState enter(Native nat, JailOptions options, RequestLoop loop, Class<?>... preload)
+            throws JailException {
+        try {
+            prepare(loop, preload);
+        } catch (IOException | InterruptedException | RuntimeException | LinkageError e) {
+            throw new JailException("warm-up failed before the jail was in force: " + e);
+        }
+        if (options.warmOnly()) {
+            return null;
+        }
+        if (!options.jail()) {
+            LOG.warn("jail: {} given: this child parses untrusted DOF WITHOUT seccomp, privilege drop or limits;"
+                    + " use for debugging only", JailOptions.NO_JAIL);
+            return new JailState(false, -1, -1);
+        }
+        JailState state = new Jail(nat).install(options);
+        LOG.info("jail: in force (uid {} gid {}, seccomp filter on all threads, no-new-privs)", state.uid(), state.gid());
+        return state;
     }
 
     private static void prepare(RequestLoop loop, Class<?>... preload) throws IOException, InterruptedException {
@@ -82,18 +110,7 @@ public final class JailedChild {
         LOG.debug("warm-up: {} classes preloaded, {} jars open", classes, jars);
     }
 
-    private static JailState enter(JailOptions options) throws JailException {
-        if (!options.jail()) {
-            LOG.warn("jail: {} given: this child parses untrusted DOF WITHOUT seccomp, privilege drop or limits;"
-                    + " use for debugging only", JailOptions.NO_JAIL);
-            return new JailState(false, -1, -1);
-        }
-        JailState state = new Jail(Native.load()).install(options);
-        LOG.info("jail: in force (uid {} gid {}, seccomp filter on all threads, no-new-privs)", state.uid(), state.gid());
-        return state;
-    }
-
-    private static int serve(RequestLoop loop, FileOutputStream frames, JailState state, long startupNanos) {
+    private static int serve(RequestLoop loop, OutputStream frames, JailState state, long startupNanos) {
         FrameWriter out = new FrameWriter(new BufferedOutputStream(frames, OUT_BUFFER));
         FrameReader in = new FrameReader(new FileInputStream(FileDescriptor.in), loop.maxRequestBody());
         try {

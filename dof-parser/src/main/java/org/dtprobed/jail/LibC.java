@@ -48,4 +48,10 @@ public interface LibC {
     int kill(int pid, int signal);
 
     int close(int fd);
+
+    int dup(int fd);
+
+    int dup2(int oldFd, int newFd);
+
+    long write(int fd, byte[] buf, long count);
 }
