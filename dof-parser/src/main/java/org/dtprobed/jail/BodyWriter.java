@@ -1,0 +1,84 @@
+package org.dtprobed.jail;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Little-endian body encoder. Strings are u32 byte length + strict UTF-8 ({@link #NULL_STRING}
+ * for null); a string that is not valid UTF-16 (a lone surrogate) cannot be carried losslessly and
+ * is refused.
+ */
+final class BodyWriter {
+    static final int NULL_STRING = -1;
+
+    private ByteBuffer buf;
+
+    BodyWriter(int initialCapacity) {
+        buf = ByteBuffer.allocate(Math.max(16, initialCapacity)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    BodyWriter u8(int v) {
+        ensure(1).put((byte) v);
+        return this;
+    }
+
+    BodyWriter i32(int v) {
+        ensure(4).putInt(v);
+        return this;
+    }
+
+    BodyWriter i64(long v) {
+        ensure(8).putLong(v);
+        return this;
+    }
+
+    BodyWriter bool(boolean v) {
+        return u8(v ? 1 : 0);
+    }
+
+    BodyWriter bytes(byte[] v) {
+        ensure(v.length).put(v);
+        return this;
+    }
+
+    BodyWriter string(String s) {
+        if (s == null) {
+            return i32(NULL_STRING);
+        }
+        ByteBuffer utf8;
+        try {
+            utf8 = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(s));
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("string is not valid UTF-16 and cannot be framed: " + e);
+        }
+        i32(utf8.remaining());
+        ensure(utf8.remaining()).put(utf8);
+        return this;
+    }
+
+    byte[] toByteArray() {
+        return Arrays.copyOf(buf.array(), buf.position());
+    }
+
+    private ByteBuffer ensure(int n) {
+        if (buf.remaining() < n) {
+            long want = Math.max((long) buf.capacity() * 2, (long) buf.position() + n);
+            if (want > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("frame body would exceed 2 GiB");
+            }
+            ByteBuffer bigger = ByteBuffer.allocate((int) want).order(ByteOrder.LITTLE_ENDIAN);
+            buf.flip();
+            bigger.put(buf);
+            buf = bigger;
+        }
+        return buf;
+    }
+}

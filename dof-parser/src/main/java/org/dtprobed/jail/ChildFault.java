@@ -1,0 +1,30 @@
+package org.dtprobed.jail;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Body of {@link FrameType#FAULT}: the child, not the DOF, failed on a request (out of memory, a
+ * parser bug). Layout: string kind (exception class), i32 errno, string message. The child exits
+ * after sending it, since its state is no longer trusted.
+ */
+public record ChildFault(String kind, int errno, String message) {
+    public static final int EIO = 5;
+    public static final int ENOMEM = 12;
+
+    public static ChildFault of(Throwable t) {
+        return new ChildFault(t.getClass().getName(), t instanceof OutOfMemoryError ? ENOMEM : EIO,
+                String.valueOf(t.getMessage()));
+    }
+
+    public byte[] encode() {
+        return new BodyWriter(64).string(kind).i32(errno).string(message).toByteArray();
+    }
+
+    public static ChildFault decode(ByteBuffer body) throws FrameFormatException {
+        BodyReader r = new BodyReader(body);
+        ChildFault f = new ChildFault(ParsedDofCodec.nonNull(r.string("kind"), "kind"), r.i32("errno"),
+                ParsedDofCodec.nonNull(r.string("message"), "message"));
+        r.end("fault");
+        return f;
+    }
+}

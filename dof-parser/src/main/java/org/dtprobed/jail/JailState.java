@@ -1,0 +1,5 @@
+package org.dtprobed.jail;
+
+/** What the child ended up with after {@link Jail#install}. */
+public record JailState(boolean jailed, int uid, int gid) {
+}
