@@ -1,0 +1,79 @@
+package org.dtprobed.client;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.dtprobed.query.ProbeDescription;
+import org.dtprobed.query.ProbeEntry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dtprobe trace}: arms a kernel uprobe at every site of every matching probe and prints a
+ * line per hit until interrupted; every uprobe it made is removed on exit, Ctrl-C included.
+ */
+@Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Arm kernel uprobes (tracefs) at the sites of matching probes and print one line per hit:",
+            "TIME PID provider:module:function:name. Runs until interrupted; removes its uprobes on exit.",
+            "Is-enabled sites are not armed. Needs root (or CAP_SYS_ADMIN) and a kernel with uprobe events."})
+final class TraceCommand implements Callable<Integer> {
+    @ParentCommand
+    Dtprobe parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Only probes of this process.")
+    Integer pid;
+
+    @Option(names = "--tracefs", paramLabel = "DIR", description = "tracefs to use (default: found or mounted).")
+    Path tracefs;
+
+    @Parameters(arity = "1..*", paramLabel = "DESC", description = "Probe descriptions (provider:module:function:name).")
+    List<String> descriptions;
+
+    @Override
+    public Integer call() throws Exception {
+        descriptions.forEach(ProbeDescription::parse);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<ProbeEntry> probes = ListCommand.fetch(parent, descriptions,
+                pid == null ? OptionalInt.empty() : OptionalInt.of(pid));
+        if (probes.isEmpty()) {
+            err.println("dtprobe: no probe matches " + String.join(" ", descriptions));
+            return Dtprobe.EX_NOMATCH;
+        }
+        var targets = Tracer.plan(probes, err);
+        if (targets.isEmpty()) {
+            err.println("dtprobe: none of the " + probes.size() + " matching probes has a site that can be armed");
+            return Dtprobe.EX_NOMATCH;
+        }
+        TraceFs fs = TraceFs.locate(tracefs);
+        Tracer tracer = new Tracer(fs, out, err);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            tracer.close();
+            done.countDown();
+        }, "dtprobe-trace-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            tracer.arm(targets);
+        } catch (Exception e) {
+            tracer.close();
+            Runtime.getRuntime().removeShutdownHook(hook);
+            throw e;
+        }
+        err.println("dtprobe: tracing " + probes.size() + " probes at " + targets.size() + " sites"
+                + " (uprobes " + tracer.prefix() + "*); Ctrl-C to stop");
+        err.flush();
+        done.await(); // only the shutdown hook ends a trace
+        return 0;
+    }
+}

@@ -1,0 +1,203 @@
+package org.dtprobed.client;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.dtprobed.query.ProbeEntry;
+
+/**
+ * Arms one kernel uprobe per distinct probe site (file and file offset, computed from the mapping
+ * the daemon reports), prints one line per hit, and removes everything it created on {@link
+ * #close}. Hits are read from a private trace instance; a hit in a process that did not register
+ * the probe (another process running the same binary) is not printed.
+ */
+final class Tracer implements AutoCloseable {
+    /** Where a uprobe goes: a file and an offset in it. */
+    record Target(Path file, long offset) {
+    }
+
+    private final TraceFs fs;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final String prefix;
+    private final Path instance;
+    private final String stopMarker = "dtprobe-stop-" + UUID.randomUUID();
+    private final Map<String, List<ProbeEntry>> byEvent = new LinkedHashMap<>();
+    private final List<String> enabled = new ArrayList<>();
+    private Thread reader;
+    private boolean closed;
+    private long hits;
+
+    Tracer(TraceFs fs, PrintWriter out, PrintWriter err) {
+        this.fs = fs;
+        this.out = out;
+        this.err = err;
+        long self = ProcessHandle.current().pid();
+        this.prefix = "dtprobe_" + self + "_";
+        this.instance = fs.instance("dtprobe_" + self);
+    }
+
+    /** The event name prefix of this run's uprobes ({@code dtprobe_<pid>_}). */
+    String prefix() {
+        return prefix;
+    }
+
+    /**
+     * Groups the probes' sites by target. Is-enabled sites are left out (reaching the check is not
+     * a firing), and so is a site whose file is gone or is no longer the registered object.
+     */
+    static Map<Target, List<ProbeEntry>> plan(List<ProbeEntry> probes, PrintWriter err) {
+        Map<Target, List<ProbeEntry>> out = new LinkedHashMap<>();
+        Map<String, Boolean> fileOk = new LinkedHashMap<>();
+        for (ProbeEntry p : probes) {
+            ProbeEntry.Mapping m = p.mapping();
+            if (!fileOk.computeIfAbsent(m.path() + "\0" + m.dev() + "\0" + m.ino(), k -> sameFile(m, err))) {
+                continue;
+            }
+            for (ProbeEntry.Site s : p.sites()) {
+                if (!s.isEnabled()) {
+                    out.computeIfAbsent(new Target(Path.of(m.path()), m.fileOffset(s.address())),
+                            k -> new ArrayList<>()).add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean sameFile(ProbeEntry.Mapping m, PrintWriter err) {
+        Path p = Path.of(m.path());
+        if (!p.isAbsolute() || m.path().chars().anyMatch(Character::isWhitespace)) {
+            err.println("dtprobe: skipping probes in '" + m.path() + "': not a plain absolute path");
+            return false;
+        }
+        try {
+            long dev = ((Number) Files.getAttribute(p, "unix:dev")).longValue();
+            long ino = ((Number) Files.getAttribute(p, "unix:ino")).longValue();
+            if (dev != m.dev() || ino != m.ino()) {
+                err.println("dtprobe: skipping probes in " + p + ": the file was replaced since it registered");
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            err.println("dtprobe: skipping probes in " + p + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Creates the instance and one uprobe per target, enabled in the instance; starts reading hits. */
+    void arm(Map<Target, List<ProbeEntry>> targets) throws IOException {
+        Files.createDirectory(instance);
+        TraceFs.set(instance.resolve("options/record-tgid"), "1");
+        TraceFs.set(instance.resolve("trace_clock"), "mono");
+        int n = 0;
+        for (Map.Entry<Target, List<ProbeEntry>> t : targets.entrySet()) {
+            String event = prefix + n++;
+            fs.addUprobe(event, t.getKey().file(), t.getKey().offset());
+            byEvent.put(event, t.getValue());
+            TraceFs.set(instance.resolve("events").resolve(TraceFs.GROUP).resolve(event).resolve("enable"), "1");
+            enabled.add(event);
+        }
+        reader = new Thread(this::pump, "dtprobe-trace-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void pump() {
+        Path pipe = instance.resolve("trace_pipe");
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(pipe),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null && !line.endsWith(stopMarker)) {
+                TraceHit.parse(line).ifPresent(this::print);
+            }
+        } catch (IOException e) {
+            err.println("dtprobe: reading " + pipe + " failed: " + e.getMessage());
+        }
+    }
+
+    private void print(TraceHit hit) {
+        List<ProbeEntry> probes = byEvent.get(hit.event());
+        if (probes == null) {
+            return;
+        }
+        Instant when = wallTime(hit.seconds());
+        for (ProbeEntry p : probes) {
+            if (p.pid() == hit.tgid()) {
+                synchronized (out) {
+                    out.println(when + " " + hit.tgid() + " " + p.fullName());
+                    out.flush();
+                    hits++;
+                }
+            }
+        }
+    }
+
+    /** trace_clock is "mono", the clock System.nanoTime reads, so a hit's wall time follows from both. */
+    private static Instant wallTime(double monoSeconds) {
+        long agoNanos = System.nanoTime() - (long) (monoSeconds * 1e9);
+        return Instant.now().minusNanos(Math.max(0, agoNanos));
+    }
+
+    long hits() {
+        synchronized (out) {
+            return hits;
+        }
+    }
+
+    /**
+     * Disables the events, stops the reader (a marker written into the instance wakes it), deletes
+     * every uprobe of this run and the instance. Carries on past failures and reports them.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (String e : enabled) {
+            tryDo(() -> TraceFs.set(instance.resolve("events").resolve(TraceFs.GROUP).resolve(e).resolve("enable"),
+                    "0"));
+        }
+        if (reader != null) {
+            tryDo(() -> TraceFs.set(instance.resolve("trace_marker"), stopMarker));
+            try {
+                reader.join(10_000);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (String e : byEvent.keySet()) {
+            tryDo(() -> fs.removeUprobe(e));
+        }
+        if (Files.exists(instance)) {
+            tryDo(() -> Files.delete(instance));
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private void tryDo(IoAction a) {
+        try {
+            a.run();
+        } catch (IOException e) {
+            err.println("dtprobe: cleanup: " + e.getMessage());
+        }
+    }
+
+    Optional<Thread> readerThread() {
+        return Optional.ofNullable(reader);
+    }
+}

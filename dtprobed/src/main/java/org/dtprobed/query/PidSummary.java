@@ -1,0 +1,5 @@
+package org.dtprobed.query;
+
+/** One registering process as {@code pids} reports it. */
+public record PidSummary(int pid, int uid, int registrations, int probes) {
+}

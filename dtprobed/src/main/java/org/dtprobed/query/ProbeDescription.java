@@ -1,0 +1,102 @@
+package org.dtprobed.query;
+
+import java.util.Objects;
+
+/**
+ * A DTrace probe description, {@code provider:module:function:name}, compiled for matching.
+ * Fewer fields fill from the right ({@code name}, {@code function:name}, {@code
+ * module:function:name}); an empty field matches anything; fields glob as {@link Glob} says. The
+ * provider field matches a provider by its name or by its name with the pid appended, as DTrace
+ * shows it: {@code myprov}, {@code myprov1234} and {@code myprov*} all match {@code myprov} of pid
+ * 1234.
+ */
+public final class ProbeDescription {
+    /** Longest description accepted, in characters. */
+    public static final int MAX_LENGTH = 4096;
+
+    private final Glob provider;
+    private final Glob module;
+    private final Glob function;
+    private final Glob name;
+
+    private ProbeDescription(Glob provider, Glob module, Glob function, Glob name) {
+        this.provider = provider;
+        this.module = module;
+        this.function = function;
+        this.name = name;
+    }
+
+    /** The description that matches every probe ({@code :::}). */
+    public static ProbeDescription all() {
+        return parse("");
+    }
+
+    /**
+     * Parses a description.
+     *
+     * @throws IllegalArgumentException with the reason, for more than four fields, a bad glob or
+     *                                  a description longer than {@link #MAX_LENGTH}
+     */
+    public static ProbeDescription parse(String text) {
+        Objects.requireNonNull(text, "text");
+        if (text.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("probe description of " + text.length()
+                    + " characters is longer than " + MAX_LENGTH);
+        }
+        String[] f = text.split(":", -1);
+        if (f.length > 4) {
+            throw new IllegalArgumentException("probe description '" + text + "' has " + f.length
+                    + " fields; at most 4 (provider:module:function:name)");
+        }
+        String[] full = {"", "", "", ""};
+        System.arraycopy(f, 0, full, 4 - f.length, f.length);
+        return new ProbeDescription(Glob.compile(full[0]), Glob.compile(full[1]), Glob.compile(full[2]),
+                Glob.compile(full[3]));
+    }
+
+    public String provider() {
+        return provider.pattern();
+    }
+
+    public String module() {
+        return module.pattern();
+    }
+
+    public String function() {
+        return function.pattern();
+    }
+
+    public String name() {
+        return name.pattern();
+    }
+
+    /** Whether the provider field is a plain name (so an index can look it up instead of scanning). */
+    boolean providerIsLiteral() {
+        return provider.isLiteral();
+    }
+
+    boolean matchesProvider(String providerName, int pid) {
+        return provider.matches(providerName) || provider.matches(providerName + pid);
+    }
+
+    /** Whether this description matches the probe. */
+    public boolean matches(ProbeEntry e) {
+        return matchesProvider(e.provider(), e.pid()) && module.matches(e.module())
+                && function.matches(e.function()) && name.matches(e.name());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ProbeDescription d && toString().equals(d.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return provider + ":" + module + ":" + function + ":" + name;
+    }
+}

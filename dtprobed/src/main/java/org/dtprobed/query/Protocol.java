@@ -1,0 +1,33 @@
+package org.dtprobed.query;
+
+import java.util.List;
+
+/** Names shared by the query server and its clients; the protocol itself is docs/PROTOCOL.md. */
+public final class Protocol {
+    /** Sent as {@code "v"} in every response and event; raised on an incompatible change. */
+    public static final int VERSION = 1;
+
+    public static final String OP_LIST = "list";
+    public static final String OP_PIDS = "pids";
+    public static final String OP_WATCH = "watch";
+    public static final String OP_STATS = "stats";
+    public static final String OP_HEALTH = "health";
+    /** Every operation this server answers; {@code health} lists them as the server's capabilities. */
+    public static final List<String> OPS = List.of(OP_LIST, OP_PIDS, OP_WATCH, OP_STATS, OP_HEALTH);
+
+    public static final String ERR_BAD_REQUEST = "bad_request";
+    public static final String ERR_UNKNOWN_OP = "unknown_op";
+    public static final String ERR_BAD_DESCRIPTION = "bad_description";
+    public static final String ERR_TOO_LARGE = "request_too_large";
+    public static final String ERR_BUSY = "busy";
+    public static final String ERR_IDLE = "idle_timeout";
+    public static final String ERR_OVERFLOW = "watch_overflow";
+    public static final String ERR_INTERNAL = "internal";
+
+    public static final String EVENT_REGISTERED = "registered";
+    public static final String EVENT_REMOVED = "removed";
+    public static final String EVENT_HEARTBEAT = "heartbeat";
+
+    private Protocol() {
+    }
+}

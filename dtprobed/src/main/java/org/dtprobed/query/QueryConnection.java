@@ -1,0 +1,263 @@
+package org.dtprobed.query;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client of the query socket: reads request lines, answers each with one response line, and
+ * hands the connection to a {@link WatchSession} for {@code watch}. Every failure of one request
+ * is answered and forgotten; the next request starts clean.
+ */
+final class QueryConnection implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(QueryConnection.class);
+    static final ObjectMapper JSON = new ObjectMapper()
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    /** A request the server refuses, with the error code to answer. */
+    static final class RequestException extends Exception {
+        final String code;
+
+        RequestException(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    private final AFUNIXSocket socket;
+    private final long peerPid;
+    private final Scope scope;
+    private final QueryServerConfig config;
+    private final ProbeIndex index;
+    private final StatsSource stats;
+    private final BooleanSupplier ready;
+
+    QueryConnection(AFUNIXSocket socket, long peerPid, Scope scope, QueryServerConfig config, ProbeIndex index,
+                    StatsSource stats, BooleanSupplier ready) {
+        this.socket = socket;
+        this.peerPid = peerPid;
+        this.scope = scope;
+        this.config = config;
+        this.index = index;
+        this.stats = stats;
+        this.ready = ready;
+    }
+
+    @Override
+    public void run() {
+        try {
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
+            LineReader in = new LineReader(socket.getInputStream(), config.maxRequestBytes());
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+            serve(in, out);
+        } catch (LineReader.TooLongException e) {
+            LOG.info("query client pid {}: {}; closing", peerPid, e.getMessage());
+            refuse(socket, Protocol.ERR_TOO_LARGE, e.getMessage() + "; closing the connection");
+        } catch (SocketTimeoutException e) {
+            LOG.debug("query client pid {} idle for {}; closing", peerPid, config.idleTimeout());
+            refuse(socket, Protocol.ERR_IDLE, "no request for " + config.idleTimeout().toSeconds() + " s; closing");
+        } catch (IOException e) {
+            LOG.debug("query client pid {} gone: {}", peerPid, e.toString());
+        } catch (RuntimeException e) {
+            LOG.error("query client pid {}: internal error", peerPid, e);
+            refuse(socket, Protocol.ERR_INTERNAL, String.valueOf(e));
+        }
+    }
+
+    private void serve(LineReader in, OutputStream out) throws IOException {
+        byte[] line;
+        while ((line = in.readLine()) != null) {
+            if (isBlank(line)) {
+                continue;
+            }
+            JsonNode request = null;
+            try {
+                request = parse(line);
+                String op = request.get("op").textValue();
+                if (op.equals(Protocol.OP_WATCH)) {
+                    new WatchSession(socket, out, request, scope, config, index).run();
+                    return;
+                }
+                answer(op, request, out);
+            } catch (RequestException e) {
+                LOG.debug("query client pid {}: {}: {}", peerPid, e.code, e.getMessage());
+                writeError(out, request, e.code, e.getMessage());
+            }
+            out.flush();
+        }
+    }
+
+    private static boolean isBlank(byte[] line) {
+        for (byte b : line) {
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static JsonNode parse(byte[] line) throws RequestException {
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new RequestException(Protocol.ERR_BAD_REQUEST, "not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new RequestException(Protocol.ERR_BAD_REQUEST, "unreadable request: " + e.getMessage());
+        }
+        if (n == null || !n.isObject()) {
+            throw new RequestException(Protocol.ERR_BAD_REQUEST, "a request is one JSON object per line");
+        }
+        JsonNode op = n.get("op");
+        if (op == null || !op.isTextual()) {
+            throw new RequestException(Protocol.ERR_BAD_REQUEST, "the request has no \"op\" string");
+        }
+        if (!Protocol.OPS.contains(op.textValue())) {
+            throw new RequestException(Protocol.ERR_UNKNOWN_OP, "unknown op '" + op.textValue() + "'; known: "
+                    + String.join(", ", Protocol.OPS));
+        }
+        return n;
+    }
+
+    private void answer(String op, JsonNode request, OutputStream out) throws IOException, RequestException {
+        switch (op) {
+            case Protocol.OP_LIST -> {
+                var probes = index.match(description(request), pid(request), scope);
+                try (JsonGenerator g = begin(out, request, op)) {
+                    g.writeArrayFieldStart("probes");
+                    for (ProbeEntry e : probes) {
+                        ProbeJson.write(g, e);
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }
+            }
+            case Protocol.OP_PIDS -> {
+                try (JsonGenerator g = begin(out, request, op)) {
+                    g.writeArrayFieldStart("pids");
+                    for (PidSummary p : index.pids(scope)) {
+                        g.writeStartObject();
+                        g.writeNumberField("pid", p.pid());
+                        g.writeNumberField("uid", p.uid());
+                        g.writeNumberField("registrations", p.registrations());
+                        g.writeNumberField("probes", p.probes());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }
+            }
+            case Protocol.OP_STATS -> writeStats(request, out);
+            default -> writeHealth(request, out);
+        }
+        out.write('\n');
+    }
+
+    private void writeStats(JsonNode request, OutputStream out) throws IOException {
+        var s = stats.stats();
+        if (!s.has("probes")) {
+            s.put("probes", index.probeCount());
+        }
+        if (!s.has("pids")) {
+            s.put("pids", index.pidCount());
+        }
+        try (JsonGenerator g = begin(out, request, Protocol.OP_STATS)) {
+            g.writeFieldName("stats");
+            JSON.writeTree(g, s);
+            g.writeEndObject();
+        }
+    }
+
+    private void writeHealth(JsonNode request, OutputStream out) throws IOException {
+        try (JsonGenerator g = begin(out, request, Protocol.OP_HEALTH)) {
+            g.writeBooleanField("ready", ready.getAsBoolean());
+            g.writeArrayFieldStart("capabilities");
+            for (String op : Protocol.OPS) {
+                g.writeString(op);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+    }
+
+    static ProbeDescription description(JsonNode request) throws RequestException {
+        JsonNode d = request.get("probe");
+        if (d == null || d.isNull()) {
+            return ProbeDescription.all();
+        }
+        if (!d.isTextual()) {
+            throw new RequestException(Protocol.ERR_BAD_REQUEST, "\"probe\" must be a string");
+        }
+        try {
+            return ProbeDescription.parse(d.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new RequestException(Protocol.ERR_BAD_DESCRIPTION, e.getMessage());
+        }
+    }
+
+    static OptionalInt pid(JsonNode request) throws RequestException {
+        JsonNode p = request.get("pid");
+        if (p == null || p.isNull()) {
+            return OptionalInt.empty();
+        }
+        if (!p.canConvertToInt() || !p.isIntegralNumber() || p.intValue() <= 0) {
+            throw new RequestException(Protocol.ERR_BAD_REQUEST, "\"pid\" must be a positive integer");
+        }
+        return OptionalInt.of(p.intValue());
+    }
+
+    /** Opens a response object with the envelope fields; the caller adds its own and closes it. */
+    static JsonGenerator begin(OutputStream out, JsonNode request, String op) throws IOException {
+        JsonGenerator g = JSON.getFactory().createGenerator(out);
+        g.writeStartObject();
+        g.writeNumberField("v", Protocol.VERSION);
+        g.writeBooleanField("ok", true);
+        g.writeStringField("op", op);
+        echoId(g, request);
+        return g;
+    }
+
+    private static void echoId(JsonGenerator g, JsonNode request) throws IOException {
+        JsonNode id = request == null ? null : request.get("id");
+        if (id != null && id.isValueNode()) {
+            g.writeFieldName("id");
+            JSON.writeTree(g, id);
+        }
+    }
+
+    static void writeError(OutputStream out, JsonNode request, String code, String message) throws IOException {
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("v", Protocol.VERSION);
+            g.writeBooleanField("ok", false);
+            echoId(g, request);
+            g.writeObjectFieldStart("error");
+            g.writeStringField("code", code);
+            g.writeStringField("message", message);
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        out.write('\n');
+    }
+
+    /** Best effort: a last error line before the server closes a connection. */
+    static void refuse(AFUNIXSocket socket, String code, String message) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            writeError(out, null, code, message);
+            out.flush();
+        } catch (IOException e) {
+            // the peer is gone already; the connection is being closed anyway
+        }
+    }
+}
