@@ -6,7 +6,7 @@ DTP_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$DTP_VM_DIR/../lib/common.sh"
 
 # Debian packages the harness itself needs (also listed in scripts/lib/packages.apt).
-DTP_VM_PACKAGES=(qemu-system-x86 busybox-static cpio)
+DTP_VM_PACKAGES=(qemu-system-x86 busybox-static cpio xz-utils)
 
 dtp_vm_home() {
   if [ -n "${HOME:-}" ]; then echo "$HOME"; else getent passwd "$(id -u)" | cut -d: -f6; fi
