@@ -51,6 +51,11 @@ public final class ProcFs {
      * {@code /proc/<pid>/exe} points at.
      */
     public ExecutableId executable(int pid) throws ProcException {
+        return executable(pid, maps(pid));
+    }
+
+    /** As {@link #executable(int)}, with maps already read (one read of {@code maps} per registration). */
+    public ExecutableId executable(int pid, List<Mapping> maps) throws ProcException {
         Path link = file(pid, "exe");
         String target;
         try {
@@ -63,7 +68,7 @@ public final class ProcFs {
         if (target.endsWith(DELETED)) {
             target = target.substring(0, target.length() - DELETED.length());
         }
-        for (Mapping m : maps(pid)) {
+        for (Mapping m : maps) {
             if (m.executable() && m.path().equals(target)) {
                 return new ExecutableId(m.dev(), m.inode(), target);
             }
@@ -111,6 +116,22 @@ public final class ProcFs {
             }
         }
         throw new ProcException(file + ": no Tgid line");
+    }
+
+    /** The effective uid of a process (second field of the {@code Uid:} line of its status). */
+    public int uid(int pid) throws ProcException {
+        Path file = file(pid, "status");
+        for (String line : read(file, pid).split("\n")) {
+            if (line.startsWith("Uid:")) {
+                String[] ids = line.substring("Uid:".length()).strip().split("\\s+");
+                try {
+                    return Integer.parseInt(ids.length > 1 ? ids[1] : ids[0]);
+                } catch (NumberFormatException e) {
+                    throw new ProcException(file + ": Uid line '" + abbreviate(line) + "' holds no number");
+                }
+            }
+        }
+        throw new ProcException(file + ": no Uid line");
     }
 
     private Path file(int pid, String name) throws ProcException {

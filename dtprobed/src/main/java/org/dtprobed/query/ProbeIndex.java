@@ -107,6 +107,27 @@ public final class ProbeIndex {
         }
     }
 
+    /**
+     * Keeps only the given generations of a pid (the stash's view after a commit that dropped an
+     * exec'd, reused or superseded registration); returns how many were removed.
+     */
+    public int retainRegistrations(int pid, java.util.Set<Long> generations) {
+        lock.writeLock().lock();
+        try {
+            List<RegistrationKey> gone = new ArrayList<>();
+            for (RegistrationKey k : registrations.subMap(new RegistrationKey(pid, Long.MIN_VALUE), true,
+                    new RegistrationKey(pid, Long.MAX_VALUE), true).keySet()) {
+                if (!generations.contains(k.generation())) {
+                    gone.add(k);
+                }
+            }
+            gone.forEach(this::removeLocked);
+            return gone.size();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     private void insert(List<ProbeEntry> reg) {
         RegistrationKey key = reg.get(0).registration();
         registrations.put(key, reg);

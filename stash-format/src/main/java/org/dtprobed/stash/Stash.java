@@ -373,6 +373,12 @@ public final class Stash implements AutoCloseable {
         return pruned;
     }
 
+    /** The registrations a pid has now, from the in-memory index (no map reads). */
+    public synchronized List<RegistrationKey> keysOfPid(int pid) {
+        ensureOpen();
+        return List.copyOf(index.keysOfPid(pid));
+    }
+
     /** The registration, if stored. */
     public Optional<Registration> registration(RegistrationKey key) throws StashException {
         byte[] v = files.registrations.get(key.toBytes());

@@ -1,0 +1,186 @@
+package org.dtprobed.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.dtprobed.fuse.HelperTransport;
+import org.dtprobed.fuse.TransportConfig;
+import org.dtprobed.fuse.Transports;
+import org.dtprobed.ingest.IngestStats;
+import org.dtprobed.ingest.ProcLiveness;
+import org.dtprobed.ingest.RegistrationPipeline;
+import org.dtprobed.ingest.StashIndexLoader;
+import org.dtprobed.jail.ChildClasspath;
+import org.dtprobed.parse.ParserSupervisor;
+import org.dtprobed.parse.SupervisorConfig;
+import org.dtprobed.proc.ProcFs;
+import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.query.QueryServer;
+import org.dtprobed.query.QueryServerConfig;
+import org.dtprobed.stash.Stash;
+import org.dtprobed.stash.StashConfig;
+import org.dtprobed.stash.StashException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: starts its parts in dependency order (lock, parser children, stash,
+ * pruning, index, helper device, query socket), and stops them in reverse. It is ready — and says
+ * so to systemd — only when the device serves and the stash is open.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private static final long PID = ProcessHandle.current().pid();
+
+    /** A failure to start, with the exit code that tells systemd whether a restart can help. */
+    public static final class StartException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int exitCode;
+
+        StartException(int exitCode, String message, Throwable cause) {
+            super(message, cause);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    public static final int EXIT_CONFIG = 1;
+    public static final int EXIT_RUNTIME = 2;
+
+    private final DaemonConfig config;
+    private final ProcFs proc = ProcFs.SYSTEM;
+    private StateDirLock lock;
+    private ParserSupervisor parser;
+    private Stash stash;
+    private ProbeIndex index;
+    private HelperTransport transport;
+    private QueryServer query;
+    private ScheduledExecutorService pruner;
+    private volatile boolean ready;
+
+    private Daemon(DaemonConfig config) {
+        this.config = config;
+    }
+
+    public static Daemon start(DaemonConfig config) throws StartException {
+        Daemon d = new Daemon(config);
+        try {
+            d.startParts();
+            return d;
+        } catch (StartException e) {
+            d.close();
+            throw e;
+        } catch (IOException | StashException | RuntimeException e) {
+            d.close();
+            throw new StartException(EXIT_RUNTIME, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    private void startParts() throws StartException, IOException, StashException {
+        try {
+            lock = StateDirLock.acquire(config.stateDir());
+        } catch (StateDirLock.HeldException e) {
+            throw new StartException(EXIT_CONFIG, e.getMessage(), e);
+        }
+        parser = ParserSupervisor.start(SupervisorConfig.builder().children(config.parsers())
+                .parseTimeout(config.parseTimeout()).childUser(config.childUser()).noJail(config.noJail())
+                .classpath(ChildClasspath.locateJars()).build());
+        stash = Stash.open(StashConfig.at(config.stashDir()));
+        if (stash.recovered()) {
+            LOG.warn("pid {}: the stash was not closed cleanly; recovered: {}", PID, stash.recovery());
+        }
+        List<Integer> pruned = stash.prune(new ProcLiveness(proc));
+        index = StashIndexLoader.load(stash, proc);
+        LOG.info("pid {}: stash open: {} probes of {} pids ({} dead pids pruned)", PID, index.probeCount(),
+                index.pidCount(), pruned.size());
+        IngestStats stats = new IngestStats();
+        RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats);
+        transport = startTransport(pipeline);
+        query = new QueryServer(QueryServerConfig.defaults(config.socket()), index,
+                new DaemonStats(stats, parser, stash, index, transport.kind()), () -> ready);
+        query.start();
+        pruner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dtprobed-prune");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.pruneInterval().toMillis();
+        pruner.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
+        ready = true;
+    }
+
+    private HelperTransport startTransport(RegistrationPipeline pipeline) throws StartException, IOException {
+        TransportConfig tc = TransportConfig.defaults().withDeviceName(config.device())
+                .withMountpoint(config.mountpoint());
+        try {
+            return Transports.start(config.transport(), tc, pipeline);
+        } catch (IllegalArgumentException e) {
+            throw new StartException(EXIT_CONFIG, e.getMessage(), e);
+        }
+    }
+
+    /** Drops dead, exec'd and reused pids from the stash and the index. */
+    void prune() {
+        try {
+            for (int pid : stash.prune(new ProcLiveness(proc))) {
+                index.removePid(pid);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("pid {}: pruning failed", PID, e);
+        }
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    /** Whether the helper device still serves (the kernel can end a FUSE/CUSE connection). */
+    public boolean serving() {
+        return transport != null && transport.serving();
+    }
+
+    public String describe() {
+        return "serving " + transport.devicePath() + " (" + transport.kind() + "), " + index.probeCount()
+                + " probes of " + index.pidCount() + " pids, queries on " + config.socket();
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        closeQuietly("query socket", query);
+        closeQuietly("helper device", transport);
+        if (pruner != null) {
+            pruner.shutdownNow();
+        }
+        closeQuietly("parser children", parser);
+        closeQuietly("stash", stash);
+        closeQuietly("state-directory lock", lock);
+        try {
+            Files.deleteIfExists(config.socket());
+        } catch (IOException e) {
+            LOG.debug("pid {}: cannot remove {}: {}", PID, config.socket(), e.toString());
+        }
+    }
+
+    private static void closeQuietly(String what, AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("pid {}: closing the {} failed: {}", PID, what, e.toString());
+        }
+    }
+
+    static Path defaultSocket(Path stateDir) {
+        return stateDir.resolve("dtprobed.sock");
+    }
+}

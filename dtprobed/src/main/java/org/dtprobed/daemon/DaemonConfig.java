@@ -1,0 +1,26 @@
+package org.dtprobed.daemon;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the daemon is told on its command line.
+ *
+ * @param stateDir      holds the lock, the stash ({@code stash/}), the FUSE mount and the socket by default
+ * @param transport     {@code auto}, {@code cuse} or {@code fuse}
+ * @param device        the device name under /dev ({@code dtrace/helper})
+ * @param socket        the query socket
+ * @param mountpoint    where the FUSE-file fallback mounts its file system
+ * @param parseTimeout  deadline of one parse in the jailed child
+ * @param parsers       number of jailed parser children
+ * @param childUser     user the parser children run as
+ * @param noJail        run the parser children without their seccomp filter (debugging only)
+ * @param pruneInterval how often dead pids are pruned
+ */
+public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
+                           Duration parseTimeout, int parsers, String childUser, boolean noJail,
+                           Duration pruneInterval) {
+    public Path stashDir() {
+        return stateDir.resolve("stash");
+    }
+}

@@ -1,0 +1,69 @@
+package org.dtprobed.ingest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.ParsedProbe;
+import org.dtprobed.dof.ParsedProvider;
+import org.dtprobed.dof.ProbeSite;
+import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.stash.ProbeRecord;
+import org.dtprobed.stash.Registration;
+
+/**
+ * Builds the query index's entries, from a fresh parse or from a stored registration. Each probe
+ * is placed in the object that holds its first site (libusdt, for one, puts every probe in a page
+ * of its own), so that a tracer can turn its sites into file offsets.
+ */
+final class ProbeEntries {
+    private final int pid;
+    private final int uid;
+    private final long generation;
+    private final ProcessSnapshot snap;
+    private final long fallbackAnchor;
+    private final Map<Long, ProbeEntry.Mapping> objects = new HashMap<>();
+    private final List<ProbeEntry> out = new ArrayList<>();
+
+    private ProbeEntries(int pid, int uid, long generation, ProcessSnapshot snap, long fallbackAnchor) {
+        this.pid = pid;
+        this.uid = uid;
+        this.generation = generation;
+        this.snap = snap;
+        this.fallbackAnchor = fallbackAnchor;
+    }
+
+    static List<ProbeEntry> of(ParsedDof dof, int pid, int uid, long generation, ProcessSnapshot snap, long dofAddress) {
+        ProbeEntries b = new ProbeEntries(pid, uid, generation, snap, dofAddress);
+        for (ParsedProvider provider : dof.providers()) {
+            for (ParsedProbe p : provider.probes()) {
+                b.add(provider.name(), dof.module(), p.function(), p.name(), p.sites(), p.nativeTypes(),
+                        p.translatedTypes(), p.argmap());
+            }
+        }
+        return b.out;
+    }
+
+    static List<ProbeEntry> of(Registration reg, int uid, ProcessSnapshot snap) {
+        ProbeEntries b = new ProbeEntries(reg.key().pid(), uid, reg.key().generation(), snap,
+                reg.record().helper().dofAddress());
+        for (ProbeRecord p : reg.probes()) {
+            b.add(p.provider(), p.module(), p.function(), p.name(), p.sites(), p.nativeTypes(), p.translatedTypes(),
+                    p.argmap());
+        }
+        return b.out;
+    }
+
+    private void add(String provider, String module, String function, String name, List<ProbeSite> sites,
+                     List<String> nativeTypes, List<String> translatedTypes, List<Integer> argmap) {
+        long anchor = sites.isEmpty() ? fallbackAnchor : sites.get(0).address();
+        ProbeEntry.Mapping object = objects.computeIfAbsent(anchor, snap::objectAt);
+        List<ProbeEntry.Site> entrySites = new ArrayList<>(sites.size());
+        for (ProbeSite s : sites) {
+            entrySites.add(new ProbeEntry.Site(s.address(), s.isEnabled()));
+        }
+        out.add(new ProbeEntry(pid, uid, generation, provider, module, function, name, entrySites, nativeTypes,
+                translatedTypes, argmap, object));
+    }
+}

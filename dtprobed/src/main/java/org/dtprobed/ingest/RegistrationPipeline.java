@@ -1,0 +1,235 @@
+package org.dtprobed.ingest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.dtprobed.dof.DofHeader;
+import org.dtprobed.dof.DofHelper;
+import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.PolicyViolation;
+import org.dtprobed.helper.Caller;
+import org.dtprobed.helper.HelperException;
+import org.dtprobed.helper.HelperRequests;
+import org.dtprobed.parse.ParseOutcome;
+import org.dtprobed.parse.ParserSupervisor;
+import org.dtprobed.proc.Mapping;
+import org.dtprobed.proc.NoSuchProcessException;
+import org.dtprobed.proc.ProcException;
+import org.dtprobed.proc.ProcFs;
+import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.stash.ContentHash;
+import org.dtprobed.stash.RegistrationKey;
+import org.dtprobed.stash.RegistrationRecord;
+import org.dtprobed.stash.Stash;
+import org.dtprobed.stash.StashException;
+import org.dtprobed.stash.negative.NegativeEntry;
+import org.dtprobed.stash.negative.Verdict;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The path of one registration (DESIGN.md): {@code /proc} → negative cache → parse cache → jailed
+ * parse → one stash commit → the query index; the generation goes back to the caller only after
+ * the commit. Every failure becomes an errno for the caller and one log line with pid, module and
+ * reason; nothing a caller sends can stop the daemon.
+ */
+public final class RegistrationPipeline implements HelperRequests {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistrationPipeline.class);
+    private static final int EINVAL = 22;
+    private static final int ESRCH = 3;
+
+    private final Stash stash;
+    private final ParserSupervisor parser;
+    private final ProbeIndex index;
+    private final ProcFs proc;
+    private final IngestStats stats;
+
+    public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats) {
+        this.stash = stash;
+        this.parser = parser;
+        this.index = index;
+        this.proc = proc;
+        this.stats = stats;
+    }
+
+    @Override
+    public long addDof(Caller caller, DofHelper helper, DofHeader header, byte[] dof) throws HelperException {
+        long t0 = System.nanoTime();
+        int pid = caller.pid();
+        try {
+            ProcessSnapshot snap = snapshot(pid, helper);
+            Mapping holder = snap.mappingAt(helper.dofAddress()).orElseThrow(() -> refuse(pid, helper, "no_mapping",
+                    EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
+            FileStamp stamp = FileStamp.of(pid, holder);
+            checkNegative(pid, helper, holder, stamp);
+            ParsedDof parsed = parse(pid, helper, dof, holder, stamp);
+            RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity());
+            long generation = commit(caller, rec, dof, parsed, snap);
+            long nanos = System.nanoTime() - t0;
+            stats.registered(nanos);
+            LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
+                    parsed.probeCount(), generation, TimeUnit.NANOSECONDS.toMicros(nanos));
+            return generation;
+        } catch (HelperException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a bug must cost this one caller, never the transport thread
+            LOG.error("pid {}: registration of {} failed unexpectedly", pid, helper.module(), e);
+            stats.failed("internal_error");
+            throw new HelperException(EINVAL, "internal error: " + e);
+        }
+    }
+
+    private ProcessSnapshot snapshot(int pid, DofHelper helper) throws HelperException {
+        try {
+            return ProcessSnapshot.take(proc, pid);
+        } catch (NoSuchProcessException e) {
+            throw refuse(pid, helper, "process_gone", ESRCH, e.getMessage());
+        } catch (ProcException e) {
+            throw refuse(pid, helper, "proc_unreadable", EINVAL, e.getMessage());
+        }
+    }
+
+    /** A file-backed object that was examined before and had nothing to offer is refused at once. */
+    private void checkNegative(int pid, DofHelper helper, Mapping holder, FileStamp stamp) throws HelperException {
+        if (stamp == null) {
+            return;
+        }
+        Optional<NegativeEntry> hit = stash.negative().lookup(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos());
+        if (hit.isPresent()) {
+            stats.negativeCacheHit();
+            throw refuse(pid, helper, "negative_cache", EINVAL, holder.path() + " was refused before: "
+                    + hit.get().reason());
+        }
+    }
+
+    private ParsedDof parse(int pid, DofHelper helper, byte[] dof, Mapping holder, FileStamp stamp)
+            throws HelperException {
+        ContentHash content = ContentHash.of(dof);
+        ParsedDof parsed;
+        try {
+            parsed = stash.findParsed(content, helper.loadBase(), helper.module()).orElse(null);
+        } catch (StashException e) {
+            LOG.warn("pid {}: parse cache unreadable, parsing again: {}", pid, e.getMessage());
+            parsed = null;
+        }
+        if (parsed != null) {
+            stats.parseCacheHit();
+        } else {
+            parsed = parseInJail(pid, helper, dof, holder, stamp);
+        }
+        List<PolicyViolation> violations = parsed.violations();
+        if (!violations.isEmpty()) {
+            remember(holder, stamp, Verdict.INVALID_DOF, violations.get(0).message());
+            throw refuse(pid, helper, violations.get(0).rule().name(), violations.get(0).rule().errno(),
+                    violations.get(0).message());
+        }
+        if (parsed.probeCount() == 0) {
+            remember(holder, stamp, Verdict.NO_PROBES, "DOF has no probes");
+            throw refuse(pid, helper, "no_probes", EINVAL, "DOF has no probes");
+        }
+        return parsed;
+    }
+
+    private ParsedDof parseInJail(int pid, DofHelper helper, byte[] dof, Mapping holder, FileStamp stamp)
+            throws HelperException {
+        ParseOutcome outcome = parser.parse(helper, dof, pid);
+        stats.parsed();
+        if (outcome instanceof ParseOutcome.Parsed p) {
+            return p.dof();
+        }
+        if (outcome instanceof ParseOutcome.Rejected r) {
+            remember(holder, stamp, Verdict.INVALID_DOF, r.message());
+            throw refuse(pid, helper, r.rule().name(), r.errno(), r.message());
+        }
+        ParseOutcome.Failed f = (ParseOutcome.Failed) outcome;
+        // no verdict on the DOF itself (timeout, crash, full queue): nothing goes to the negative cache
+        throw refuse(pid, helper, f.reason().name().toLowerCase(java.util.Locale.ROOT), f.errno(), f.message());
+    }
+
+    private void remember(Mapping holder, FileStamp stamp, Verdict verdict, String reason) {
+        if (stamp != null) {
+            stash.negative().record(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos(), verdict, reason);
+        }
+    }
+
+    private long commit(Caller caller, RegistrationRecord rec, byte[] dof, ParsedDof parsed, ProcessSnapshot snap)
+            throws HelperException {
+        int pid = rec.pid();
+        RegistrationKey key;
+        try {
+            key = stash.commit(rec, dof, parsed);
+        } catch (StashException e) {
+            throw refuse(pid, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    e.errno(), e.getMessage());
+        }
+        syncIndex(pid);
+        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper().dofAddress()));
+        return key.generation();
+    }
+
+    /**
+     * A commit may drop registrations of the same pid (exec, pid reuse, a re-registration whose
+     * REMOVE was lost): the index follows the stash.
+     */
+    private void syncIndex(int pid) {
+        java.util.Set<Long> live = new java.util.HashSet<>();
+        for (RegistrationKey k : stash.keysOfPid(pid)) {
+            live.add(k.generation());
+        }
+        index.retainRegistrations(pid, live);
+    }
+
+    @Override
+    public void remove(Caller caller, long generation) {
+        int pid = caller.pid();
+        if (stash.remove(pid, generation)) {
+            index.removeRegistration(pid, generation);
+            stats.removed();
+            LOG.debug("pid {}: removed generation {}", pid, generation);
+        } else {
+            LOG.debug("pid {}: REMOVE of unknown generation {}", pid, generation);
+        }
+    }
+
+    private HelperException refuse(int pid, DofHelper helper, String reason, int errno, String message) {
+        stats.failed(reason);
+        LOG.warn("pid {}: registration of {} refused ({}): {}", pid, printable(helper.module()), reason, message);
+        return new HelperException(errno, message);
+    }
+
+    private static String printable(String s) {
+        return s.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    /** Size and mtime of the file behind a mapping, for the negative cache; null for anonymous memory. */
+    record FileStamp(long size, long mtimeNanos) {
+        static FileStamp of(int pid, Mapping m) {
+            if (m.anonymous() || m.deleted()) {
+                return null;
+            }
+            // through the process's own view of the file: correct across mount namespaces
+            Path file = Path.of("/proc", Integer.toString(pid), "map_files",
+                    Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()));
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                return new FileStamp(a.size(), TimeUnit.NANOSECONDS.convert(a.lastModifiedTime().toInstant().getEpochSecond(),
+                        TimeUnit.SECONDS) + a.lastModifiedTime().toInstant().getNano());
+            } catch (NoSuchFileException e) {
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+
+    private static org.dtprobed.stash.Mapping toStash(Mapping m) {
+        return new org.dtprobed.stash.Mapping(m.anonymous() ? 0 : m.dev(), m.anonymous() ? 0 : m.inode(), m.start(),
+                m.path());
+    }
+}
