@@ -52,6 +52,12 @@ public final class JailedChild {
             LOG.error("jail: cannot set up the frame channel: {}", e.toString());
             return EXIT_JAIL;
         }
+        return run(args, nat, frames, start, handler, preload);
+    }
+
+    /** {@link #run} with the frame channel already taken (test entry points tap it). */
+    static int run(String[] args, Native nat, OutputStream frames, long start, ParseHandler handler,
+                   Class<?>... preload) {
         JailOptions options;
         try {
             options = JailOptions.parse(args);

@@ -1,8 +1,7 @@
 package org.dtprobed.jail;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /**
@@ -13,7 +12,7 @@ import java.io.UncheckedIOException;
  * <li>{@code hook-sleep-<ms>}: sleeps, then parses;</li>
  * <li>{@code hook-crash}: the JVM halts without answering;</li>
  * <li>{@code hook-fault}: the handler throws an unexpected exception;</li>
- * <li>{@code hook-garbage}: writes bytes that are not a frame to stdout, then parses.</li>
+ * <li>{@code hook-garbage}: writes bytes that are not a frame on the frame channel, then parses.</li>
  * </ul>
  * Any other module parses normally.
  */
@@ -27,7 +26,11 @@ public final class HookedJailMain {
     private HookedJailMain() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
+        long start = System.nanoTime();
+        System.setOut(System.err);
+        Native nat = Native.load();
+        OutputStream frames = FrameOutput.takeStdout(nat);
         ParseHandler parser = JailedChild.parser();
         ParseHandler hooked = request -> {
             String m = request.helper().module();
@@ -40,11 +43,11 @@ public final class HookedJailMain {
             } else if (m.equals(FAULT)) {
                 throw new IllegalStateException("hook: fault requested");
             } else if (m.equals(GARBAGE)) {
-                garbage();
+                garbage(frames);
             }
             return parser.handle(request);
         };
-        System.exit(JailedChild.run(args, hooked, HookedJailMain.class));
+        System.exit(JailedChild.run(args, nat, frames, start, hooked, HookedJailMain.class));
     }
 
     @SuppressWarnings("InfiniteLoopStatement")
@@ -66,9 +69,9 @@ public final class HookedJailMain {
         }
     }
 
-    private static void garbage() {
+    /** Writes between frames on the real frame channel (fd 1 itself now leads to stderr). */
+    private static void garbage(OutputStream out) {
         try {
-            FileOutputStream out = new FileOutputStream(FileDescriptor.out);
             out.write("this is not a frame, just text on stdout\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             out.flush();
         } catch (IOException e) {

@@ -1,0 +1,241 @@
+package org.dtprobed.parse;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.dtprobed.jail.ChildCommand;
+import org.dtprobed.jail.ChildFault;
+import org.dtprobed.jail.ChildReady;
+import org.dtprobed.jail.Frame;
+import org.dtprobed.jail.FrameFormatException;
+import org.dtprobed.jail.FrameReader;
+import org.dtprobed.jail.FrameType;
+import org.dtprobed.jail.FrameWriter;
+import org.dtprobed.jail.ParseRequest;
+import org.dtprobed.jail.ParsedDofCodec;
+import org.dtprobed.jail.Rejection;
+
+/**
+ * One running parser child, seen from the daemon. A reader thread turns its stdout into frames (or
+ * the error that ended them) on a queue, so that waiting for a reply has a deadline; a relay
+ * thread logs its stderr. A watchdog kills the child at the deadline even while the daemon is
+ * blocked writing a large DOF into a child that stopped reading.
+ */
+final class ParserChild implements AutoCloseable {
+    /** Marks the end of the child's stdout on the queue. */
+    private static final Object END = new Object();
+
+    private final Process process;
+    private final FrameWriter writer;
+    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final StderrRelay relay;
+    private final AtomicBoolean killedAtDeadline = new AtomicBoolean();
+    private ChildReady ready;
+
+    private ParserChild(Process process, int maxReplyBytes) {
+        this.process = process;
+        this.writer = new FrameWriter(process.getOutputStream());
+        this.relay = new StderrRelay(process.getErrorStream(), process.pid());
+        FrameReader reader = new FrameReader(process.getInputStream(), maxReplyBytes);
+        daemonThread("parser-child-" + process.pid() + "-stderr", relay).start();
+        daemonThread("parser-child-" + process.pid() + "-reader", () -> pump(reader)).start();
+    }
+
+    /** Starts a child and waits for its READY frame. */
+    static ParserChild start(ChildCommand command, long startTimeoutNanos, int maxReplyBytes) throws AttemptFailure {
+        ProcessBuilder pb = new ProcessBuilder(command.command());
+        pb.environment().putAll(command.environment());
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new AttemptFailure(FailureReason.START_FAILED, "cannot start " + command.java() + ": " + e.getMessage());
+        }
+        ParserChild child = new ParserChild(p, maxReplyBytes);
+        try {
+            Frame f = child.await(startTimeoutNanos, "READY");
+            if (f.type() != FrameType.READY) {
+                throw new AttemptFailure(FailureReason.PROTOCOL, "first frame is " + f.type() + ", not READY");
+            }
+            child.ready = ChildReady.decode(f.bodyBuffer());
+            return child;
+        } catch (AttemptFailure | FrameFormatException e) {
+            child.kill();
+            String why = e instanceof AttemptFailure ? e.getMessage() : "bad READY frame: " + e.getMessage();
+            throw new AttemptFailure(FailureReason.START_FAILED, "parser child " + p.pid() + " did not start: " + why
+                    + exitDetail(p) + lastLines(child.relay.tail()));
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    ChildReady ready() {
+        return ready;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The exit code (128 + signal for a signal), or -1 while it runs. */
+    int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /** True when the watchdog killed this child at a deadline. */
+    boolean killedAtDeadline() {
+        return killedAtDeadline.get();
+    }
+
+    /**
+     * Sends one request and returns the reply (PARSED or REJECTED). Any other result is an
+     * {@link AttemptFailure}, after which this child must be killed and not used again.
+     */
+    Object exchange(long id, ParseRequest request, long timeoutNanos, ScheduledExecutorService timer)
+            throws AttemptFailure {
+        ScheduledFuture<?> watchdog = timer.schedule(this::killAtDeadline, timeoutNanos, TimeUnit.NANOSECONDS);
+        try {
+            long deadline = System.nanoTime() + timeoutNanos;
+            try {
+                writer.write(FrameType.PARSE_REQUEST, id, request.encode());
+            } catch (IOException e) {
+                if (killedAtDeadline.get()) {
+                    throw new AttemptFailure(FailureReason.TIMEOUT, "request not taken within the deadline; killed");
+                }
+                throw failure(FailureReason.CRASH, "writing the request failed (" + e.getMessage() + ")");
+            }
+            Frame f = await(deadline - System.nanoTime(), "reply to request " + id);
+            if (f.requestId() != id) {
+                throw new AttemptFailure(FailureReason.PROTOCOL, "reply is for request " + f.requestId() + ", not " + id);
+            }
+            return decode(f);
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private Object decode(Frame f) throws AttemptFailure {
+        try {
+            switch (f.type()) {
+                case PARSED:
+                    return ParsedDofCodec.decode(f.bodyBuffer());
+                case REJECTED:
+                    return Rejection.decode(f.bodyBuffer());
+                case FAULT:
+                    ChildFault fault = ChildFault.decode(f.bodyBuffer());
+                    throw new AttemptFailure(FailureReason.CHILD_FAULT, fault.errno(),
+                            "child reported " + fault.kind() + ": " + StderrRelay.printable(fault.message()));
+                default:
+                    throw new AttemptFailure(FailureReason.PROTOCOL, "unexpected " + f.type() + " frame");
+            }
+        } catch (FrameFormatException e) {
+            throw new AttemptFailure(FailureReason.PROTOCOL, "bad " + f.type() + " body: " + e.getMessage());
+        }
+    }
+
+    private Frame await(long timeoutNanos, String what) throws AttemptFailure {
+        Object o;
+        try {
+            o = timeoutNanos > 0 ? inbox.poll(timeoutNanos, TimeUnit.NANOSECONDS) : inbox.poll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AttemptFailure(FailureReason.CLOSED, "interrupted while waiting for " + what);
+        }
+        if (o == null || killedAtDeadline.get()) {
+            killAtDeadline();
+            throw new AttemptFailure(FailureReason.TIMEOUT, "no " + what + " within the deadline; killed");
+        }
+        if (o == END) {
+            throw failure(FailureReason.CRASH, "stdout closed before the " + what);
+        }
+        if (o instanceof FrameFormatException e) {
+            throw new AttemptFailure(FailureReason.PROTOCOL, "garbage on stdout: " + e.getMessage());
+        }
+        if (o instanceof IOException e) {
+            throw failure(FailureReason.CRASH, "stdout failed before the " + what + " (" + e.getMessage() + ")");
+        }
+        return (Frame) o;
+    }
+
+    /** A crash: wait briefly for the exit status so the message can name the signal or code. */
+    private AttemptFailure failure(FailureReason reason, String message) {
+        try {
+            process.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new AttemptFailure(reason, message + exitDetail(process));
+    }
+
+    private static String exitDetail(Process p) {
+        if (p.isAlive()) {
+            return "";
+        }
+        int code = p.exitValue();
+        return code > 128 ? " (killed by signal " + (code - 128) + ")" : " (exit code " + code + ")";
+    }
+
+    private static String lastLines(String tail) {
+        return tail.isEmpty() ? "" : "; its last output:\n" + tail.strip();
+    }
+
+    private void pump(FrameReader reader) {
+        try {
+            Frame f;
+            while ((f = reader.read()) != null) {
+                inbox.add(f);
+            }
+            inbox.add(END);
+        } catch (IOException e) {
+            inbox.add(e);
+            // nothing after bad bytes can be trusted; the worker kills the child
+        }
+    }
+
+    private void killAtDeadline() {
+        if (process.isAlive()) {
+            killedAtDeadline.set(true);
+            process.destroyForcibly();
+        }
+    }
+
+    /** SIGKILL and reap. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes stdin (the child exits by itself) and kills it if it does not within the grace time. */
+    @Override
+    public void close() {
+        try {
+            OutputStream in = process.getOutputStream();
+            in.close();
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (IOException e) {
+            kill();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+    }
+
+    private static Thread daemonThread(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,243 @@
+package org.dtprobed.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.dtprobed.dof.DofHelper;
+import org.dtprobed.dof.DofParser;
+import org.dtprobed.dof.DofRule;
+import org.dtprobed.jail.CorpusBlob;
+import org.dtprobed.jail.HookedJailMain;
+import org.dtprobed.jail.ProcStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The supervisor with real jailed children, made to misbehave through the test-only hooks. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ParserSupervisorTest {
+    private static SupervisorFixture fixture;
+    private static CorpusBlob blob;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        fixture = new SupervisorFixture();
+        blob = CorpusBlob.all().get(1);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        fixture.close();
+    }
+
+    private static DofHelper hook(String module) {
+        return new DofHelper(module, blob.helper().loadBase(), blob.helper().dofAddress());
+    }
+
+    @Test
+    void parsesEveryCorpusBlobAsTheParserDoesInProcess() throws Exception {
+        DofParser parser = new DofParser();
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.production().build())) {
+            for (CorpusBlob b : CorpusBlob.all()) {
+                ParseOutcome o = s.parse(b.helper(), b.dof(), b.pid());
+                assertThat(o).as(b.name()).isEqualTo(new ParseOutcome.Parsed(
+                        parser.parse(ByteBuffer.wrap(b.dof()), b.helper(), b.pid())));
+            }
+            ParseOutcome bad = s.parse(blob.helper(), new byte[] {0x7F, 'D', 'O', 'F'}, 42);
+            assertThat(bad).isInstanceOfSatisfying(ParseOutcome.Rejected.class, r -> {
+                assertThat(r.rule()).isEqualTo(DofRule.HEADER_TRUNCATED);
+                assertThat(r.errno()).isEqualTo(22);
+                assertThat(r.message()).contains("fewer than 64 bytes");
+            });
+            SupervisorStats st = s.stats();
+            assertThat(st.parsed()).isEqualTo(CorpusBlob.all().size());
+            assertThat(st.rejected()).isEqualTo(1);
+            assertThat(st.failed()).isZero();
+            assertThat(st.latency().total()).isEqualTo(st.parses());
+            assertThat(st.childPids()).hasSize(1);
+            assertThat(st.restarts()).isZero();
+        }
+    }
+
+    @Test
+    void theRunningChildIsJailedOnEveryThread() throws Exception {
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.production().build())) {
+            long pid = s.stats().childPids().get(0);
+            assertThat(ProcStatus.threads(pid).values()).allSatisfy(st -> {
+                assertThat(st.get("Seccomp")).isEqualTo("2");
+                assertThat(st.get("NoNewPrivs")).isEqualTo("1");
+                if (ProcStatus.ownUid() == 0) {
+                    assertThat(st.get("Uid")).doesNotStartWith("0 ");
+                }
+            });
+        }
+    }
+
+    @Test
+    void aChildKilledInTheMiddleOfAParseIsReplacedAndTheParseAndTheNextOneSucceed() throws Exception {
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().parseTimeout(Duration.ofSeconds(10)).build())) {
+            long first = s.stats().childPids().get(0);
+            CompletableFuture<ParseOutcome> slow = s.submit(hook(HookedJailMain.SLEEP + 3000), blob.dof(), 7);
+            waitUntil(() -> s.stats().queued() == 0);
+            Thread.sleep(500);
+            new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
+            assertThat(slow.get(60, TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
+            assertThat(s.parse(blob.helper(), blob.dof(), 8)).isInstanceOf(ParseOutcome.Parsed.class);
+            SupervisorStats st = s.stats();
+            assertThat(st.attemptFailures().get(FailureReason.CRASH)).isEqualTo(1);
+            assertThat(st.restarts()).isEqualTo(1);
+            assertThat(st.childPids()).hasSize(1).doesNotContain(first);
+            assertThat(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
+
+    @Test
+    void aHangingChildIsKilledAtTheDeadlineAndThreeFailuresGiveTheCallerTheReason() throws Exception {
+        SupervisorConfig c = fixture.hooked().parseTimeout(Duration.ofSeconds(1)).build();
+        try (ParserSupervisor s = ParserSupervisor.start(c)) {
+            long first = s.stats().childPids().get(0);
+            ParseOutcome o = s.parse(hook(HookedJailMain.HANG), blob.dof(), 9);
+            assertThat(o).isInstanceOfSatisfying(ParseOutcome.Failed.class, f -> {
+                assertThat(f.reason()).isEqualTo(FailureReason.TIMEOUT);
+                assertThat(f.errno()).isEqualTo(110);
+                assertThat(f.attempts()).isEqualTo(3);
+                assertThat(f.message()).contains("attempt 1: TIMEOUT").contains("attempt 3: TIMEOUT");
+            });
+            assertThat(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(s.parse(blob.helper(), blob.dof(), 10)).isInstanceOf(ParseOutcome.Parsed.class);
+            SupervisorStats st = s.stats();
+            assertThat(st.deadlineKills()).isEqualTo(3);
+            assertThat(st.attemptFailures().get(FailureReason.TIMEOUT)).isEqualTo(3);
+            assertThat(st.failed()).isEqualTo(1);
+            assertThat(st.parsed()).isEqualTo(1);
+            assertThat(st.restarts()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void crashGarbageAndFaultEachFailAfterThreeAttemptsWithTheirReason() throws Exception {
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().build())) {
+            assertFailed(s.parse(hook(HookedJailMain.CRASH), blob.dof(), 11), FailureReason.CRASH, 5, "exit code 70");
+            assertFailed(s.parse(hook(HookedJailMain.GARBAGE), blob.dof(), 12), FailureReason.PROTOCOL, 5,
+                    "magic is 0x73696874");
+            assertFailed(s.parse(hook(HookedJailMain.FAULT), blob.dof(), 13), FailureReason.CHILD_FAULT, 5,
+                    "IllegalStateException: hook: fault requested");
+            assertThat(s.parse(blob.helper(), blob.dof(), 14)).isInstanceOf(ParseOutcome.Parsed.class);
+            assertThat(s.stats().restarts()).isGreaterThanOrEqualTo(9);
+        }
+    }
+
+    private static void assertFailed(ParseOutcome o, FailureReason reason, int errno, String detail) {
+        assertThat(o).isInstanceOfSatisfying(ParseOutcome.Failed.class, f -> {
+            assertThat(f.reason()).isEqualTo(reason);
+            assertThat(f.errno()).isEqualTo(errno);
+            assertThat(f.attempts()).isEqualTo(3);
+            assertThat(f.message()).contains(detail);
+        });
+    }
+
+    @Test
+    void aFullQueueIsAnImmediateErrorNotAHang() throws Exception {
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().queueBound(1)
+                .parseTimeout(Duration.ofSeconds(10)).build())) {
+            CompletableFuture<ParseOutcome> busy = s.submit(hook(HookedJailMain.SLEEP + 1500), blob.dof(), 20);
+            waitUntil(() -> s.stats().queued() == 0);
+            CompletableFuture<ParseOutcome> queued = s.submit(blob.helper(), blob.dof(), 21);
+            CompletableFuture<ParseOutcome> refused = s.submit(blob.helper(), blob.dof(), 22);
+            assertThat(refused).isDone();
+            assertThat(refused.join()).isInstanceOfSatisfying(ParseOutcome.Failed.class, f -> {
+                assertThat(f.reason()).isEqualTo(FailureReason.QUEUE_FULL);
+                assertThat(f.errno()).isEqualTo(16);
+                assertThat(f.attempts()).isZero();
+            });
+            assertThat(busy.get(30, TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
+            assertThat(queued.get(30, TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
+        }
+    }
+
+    @Test
+    void concurrentCallersAreServedByTheNChildren() throws Exception {
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().children(2)
+                .parseTimeout(Duration.ofSeconds(10)).build())) {
+            assertThat(s.stats().childPids()).hasSize(2);
+            List<CompletableFuture<ParseOutcome>> all = List.of(
+                    s.submit(hook(HookedJailMain.SLEEP + 800), blob.dof(), 30),
+                    s.submit(hook(HookedJailMain.SLEEP + 800), blob.dof(), 31),
+                    s.submit(blob.helper(), blob.dof(), 32));
+            for (CompletableFuture<ParseOutcome> f : all) {
+                assertThat(f.get(30, TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
+            }
+            assertThat(s.stats().parsed()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void anIdleChildThatDiesIsReplacedWithoutWaitingForAParse() throws Exception {
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.production().build())) {
+            long first = s.stats().childPids().get(0);
+            new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
+            waitUntil(() -> s.stats().childPids().size() == 1 && !s.stats().childPids().contains(first));
+            assertThat(s.stats().restarts()).isEqualTo(1);
+            assertThat(s.stats().attemptFailures().values()).allMatch(n -> n == 0);
+            assertThat(s.parse(blob.helper(), blob.dof(), 40)).isInstanceOf(ParseOutcome.Parsed.class);
+        }
+    }
+
+    @Test
+    void dofAboveTheCapIsRefusedWithE2bigWithoutReachingAChild() throws Exception {
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.production().maxDofBytes(4096).build())) {
+            ParseOutcome o = s.parse(blob.helper(), new byte[4097], 50);
+            assertThat(o).isInstanceOfSatisfying(ParseOutcome.Rejected.class, r -> {
+                assertThat(r.rule()).isEqualTo(DofRule.LOAD_SIZE_TOO_LARGE);
+                assertThat(r.errno()).isEqualTo(7);
+                assertThat(r.message()).contains("4097 bytes, maximum 4096");
+            });
+        }
+    }
+
+    @Test
+    void afterCloseEveryParseFailsWithClosedAndNoChildIsLeft() throws Exception {
+        ParserSupervisor s = ParserSupervisor.start(fixture.production().build());
+        long pid = s.stats().childPids().get(0);
+        s.close();
+        assertThat(s.parse(blob.helper(), blob.dof(), 60)).isInstanceOfSatisfying(ParseOutcome.Failed.class,
+                f -> assertThat(f.reason()).isEqualTo(FailureReason.CLOSED));
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void aChildThatCannotBeJailedIsAFatalStartError() throws Exception {
+        assumeTrue(ProcStatus.ownUid() == 0, "the privilege drop only happens when started as root");
+        SupervisorConfig c = fixture.production().childUser("no-such-user-dtprobed").build();
+        assertThatThrownBy(() -> ParserSupervisor.start(c))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("did not start")
+                .hasMessageContaining("exit code 3")
+                .hasMessageContaining("no such user 'no-such-user-dtprobed'");
+    }
+
+    @Test
+    void aMissingJavaIsAFatalStartError() {
+        Path missing = Path.of("/nonexistent/bin/java");
+        assertThat(Files.exists(missing)).isFalse();
+        assertThatThrownBy(() -> ParserSupervisor.start(fixture.production().java(missing).build()))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("cannot start /nonexistent/bin/java");
+    }
+
+    /** Polls a condition (no timing is asserted; the class timeout bounds the wait). */
+    static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        while (!condition.getAsBoolean()) {
+            Thread.sleep(20);
+        }
+    }
+}
