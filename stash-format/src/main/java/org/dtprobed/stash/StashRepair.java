@@ -45,6 +45,7 @@ final class StashRepair {
         for (byte[] k : List.copyOf(f.registrations.keySet())) {
             byte[] v = f.registrations.get(k);
             if (v == null) {
+                LOG.warn("stash repair: key {} listed but not found", java.util.HexFormat.of().formatHex(k));
                 continue;
             }
             Registration r;

@@ -9,8 +9,11 @@ import org.dtprobed.dof.ParsedDof;
 /**
  * The child of {@link StashCrashTest}: opens the stash and commits (and sometimes removes)
  * registrations in a tight loop until it is killed. A line is printed only after the operation
- * returned, so every "C" line is a registration the daemon would have acknowledged.
- * Lines: {@code OPEN recovered=B END}, {@code C pid gen END}, {@code R pid gen END}.
+ * returned (into the file args[4]), so every "C" line is a registration the daemon would have acknowledged.
+ * Each run gets its own mapping addresses (args[3]), so no commit replaces an earlier one
+ * (re-registering the same mapping and DOF address replaces by design).
+ * Lines: {@code OPEN recovered=B END}, {@code C pid gen END}, {@code r pid gen END} (removal starts),
+ * {@code R pid gen END} (removal returned).
  */
 public final class CrashWriterMain {
     private CrashWriterMain() {
@@ -20,6 +23,7 @@ public final class CrashWriterMain {
         Path dir = Path.of(args[0]);
         SplittableRandom rnd = new SplittableRandom(Long.parseLong(args[1]));
         int pidBase = Integer.parseInt(args[2]);
+        long mappingBase = Long.parseLong(args[3]) << 36;
         List<Fixtures.Blob> blobs = new ArrayList<>();
         List<ParsedDof> parsed = new ArrayList<>();
         for (String n : Fixtures.LIBUSDT) {
@@ -27,25 +31,45 @@ public final class CrashWriterMain {
             blobs.add(b);
             parsed.add(b.parse(pidBase));
         }
+        // one write(2) per line into a file: the line is in the page cache before the next
+        // operation starts, so kill -9 loses none (a pipe read by the parent's Process streams can
+        // lose its tail when the process dies)
+        java.io.FileOutputStream ack = new java.io.FileOutputStream(args[4], true);
+        java.util.function.Consumer<String> out = line -> {
+            try {
+                ack.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
         Stash s = Stash.open(Fixtures.config(dir));
-        System.out.println("OPEN recovered=" + s.recovered() + " END");
+        out.accept("OPEN recovered=" + s.recovered() + " END");
         List<RegistrationKey> live = new ArrayList<>();
         long mapping = 0;
+        long ops = 0;
         while (true) {
+            if (++ops % 200 == 0) {
+                for (RegistrationKey k : live) {
+                    if (s.registration(k).isEmpty()) {
+                        out.accept("LOST " + k + " END");
+                    }
+                }
+            }
             if (!live.isEmpty() && rnd.nextInt(5) == 0) {
                 RegistrationKey k = live.remove(rnd.nextInt(live.size()));
+                out.accept("r " + k.pid() + " " + k.generation() + " END");
                 s.remove(k.pid(), k.generation());
-                System.out.println("R " + k.pid() + " " + k.generation() + " END");
+                out.accept("R " + k.pid() + " " + k.generation() + " END");
                 continue;
             }
             int i = rnd.nextInt(blobs.size());
             Fixtures.Blob b = blobs.get(i);
             int pid = pidBase + rnd.nextInt(40);
-            RegistrationRecord rec = new RegistrationRecord(pid, new Mapping(0, 0, 0x10000L * ++mapping, "[heap]"),
+            RegistrationRecord rec = new RegistrationRecord(pid, new Mapping(0, 0, mappingBase + 0x10000L * ++mapping, "[heap]"),
                     b.helper(), new ProcessIdentity(pid, 2049, 777));
             RegistrationKey k = s.commit(rec, b.dof(), parsed.get(i));
             live.add(k);
-            System.out.println("C " + k.pid() + " " + k.generation() + " END");
+            out.accept("C " + k.pid() + " " + k.generation() + " END");
         }
     }
 }
