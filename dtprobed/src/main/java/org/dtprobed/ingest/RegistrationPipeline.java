@@ -153,8 +153,13 @@ public final class RegistrationPipeline implements HelperRequests {
     }
 
     private void remember(Mapping holder, FileStamp stamp, Verdict verdict, String reason) {
-        if (stamp != null) {
+        if (stamp == null) {
+            return;
+        }
+        try {
             stash.negative().record(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos(), verdict, reason);
+        } catch (StashException e) {
+            LOG.warn("negative cache: cannot remember {}: {}", holder.path(), e.getMessage());
         }
     }
 
