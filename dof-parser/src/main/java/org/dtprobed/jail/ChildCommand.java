@@ -83,6 +83,18 @@ public record ChildCommand(Path java, List<Path> classpath, String mainClass, lo
         return c;
     }
 
+    /**
+     * The command that creates the AppCDS archive: the child warms up (unjailed, since it must
+     * write the archive) and exits; the JVM dumps the classes it loaded into {@code archive}.
+     */
+    public List<String> trainingCommand(Path archive) {
+        ChildCommand training = new ChildCommand(java, classpath, mainClass, maxHeapBytes, null,
+                options.withWarmOnly(true));
+        List<String> c = training.command();
+        c.add(1, "-XX:ArchiveClassesAtExit=" + archive);
+        return c;
+    }
+
     /** Environment entries to set on top of the parent's. */
     public Map<String, String> environment() {
         return Map.of("MALLOC_ARENA_MAX", "2");
