@@ -11,7 +11,9 @@ import java.util.stream.Collectors;
  * The command line and environment of one parser child: one place for the JVM flags, shared by the
  * supervisor and the tests.
  *
- * <p>Flags and why: serial GC and C1 only for a small, quick JVM; {@code -XX:-UseContainerSupport}
+ * <p>Flags and why: serial GC and a small heap for a small, quick JVM (C2 stays on: with C1 only a
+ * &gt; 64 KiB DOF took three times as long through the child, and start-up did not measurably
+ * change, BENCHMARKS.md); {@code -XX:-UseContainerSupport}
  * because the JVM otherwise keeps opening cgroup files, which the filter refuses; VM output and
  * unified logging go to stderr so that nothing but frames reaches stdout; no perf-data file and no
  * attach listener (both need files the jail forbids); the class and code spaces are kept small so
@@ -48,7 +50,6 @@ public record ChildCommand(Path java, List<Path> classpath, String mainClass, lo
         List<String> f = new ArrayList<>(List.of(
                 "-XX:+UseSerialGC",
                 "-Xmx" + (maxHeapBytes >> 20) + "m",
-                "-XX:TieredStopAtLevel=1",
                 "-XX:-UseContainerSupport",
                 "-XX:+DisplayVMOutputToStderr",
                 "-XX:+ErrorFileToStderr",
