@@ -40,7 +40,12 @@ public final class JailRoundTripBench {
         try (ChildJars jars = ChildJars.create()) {
             startup(jars, null);
             Path dir = Files.createTempDirectory("dtprobed-bench-cds");
-            startup(jars, dir.resolve("child.jsa"));
+            try {
+                startup(jars, dir.resolve("child.jsa"));
+            } finally {
+                Files.deleteIfExists(dir.resolve("child.jsa"));
+                Files.deleteIfExists(dir);
+            }
             System.out.println();
             System.out.println("| path | blob | p50 µs | p99 µs | parses/s | MB/s |");
             System.out.println("|---|---|---|---|---|---|");
@@ -72,6 +77,12 @@ public final class JailRoundTripBench {
     }
 
     private static void startup(ChildJars jars, Path archive) throws Exception {
+        if (archive != null) {
+            long t0 = System.nanoTime();
+            ParserSupervisor.start(config(jars, archive, 1)).close();
+            System.out.printf("AppCDS archive: training run + first start %.0f ms, %d KiB%n",
+                    (System.nanoTime() - t0) / 1e6, Files.size(archive) / 1024);
+        }
         long[] wall = new long[STARTS];
         for (int i = 0; i < STARTS; i++) {
             long t0 = System.nanoTime();
