@@ -54,7 +54,10 @@ public record ChildCommand(Path java, List<Path> classpath, String mainClass, lo
                 "-XX:+DisplayVMOutputToStderr",
                 "-XX:+ErrorFileToStderr",
                 "-Xlog:disable",
-                "-Xlog:all=warning:stderr",
+                // cds off: JDK 25 logs an [error] at every start with a dynamic archive (native-access
+                // property "not specified at dump time" although it was) and carries on; -Xshare:auto
+                // falls back by itself when an archive cannot be used
+                "-Xlog:all=warning,cds=off:stderr",
                 "-XX:-UsePerfData",
                 "-XX:+DisableAttachMechanism",
                 "-XX:CompressedClassSpaceSize=64m",
@@ -66,10 +69,6 @@ public record ChildCommand(Path java, List<Path> classpath, String mainClass, lo
                 "-Dorg.slf4j.simpleLogger.showShortLogName=true"));
         if (sharedArchive != null) {
             f.add("-XX:SharedArchiveFile=" + sharedArchive);
-            // JDK 25 logs an [error] at every start with a dynamic archive (native-access property
-            // "not specified at dump time" although it was) and carries on; -Xshare:auto falls back
-            // silently anyway when an archive cannot be used
-            f.add("-Xlog:cds=off");
         }
         // JDK 24+ only (jnr-ffi's Unsafe use); JDK 17 would refuse to start without the Ignore flag
         f.add("-XX:+IgnoreUnrecognizedVMOptions");
