@@ -82,6 +82,11 @@ final class BodyReader {
             throw new FrameFormatException("body byte " + at + ": " + field + " length " + n + " is negative");
         }
         require(n, field);
+        if (isAscii(buf, buf.position(), n)) {
+            byte[] b = new byte[n];
+            buf.get(b);
+            return new String(b, StandardCharsets.US_ASCII);
+        }
         ByteBuffer slice = buf.slice(buf.position(), n);
         buf.position(buf.position() + n);
         try {
@@ -92,6 +97,15 @@ final class BodyReader {
         } catch (CharacterCodingException e) {
             throw new FrameFormatException("body byte " + at + ": " + field + " is not valid UTF-8");
         }
+    }
+
+    private static boolean isAscii(ByteBuffer b, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (b.get(i) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The body must be used up exactly: trailing bytes mean the two sides disagree on the layout. */

@@ -50,6 +50,15 @@ final class BodyWriter {
         if (s == null) {
             return i32(NULL_STRING);
         }
+        if (isAscii(s)) {
+            // nearly every DOF name; one byte per char, no encoder needed
+            ByteBuffer b = ensure(4 + s.length());
+            b.putInt(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                b.put((byte) s.charAt(i));
+            }
+            return this;
+        }
         ByteBuffer utf8;
         try {
             utf8 = StandardCharsets.UTF_8.newEncoder()
@@ -62,6 +71,15 @@ final class BodyWriter {
         i32(utf8.remaining());
         ensure(utf8.remaining()).put(utf8);
         return this;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     byte[] toByteArray() {

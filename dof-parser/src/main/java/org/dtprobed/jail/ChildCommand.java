@@ -11,7 +11,9 @@ import java.util.stream.Collectors;
  * The command line and environment of one parser child: one place for the JVM flags, shared by the
  * supervisor and the tests.
  *
- * <p>Flags and why: serial GC and C1 only for a small, quick JVM; {@code -XX:-UseContainerSupport}
+ * <p>Flags and why: serial GC and a small heap for a small, quick JVM (C2 stays on: with C1 only a
+ * &gt; 64 KiB DOF took three times as long through the child, and start-up did not measurably
+ * change, BENCHMARKS.md); {@code -XX:-UseContainerSupport}
  * because the JVM otherwise keeps opening cgroup files, which the filter refuses; VM output and
  * unified logging go to stderr so that nothing but frames reaches stdout; no perf-data file and no
  * attach listener (both need files the jail forbids); the class and code spaces are kept small so
@@ -48,12 +50,14 @@ public record ChildCommand(Path java, List<Path> classpath, String mainClass, lo
         List<String> f = new ArrayList<>(List.of(
                 "-XX:+UseSerialGC",
                 "-Xmx" + (maxHeapBytes >> 20) + "m",
-                "-XX:TieredStopAtLevel=1",
                 "-XX:-UseContainerSupport",
                 "-XX:+DisplayVMOutputToStderr",
                 "-XX:+ErrorFileToStderr",
                 "-Xlog:disable",
-                "-Xlog:all=warning:stderr",
+                // cds off: JDK 25 logs an [error] at every start with a dynamic archive (native-access
+                // property "not specified at dump time" although it was) and carries on; -Xshare:auto
+                // falls back by itself when an archive cannot be used
+                "-Xlog:all=warning,cds=off:stderr",
                 "-XX:-UsePerfData",
                 "-XX:+DisableAttachMechanism",
                 "-XX:CompressedClassSpaceSize=64m",
@@ -80,6 +84,18 @@ public record ChildCommand(Path java, List<Path> classpath, String mainClass, lo
         c.add(classpath.stream().map(Path::toString).collect(Collectors.joining(":")));
         c.add(mainClass);
         c.addAll(options.toArgs());
+        return c;
+    }
+
+    /**
+     * The command that creates the AppCDS archive: the child warms up (unjailed, since it must
+     * write the archive) and exits; the JVM dumps the classes it loaded into {@code archive}.
+     */
+    public List<String> trainingCommand(Path archive) {
+        ChildCommand training = new ChildCommand(java, classpath, mainClass, maxHeapBytes, null,
+                options.withWarmOnly(true));
+        List<String> c = training.command();
+        c.add(1, "-XX:ArchiveClassesAtExit=" + archive);
         return c;
     }
 

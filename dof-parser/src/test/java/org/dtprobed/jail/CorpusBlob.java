@@ -13,9 +13,9 @@ import org.dtprobed.dof.DofHelper;
 
 /** One blob of the shared DOF corpus with the helper and pid its client sent (when recorded). */
 public record CorpusBlob(String name, byte[] dof, DofHelper helper, long pid) {
-    /** Where the corpus lives; {@code -Ddtprobed.corpus=DIR} overrides. */
+    /** Where the corpus lives (the parser tests' convention: {@code ../shared}, or {@code $DTP_SHARED}). */
     public static Path directory() {
-        return Path.of(System.getProperty("dtprobed.corpus", "/work/shared/dof-corpus"));
+        return org.dtprobed.dof.Corpus.dir();
     }
 
     public static List<CorpusBlob> all() {

@@ -175,8 +175,9 @@ final class ChildWorker implements Runnable {
             }
             started = true;
             startFailures = 0;
-            LOG.info("parser child {} ready in {} ms (jailed {}, uid {}, Java {})", c.pid(),
-                    c.ready().startupNanos() / 1_000_000, c.ready().jailed(), c.ready().uid(), c.ready().javaVersion());
+            LOG.info("parser child {} ready {} ms after spawn ({} ms in main; jailed {}, uid {}, Java {})", c.pid(),
+                    c.spawnToReadyNanos() / 1_000_000, c.ready().startupNanos() / 1_000_000, c.ready().jailed(),
+                    c.ready().uid(), c.ready().javaVersion());
             return c;
         } catch (AttemptFailure f) {
             startFailures++;

@@ -36,6 +36,7 @@ final class ParserChild implements AutoCloseable {
     private final StderrRelay relay;
     private final AtomicBoolean killedAtDeadline = new AtomicBoolean();
     private ChildReady ready;
+    private long spawnToReadyNanos;
 
     private ParserChild(Process process, int maxReplyBytes) {
         this.process = process;
@@ -51,6 +52,7 @@ final class ParserChild implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command.command());
         pb.environment().putAll(command.environment());
         Process p;
+        long t0 = System.nanoTime();
         try {
             p = pb.start();
         } catch (IOException e) {
@@ -63,6 +65,7 @@ final class ParserChild implements AutoCloseable {
                 throw new AttemptFailure(FailureReason.PROTOCOL, "first frame is " + f.type() + ", not READY");
             }
             child.ready = ChildReady.decode(f.bodyBuffer());
+            child.spawnToReadyNanos = System.nanoTime() - t0;
             return child;
         } catch (AttemptFailure | FrameFormatException e) {
             child.kill();
@@ -78,6 +81,11 @@ final class ParserChild implements AutoCloseable {
 
     ChildReady ready() {
         return ready;
+    }
+
+    /** From process start to its READY frame, as the daemon saw it. */
+    long spawnToReadyNanos() {
+        return spawnToReadyNanos;
     }
 
     boolean alive() {

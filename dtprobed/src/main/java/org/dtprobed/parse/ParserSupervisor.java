@@ -59,6 +59,7 @@ public final class ParserSupervisor implements AutoCloseable {
      *                     fatal for the daemon, never a warning
      */
     public static ParserSupervisor start(SupervisorConfig config) throws IOException {
+        config = SharedArchive.prepare(config);
         ParserSupervisor s = new ParserSupervisor(config);
         if (config.noJail()) {
             LOG.warn("parser children run WITHOUT the jail (--no-jail): untrusted DOF is parsed without seccomp,"

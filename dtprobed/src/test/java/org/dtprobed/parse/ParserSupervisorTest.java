@@ -234,6 +234,26 @@ class ParserSupervisorTest {
                 .hasMessageContaining("cannot start /nonexistent/bin/java");
     }
 
+    @Test
+    void aClassDataArchiveIsMadeOnceAndMappedByEveryChild(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path archive = dir.resolve("parser-child.jsa");
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.production().sharedArchive(archive).build())) {
+            assertThat(archive).isRegularFile();
+            long pid = s.stats().childPids().get(0);
+            assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "maps"))).contains(archive.toString());
+            assertThat(s.parse(blob.helper(), blob.dof(), 70)).isInstanceOf(ParseOutcome.Parsed.class);
+        }
+    }
+
+    @Test
+    void aClassDataArchiveThatCannotBeMadeIsOnlyAWarning(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path archive = dir.resolve("no-such-dir/parser-child.jsa");
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.production().sharedArchive(archive).build())) {
+            assertThat(s.config().sharedArchive()).isNull();
+            assertThat(s.parse(blob.helper(), blob.dof(), 71)).isInstanceOf(ParseOutcome.Parsed.class);
+        }
+    }
+
     /** Polls a condition (no timing is asserted; the class timeout bounds the wait). */
     static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
         while (!condition.getAsBoolean()) {
