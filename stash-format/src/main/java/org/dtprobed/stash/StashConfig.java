@@ -54,7 +54,7 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
 
     /** Small files for tests and tools: a few thousand entries each. */
     public static StashConfig small(Path stateDir) {
-        return new StashConfig(stateDir, new MapSizing(20_000, 3 * 1024, 8), new MapSizing(512, 4 * 1024, 8),
+        return new StashConfig(stateDir, new MapSizing(2_048, 3 * 1024, 8), new MapSizing(512, 4 * 1024, 8),
                 new MapSizing(512, 8 * 1024, 8), new MapSizing(2_048, 48, 8),
                 DEFAULT_NEGATIVE_TTL, 4_096, Clock.systemUTC());
     }
