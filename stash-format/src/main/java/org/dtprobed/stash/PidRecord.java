@@ -2,11 +2,14 @@ package org.dtprobed.stash;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import net.openhft.chronicle.map.ChronicleMap;
 
 /**
  * Per-pid state: the next generation to hand out and the identity of the process life that owns
  * it. Written before a registration (so a generation is never handed out twice, even across a
- * crash), deleted when the pid is removed or pruned.
+ * crash), deleted when the pid is removed or pruned. Stored in two slots written alternately
+ * (slot = next generation mod 2): Chronicle's recovery deletes an entry whose in-place update a
+ * crash interrupted (bad checksum), and the other slot then still holds the previous value.
  */
 record PidRecord(long nextGeneration, ProcessIdentity identity) {
     byte[] encode() {
@@ -22,9 +25,10 @@ record PidRecord(long nextGeneration, ProcessIdentity identity) {
         return r;
     }
 
-    static byte[] key(int pid) {
+    static byte[] key(int pid, int slot) {
         ByteBuffer b = ByteBuffer.allocate(StashLayout.PID_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(StashLayout.PID_KEY_OFF_PID, pid);
+        b.putInt(StashLayout.PID_KEY_OFF_SLOT, slot);
         return b.array();
     }
 
@@ -33,5 +37,35 @@ record PidRecord(long nextGeneration, ProcessIdentity identity) {
             throw new StashException(StashException.Kind.CORRUPT, "pid key of " + key.length + " bytes");
         }
         return ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt(StashLayout.PID_KEY_OFF_PID);
+    }
+
+    /** The current record of the pid: the valid slot with the higher next generation; null if none. */
+    static PidRecord read(ChronicleMap<byte[], byte[]> pids, int pid) {
+        PidRecord best = null;
+        for (int slot = 0; slot < 2; slot++) {
+            byte[] v = pids.get(key(pid, slot));
+            if (v == null) {
+                continue;
+            }
+            try {
+                PidRecord r = decode(v, "pid " + pid + " slot " + slot);
+                if (best == null || r.nextGeneration() > best.nextGeneration()) {
+                    best = r;
+                }
+            } catch (StashException e) {
+                // the other slot holds the previous value; the repair pass rewrites this one
+            }
+        }
+        return best;
+    }
+
+    /** Writes the record into the slot the previous value is not in. */
+    void write(ChronicleMap<byte[], byte[]> pids, int pid) {
+        pids.put(key(pid, (int) (nextGeneration & 1)), encode());
+    }
+
+    static void delete(ChronicleMap<byte[], byte[]> pids, int pid) {
+        pids.remove(key(pid, 0));
+        pids.remove(key(pid, 1));
     }
 }

@@ -131,6 +131,15 @@ public final class RecordInput {
                     what + ": string length " + n + " at offset " + at + " exceeds " + StashLayout.MAX_STRING_BYTES);
         }
         require((int) n);
+        boolean ascii = true;
+        for (int i = pos; i < pos + n && ascii; i++) {
+            ascii = buf[i] >= 0;
+        }
+        if (ascii) {
+            String s = new String(buf, pos, (int) n, StandardCharsets.US_ASCII);
+            pos += (int) n;
+            return s;
+        }
         try {
             CharBuffer cb = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -80,19 +80,21 @@ public final class RecordOutput {
         if (s.length() > StashLayout.MAX_STRING_BYTES) {
             throw tooLong(what, s.length());
         }
-        var enc = StandardCharsets.UTF_8.newEncoder();
-        byte[] b;
-        try {
-            var bb = enc.encode(java.nio.CharBuffer.wrap(s));
-            b = Arrays.copyOf(bb.array(), bb.limit());
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new StashException(StashException.Kind.REFUSED, what + ": not valid Unicode (unpaired surrogate)");
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i)) && !validPair(s, i++)) {
+                throw new StashException(StashException.Kind.REFUSED, what + ": not valid Unicode (unpaired surrogate)");
+            }
         }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
         if (b.length > StashLayout.MAX_STRING_BYTES) {
             throw tooLong(what, b.length);
         }
         u32(b.length);
         return bytes(b);
+    }
+
+    private static boolean validPair(String s, int i) {
+        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
     }
 
     private static StashException tooLong(String what, int n) {

@@ -18,18 +18,38 @@ public record RegistrationKey(int pid, long generation) implements Comparable<Re
     }
 
     public byte[] toBytes() {
+        return bytes(StashLayout.KEY_LIVE);
+    }
+
+    /** Key of the copy kept while {@link Stash#rebuildParsed} replaces this registration's value. */
+    byte[] backupBytes() {
+        return bytes(StashLayout.KEY_BACKUP);
+    }
+
+    private byte[] bytes(int kind) {
         ByteBuffer b = ByteBuffer.allocate(StashLayout.REG_KEY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(StashLayout.REG_KEY_OFF_PID, pid);
-        b.putInt(StashLayout.REG_KEY_OFF_PAD, 0);
+        b.putInt(StashLayout.REG_KEY_OFF_KIND, kind);
         b.putLong(StashLayout.REG_KEY_OFF_GEN, generation);
         return b.array();
     }
 
+    /** Whether stored key bytes are a rebuild backup rather than a live registration. */
+    static boolean isBackup(byte[] key) {
+        return key.length == StashLayout.REG_KEY_SIZE
+                && ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).getInt(StashLayout.REG_KEY_OFF_KIND) == StashLayout.KEY_BACKUP;
+    }
+
+    /** Decodes a live or backup key. */
     public static RegistrationKey fromBytes(byte[] key) throws StashException {
         if (key.length != StashLayout.REG_KEY_SIZE) {
             throw new StashException(StashException.Kind.CORRUPT, "registration key of " + key.length + " bytes");
         }
         ByteBuffer b = ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN);
+        int kind = b.getInt(StashLayout.REG_KEY_OFF_KIND);
+        if (kind != StashLayout.KEY_LIVE && kind != StashLayout.KEY_BACKUP) {
+            throw new StashException(StashException.Kind.CORRUPT, "registration key kind " + kind);
+        }
         try {
             return new RegistrationKey(b.getInt(StashLayout.REG_KEY_OFF_PID), b.getLong(StashLayout.REG_KEY_OFF_GEN));
         } catch (IllegalArgumentException e) {

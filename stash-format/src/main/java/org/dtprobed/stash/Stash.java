@@ -208,7 +208,8 @@ public final class Stash implements AutoCloseable {
         byte[] regValue = RegistrationCodec.encode(r);
         ParseKey pk = new ParseKey(hash, reg.helper().loadBase());
         byte[] parsedValue = files.parsed.containsKey(pk.toBytes()) ? null : ParsedCodec.encodeParsed(parsed);
-        put(files.pids, PidRecord.key(pid), new PidRecord(gen + 1, reg.process()).encode(), "pid record");
+        PidRecord pr = new PidRecord(gen + 1, reg.process());
+        put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
         boolean newDof = !files.rawDof.containsKey(hash.toBytes());
         try {
             if (newDof) {
@@ -249,8 +250,7 @@ public final class Stash implements AutoCloseable {
     /** The generation this commit gets, after dropping what a pid reuse or an exec left behind. */
     private long generationFor(RegistrationRecord reg) throws StashException {
         int pid = reg.pid();
-        byte[] v = files.pids.get(PidRecord.key(pid));
-        PidRecord pr = v == null ? null : PidRecord.decode(v, "pid " + pid);
+        PidRecord pr = PidRecord.read(files.pids, pid);
         if (pr != null && !pr.identity().sameLife(reg.process())) {
             LOG.info("pid {}: start time changed (pid reused); dropping its {} old registrations", pid,
                     index.keysOfPid(pid).size());
@@ -313,11 +313,7 @@ public final class Stash implements AutoCloseable {
             }
         }
         if (removed) {
-            try {
-                StashMeta.increment(files.meta, StashMeta.REMOVES);
-            } catch (StashException ex) {
-                LOG.warn("stash: removes counter: {}", ex.getMessage());
-            }
+            StashMeta.increment(files.meta, StashMeta.REMOVES);
         }
         return removed;
     }
@@ -335,7 +331,7 @@ public final class Stash implements AutoCloseable {
                 n++;
             }
         }
-        files.pids.remove(PidRecord.key(pid));
+        PidRecord.delete(files.pids, pid);
         return n;
     }
 
@@ -356,13 +352,8 @@ public final class Stash implements AutoCloseable {
         List<Integer> pruned = new ArrayList<>();
         for (int pid : pids) {
             Optional<ProcessIdentity> now = liveness.identity(pid);
-            byte[] v = files.pids.get(PidRecord.key(pid));
-            ProcessIdentity stashed = null;
-            try {
-                stashed = v == null ? null : PidRecord.decode(v, "pid " + pid).identity();
-            } catch (StashException e) {
-                LOG.warn("stash prune: {}", e.getMessage());
-            }
+            PidRecord rec = PidRecord.read(files.pids, pid);
+            ProcessIdentity stashed = rec == null ? null : rec.identity();
             if (now.isEmpty() || stashed == null || !stashed.sameImage(now.get())) {
                 int n = removePidLocked(pid);
                 LOG.info("pid {}: pruned ({}), {} registrations removed", pid,
@@ -509,7 +500,13 @@ public final class Stash implements AutoCloseable {
         put(files.parsed, pk.toBytes(), ParsedCodec.encodeParsed(parsed), "parse cache");
         Registration fresh = new Registration(k, r.record(), r.dofKey(), r.dofSize(), r.committedAtMillis(),
                 StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(k, parsed));
-        put(files.registrations, k.toBytes(), RegistrationCodec.encode(fresh), "registration");
+        byte[] value = RegistrationCodec.encode(fresh);
+        // replacing a value in place is the one write a crash can destroy (Chronicle's recovery
+        // deletes the entry for its bad checksum): keep the old value under the backup key until
+        // the new one is in; the repair pass restores from a backup it finds
+        put(files.registrations, k.backupBytes(), files.registrations.get(k.toBytes()), "registration backup");
+        put(files.registrations, k.toBytes(), value, "registration");
+        files.registrations.remove(k.backupBytes());
         return true;
     }
 

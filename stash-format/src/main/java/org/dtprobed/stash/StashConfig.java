@@ -7,8 +7,9 @@ import java.time.Duration;
 /**
  * Where the stash lives and how its files are sized. The sizes only matter when a file is
  * created; an existing file keeps the sizing it was created with. Defaults come from the
- * measurements in BENCHMARKS.md ("## Stash"): a 20-probe registration value is about 2.3 KiB,
- * the corpus's raw DOF averages 2.2 KiB (8.4 KiB for 100 probes).
+ * measurements in BENCHMARKS.md ("## Stash"): a 20-probe registration value is 2,691 bytes, the
+ * corpus's raw DOF averages 2.2 KiB (8.4 KiB for 100 probes); an empty default stash takes 83 MiB
+ * (Chronicle preallocates), and each file may grow 4× by extra tiers before FULL.
  *
  * @param stateDir        directory holding every stash file (default {@code /run/dtrace/stash})
  * @param registrations   sizing of {@code registrations.cm3}
@@ -24,10 +25,10 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/dtrace/stash");
     public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofMinutes(10);
     public static final int DEFAULT_NEGATIVE_BOUND = 65_536;
-    public static final MapSizing DEFAULT_REGISTRATIONS = new MapSizing(16_384, 3 * 1024, 4);
-    public static final MapSizing DEFAULT_RAW_DOF = new MapSizing(4_096, 8 * 1024, 4);
-    public static final MapSizing DEFAULT_PARSED = new MapSizing(4_096, 8 * 1024, 4);
-    public static final MapSizing DEFAULT_PIDS = new MapSizing(16_384, 48, 4);
+    public static final MapSizing DEFAULT_REGISTRATIONS = new MapSizing(8_192, 3 * 1024, 4);
+    public static final MapSizing DEFAULT_RAW_DOF = new MapSizing(2_048, 8 * 1024, 4);
+    public static final MapSizing DEFAULT_PARSED = new MapSizing(2_048, 8 * 1024, 4);
+    public static final MapSizing DEFAULT_PIDS = new MapSizing(8_192, 48, 4);
 
     public StashConfig {
         if (stateDir == null || registrations == null || rawDof == null || parsed == null || pids == null
@@ -54,7 +55,7 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
 
     /** Small files for tests and tools: a few thousand entries each. */
     public static StashConfig small(Path stateDir) {
-        return new StashConfig(stateDir, new MapSizing(20_000, 3 * 1024, 8), new MapSizing(512, 4 * 1024, 8),
+        return new StashConfig(stateDir, new MapSizing(2_048, 3 * 1024, 8), new MapSizing(512, 4 * 1024, 8),
                 new MapSizing(512, 8 * 1024, 8), new MapSizing(2_048, 48, 8),
                 DEFAULT_NEGATIVE_TTL, 4_096, Clock.systemUTC());
     }

@@ -33,7 +33,9 @@ public final class StashLayout {
 
     // registrations key: (pid, generation)
     public static final int REG_KEY_OFF_PID = 0;     // u32
-    public static final int REG_KEY_OFF_PAD = 4;     // u32, zero
+    public static final int REG_KEY_OFF_KIND = 4;    // u32: KEY_LIVE, or KEY_BACKUP during a rebuild
+    public static final int KEY_LIVE = 0;
+    public static final int KEY_BACKUP = 1;
     public static final int REG_KEY_OFF_GEN = 8;     // u64
     public static final int REG_KEY_SIZE = 16;
 
@@ -45,9 +47,10 @@ public final class StashLayout {
     public static final int PARSED_KEY_OFF_LOAD_BASE = 32; // u64
     public static final int PARSED_KEY_SIZE = 40;
 
-    // pids key: pid
+    // pids key: (pid, slot). Two slots, written alternately, so that an update interrupted by a
+    // crash (which Chronicle's recovery deletes for its bad checksum) never loses the last value.
     public static final int PID_KEY_OFF_PID = 0;     // u32
-    public static final int PID_KEY_OFF_PAD = 4;     // u32, zero
+    public static final int PID_KEY_OFF_SLOT = 4;    // u32: 0 or 1
     public static final int PID_KEY_SIZE = 8;
 
     // negative-cache key: (dev, inode) of an object file
@@ -62,9 +65,11 @@ public final class StashLayout {
     public static final int PID_OFF_EXEC_INO = 32;   // u64
     public static final int PID_VALUE_SIZE = 40;
 
-    // meta value payload
-    public static final int META_OFF_VALUE = 8;      // u64
-    public static final int META_VALUE_SIZE = 16;
+    // meta key: UTF-8 name, then one slot byte (0 or 1), written alternately as for pids.
+    // meta value payload: the slot with the higher sequence number holds the current value
+    public static final int META_OFF_SEQUENCE = 8;   // u64
+    public static final int META_OFF_VALUE = 16;     // u64
+    public static final int META_VALUE_SIZE = 24;
 
     /** Longest string (UTF-8 bytes) a record may hold: names, types, paths, reasons. */
     public static final int MAX_STRING_BYTES = 4096;

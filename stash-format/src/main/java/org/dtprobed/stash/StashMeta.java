@@ -1,13 +1,17 @@
 package org.dtprobed.stash;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import net.openhft.chronicle.map.ChronicleMap;
 
 /**
- * {@code meta.cm3}: named u64 values (key: the UTF-8 name; value: common header + u64) — the
- * layout version, the clean-shutdown mirror and counters that survive restarts.
+ * {@code meta.cm3}: named u64 values — the layout version, the clean-shutdown mirror and counters
+ * that survive restarts. Key: the UTF-8 name and a slot byte; value: common header, u64 sequence,
+ * u64 value. Each write goes to the slot the current value is not in, so a crash during an
+ * update (after which Chronicle's recovery deletes the half-written entry) keeps the previous one.
  */
 public final class StashMeta {
     public static final String LAYOUT_VERSION = "layout-version";
@@ -26,40 +30,67 @@ public final class StashMeta {
     private StashMeta() {
     }
 
-    static Long get(ChronicleMap<byte[], byte[]> meta, String name) throws StashException {
-        byte[] v = meta.get(name.getBytes(StandardCharsets.UTF_8));
-        if (v == null) {
-            return null;
+    private record Slot(int slot, long sequence, long value) {
+    }
+
+    private static byte[] key(String name, int slot) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        byte[] k = Arrays.copyOf(n, n.length + 1);
+        k[n.length] = (byte) slot;
+        return k;
+    }
+
+    private static Slot current(ChronicleMap<byte[], byte[]> meta, String name) {
+        Slot best = null;
+        for (int slot = 0; slot < 2; slot++) {
+            byte[] v = meta.get(key(name, slot));
+            if (v == null) {
+                continue;
+            }
+            try {
+                RecordInput in = RecordInput.open(v, StashLayout.KIND_META, "meta " + name)
+                        .requireVersion(StashLayout.META_VERSION);
+                Slot s = new Slot(slot, in.u64(), in.u64());
+                in.end();
+                if (best == null || s.sequence() > best.sequence()) {
+                    best = s;
+                }
+            } catch (StashException e) {
+                // the other slot holds the previous value
+            }
         }
-        RecordInput in = RecordInput.open(v, StashLayout.KIND_META, "meta " + name).requireVersion(StashLayout.META_VERSION);
-        long x = in.u64();
-        in.end();
-        return x;
+        return best;
+    }
+
+    static Long get(ChronicleMap<byte[], byte[]> meta, String name) {
+        Slot s = current(meta, name);
+        return s == null ? null : s.value();
     }
 
     static void put(ChronicleMap<byte[], byte[]> meta, String name, long value) {
-        meta.put(name.getBytes(StandardCharsets.UTF_8),
+        Slot s = current(meta, name);
+        long seq = s == null ? 0 : s.sequence() + 1;
+        meta.put(key(name, (int) (seq & 1)),
                 new RecordOutput(StashLayout.KIND_META, StashLayout.META_VERSION, StashLayout.META_VALUE_SIZE)
-                        .u64(value).finish());
+                        .u64(seq).u64(value).finish());
     }
 
-    static void increment(ChronicleMap<byte[], byte[]> meta, String name) throws StashException {
+    static void increment(ChronicleMap<byte[], byte[]> meta, String name) {
         Long v = get(meta, name);
         put(meta, name, (v == null ? 0 : v) + 1);
     }
 
-    /** Every entry by name; an undecodable one is reported as -1. */
+    /** Every entry by name. */
     public static Map<String, Long> all(StashFiles files) {
         Map<String, Long> out = new TreeMap<>();
-        for (byte[] k : java.util.List.copyOf(files.meta.keySet())) {
-            String name = new String(k, StandardCharsets.UTF_8);
-            try {
-                Long v = get(files.meta, name);
-                if (v != null) {
-                    out.put(name, v);
-                }
-            } catch (StashException e) {
-                out.put(name, -1L);
+        for (byte[] k : List.copyOf(files.meta.keySet())) {
+            if (k.length < 2) {
+                continue;
+            }
+            String name = new String(k, 0, k.length - 1, StandardCharsets.UTF_8);
+            Long v = get(files.meta, name);
+            if (v != null) {
+                out.put(name, v);
             }
         }
         return out;

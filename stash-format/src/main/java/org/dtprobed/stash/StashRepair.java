@@ -41,11 +41,42 @@ final class StashRepair {
         return new RecoveryReport(unclean, events, corrupt, withoutDof, orphanDof, orphanParsed, pidsRepaired, stale);
     }
 
+    /** A rebuild interrupted by a crash: restore the original from its backup if it did not survive. */
+    private void backups() {
+        for (byte[] k : List.copyOf(f.registrations.keySet())) {
+            if (!RegistrationKey.isBackup(k)) {
+                continue;
+            }
+            try {
+                RegistrationKey key = RegistrationKey.fromBytes(k);
+                byte[] live = f.registrations.get(key.toBytes());
+                boolean liveOk = false;
+                if (live != null) {
+                    try {
+                        RegistrationCodec.decode(live, "registration " + key);
+                        liveOk = true;
+                    } catch (StashException e) {
+                        liveOk = false;
+                    }
+                }
+                if (!liveOk) {
+                    byte[] backup = f.registrations.get(k);
+                    RegistrationCodec.decode(backup, "backup of registration " + key);
+                    f.registrations.put(key.toBytes(), backup);
+                    LOG.warn("stash repair: registration {} restored from its rebuild backup", key);
+                }
+            } catch (StashException | NullPointerException e) {
+                LOG.warn("stash repair: dropping unusable rebuild backup: {}", e.getMessage());
+            }
+            f.registrations.remove(k);
+        }
+    }
+
     private void registrations() {
+        backups();
         for (byte[] k : List.copyOf(f.registrations.keySet())) {
             byte[] v = f.registrations.get(k);
             if (v == null) {
-                LOG.warn("stash repair: key {} listed but not found", java.util.HexFormat.of().formatHex(k));
                 continue;
             }
             Registration r;
@@ -128,22 +159,32 @@ final class StashRepair {
     }
 
     private void pids() {
-        Map<Integer, PidRecord> records = new HashMap<>();
+        java.util.Set<Integer> stored = new java.util.TreeSet<>();
         for (byte[] k : List.copyOf(f.pids.keySet())) {
             try {
-                int pid = PidRecord.pidOf(k);
-                records.put(pid, PidRecord.decode(f.pids.get(k), "pid " + pid));
-            } catch (StashException | NullPointerException e) {
-                LOG.warn("stash repair: dropping undecodable pid record: {}", e.getMessage());
+                stored.add(PidRecord.pidOf(k));
+            } catch (StashException e) {
                 f.pids.remove(k);
+            }
+        }
+        for (int pid : stored) {
+            PidRecord r = PidRecord.read(f.pids, pid);
+            if (r == null) {
+                LOG.warn("stash repair: dropping undecodable pid record of pid {}", pid);
+                PidRecord.delete(f.pids, pid);
+            } else {
+                // both slots: the current value in its own, nothing stale or half-written in the other
+                f.pids.remove(PidRecord.key(pid, (int) ((r.nextGeneration() + 1) & 1)));
+                r.write(f.pids, pid);
             }
         }
         for (int pid : index.pids()) {
             long need = index.maxGeneration(pid) + 1;
-            PidRecord r = records.get(pid);
+            PidRecord r = PidRecord.read(f.pids, pid);
             if (r == null || r.nextGeneration() < need) {
                 ProcessIdentity id = r != null ? r.identity() : newestIdentity(pid);
-                f.pids.put(PidRecord.key(pid), new PidRecord(need, id).encode());
+                PidRecord.delete(f.pids, pid);
+                new PidRecord(need, id).write(f.pids, pid);
                 pidsRepaired++;
                 LOG.warn("stash repair: pid {} next generation set to {}", pid, need);
             }

@@ -31,6 +31,10 @@ public final class StashView {
             if (v == null) {
                 continue;
             }
+            if (RegistrationKey.isBackup(k)) {
+                problems.add("a rebuild backup is present (a rebuild is running or was interrupted)");
+                continue;
+            }
             try {
                 RegistrationKey key = RegistrationKey.fromBytes(k);
                 Registration r = RegistrationCodec.decode(v, "registration " + key);
@@ -99,21 +103,24 @@ public final class StashView {
     }
 
     public List<PidState> pids(List<String> problems) {
-        Map<Integer, PidState> out = new TreeMap<>();
+        java.util.Set<Integer> pids = new java.util.TreeSet<>();
         for (byte[] k : List.copyOf(f.pids.keySet())) {
-            byte[] v = f.pids.get(k);
-            if (v == null) {
-                continue;
-            }
             try {
-                int pid = PidRecord.pidOf(k);
-                PidRecord r = PidRecord.decode(v, "pid " + pid);
-                out.put(pid, new PidState(pid, r.nextGeneration(), r.identity()));
+                pids.add(PidRecord.pidOf(k));
             } catch (StashException e) {
                 problems.add(e.getMessage());
             }
         }
-        return new ArrayList<>(out.values());
+        List<PidState> out = new ArrayList<>();
+        for (int pid : pids) {
+            PidRecord r = PidRecord.read(f.pids, pid);
+            if (r == null) {
+                problems.add("pid " + pid + ": no decodable pid record");
+            } else {
+                out.add(new PidState(pid, r.nextGeneration(), r.identity()));
+            }
+        }
+        return out;
     }
 
     public List<NegativeEntry> negative(List<String> problems) {

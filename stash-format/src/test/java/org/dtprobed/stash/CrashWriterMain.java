@@ -55,7 +55,7 @@ public final class CrashWriterMain {
                     }
                 }
             }
-            if (!live.isEmpty() && rnd.nextInt(5) == 0) {
+            if (!live.isEmpty() && rnd.nextInt(5) < 2) {
                 RegistrationKey k = live.remove(rnd.nextInt(live.size()));
                 out.accept("r " + k.pid() + " " + k.generation() + " END");
                 s.remove(k.pid(), k.generation());

@@ -39,7 +39,7 @@ class StashCrashTest {
         for (int round = 0; round < ROUNDS; round++) {
             String ctx = "seed " + seed + ", round " + round;
             long t0 = System.nanoTime();
-            List<String> lines = runAndKill(rnd.nextLong(), 1000 + 100 * (round % 5), round, 50 + rnd.nextInt(500), ctx);
+            List<String> lines = runAndKill(rnd.nextLong(), 1000 + 100 * (round % 5), round, 30 + rnd.nextInt(400), ctx);
             long t1 = System.nanoTime();
             for (String l : lines) {
                 String[] f = l.split(" ");
