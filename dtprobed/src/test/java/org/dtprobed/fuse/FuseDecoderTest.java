@@ -214,8 +214,8 @@ class FuseDecoderTest {
     @Test
     void extensionsLongerThanTheMessageAreRefused() {
         byte[] f = FuseFrames.request(3, 1, 1, 0, 0, 1, 0, new byte[8]);
-        ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN).putShort(36, (short) 3); // 24 bytes; 16 follow the header
-        assertThatThrownBy(() -> feed(f)).hasMessage("opcode 3: extensions of 24 bytes exceed the message length 56");
+        ByteBuffer.wrap(f).order(ByteOrder.LITTLE_ENDIAN).putShort(36, (short) 3); // 24 bytes; only 8 follow the header
+        assertThatThrownBy(() -> feed(f)).hasMessage("opcode 3: extensions of 24 bytes exceed the message length 48");
     }
 
     @Test
