@@ -33,7 +33,7 @@ dtp_ensure_built() {
     return 0
   fi
   dtp_log "building (mvn package)..."
-  (cd "$DTP_ROOT" && mvn -B -q -DskipTests package) >&2
+  (cd "$DTP_ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2 || { dtp_log "build failed"; return 1; }
 }
 
 # The JVM flags every launcher uses (read from the parent pom, so there is one list).

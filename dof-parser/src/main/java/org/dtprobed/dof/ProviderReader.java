@@ -3,6 +3,7 @@ package org.dtprobed.dof;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Reads one PROVIDER section and its probes (reference §3.6 "Per PROVIDER section" and "Per
@@ -11,13 +12,21 @@ import java.util.List;
  */
 final class ProviderReader {
     private final DofInput in;
+    /** The blob as stored, for {@code dofpr_addr} before relocation. */
+    private final DofInput stored;
     private final SectionTable table;
     private final int version;
     private final String module;
     private final List<PolicyViolation> violations;
 
-    ProviderReader(DofInput in, SectionTable table, int version, String module, List<PolicyViolation> violations) {
+    /**
+     * @param in     the blob with relocations applied
+     * @param stored the blob as the client sent it
+     */
+    ProviderReader(DofInput in, DofInput stored, SectionTable table, int version, String module,
+                   List<PolicyViolation> violations) {
         this.in = in;
+        this.stored = stored;
         this.table = table;
         this.version = version;
         this.module = module;
@@ -40,8 +49,8 @@ final class ProviderReader {
         Parts parts = resolve(rec, at);
         String name = parts.strings.read(rec.name(), StringTable.PROVIDER_NAME_MAX, "provider name", at,
                 DofFormatException.NONE);
-        NamePolicy.checkProvider(name, parts.strings.lastWasUtf8(), pid, "provider '" + NamePolicy.printable(name) + "'",
-                violations);
+        NamePolicy.checkProvider(name, parts.strings.lastWasUtf8(), pid,
+                () -> "provider '" + NamePolicy.printable(name) + "'", violations);
         long count = parts.probes.size() / parts.probes.entrySize();
         if (count > probeBudget) {
             throw new DofFormatException(DofRule.TOO_MANY_PROBES, at, DofFormatException.NONE,
@@ -86,16 +95,17 @@ final class ProviderReader {
 
     private ParsedProbe readProbe(Parts p, int at, int i, String provider) throws DofFormatException {
         long pos = p.probes.offset() + (long) i * p.probes.entrySize();
-        long stored = in.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
-        DofProbeRecord rec = DofProbeRecord.read(in, pos, stored);
+        long storedAddress = stored.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
+        long address = in.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
+        DofProbeRecord rec = DofProbeRecord.read(in, pos, address);
         if (rec.pad1() != 0 || rec.pad2() != 0) {
             throw new DofFormatException(DofRule.NONZERO_PROBE_PAD, at, i, "pad1 " + rec.pad1() + ", pad2 " + rec.pad2());
         }
         String func = p.strings.read(rec.func(), StringTable.FUNCTION_NAME_MAX, "function name", at, i);
         boolean funcUtf8 = p.strings.lastWasUtf8();
         String name = p.strings.read(rec.name(), StringTable.PROBE_NAME_MAX, "probe name", at, i);
-        String where = "probe " + NamePolicy.printable(provider) + ":" + NamePolicy.printable(module) + ":"
-                + NamePolicy.printable(func) + ":" + NamePolicy.printable(name);
+        Supplier<String> where = () -> "probe " + NamePolicy.printable(provider) + ":" + NamePolicy.printable(module)
+                + ":" + NamePolicy.printable(func) + ":" + NamePolicy.printable(name);
         NamePolicy.check("function", func, funcUtf8, where, violations);
         NamePolicy.check("probe name", name, p.strings.lastWasUtf8(), where, violations);
         long[] offsets = readOffsets(p.offsets, rec.offidx(), rec.noffs(), DofRule.OFFSETS_OUT_OF_BOUNDS, at, i);
@@ -103,15 +113,9 @@ final class ProviderReader {
         List<String> nativeTypes = readTypes(p.strings, rec.nargv(), rec.nargc(), "native argument type", at, i);
         List<String> xlateTypes = readTypes(p.strings, rec.xargv(), rec.xargc(), "translated argument type", at, i);
         List<Integer> argmap = readArgmap(p.args, rec, at, i);
-        long address = relocatedAddress(pos);
         List<ProbeSite> sites = sites(address, offsets, enabled, where);
         return new ParsedProbe(func, name, nativeTypes, xlateTypes, argmap, boxed(offsets), boxed(enabled),
-                stored, address, sites);
-    }
-
-    /** The relocated {@code dofpr_addr}: {@link #in} is the relocated copy when relocations applied. */
-    private long relocatedAddress(long pos) throws DofFormatException {
-        return in.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
+                storedAddress, address, sites);
     }
 
     private long[] readEnabledOffsets(Parts p, DofProbeRecord rec, int at, int i) throws DofFormatException {
@@ -170,7 +174,7 @@ final class ProviderReader {
         return map;
     }
 
-    private List<ProbeSite> sites(long address, long[] offsets, long[] enabled, String where) {
+    private List<ProbeSite> sites(long address, long[] offsets, long[] enabled, Supplier<String> where) {
         boolean honourEnabled = version >= DofHeader.VERSION_3;
         List<ProbeSite> sites = new ArrayList<>(offsets.length + (honourEnabled ? enabled.length : 0));
         addSorted(sites, address, offsets, false, where);
@@ -178,18 +182,19 @@ final class ProviderReader {
             addSorted(sites, address, enabled, true, where);
         }
         if (sites.isEmpty()) {
-            violations.add(new PolicyViolation(DofRule.ZERO_SITES, where, honourEnabled || enabled.length == 0
+            violations.add(new PolicyViolation(DofRule.ZERO_SITES, where.get(), honourEnabled || enabled.length == 0
                     ? "" : enabled.length + " is-enabled offsets ignored below DOF version 3"));
         }
         return sites;
     }
 
-    private void addSorted(List<ProbeSite> sites, long address, long[] offsets, boolean isEnabled, String where) {
+    private void addSorted(List<ProbeSite> sites, long address, long[] offsets, boolean isEnabled,
+                           Supplier<String> where) {
         long[] sorted = offsets.clone();
         Arrays.sort(sorted);
         for (int k = 0; k < sorted.length; k++) {
             if (k > 0 && sorted[k] == sorted[k - 1]) {
-                violations.add(new PolicyViolation(DofRule.DUPLICATE_SITE, where,
+                violations.add(new PolicyViolation(DofRule.DUPLICATE_SITE, where.get(),
                         (isEnabled ? "is-enabled offset " : "offset ") + sorted[k]));
                 continue;
             }
