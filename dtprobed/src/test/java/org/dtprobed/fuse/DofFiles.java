@@ -13,11 +13,26 @@ import java.util.stream.Stream;
 
 /** DOF blobs for the transport tests: the shared corpus and variants derived from it. */
 final class DofFiles {
-    static final Path CORPUS = Path.of("/work/shared/dof-corpus");
+    /** The shared corpus: {@code $DTP_SHARED/dof-corpus}, else {@code ../shared/dof-corpus} beside the checkout. */
+    static final Path CORPUS = corpusDir();
     static final int OFF_LOADSZ = 40;
     static final int OFF_FILESZ = 48;
 
     private DofFiles() {
+    }
+
+    static Path corpusDir() {
+        String env = System.getenv("DTP_SHARED");
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("scripts/test"))) {
+            p = p.getParent();
+        }
+        Path shared = env != null ? Path.of(env) : p == null ? Path.of("shared") : p.resolveSibling("shared");
+        Path dir = shared.resolve("dof-corpus");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("DOF corpus not found at " + dir + " (set DTP_SHARED)");
+        }
+        return dir;
     }
 
     static List<Path> corpus() throws IOException {

@@ -26,9 +26,19 @@ class CuseConversationsTest {
     }
 
     static byte[] header(long loadsz) throws Exception {
-        byte[] h = java.util.Arrays.copyOf(Files.readAllBytes(Path.of("/work/shared/dof-corpus/libusdt-1.dof")), 64);
+        byte[] h = java.util.Arrays.copyOf(Files.readAllBytes(corpusFile("libusdt-1.dof")), 64);
         ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN).putLong(40, loadsz).putLong(48, loadsz);
         return h;
+    }
+
+    static Path corpusFile(String name) {
+        String env = System.getenv("DTP_SHARED");
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("scripts/test"))) {
+            p = p.getParent();
+        }
+        Path shared = env != null ? Path.of(env) : p.resolveSibling("shared");
+        return shared.resolve("dof-corpus").resolve(name);
     }
 
     IoctlReply round(CuseConversations c, int tid, byte[] in) {
