@@ -42,7 +42,13 @@ public final class TransportMain implements Callable<Integer> {
         TransportConfig config = TransportConfig.defaults().withDeviceName(device).withMountpoint(mountpoint)
                 .withWorkers(workers);
         InMemoryHelperRequests requests = new InMemoryHelperRequests();
-        HelperTransport t = Transports.start(transport, config, requests);
+        HelperTransport t;
+        try {
+            t = Transports.start(transport, config, requests);
+        } catch (java.io.IOException e) {
+            System.err.println("dtprobed-transport: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             t.close();
