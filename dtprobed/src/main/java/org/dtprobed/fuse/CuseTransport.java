@@ -23,6 +23,7 @@ public final class CuseTransport implements HelperTransport {
     private static final Logger LOG = LoggerFactory.getLogger(CuseTransport.class);
     private static final Duration NODE_TIMEOUT = Duration.ofSeconds(10);
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final FuseSession session;
     private final Path node;
     private final CuseConversations conversations;
@@ -95,6 +96,9 @@ public final class CuseTransport implements HelperTransport {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         session.close();
         LOG.info("stopped serving {}", node);
     }

@@ -69,6 +69,7 @@ public final class FuseDevice implements Closeable {
             if (ready == 0) {
                 return ReadStatus.TIMEOUT;
             }
+            dst.clear(); // Pointer.wrap starts at the buffer's position
             long n = nat.libc.read(fd, Pointer.wrap(nat.runtime, dst), dst.capacity());
             if (n >= 0) {
                 dst.clear().limit((int) n);

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class FuseFileTransport implements HelperTransport {
     private static final Logger LOG = LoggerFactory.getLogger(FuseFileTransport.class);
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final FuseSession session;
     private final FuseMount mount;
     private final DeviceLink link;
@@ -78,6 +79,9 @@ public final class FuseFileTransport implements HelperTransport {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         link.close();
         mount.close();
         session.close();

@@ -39,10 +39,18 @@ public final class TransportMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TransportConfig config = TransportConfig.defaults().withDeviceName(device).withMountpoint(mountpoint)
-                .withWorkers(workers);
-        InMemoryHelperRequests requests = new InMemoryHelperRequests();
-        HelperTransport t = Transports.start(transport, config, requests);
+        HelperTransport t;
+        try {
+            TransportConfig config = TransportConfig.defaults().withDeviceName(device).withMountpoint(mountpoint)
+                    .withWorkers(workers);
+            t = Transports.start(transport, config, new InMemoryHelperRequests());
+        } catch (IllegalArgumentException e) {
+            System.err.println("dtprobed-transport: " + e.getMessage());
+            return 2;
+        } catch (java.io.IOException e) {
+            System.err.println("dtprobed-transport: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             t.close();

@@ -116,10 +116,11 @@ final class CuseConversation {
     }
 
     private IoctlReply onHeader(byte[] in) throws HelperException {
-        validated = submission.header(in);
-        header = in;
-        int size = (int) validated.loadSize(); // below DofLimits.maxLoadSize, checked by the validator
+        DofHeader h = submission.header(in);
+        int size = (int) h.loadSize(); // below DofLimits.maxLoadSize, checked by the validator
         budget.acquire(size, "DOF of tid " + tid);
+        validated = h; // from here on reset() gives the bytes back
+        header = in;
         dof = new byte[size];
         fetched = 0;
         return ask(State.DOF_CHUNK, helper.dofAddress(), Math.min(CHUNK, size));

@@ -23,6 +23,7 @@ public final class RestrictedHelperIoctls {
     private final DofSubmission submission;
     private final ProcessMemory memory;
     private final CallerResolver callers;
+    private final ByteBudget budget = new ByteBudget(CuseConversations.DEFAULT_BUDGET_BYTES);
 
     public RestrictedHelperIoctls(HelperRequests requests, DofLimits limits, ProcessMemory memory,
                                   CallerResolver callers) {
@@ -65,8 +66,16 @@ public final class RestrictedHelperIoctls {
         byte[] first = fetch(caller, helper.dofAddress(), DofHeader.SIZE, "DOF header");
         DofHeader header = submission.header(first);
         // loadSize < DofLimits.maxLoadSize (checked by the validator), so the int cast is exact
-        byte[] dof = fetch(caller, helper.dofAddress(), (int) header.loadSize(), "DOF");
-        int gen = submission.submit(caller, helper, first, header, dof);
+        int size = (int) header.loadSize();
+        budget.acquire(size, "DOF of tid " + caller.tid());
+        byte[] dof;
+        int gen;
+        try {
+            dof = fetch(caller, helper.dofAddress(), size, "DOF");
+            gen = submission.submit(caller, helper, first, header, dof);
+        } finally {
+            budget.release(size);
+        }
         LOG.debug("pid {} (tid {}): registered {} bytes of DOF from {} as generation {}", caller.pid(), caller.tid(),
                 dof.length, helper.module(), gen);
         return gen;

@@ -1,0 +1,32 @@
+/*
+ * Drives unmodified libusdt (npm dtrace-provider@0.8.8) through its public API: one provider
+ * with two probes, enabled (which builds DOF and registers it with ioctl(DTRACEHIOC_ADDDOF) on
+ * /dev/dtrace/helper) and then disabled (DTRACEHIOC_REMOVE). Prints "pid=N", "enable rc=N" and
+ * "disable rc=N", with libusdt's error text when a call fails.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "usdt.h"
+
+int main(void)
+{
+	const char *types1[] = { "int", "char *" };
+	const char *types2[] = { "char *" };
+	printf("pid=%d\n", getpid());
+	usdt_provider_t *provider = usdt_create_provider("jtransport", "drivermod");
+	usdt_probedef_t *p1 = usdt_create_probe("func", "p1", 2, types1);
+	usdt_probedef_t *p2 = usdt_create_probe("func", "p2", 1, types2);
+	if (provider == NULL || p1 == NULL || p2 == NULL) {
+		printf("create failed\n");
+		return 1;
+	}
+	usdt_provider_add_probe(provider, p1);
+	usdt_provider_add_probe(provider, p2);
+	int rc = usdt_provider_enable(provider);
+	printf("enable rc=%d%s%s\n", rc, rc ? " error=" : "", rc ? usdt_errstr(provider) : "");
+	fflush(stdout);
+	rc = usdt_provider_disable(provider);
+	printf("disable rc=%d%s%s\n", rc, rc ? " error=" : "", rc ? usdt_errstr(provider) : "");
+	return 0;
+}

@@ -1,0 +1,115 @@
+package org.dtprobed.proc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Against this JVM's own /proc entries, and against synthetic trees for hostile content. */
+class ProcFsTest {
+    final int pid = (int) ProcessHandle.current().pid();
+
+    @Test
+    void ownMapsHoldTheJavaExecutable() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        ExecutableId exe = ProcFs.SYSTEM.executable(pid);
+        assertThat(exe.path()).isEqualTo(java.toString());
+        assertThat(exe.dev()).isEqualTo(((Number) Files.getAttribute(java, "unix:dev")).longValue());
+        assertThat(exe.inode()).isEqualTo(((Number) Files.getAttribute(java, "unix:ino")).longValue());
+    }
+
+    @Test
+    void mappingAtFindsTheExecutableText() throws Exception {
+        List<Mapping> maps = ProcFs.SYSTEM.maps(pid);
+        assertThat(maps).isNotEmpty();
+        Mapping text = maps.stream().filter(Mapping::executable).findFirst().orElseThrow();
+        long mid = text.start() + (text.end() - text.start()) / 2;
+        assertThat(ProcFs.SYSTEM.mappingAt(pid, mid)).contains(text);
+        assertThat(ProcFs.SYSTEM.mappingAt(pid, 0x10)).isEmpty();
+    }
+
+    @Test
+    void startTimeIsStableAndDiffersFromAChildsTime() throws Exception {
+        long mine = ProcFs.SYSTEM.startTime(pid);
+        assertThat(mine).isPositive().isEqualTo(ProcFs.SYSTEM.startTime(pid));
+        Process child = new ProcessBuilder("sleep", "5").start();
+        try {
+            assertThat(ProcFs.SYSTEM.startTime((int) child.pid())).isGreaterThanOrEqualTo(mine);
+        } finally {
+            child.destroy();
+        }
+    }
+
+    @Test
+    void everyThreadBelongsToThisProcess() throws Exception {
+        List<Integer> tids;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
+            tids = s.map(p -> Integer.parseInt(p.getFileName().toString())).collect(Collectors.toList());
+        }
+        assertThat(tids.size()).isGreaterThan(1);
+        for (int tid : tids) {
+            assertThat(ProcFs.SYSTEM.tgid(tid)).as("tid %d", tid).isEqualTo(pid);
+        }
+    }
+
+    @Test
+    void exitedProcessIsReportedAsSuch() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        int dead = (int) p.pid();
+        assertThatThrownBy(() -> ProcFs.SYSTEM.maps(dead)).isInstanceOf(NoSuchProcessException.class)
+                .hasMessageContaining("process " + dead + " has exited");
+        assertThatThrownBy(() -> ProcFs.SYSTEM.tgid(dead)).isInstanceOf(NoSuchProcessException.class);
+        assertThatThrownBy(() -> ProcFs.SYSTEM.executable(dead)).isInstanceOf(NoSuchProcessException.class);
+        assertThatThrownBy(() -> ProcFs.SYSTEM.startTime(0)).isInstanceOf(NoSuchProcessException.class)
+                .hasMessage("pid 0 is not a process id");
+    }
+
+    @Test
+    void commandWithParenthesesAndSpaces(@TempDir Path root) throws Exception {
+        Path p = Files.createDirectories(root.resolve("77"));
+        StringBuilder stat = new StringBuilder("77 (evil) 1 2 (x) R");
+        for (int field = 4; field <= 52; field++) {
+            stat.append(' ').append(field == 22 ? "123456" : Integer.toString(field));
+        }
+        Files.writeString(p.resolve("stat"), stat + "\n");
+        assertThat(new ProcFs(root).startTime(77)).isEqualTo(123456);
+    }
+
+    @Test
+    void hostileSyntheticFiles(@TempDir Path root) throws Exception {
+        Path p = Files.createDirectories(root.resolve("5"));
+        ProcFs fs = new ProcFs(root);
+        Files.writeString(p.resolve("stat"), "5 (short) R 1 2 3\n");
+        assertThatThrownBy(() -> fs.startTime(5)).isInstanceOf(ProcException.class)
+                .hasMessage(p.resolve("stat") + ": 6 fields, the start time is field 22");
+        Files.writeString(p.resolve("stat"), "5 no parens at all");
+        assertThatThrownBy(() -> fs.startTime(5)).hasMessageContaining("no ')' after the command name");
+        Files.writeString(p.resolve("status"), "Name:\tx\nPid:\t5\n");
+        assertThatThrownBy(() -> fs.tgid(5)).hasMessage(p.resolve("status") + ": no Tgid line");
+        Files.writeString(p.resolve("status"), "Name:\tx\nTgid:\t-3\n");
+        assertThatThrownBy(() -> fs.tgid(5)).hasMessage(p.resolve("status") + ": Tgid '-3' is not a positive number");
+        Files.writeString(p.resolve("maps"), "garbage\n");
+        assertThatThrownBy(() -> fs.maps(5)).hasMessageContaining("line 1: start address is missing");
+        Files.writeString(p.resolve("maps"), "1000-2000 r-xp 0 08:01 9 /bin/other\n");
+        Files.createSymbolicLink(p.resolve("exe"), Path.of("/bin/mine"));
+        assertThatThrownBy(() -> fs.executable(5))
+                .hasMessage("process 5 has no executable mapping of its executable /bin/mine");
+    }
+
+    @Test
+    void deletedExecutableStillIdentified(@TempDir Path root) throws Exception {
+        Path p = Files.createDirectories(root.resolve("9"));
+        Files.writeString(p.resolve("maps"), "1000-2000 r--p 0 08:01 9 /opt/app (deleted)\n"
+                + "2000-3000 r-xp 1000 08:01 9 /opt/app (deleted)\n");
+        Files.createSymbolicLink(p.resolve("exe"), Path.of("/opt/app (deleted)"));
+        ExecutableId id = new ProcFs(root).executable(9);
+        assertThat(id).isEqualTo(new ExecutableId(Mapping.makedev(8, 1), 9, "/opt/app"));
+    }
+}
