@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.ProtocolException;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,7 +52,9 @@ public final class DtprobedClient implements Closeable {
         this.path = path;
         this.socket = socket;
         this.out = socket.getOutputStream();
-        this.in = new JsonFactory(JSON).createParser(socket.getInputStream());
+        // a Reader, not the stream: Jackson would block reading ahead to detect the encoding
+        this.in = new JsonFactory(JSON).createParser(new InputStreamReader(socket.getInputStream(),
+                StandardCharsets.UTF_8));
     }
 
     /**
