@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code dtprobe stats}: the daemon's counters. */
-@Command(name = "stats", mixinStandardHelpOptions = true, description = "Show the daemon's counters.")
+@Command(name = "stats", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 64, description = "Show the daemon's counters.")
 final class StatsCommand implements Callable<Integer> {
     @ParentCommand
     Dtprobe parent;
