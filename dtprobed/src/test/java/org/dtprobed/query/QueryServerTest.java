@@ -176,6 +176,27 @@ class QueryServerTest {
         }
     }
 
+    @Test
+    void aClientThatNeverReadsItsAnswerCostsOnlyItsOwnConnection() throws Exception {
+        for (int pid = 1000; pid < 1200; pid++) {
+            index.add(Probes.registration(pid, 0, 1, "bulk:f:a", "bulk:f:b", "bulk:f:c", "bulk:g:a", "bulk:g:b"));
+        }
+        try (RawConnection hog = new RawConnection(sock)) {
+            for (int i = 0; i < 20; i++) {
+                hog.send("{\"op\":\"list\"}\n"); // megabytes of answers it never reads
+            }
+            try (RawConnection c = new RawConnection(sock)) {
+                assertThat(c.ask("{\"op\":\"list\",\"probe\":\"alpha:::\"}").path("probes")).hasSize(3);
+            }
+            // the blocked write times out like an idle read, and the hog's connection is closed
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+            while (server.connectionCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(server.connectionCount()).isZero();
+        }
+    }
+
     static void assertError(JsonNode r, String code, String text) {
         assertThat(r).as("a response").isNotNull();
         assertThat(r.path("v").asInt()).isEqualTo(Protocol.VERSION);
