@@ -4,15 +4,18 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.ProtocolException;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,7 +53,9 @@ public final class DtprobedClient implements Closeable {
         this.path = path;
         this.socket = socket;
         this.out = socket.getOutputStream();
-        this.in = new JsonFactory(JSON).createParser(socket.getInputStream());
+        // a Reader, not the stream: Jackson would block reading ahead to detect the encoding
+        this.in = new JsonFactory(JSON).createParser(new InputStreamReader(socket.getInputStream(),
+                StandardCharsets.UTF_8));
     }
 
     /**
@@ -76,12 +81,42 @@ public final class DtprobedClient implements Closeable {
 
     /** Probes matching a DTrace description ({@code provider:module:function:name}), optionally of one pid. */
     public List<ProbeEntry> list(String description, OptionalInt pid) throws IOException {
-        JsonNode r = call(request(Protocol.OP_LIST, description, pid));
-        List<ProbeEntry> out = new ArrayList<>();
-        for (JsonNode p : array(r, "probes")) {
-            out.add(decode(p));
+        send(request(Protocol.OP_LIST, description, pid));
+        return readProbeList();
+    }
+
+    /** Streams the probes of a list response (it can be tens of megabytes) instead of building a tree. */
+    private List<ProbeEntry> readProbeList() throws IOException {
+        try {
+            JsonToken t = in.nextToken();
+            if (t == null) {
+                throw new SocketException("Connection closed by dtprobed at " + path);
+            }
+            if (t != JsonToken.START_OBJECT) {
+                throw new ProtocolException("response from " + path + " is not a JSON object");
+            }
+            ObjectNode envelope = JSON.createObjectNode();
+            List<ProbeEntry> probes = null;
+            while (in.nextToken() == JsonToken.FIELD_NAME) {
+                String field = in.currentName();
+                if (in.nextToken() == JsonToken.START_ARRAY && field.equals("probes")) {
+                    probes = new ArrayList<>();
+                    while (in.nextToken() == JsonToken.START_OBJECT) {
+                        probes.add(decode(in));
+                    }
+                } else {
+                    envelope.set(field, in.readValueAsTree());
+                }
+            }
+            in.clearCurrentToken(); // as ObjectMapper does after a value, so the next read starts afresh
+            checked(envelope);
+            if (probes == null) {
+                throw new ProtocolException("response from " + path + " has no \"probes\" array");
+            }
+            return probes;
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException("malformed response from " + path + ": " + e.getOriginalMessage());
         }
-        return out;
     }
 
     /** Registering processes the caller may see. */
@@ -140,10 +175,14 @@ public final class DtprobedClient implements Closeable {
     }
 
     private JsonNode call(ObjectNode request) throws IOException {
+        send(request);
+        return checked(next());
+    }
+
+    private void send(ObjectNode request) throws IOException {
         out.write(JSON.writeValueAsBytes(request));
         out.write('\n');
         out.flush();
-        return checked(next());
     }
 
     /** The next JSON value the daemon sent, or null when it closed the connection. */
@@ -176,6 +215,14 @@ public final class DtprobedClient implements Closeable {
             throw new ProtocolException("response from " + path + " has no \"" + field + "\" array");
         }
         return a;
+    }
+
+    private ProbeEntry decode(JsonParser p) throws IOException {
+        try {
+            return ProbeJson.read(p);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("bad probe in response from " + path + ": " + e.getMessage());
+        }
     }
 
     ProbeEntry decode(JsonNode p) throws ProtocolException {

@@ -3,7 +3,6 @@ package org.dtprobed.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code dtprobe stats}: the daemon's counters. */
-@Command(name = "stats", mixinStandardHelpOptions = true, description = "Show the daemon's counters.")
+@Command(name = "stats", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 64, description = "Show the daemon's counters.")
 final class StatsCommand implements Callable<Integer> {
     @ParentCommand
     Dtprobe parent;
@@ -32,8 +31,7 @@ final class StatsCommand implements Callable<Integer> {
             if (json) {
                 out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
             } else {
-                for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> f = it.next();
+                for (Map.Entry<String, JsonNode> f : s.properties()) {
                     out.printf("%-24s %s%n", f.getKey(), f.getValue().isValueNode() ? f.getValue().asText()
                             : f.getValue().toString());
                 }

@@ -208,7 +208,7 @@ public final class ProbeIndex {
                 continue;
             }
             for (ProbeEntry e : list) {
-                if (desc.matches(e)) {
+                if (desc.matchesBelowProvider(e)) {
                     out.add(e);
                 }
             }

@@ -1,6 +1,8 @@
 package org.dtprobed.query;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -93,6 +95,129 @@ public final class ProbeJson {
                 texts(n, "native_types"), texts(n, "translated_types"), argmap,
                 new ProbeEntry.Mapping(unsigned(m, "dev"), unsigned(m, "ino"), text(m, "path"), unsigned(m, "base"),
                         unsigned(m, "offset")));
+    }
+
+    /**
+     * Reads one probe object from a parser positioned on its START_OBJECT, without building a
+     * tree (a listing of every probe is tens of megabytes). Unknown fields are skipped.
+     *
+     * @throws IllegalArgumentException naming a missing or mistyped field
+     */
+    public static ProbeEntry read(JsonParser p) throws IOException {
+        expect(p, p.currentToken(), JsonToken.START_OBJECT, "probe");
+        long pid = -1;
+        long uid = -1;
+        long gen = -1;
+        String provider = null;
+        String module = null;
+        String function = null;
+        String name = null;
+        List<ProbeEntry.Site> sites = null;
+        List<String> nativeTypes = null;
+        List<String> translatedTypes = null;
+        List<Integer> argmap = null;
+        ProbeEntry.Mapping mapping = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (f) {
+                case "pid" -> pid = number(p, t, f);
+                case "uid" -> uid = number(p, t, f);
+                case "generation" -> gen = number(p, t, f);
+                case "provider_name" -> provider = string(p, t, f);
+                case "module" -> module = string(p, t, f);
+                case "function" -> function = string(p, t, f);
+                case "name" -> name = string(p, t, f);
+                case "sites" -> sites = sites(p, t);
+                case "native_types" -> nativeTypes = strings(p, t, f);
+                case "translated_types" -> translatedTypes = strings(p, t, f);
+                case "argmap" -> argmap = ints(p, t);
+                case "mapping" -> mapping = mapping(p.readValueAsTree());
+                default -> p.skipChildren();
+            }
+        }
+        if (pid < 0 || uid < 0 || gen < 0 || provider == null || module == null || function == null || name == null
+                || sites == null || nativeTypes == null || translatedTypes == null || argmap == null
+                || mapping == null) {
+            throw new IllegalArgumentException("probe object lacks a required field");
+        }
+        return new ProbeEntry((int) pid, (int) uid, gen, provider, module, function, name, sites, nativeTypes,
+                translatedTypes, argmap, mapping);
+    }
+
+    /** The small mapping object, read as a tree. */
+    private static ProbeEntry.Mapping mapping(JsonNode m) {
+        if (m == null || !m.isObject()) {
+            throw new IllegalArgumentException("field 'mapping' is not an object");
+        }
+        return new ProbeEntry.Mapping(unsigned(m, "dev"), unsigned(m, "ino"), text(m, "path"), unsigned(m, "base"),
+                unsigned(m, "offset"));
+    }
+
+    private static void expect(JsonParser p, JsonToken got, JsonToken want, String what) {
+        if (got != want) {
+            throw new IllegalArgumentException(what + " is " + got + ", not " + want + " at "
+                    + p.currentLocation().getCharOffset());
+        }
+    }
+
+    private static long number(JsonParser p, JsonToken t, String f) throws IOException {
+        expect(p, t, JsonToken.VALUE_NUMBER_INT, "field '" + f + "'");
+        return p.getBigIntegerValue().longValue();
+    }
+
+    private static String string(JsonParser p, JsonToken t, String f) throws IOException {
+        expect(p, t, JsonToken.VALUE_STRING, "field '" + f + "'");
+        return p.getText();
+    }
+
+    private static List<String> strings(JsonParser p, JsonToken t, String f) throws IOException {
+        expect(p, t, JsonToken.START_ARRAY, "field '" + f + "'");
+        List<String> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            out.add(string(p, p.currentToken(), f));
+        }
+        return out;
+    }
+
+    private static List<Integer> ints(JsonParser p, JsonToken t) throws IOException {
+        expect(p, t, JsonToken.START_ARRAY, "field 'argmap'");
+        List<Integer> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            out.add((int) number(p, p.currentToken(), "argmap"));
+        }
+        return out;
+    }
+
+    private static List<ProbeEntry.Site> sites(JsonParser p, JsonToken t) throws IOException {
+        expect(p, t, JsonToken.START_ARRAY, "field 'sites'");
+        List<ProbeEntry.Site> out = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            long address = -1;
+            Boolean enabled = null;
+            boolean haveAddress = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                JsonToken v = p.nextToken();
+                if (f.equals("address")) {
+                    address = number(p, v, "address");
+                    haveAddress = true;
+                } else if (f.equals("is_enabled")) {
+                    if (!v.isBoolean()) {
+                        throw new IllegalArgumentException("field 'is_enabled' is not a boolean");
+                    }
+                    enabled = v == JsonToken.VALUE_TRUE;
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (!haveAddress || enabled == null) {
+                throw new IllegalArgumentException("site lacks 'address' or 'is_enabled'");
+            }
+            out.add(new ProbeEntry.Site(address, enabled));
+        }
+        expect(p, p.currentToken(), JsonToken.END_ARRAY, "field 'sites'");
+        return out;
     }
 
     static JsonNode field(JsonNode n, String name) {

@@ -12,10 +12,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.newsclub.net.unix.AFSocket;
+import org.newsclub.net.unix.AFSocketCapability;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.newsclub.net.unix.AFUNIXSocketCapability;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,7 @@ public final class QueryServer implements Closeable {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
-        if (!AFUNIXSocket.supports(AFUNIXSocketCapability.CAPABILITY_PEER_CREDENTIALS)) {
+        if (!AFSocket.supports(AFSocketCapability.CAPABILITY_PEER_CREDENTIALS)) {
             throw new IOException("junixsocket reports no peer-credential support on this platform;"
                     + " the query server cannot scope callers and will not start");
         }
@@ -81,11 +82,17 @@ public final class QueryServer implements Closeable {
         if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (AFUNIXSocket probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path))) {
-            throw new IOException("another server is answering on " + path);
+        boolean answered;
+        try {
+            AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path)).close();
+            answered = true;
         } catch (SocketException e) {
-            Files.delete(path);
+            answered = false;
         }
+        if (answered) {
+            throw new IOException("another server is answering on " + path);
+        }
+        Files.delete(path);
     }
 
     public Path socket() {
@@ -106,6 +113,7 @@ public final class QueryServer implements Closeable {
             } catch (IOException e) {
                 if (!s.isClosed()) {
                     LOG.warn("query accept failed: {}", e.toString());
+                    pause(); // e.g. out of file descriptors: do not spin
                 }
                 continue;
             }
@@ -144,7 +152,24 @@ public final class QueryServer implements Closeable {
             }
         }, "query-" + pid, CONNECTION_STACK_BYTES);
         t.setDaemon(true);
-        t.start();
+        try {
+            t.start();
+        } catch (OutOfMemoryError e) {
+            // no thread could be made for it: refuse this one caller, keep accepting
+            open.remove(socket);
+            release(uid, mine);
+            LOG.warn("query connection from pid {} refused: cannot start a thread ({})", pid, e.getMessage());
+            QueryConnection.refuse(socket, Protocol.ERR_BUSY, "server cannot take more connections now");
+            closeQuietly(socket);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void release(int uid, AtomicInteger mine) {

@@ -62,7 +62,8 @@ final class WatchSession {
             }
         };
         try (ProbeIndex.Subscription sub = index.subscribe(listener, replay != null && replay.asBoolean())) {
-            socket.setSoTimeout(0); // a watcher only listens; heartbeats find a vanished one
+            // nothing is read from a watcher; the timeout bounds a write to one that stopped reading
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
             try (JsonGenerator g = QueryConnection.begin(out, request, Protocol.OP_WATCH)) {
                 g.writeNumberField("seq", sub.seq());
                 g.writeEndObject();

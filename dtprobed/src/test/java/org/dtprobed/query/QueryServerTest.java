@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /** The query server on a real Unix socket: every operation, and hostile requests. */
@@ -166,16 +165,35 @@ class QueryServerTest {
         QueryServer second = new QueryServer(QueryServerConfig.defaults(sock), index, new TestStats(), () -> true);
         assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageContaining("another server");
         Path stale = tmp.resolve("stale.sock");
-        AFUNIXSocket.newInstance().close();
-        try (var s = org.newsclub.net.unix.AFUNIXServerSocket.bindOn(AFUNIXSocketAddress.of(stale), false)) {
-            assertThat(stale).exists();
-        }
+        org.newsclub.net.unix.AFUNIXServerSocket.bindOn(AFUNIXSocketAddress.of(stale), false).close();
+        assertThat(stale).as("a socket file left behind, as by a killed daemon").exists();
         QueryServer third = new QueryServer(QueryServerConfig.defaults(stale), index, new TestStats(), () -> true);
         third.start();
         try (RawConnection c = new RawConnection(stale)) {
             assertThat(c.ask("{\"op\":\"health\"}").path("ready").asBoolean()).isTrue();
         } finally {
             third.close();
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsItsAnswerCostsOnlyItsOwnConnection() throws Exception {
+        for (int pid = 1000; pid < 1200; pid++) {
+            index.add(Probes.registration(pid, 0, 1, "bulk:f:a", "bulk:f:b", "bulk:f:c", "bulk:g:a", "bulk:g:b"));
+        }
+        try (RawConnection hog = new RawConnection(sock)) {
+            for (int i = 0; i < 20; i++) {
+                hog.send("{\"op\":\"list\"}\n"); // megabytes of answers it never reads
+            }
+            try (RawConnection c = new RawConnection(sock)) {
+                assertThat(c.ask("{\"op\":\"list\",\"probe\":\"alpha:::\"}").path("probes")).hasSize(3);
+            }
+            // the blocked write times out like an idle read, and the hog's connection is closed
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+            while (server.connectionCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(server.connectionCount()).isZero();
         }
     }
 

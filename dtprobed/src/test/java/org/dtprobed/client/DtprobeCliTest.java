@@ -1,0 +1,116 @@
+package org.dtprobed.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.dtprobed.query.ProbeIndex;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code dtprobe} command line against a real server: output forms and exit codes. */
+class DtprobeCliTest {
+    @TempDir
+    Path tmp;
+
+    private ServerFixture f;
+
+    @BeforeEach
+    void start() throws Exception {
+        ProbeIndex ix = new ProbeIndex();
+        ix.add(ServerFixture.registration(4321, 0, 1, "shop:buy:start", "shop:buy:done", "log:write:line"));
+        f = new ServerFixture(tmp, ix, Duration.ofSeconds(15));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        f.close();
+    }
+
+    @Test
+    void listPrintsADtraceStyleTable() {
+        ServerFixture.Run r = f.dtprobe("list", "-n", "shop:::");
+        assertThat(r.rc()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines.get(0)).matches("\\s+ID\\s+PROVIDER\\s+MODULE\\s+FUNCTION NAME");
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(1)).matches("\\s+1\\s+shop4321\\s+prog\\s+buy done");
+        assertThat(lines.get(2)).matches("\\s+2\\s+shop4321\\s+prog\\s+buy start");
+    }
+
+    @Test
+    void verboseListShowsTypesSitesAndMapping() {
+        ServerFixture.Run r = f.dtprobe("list", "-v", "-n", "log4321:::line");
+        assertThat(r.rc()).isZero();
+        assertThat(r.out()).contains("Argument Types", "args[0]: int", "Sites", "0x555500001139",
+                "/usr/bin/prog+0x1139", "Mapping");
+    }
+
+    @Test
+    void listJsonIsOneArrayWithEveryRequiredField() throws Exception {
+        ServerFixture.Run r = f.dtprobe("list", "--json", "-p", "4321");
+        assertThat(r.rc()).isZero();
+        JsonNode a = new ObjectMapper().readTree(r.out());
+        assertThat(a.isArray()).isTrue();
+        assertThat(a).hasSize(3);
+        for (JsonNode p : a) {
+            for (String k : List.of("pid", "provider", "provider_name", "module", "function", "name", "sites",
+                    "native_types", "translated_types", "argmap", "mapping")) {
+                assertThat(p.has(k)).as(k).isTrue();
+            }
+            assertThat(p.path("provider").asText()).endsWith("4321");
+            assertThat(p.path("sites").get(0).path("is_enabled").isBoolean()).isTrue();
+            assertThat(p.path("mapping").path("base").asLong()).isEqualTo(0x555500000000L);
+        }
+    }
+
+    @Test
+    void noMatchExitsOneAndBadDescriptionExits64() {
+        ServerFixture.Run none = f.dtprobe("list", "-n", "nosuch:::");
+        assertThat(none.rc()).isEqualTo(1);
+        assertThat(none.err()).contains("no probe matches nosuch:::");
+        ServerFixture.Run bad = f.dtprobe("list", "-n", "a:b:c:d:e");
+        assertThat(bad.rc()).isEqualTo(64);
+        assertThat(bad.err()).contains("at most 4");
+        assertThat(f.dtprobe("list", "--no-such-option").rc()).isEqualTo(64);
+        assertThat(f.dtprobe("trace").rc()).as("trace needs a description").isEqualTo(64);
+    }
+
+    @Test
+    void pidsAndStats() throws Exception {
+        ServerFixture.Run pids = f.dtprobe("pids");
+        assertThat(pids.rc()).isZero();
+        assertThat(pids.out()).containsPattern("\\s+4321\\s+0\\s+1\\s+3");
+        ServerFixture.Run stats = f.dtprobe("stats", "--json");
+        assertThat(stats.rc()).isZero();
+        JsonNode s = new ObjectMapper().readTree(stats.out());
+        assertThat(s.path("probes").asInt()).isEqualTo(3);
+        assertThat(s.path("pids").asInt()).isEqualTo(1);
+        assertThat(s.has("registration_latency_us")).isTrue();
+        assertThat(f.dtprobe("stats").out()).contains("daemon_pid");
+    }
+
+    @Test
+    void healthExitCodesFollowReadiness() throws Exception {
+        assertThat(f.dtprobe("health").rc()).isZero();
+        f.ready.set(false);
+        ServerFixture.Run notReady = f.dtprobe("health");
+        assertThat(notReady.rc()).isEqualTo(1);
+        assertThat(notReady.out()).contains("not ready");
+        ServerFixture.Run gone = ServerFixture.run("--socket", tmp.resolve("none.sock").toString(), "health");
+        assertThat(gone.rc()).isEqualTo(69);
+        assertThat(gone.err()).contains("cannot reach dtprobed at " + tmp.resolve("none.sock"));
+    }
+
+    @Test
+    void helpListsTheExitCodes() {
+        ServerFixture.Run r = ServerFixture.run("--help");
+        assertThat(r.rc()).isZero();
+        assertThat(r.out()).contains("Exit codes:", "69", "77", "list", "trace");
+    }
+}

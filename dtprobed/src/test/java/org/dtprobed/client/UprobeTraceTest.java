@@ -1,0 +1,110 @@
+package org.dtprobed.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.query.ProbeIndex;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The end-to-end proof of the addresses: a gcc-built program with probe sites in its own text is
+ * registered (DOF from DofWriter, parsed for its live load base, its live mapping); {@code dtprobe
+ * trace}, a child JVM asking the real query server, arms kernel uprobes from what the server
+ * reports; the program fires some probes; exactly those hits appear, and every uprobe is gone
+ * after the tracer is stopped with SIGTERM (as Ctrl-C would).
+ */
+class UprobeTraceTest {
+    /** Generous bound on waiting for an event; a liveness limit on a 2-core machine, never a timing assertion. */
+    private static final long WAIT_SECONDS = 90;
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest(name = "pie={0}")
+    @ValueSource(booleans = {true, false})
+    void traceSeesExactlyTheProbesTheProgramFires(boolean pie) throws Exception {
+        TraceFs fs = TraceFs.locate(null); // fails, with the reason, on a kernel without uprobe events
+        Path binary = ProbeProgram.build(tmp, pie);
+        ProbeIndex index = new ProbeIndex();
+        try (ProbeProgram prog = ProbeProgram.start(binary);
+             ServerFixture server = new ServerFixture(tmp, index, Duration.ofSeconds(15))) {
+            List<ProbeEntry> probes = prog.register(0, 1);
+            assertThat(probes).hasSize(3);
+            index.add(probes);
+            String module = binary.getFileName().toString();
+            String prov = "qtest" + prog.pid;
+
+            Process tracer = new ProcessBuilder(ChildJvm.dtprobe(ChildJvm.classpath(), "--socket",
+                    server.socket.toString(), "trace", "-p", String.valueOf(prog.pid), "qtest:::")).start();
+            BlockingQueue<String> out = lines(tracer.getInputStream());
+            BlockingQueue<String> err = lines(tracer.getErrorStream());
+            String armed = err.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertThat(armed).as("tracer start-up line").isNotNull().contains("tracing 3 probes at 3 sites");
+            String prefix = "dtprobe_" + tracer.pid() + "_";
+            assertThat(fs.uprobes()).filteredOn(l -> l.contains(prefix)).hasSize(3)
+                    .allSatisfy(l -> assertThat(l).contains(binary.toRealPath().toString()));
+
+            prog.fire(3, 2);
+            List<String> hits = take(out, 5);
+            prog.fire(1, 0); // a last hit after the others: anything stray would have come before it
+            hits.addAll(take(out, 1));
+
+            assertThat(hits).allSatisfy(h -> assertThat(h).matches("\\S+Z " + prog.pid + " " + prov + ":"
+                    + module + ":fire_(alpha|beta):(alpha|beta)"));
+            assertThat(hits.stream().filter(h -> h.endsWith(":fire_alpha:alpha"))).hasSize(4);
+            assertThat(hits.stream().filter(h -> h.endsWith(":fire_beta:beta"))).hasSize(2);
+            assertThat(hits.get(5)).endsWith(":alpha");
+
+            tracer.destroy(); // SIGTERM: the shutdown hook removes what the tracer made, as on Ctrl-C
+            assertThat(tracer.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            List<String> rest = new ArrayList<>();
+            out.drainTo(rest);
+            assertThat(rest).as("no hit for the probe never fired").noneMatch(l -> l.contains("never"));
+            assertThat(fs.uprobes()).noneMatch(l -> l.contains(prefix));
+            assertThat(fs.instance("dtprobe_" + tracer.pid())).doesNotExist();
+            List<String> errors = new ArrayList<>();
+            err.drainTo(errors);
+            assertThat(errors).noneMatch(l -> l.contains("cleanup"));
+        }
+    }
+
+    private static List<String> take(BlockingQueue<String> q, int n) throws InterruptedException {
+        List<String> got = new ArrayList<>();
+        while (got.size() < n) {
+            String l = q.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertThat(l).as("hit %d of %d (so far %s)", got.size() + 1, n, got).isNotNull();
+            got.add(l);
+        }
+        return got;
+    }
+
+    static BlockingQueue<String> lines(java.io.InputStream in) {
+        BlockingQueue<String> q = new LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                    q.add(l);
+                }
+            } catch (java.io.IOException e) {
+                q.add("read error: " + e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return q;
+    }
+}

@@ -1,0 +1,124 @@
+package org.dtprobed.query.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+import org.dtprobed.client.DtprobedClient;
+import org.dtprobed.query.ProbeDescription;
+import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.query.QueryServer;
+import org.dtprobed.query.QueryServerConfig;
+import org.dtprobed.query.Scope;
+
+/**
+ * Query benchmark: builds the start-up index from 200,000 probes (1,000 processes × 200 probes in
+ * two providers each, 100 provider names), serves it on a real socket, and times queries made
+ * with the client library, end to end. Prints numbers; asserts nothing.
+ * Run with scripts/bench/query.
+ */
+public final class QueryBenchmark {
+    private static final int PIDS = 1000;
+    private static final int PROBES_PER_PID = 200;
+    private static final int PROVIDER_NAMES = 100;
+
+    private QueryBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("serve")) {
+            serve(Path.of(args[1]));
+            return;
+        }
+        Path dir = Files.createTempDirectory("dtprobe-bench");
+        Path sock = dir.resolve("dtprobed.sock");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), QueryBenchmark.class.getName(), "serve",
+                sock.toString()));
+        Process server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream()));
+        System.out.println(in.readLine());
+        System.out.printf("server RSS after start-up: %,d KiB%n", rssKib(server.pid()));
+        try (DtprobedClient c = DtprobedClient.connect(sock)) {
+            time(c, "one provider, all pids (prov7:::)", "prov7:::", 100);
+            time(c, "one provider of one pid (prov71007:::)", "prov71007:::", 200);
+            time(c, "provider glob (prov1*:::)", "prov1*:::", 20);
+            time(c, "full glob, nothing matches (*:::nomatch*)", "*:::nomatch*", 50);
+            time(c, "full glob, everything (:::)", ":::", 5);
+        }
+        System.out.printf("server RSS after the queries: %,d KiB%n", rssKib(server.pid()));
+        server.getOutputStream().close();
+        server.waitFor();
+        Files.deleteIfExists(dir);
+    }
+
+    /** The server side: what the daemon would hold, in its own process so its RSS is its own. */
+    private static void serve(Path sock) throws Exception {
+        List<ProbeEntry> stash = generate();
+        System.gc();
+        long t0 = System.nanoTime();
+        ProbeIndex index = ProbeIndex.build(stash);
+        long buildNanos = System.nanoTime() - t0;
+        try (QueryServer server = new QueryServer(QueryServerConfig.defaults(sock), index,
+                () -> new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), () -> true)) {
+            StringBuilder line = new StringBuilder(String.format("index build (start-up) from %,d probes: %.1f ms;"
+                    + " in-index match (no socket, no JSON):", index.probeCount(), buildNanos / 1e6));
+            for (String d : List.of("prov71007:::", "prov7:::", "*:::nomatch*", ":::")) {
+                ProbeDescription desc = ProbeDescription.parse(d);
+                index.match(desc, OptionalInt.empty(), Scope.all());
+                long m0 = System.nanoTime();
+                for (int i = 0; i < 20; i++) {
+                    index.match(desc, OptionalInt.empty(), Scope.all());
+                }
+                line.append(String.format(" %s %.2f ms,", d, (System.nanoTime() - m0) / 20 / 1e6));
+            }
+            System.gc();
+            server.start();
+            System.out.println(line);
+            System.out.flush();
+            System.in.read(); // serve until the benchmark closes our stdin
+        }
+    }
+
+    private static List<ProbeEntry> generate() {
+        List<ProbeEntry> out = new ArrayList<>(PIDS * PROBES_PER_PID);
+        for (int pid = 1000; pid < 1000 + PIDS; pid++) {
+            ProbeEntry.Mapping m = new ProbeEntry.Mapping(0xfe00, pid, "/usr/lib/app" + (pid % 50) + "/libapp.so",
+                    0x7f0000000000L + pid * 0x100000L, 0);
+            for (int i = 0; i < PROBES_PER_PID; i++) {
+                String provider = "prov" + ((pid + (i < PROBES_PER_PID / 2 ? 0 : 50)) % PROVIDER_NAMES);
+                long addr = m.base() + 0x1000 + i * 0x40L;
+                out.add(new ProbeEntry(pid, pid % 7 == 0 ? 1000 : 0, 1, provider, "libapp.so", "function_" + (i / 4),
+                        "probe_" + i, List.of(new ProbeEntry.Site(addr, false), new ProbeEntry.Site(addr + 8, true)),
+                        List.of("int", "char *"), List.of("int", "char *"), List.of(0, 1), m));
+            }
+        }
+        return out;
+    }
+
+    private static void time(DtprobedClient c, String what, String desc, int runs) throws Exception {
+        long[] ns = new long[runs];
+        int size = 0;
+        for (int i = 0; i < runs; i++) {
+            long t = System.nanoTime();
+            size = c.list(desc, OptionalInt.empty()).size();
+            ns[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(ns);
+        System.out.printf("%-55s %,7d probes  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  (%d runs)%n", what, size,
+                ns[runs / 2] / 1e6, ns[Math.min(runs - 1, (int) (runs * 0.99))] / 1e6, ns[runs - 1] / 1e6, runs);
+    }
+
+    private static long rssKib(long pid) throws Exception {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("\\D+", ""));
+            }
+        }
+        return -1;
+    }
+}
