@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/vm/prepare and scripts/vm/run-in-guest. Sourced, not run.
 # docs/VM.md describes the whole harness.
 
