@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Smoke test of the qemu guest harness (docs/VM.md) on the real Debian 6.1 kernel: the kernel and
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * cwd, work-dir, timeout and panic contracts. Each case boots its own guest (3-4 s each on a quiet
  * host).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GuestKernelTest {
 
   // A kill limit, not a timing assertion: TCG on a busy 2-core host can be several times slower.
@@ -29,10 +31,10 @@ class GuestKernelTest {
   private static final Pattern CLIENT = Pattern.compile(
       "client uid=(\\d+) seed=\\d+: ioctl returned (-?\\d+), expected (-?\\d+)");
 
-  private static GuestVm vm;
+  private GuestVm vm;
 
   @BeforeAll
-  static void prepareGuest() throws Exception {
+  void prepareGuest() throws Exception {
     vm = GuestVm.prepare();
   }
 
