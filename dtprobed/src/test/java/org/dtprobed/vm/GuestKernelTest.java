@@ -40,9 +40,12 @@ class GuestKernelTest {
 
   @Test
   void commandRunsOnDebian61WithCuseAndItsCwdWorkDirAndExitCodeComeBack() throws Exception {
+    // run-in-guest re-quotes argv for the guest's shell: this must arrive byte for byte.
+    String hostile = "a b\t'c\"d $(touch /tmp/pwned) `id` ; \\ * \nline2";
     GuestRun run = vm.run("kernel", LIMIT, "sh", "-c",
         "uname -r; cat /proc/version; stat -c '%F %t:%T' /dev/cuse;"
-            + " pwd > \"$DTP_VM_WORK/cwd\"; echo \"$DTP_VM_WORK\" > \"$DTP_VM_WORK/guest-path\"; exit 201");
+            + " pwd > \"$DTP_VM_WORK/cwd\"; echo \"$DTP_VM_WORK\" > \"$DTP_VM_WORK/guest-path\";"
+            + " printf '%s' \"$1\" > \"$DTP_VM_WORK/arg\"; exit 201", "sh", hostile);
 
     assertThat(run.exitCode()).as(run::describe).isEqualTo(201);
     List<String> lines = run.output().lines().toList();
@@ -54,6 +57,7 @@ class GuestKernelTest {
     String cwd = Path.of(System.getProperty("user.dir")).toRealPath().toString();
     assertThat(Files.readString(run.workDir().resolve("cwd")).strip()).isEqualTo(cwd);
     assertThat(Files.readString(run.workDir().resolve("guest-path")).strip()).isEqualTo("/run/dtp-work");
+    assertThat(Files.readString(run.workDir().resolve("arg"), StandardCharsets.UTF_8)).isEqualTo(hostile);
   }
 
   @Test
