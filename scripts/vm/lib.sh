@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/vm/prepare and scripts/vm/run-in-guest. Sourced, not run.
 # docs/VM.md describes the whole harness.
 
@@ -22,6 +23,6 @@ dtp_vm_die() {
 dtp_vm_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"
   elif command -v sudo >/dev/null; then sudo -n "$@"
-  else dtp_vm_die "need root (or sudo) to run: $*"
+  else printf 'dtp-vm: need root (or sudo) to run: %s\n' "$*" >&2; return 1
   fi
 }

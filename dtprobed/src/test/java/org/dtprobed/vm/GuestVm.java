@@ -56,17 +56,21 @@ public final class GuestVm {
    */
   public static GuestVm prepare() throws IOException, InterruptedException {
     assumeFalse("1".equals(System.getenv(SKIP_ENV)), SKIP_ENV + "=1: qemu guest tests skipped");
+    Path runs = Path.of(System.getProperty("user.dir")).toAbsolutePath().resolve("target").resolve("vm-runs");
+    Files.createDirectories(runs);
+    GuestVm vm = new GuestVm(locateRepoRoot(), runs);
+    vm.runPrepare();
+    return vm;
+  }
+
+  /** The checkout: the working directory or its parent, whichever holds scripts/vm/run-in-guest. */
+  public static Path locateRepoRoot() {
     Path cwd = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    Path root = Stream.of(cwd, cwd.getParent())
+    return Stream.of(cwd, cwd.getParent())
         .filter(p -> p != null && Files.isExecutable(p.resolve("scripts/vm/run-in-guest")))
         .findFirst()
         .orElseThrow(() -> new IllegalStateException(
             "no scripts/vm/run-in-guest in " + cwd + " or its parent: run the tests from the checkout"));
-    Path runs = cwd.resolve("target").resolve("vm-runs");
-    Files.createDirectories(runs);
-    GuestVm vm = new GuestVm(root, runs);
-    vm.runPrepare();
-    return vm;
   }
 
   public Path repoRoot() {
