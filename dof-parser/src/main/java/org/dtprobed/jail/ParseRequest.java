@@ -9,7 +9,7 @@ import org.dtprobed.dof.DofHelper;
  * i64 DOF address), u32 DOF length, the DOF bytes.
  */
 public record ParseRequest(long pid, DofHelper helper, byte[] dof) {
-    /** Bytes a request adds around the DOF for a module name of {@code moduleBytes} UTF-8 bytes. */
+    /** Bytes a request adds around the DOF, not counting the module name's bytes. */
     static final int FIXED_SIZE = 8 + 4 + 8 + 8 + 4;
 
     public ParseRequest {
@@ -17,7 +17,10 @@ public record ParseRequest(long pid, DofHelper helper, byte[] dof) {
         Objects.requireNonNull(dof, "dof");
     }
 
-    /** Largest body a request for DOF of at most {@code maxDof} bytes can have. */
+    /**
+     * Largest body a request for DOF of at most {@code maxDof} bytes can have, allowing a module
+     * name of up to 4 × 64 bytes (a {@code dofhp_mod} is at most 63).
+     */
     public static int maxBodyLength(long maxDof) {
         long max = maxDof + FIXED_SIZE + 4L * org.dtprobed.dof.DofHelper.MODULE_SIZE;
         return (int) Math.min(max, Integer.MAX_VALUE - 8);
