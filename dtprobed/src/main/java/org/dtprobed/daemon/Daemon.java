@@ -91,7 +91,8 @@ public final class Daemon implements AutoCloseable {
         }
         parser = ParserSupervisor.start(SupervisorConfig.builder().children(config.parsers())
                 .parseTimeout(config.parseTimeout()).childUser(config.childUser()).noJail(config.noJail())
-                .classpath(ChildClasspath.locateJars()).build());
+                .classpath(config.parserClasspath().isEmpty() ? ChildClasspath.locateJars() : config.parserClasspath())
+                .build());
         stash = Stash.open(StashConfig.at(config.stashDir()));
         if (stash.recovered()) {
             LOG.warn("pid {}: the stash was not closed cleanly; recovered: {}", PID, stash.recovery());

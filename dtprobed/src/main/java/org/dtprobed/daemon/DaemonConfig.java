@@ -16,10 +16,15 @@ import java.time.Duration;
  * @param childUser     user the parser children run as
  * @param noJail        run the parser children without their seccomp filter (debugging only)
  * @param pruneInterval how often dead pids are pruned
+ * @param parserClasspath jars of the parser children; empty: the jars this daemon runs from
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, int parsers, String childUser, boolean noJail,
-                           Duration pruneInterval) {
+                           Duration pruneInterval, java.util.List<Path> parserClasspath) {
+    public DaemonConfig {
+        parserClasspath = java.util.List.copyOf(parserClasspath);
+    }
+
     public Path stashDir() {
         return stateDir.resolve("stash");
     }

@@ -60,6 +60,10 @@ public final class DtprobedMain implements Callable<Integer> {
             description = "How often dead, exec'd and reused pids are dropped. Default: ${DEFAULT-VALUE}.")
     Duration pruneInterval;
 
+    @Option(names = "--parser-classpath", split = ":", paramLabel = "JAR[:JAR...]",
+            description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
+    java.util.List<Path> parserClasspath = new java.util.ArrayList<>();
+
     @Override
     public Integer call() {
         if (parsers < 1 || parsers > 64) {
@@ -69,7 +73,7 @@ public final class DtprobedMain implements Callable<Integer> {
         DaemonConfig config = new DaemonConfig(stateDir, transport, device,
                 socket != null ? socket : Daemon.defaultSocket(stateDir),
                 mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parsers, parserUser, noJail,
-                pruneInterval);
+                pruneInterval, parserClasspath);
         return run(config, SystemdNotifier.fromEnvironment());
     }
 

@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** The C helper client (src/test/c/helper_client.c), compiled with gcc by the test. */
-final class CClient {
+public final class CClient {
     static final Path C_SOURCES = Path.of("src/test/c").toAbsolutePath();
 
     private final Path binary;
@@ -23,7 +23,7 @@ final class CClient {
     }
 
     /** Compiles into {@code dir}, which is made world-readable so that uid 65534 can run it. */
-    static CClient compile(Path dir) throws IOException, InterruptedException {
+    public static CClient compile(Path dir) throws IOException, InterruptedException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path out = dir.resolve("helper_client");
         Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-I" + C_SOURCES,
@@ -34,21 +34,21 @@ final class CClient {
         return new CClient(out);
     }
 
-    Path binary() {
+    public Path binary() {
         return binary;
     }
 
     /** Runs the client as root with {@code DTRACE_DOF_INIT_DEVNAME=device}. */
-    Result run(Path device, String... args) throws IOException, InterruptedException {
+    public Result run(Path device, String... args) throws IOException, InterruptedException {
         return finish(start(device, false, args));
     }
 
     /** Runs the client as uid/gid 65534 (nobody). */
-    Result runAsNobody(Path device, String... args) throws IOException, InterruptedException {
+    public Result runAsNobody(Path device, String... args) throws IOException, InterruptedException {
         return finish(start(device, true, args));
     }
 
-    Process start(Path device, boolean nobody, String... args) throws IOException {
+    public Process start(Path device, boolean nobody, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (nobody) {
             cmd.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
@@ -60,7 +60,7 @@ final class CClient {
         return pb.start();
     }
 
-    static Result finish(Process p) throws IOException, InterruptedException {
+    public static Result finish(Process p) throws IOException, InterruptedException {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -71,9 +71,9 @@ final class CClient {
     }
 
     /** The client's output lines ({@code key=value ...}). */
-    record Result(List<String> lines) {
+    public record Result(List<String> lines) {
         /** The value of {@code key} on the first line that starts with {@code event}. */
-        Optional<String> value(String event, String key) {
+        public Optional<String> value(String event, String key) {
             for (String line : lines) {
                 if (line.startsWith(event + " ") || line.startsWith(event + "=")) {
                     for (String kv : line.split(" ")) {
@@ -86,20 +86,20 @@ final class CClient {
             return Optional.empty();
         }
 
-        int pid() {
+        public int pid() {
             return Integer.parseInt(value("pid", "pid").orElseThrow(() -> new AssertionError("no pid line: " + lines)));
         }
 
         /** The generation, or fails with the output. */
-        int gen() {
+        public int gen() {
             return Integer.parseInt(value("adddof", "gen").orElseThrow(() -> new AssertionError("no gen: " + lines)));
         }
 
-        int addErrno() {
+        public int addErrno() {
             return Integer.parseInt(value("adddof", "errno").orElseThrow(() -> new AssertionError("no errno: " + lines)));
         }
 
-        int addTid() {
+        public int addTid() {
             return Integer.parseInt(value("adddof", "tid").orElseThrow());
         }
 
