@@ -12,6 +12,7 @@ import org.dtprobed.fuse.TransportConfig;
 import org.dtprobed.fuse.Transports;
 import org.dtprobed.ingest.IngestStats;
 import org.dtprobed.ingest.ProcLiveness;
+import org.dtprobed.ingest.Pruner;
 import org.dtprobed.ingest.RegistrationPipeline;
 import org.dtprobed.ingest.StashIndexLoader;
 import org.dtprobed.jail.ChildClasspath;
@@ -62,7 +63,8 @@ public final class Daemon implements AutoCloseable {
     private ProbeIndex index;
     private HelperTransport transport;
     private QueryServer query;
-    private ScheduledExecutorService pruner;
+    private ScheduledExecutorService pruneTimer;
+    private Pruner pruner;
     private volatile boolean ready;
 
     private Daemon(DaemonConfig config) {
@@ -107,13 +109,14 @@ public final class Daemon implements AutoCloseable {
         query = new QueryServer(QueryServerConfig.defaults(config.socket()), index,
                 new DaemonStats(stats, parser, stash, index, transport.kind()), () -> ready);
         query.start();
-        pruner = Executors.newSingleThreadScheduledExecutor(r -> {
+        pruner = new Pruner(stash, index, proc);
+        pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dtprobed-prune");
             t.setDaemon(true);
             return t;
         });
         long every = config.pruneInterval().toMillis();
-        pruner.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
+        pruneTimer.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
         ready = true;
     }
 
@@ -127,12 +130,10 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Drops dead, exec'd and reused pids from the stash and the index. */
+    /** Drops dead, exec'd and reused pids, and unmapped objects, from the stash and the index. */
     void prune() {
         try {
-            for (int pid : stash.prune(new ProcLiveness(proc))) {
-                index.removePid(pid);
-            }
+            pruner.prune();
         } catch (RuntimeException e) {
             LOG.error("pid {}: pruning failed", PID, e);
         }
@@ -157,8 +158,8 @@ public final class Daemon implements AutoCloseable {
         ready = false;
         closeQuietly("query socket", query);
         closeQuietly("helper device", transport);
-        if (pruner != null) {
-            pruner.shutdownNow();
+        if (pruneTimer != null) {
+            pruneTimer.shutdownNow();
         }
         closeQuietly("parser children", parser);
         closeQuietly("stash", stash);

@@ -364,6 +364,12 @@ public final class Stash implements AutoCloseable {
         return pruned;
     }
 
+    /** Every registration's DOF mapping, from the in-memory index (no map reads): for the unmap check. */
+    public synchronized java.util.Map<RegistrationKey, Mapping> mappings() {
+        ensureOpen();
+        return index.mappings();
+    }
+
     /** The registrations a pid has now, from the in-memory index (no map reads). */
     public synchronized List<RegistrationKey> keysOfPid(int pid) {
         ensureOpen();

@@ -62,6 +62,12 @@ final class StashIndex {
         return e;
     }
 
+    Map<RegistrationKey, Mapping> mappings() {
+        Map<RegistrationKey, Mapping> out = new HashMap<>(byKey.size() * 2);
+        byKey.forEach((k, e) -> out.put(k, e.mapping()));
+        return out;
+    }
+
     Entry get(RegistrationKey key) {
         return byKey.get(key);
     }

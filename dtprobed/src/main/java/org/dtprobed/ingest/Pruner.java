@@ -1,0 +1,82 @@
+package org.dtprobed.ingest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.dtprobed.proc.ProcException;
+import org.dtprobed.proc.ProcFs;
+import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.stash.Mapping;
+import org.dtprobed.stash.RegistrationKey;
+import org.dtprobed.stash.Stash;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drops what no REMOVE will ever take away: pids that died, exec'd or were reused (no REMOVE is
+ * sent on exit, exec or a fatal signal), and registrations whose object was unmapped. The latter
+ * is how {@code dlclose} works on the FUSE-file transport, where the kernel refuses to deliver the
+ * by-value REMOVE (docs/transport.md): once a library is gone from the process, so are its probes.
+ */
+public final class Pruner {
+    private static final Logger LOG = LoggerFactory.getLogger(Pruner.class);
+
+    private final Stash stash;
+    private final ProbeIndex index;
+    private final ProcFs proc;
+
+    public Pruner(Stash stash, ProbeIndex index, ProcFs proc) {
+        this.stash = stash;
+        this.index = index;
+        this.proc = proc;
+    }
+
+    /** One pass; returns how many registrations it removed. */
+    public int prune() {
+        int removed = 0;
+        for (int pid : stash.prune(new ProcLiveness(proc))) {
+            removed += index.removePid(pid);
+        }
+        return removed + pruneUnmapped();
+    }
+
+    private int pruneUnmapped() {
+        Map<Integer, List<Map.Entry<RegistrationKey, Mapping>>> byPid = new HashMap<>();
+        for (Map.Entry<RegistrationKey, Mapping> e : stash.mappings().entrySet()) {
+            if (!e.getValue().anonymous()) {
+                byPid.computeIfAbsent(e.getKey().pid(), p -> new ArrayList<>()).add(e);
+            }
+        }
+        int removed = 0;
+        for (Map.Entry<Integer, List<Map.Entry<RegistrationKey, Mapping>>> pid : byPid.entrySet()) {
+            List<org.dtprobed.proc.Mapping> maps;
+            try {
+                maps = proc.maps(pid.getKey());
+            } catch (ProcException e) {
+                continue; // gone since: the liveness pass takes it next time
+            }
+            for (Map.Entry<RegistrationKey, Mapping> reg : pid.getValue()) {
+                if (!stillMapped(reg.getValue(), maps)) {
+                    RegistrationKey k = reg.getKey();
+                    if (stash.remove(k.pid(), k.generation())) {
+                        index.removeRegistration(k.pid(), k.generation());
+                        removed++;
+                        LOG.info("pid {}: generation {} removed: {} is no longer mapped at 0x{}", k.pid(),
+                                k.generation(), reg.getValue().path(), Long.toHexString(reg.getValue().start()));
+                    }
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static boolean stillMapped(Mapping m, List<org.dtprobed.proc.Mapping> maps) {
+        for (org.dtprobed.proc.Mapping x : maps) {
+            if (x.start() == m.start() && x.dev() == m.dev() && x.inode() == m.inode()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,146 @@
+package org.dtprobed.daemon;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.dtprobed.client.DtprobedClient;
+import org.dtprobed.query.ProbeEntry;
+
+/**
+ * The real daemon in a child JVM (this test's classpath, the FUSE-file transport on the host
+ * kernel, real jailed parser children), for tests that kill it or restart it.
+ */
+final class DaemonProcess implements AutoCloseable {
+    private final Process process;
+    private final Path stateDir;
+    private final Path device;
+    private final Path log;
+
+    private DaemonProcess(Process process, Path stateDir, Path device, Path log) {
+        this.process = process;
+        this.stateDir = stateDir;
+        this.device = device;
+        this.log = log;
+    }
+
+    static DaemonProcess start(Path stateDir, String deviceName, List<Path> parserJars, String... extra)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-XX:+Ignore")
+                    || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                DtprobedMain.class.getName(), "--transport", "fuse", "--state-dir", stateDir.toString(),
+                "--device", deviceName, "--prune-interval", "1s", "--parser-classpath",
+                String.join(":", parserJars.stream().map(Path::toString).toList())));
+        cmd.addAll(List.of(extra));
+        Files.createDirectories(stateDir);
+        Path log = stateDir.resolve("daemon.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        DaemonProcess d = new DaemonProcess(p, stateDir, Path.of("/dev").resolve(deviceName), log);
+        d.awaitReady();
+        return d;
+    }
+
+    private void awaitReady() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("dtprobed exited with " + process.exitValue() + ":\n" + log());
+            }
+            if (Files.exists(socket())) {
+                try (DtprobedClient c = DtprobedClient.connect(socket())) {
+                    if (c.health().ready()) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // not accepting yet
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("dtprobed not ready within 90 s:\n" + log());
+    }
+
+    Path socket() {
+        return stateDir.resolve("dtprobed.sock");
+    }
+
+    Path device() {
+        return device;
+    }
+
+    Path stashDir() {
+        return stateDir.resolve("stash");
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    List<ProbeEntry> list(String description, int pid) throws IOException {
+        try (DtprobedClient c = DtprobedClient.connect(socket())) {
+            return c.list(description, pid > 0 ? OptionalInt.of(pid) : OptionalInt.empty());
+        }
+    }
+
+    com.fasterxml.jackson.databind.node.ObjectNode stats() throws IOException {
+        try (DtprobedClient c = DtprobedClient.connect(socket())) {
+            return c.stats();
+        }
+    }
+
+    /** Polls until the pid has no probes any more (pruning runs every second). */
+    void awaitGone(int pid) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (list("", pid).isEmpty()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("pid " + pid + " still has probes after 30 s");
+    }
+
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM; returns the exit code. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("dtprobed did not stop within 60 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
