@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class FuseSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseSession.class);
     private static final int POLL_MILLIS = 200;
+    private static final int EIO = 5;
     /** Room for the in-header and the largest fixed request body in front of max_write data. */
     private static final int HEADROOM = 4096;
 
@@ -99,7 +100,7 @@ public final class FuseSession implements AutoCloseable {
             if (handler.slow(request)) {
                 dispatch(request);
             } else {
-                reply(request, handler.handle(request));
+                reply(request, answer(request));
             }
             if (request instanceof FuseDestroy) {
                 return;
@@ -129,13 +130,26 @@ public final class FuseSession implements AutoCloseable {
         try {
             workers.execute(() -> {
                 try {
-                    reply(request, handler.handle(request));
+                    reply(request, answer(request));
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("{}: reply to request {} failed: {}", name, request.unique(), e.toString());
                 }
             });
         } catch (RejectedExecutionException e) {
             device.write(FuseReplies.error(request.unique(), FuseNative.ENODEV));
+        }
+    }
+
+    /** The handler's reply; a bug in it costs this one caller EIO, never the connection. */
+    private byte[] answer(FuseRequest request) {
+        try {
+            return handler.handle(request);
+        } catch (RuntimeException e) {
+            LOG.error("{}: request {} (opcode {}) failed inside the daemon", name, request.unique(),
+                    request.header().opcode(), e);
+            boolean noReply = request instanceof FuseForget || request instanceof FuseBatchForget
+                    || request instanceof FuseInterrupt;
+            return noReply ? null : FuseReplies.error(request.unique(), EIO);
         }
     }
 

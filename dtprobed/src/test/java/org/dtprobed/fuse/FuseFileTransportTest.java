@@ -111,6 +111,21 @@ class FuseFileTransportTest {
     }
 
     @Test
+    void otherFileOperationsAreRefusedHarmlessly() throws Exception {
+        Path file = transport.helperFile();
+        assertThat(Files.size(file)).isZero();
+        assertThat(Files.readAllBytes(file)).isEmpty(); // size 0: the kernel answers EOF itself
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Files.write(file, new byte[] {1}))
+                .isInstanceOf(IOException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Files.createFile(file.resolveSibling("new")))
+                .isInstanceOf(IOException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Files.setPosixFilePermissions(file,
+                PosixFilePermissions.fromString("rwxrwxrwx"))).isInstanceOf(IOException.class);
+        assertThat(Files.exists(file.resolveSibling("other"))).isFalse();
+        assertThat(file.getParent().getFileSystem().provider().getFileStore(file).type()).isEqualTo("fuse.dtprobed");
+    }
+
+    @Test
     void everyCorpusDofRegistersAndArrivesByteForByte() throws Exception {
         for (Path dof : DofFiles.corpus()) {
             CClient.Result r = client.run(device, dof.toString());
