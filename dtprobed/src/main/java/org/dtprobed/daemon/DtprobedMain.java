@@ -92,15 +92,11 @@ public final class DtprobedMain implements Callable<Integer> {
             return e.exitCode();
         }
         CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.countDown();
-            try {
-                stopped.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "dtprobed-shutdown"));
+        // handle TERM and INT ourselves: the orderly stop runs before any JVM shutdown hook (the
+        // stash must be closed cleanly) and the exit status is 0, as systemd expects
+        for (String sig : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
+        }
         String ready = daemon.describe();
         LOG.info("pid {}: ready: {}", pid, ready);
         notifier.ready(ready);
@@ -120,15 +116,10 @@ public final class DtprobedMain implements Callable<Integer> {
         LOG.info("pid {}: stopping", pid);
         daemon.close();
         LOG.info("pid {}: stopped", pid);
-        stopped.countDown();
         return rc;
     }
 
     public static void main(String[] args) {
-        int rc = new CommandLine(new DtprobedMain()).execute(args);
-        if (rc != 0) {
-            System.exit(rc);
-        }
-        // after SIGTERM the shutdown hook is waiting for us: returning lets the JVM finish exiting
+        System.exit(new CommandLine(new DtprobedMain()).execute(args));
     }
 }

@@ -48,7 +48,7 @@ class DaemonEndToEndTest {
     private static final int EFAULT = 14;
 
     @TempDir
-    Path tmp;
+    static Path tmp;
     private ChildJars jars;
     private CClient client;
     private DaemonProcess daemon;
@@ -306,7 +306,7 @@ class DaemonEndToEndTest {
                 .provider("test_prov", ProbeSpec.builder("go", "go").address(0x1100).offsets(4).build()).build();
         Path dofFile = Files.write(dir.resolve("livelib.dof"), dof);
         Path lib = dir.resolve("livelib.so");
-        gcc("-shared", "-fPIC", "-O2", "-DDOF_FILE=" + dofFile, "-o", lib.toString(),
+        gcc("-shared", "-fPIC", "-O2", "-DDOF_FILE=\"" + dofFile + "\"", "-o", lib.toString(),
                 src("daemon/usdt_lib.c").toString());
         Path driver = compile(dir, "dlopen_driver", "daemon/dlopen_driver.c", "-ldl");
         ProcessBuilder pb = new ProcessBuilder(driver.toString(), lib.toString());

@@ -109,7 +109,10 @@ public final class StashFiles implements AutoCloseable {
     }
 
     static ChronicleMapBuilder<byte[], byte[]> builder(String name, StashConfig c) {
-        ChronicleMapBuilder<byte[], byte[]> b = ChronicleMap.of(byte[].class, byte[].class).name("dtprobed-" + name);
+        // Chronicle's own exit hook would close the maps under the daemon's orderly stop, and the
+        // clean-shutdown flag could then not be written
+        ChronicleMapBuilder<byte[], byte[]> b = ChronicleMap.of(byte[].class, byte[].class).name("dtprobed-" + name)
+                .skipCloseOnExitHook(true);
         MapSizing s;
         switch (name) {
             case REGISTRATIONS -> {
