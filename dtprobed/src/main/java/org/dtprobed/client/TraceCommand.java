@@ -36,6 +36,10 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--tracefs", paramLabel = "DIR", description = "tracefs to use (default: found or mounted).")
     Path tracefs;
 
+    @Option(names = {"-f", "--follow"},
+            description = "Also arm the probes of processes that register later (via watch); wait if none match yet.")
+    boolean follow;
+
     @Parameters(arity = "1..*", paramLabel = "DESC", description = "Probe descriptions (provider:module:function:name).")
     List<String> descriptions;
 
@@ -46,12 +50,12 @@ final class TraceCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<ProbeEntry> probes = ListCommand.fetch(parent, descriptions,
                 pid == null ? OptionalInt.empty() : OptionalInt.of(pid));
-        if (probes.isEmpty()) {
+        if (probes.isEmpty() && !follow) {
             err.println("dtprobe: no probe matches " + String.join(" ", descriptions));
             return Dtprobe.EX_NOMATCH;
         }
         var targets = Tracer.plan(probes, err);
-        if (targets.isEmpty()) {
+        if (targets.isEmpty() && !follow) {
             err.println("dtprobe: none of the " + probes.size() + " matching probes has a site that can be armed");
             return Dtprobe.EX_NOMATCH;
         }
@@ -73,7 +77,35 @@ final class TraceCommand implements Callable<Integer> {
         err.println("dtprobe: tracing " + probes.size() + " probes at " + targets.size() + " sites"
                 + " (uprobes " + tracer.prefix() + "*); Ctrl-C to stop");
         err.flush();
+        if (follow) {
+            follow(tracer, err);
+        }
         done.await(); // only the shutdown hook ends a trace
         return 0;
+    }
+
+    /**
+     * Arms, as they register, the matching probes of processes this trace may see; returns when the
+     * daemon goes. The watch replays what is registered now, so nothing registered between the
+     * list above and the watch is missed; what is armed already is not armed twice.
+     */
+    private void follow(Tracer tracer, PrintWriter err) throws Exception {
+        List<ProbeDescription> descs = descriptions.stream().map(ProbeDescription::parse).toList();
+        try (WatchStream w = parent.connect().watch(null, pid == null ? OptionalInt.empty() : OptionalInt.of(pid),
+                true)) {
+            WatchEvent e;
+            while ((e = w.next()) != null) {
+                List<ProbeEntry> wanted = e.probes().stream().filter(p -> descs.stream().anyMatch(d -> d.matches(p)))
+                        .toList();
+                int made = e.registered() && !wanted.isEmpty() ? tracer.add(Tracer.plan(wanted, err)) : 0;
+                if (made > 0 || (e.registered() && !e.replay() && !wanted.isEmpty())) {
+                    err.println("dtprobe: pid " + e.pid() + " registered: tracing " + wanted.size() + " more probes ("
+                            + made + " new sites)");
+                    err.flush();
+                }
+            }
+        }
+        err.println("dtprobe: the daemon closed the watch; no longer following new processes");
+        err.flush();
     }
 }

@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.dtprobed.query.ProbeEntry;
 
 /**
@@ -33,7 +36,9 @@ final class Tracer implements AutoCloseable {
     private final String prefix;
     private final Path instance;
     private final String stopMarker = "dtprobe-stop-" + UUID.randomUUID();
-    private final Map<String, List<ProbeEntry>> byEvent = new LinkedHashMap<>();
+    /** Read by the reader thread while {@link #add} may write. */
+    private final Map<String, List<ProbeEntry>> byEvent = new ConcurrentHashMap<>();
+    private final Map<Target, String> eventOf = new HashMap<>();
     private final List<String> enabled = new ArrayList<>();
     private Thread reader;
     private boolean closed;
@@ -96,21 +101,41 @@ final class Tracer implements AutoCloseable {
     }
 
     /** Creates the instance and one uprobe per target, enabled in the instance; starts reading hits. */
-    void arm(Map<Target, List<ProbeEntry>> targets) throws IOException {
+    synchronized void arm(Map<Target, List<ProbeEntry>> targets) throws IOException {
         Files.createDirectory(instance);
         TraceFs.set(instance.resolve("options/record-tgid"), "1");
         TraceFs.set(instance.resolve("trace_clock"), "mono");
-        int n = 0;
-        for (Map.Entry<Target, List<ProbeEntry>> t : targets.entrySet()) {
-            String event = prefix + n++;
-            fs.addUprobe(event, t.getKey().file(), t.getKey().offset());
-            byEvent.put(event, t.getValue());
-            TraceFs.set(instance.resolve("events").resolve(TraceFs.GROUP).resolve(event).resolve("enable"), "1");
-            enabled.add(event);
-        }
+        add(targets);
         reader = new Thread(this::pump, "dtprobe-trace-reader");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /**
+     * Arms more targets while tracing (a process that registered later). A target already armed
+     * (another process of the same binary) only gains the new probes; returns how many uprobes were made.
+     */
+    synchronized int add(Map<Target, List<ProbeEntry>> targets) throws IOException {
+        if (closed) {
+            return 0;
+        }
+        int made = 0;
+        for (Map.Entry<Target, List<ProbeEntry>> t : targets.entrySet()) {
+            String known = eventOf.get(t.getKey());
+            if (known != null) {
+                List<ProbeEntry> have = byEvent.get(known);
+                t.getValue().stream().filter(p -> !have.contains(p)).forEach(have::add);
+                continue;
+            }
+            String event = prefix + byEvent.size();
+            fs.addUprobe(event, t.getKey().file(), t.getKey().offset());
+            byEvent.put(event, new CopyOnWriteArrayList<>(t.getValue()));
+            eventOf.put(t.getKey(), event);
+            TraceFs.set(instance.resolve("events").resolve(TraceFs.GROUP).resolve(event).resolve("enable"), "1");
+            enabled.add(event);
+            made++;
+        }
+        return made;
     }
 
     private void pump() {

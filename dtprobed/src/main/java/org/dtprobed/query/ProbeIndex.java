@@ -22,6 +22,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * held; queries take the read lock and return immutable lists.
  */
 public final class ProbeIndex {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProbeIndex.class);
     /** Output order of {@link #match}: by pid, generation, then the probe's four names. */
     static final Comparator<ProbeEntry> ORDER = Comparator.comparingInt(ProbeEntry::pid)
             .thenComparingLong(ProbeEntry::generation).thenComparing(ProbeEntry::provider)
@@ -157,7 +158,12 @@ public final class ProbeIndex {
 
     private void publish(IndexEvent event) {
         for (IndexListener l : listeners) {
-            l.onEvent(event);
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                // a broken watcher must not fail the daemon's commit or starve the other watchers
+                LOG.error("index listener failed on event {} for pid {}", event.seq(), event.pid(), e);
+            }
         }
     }
 

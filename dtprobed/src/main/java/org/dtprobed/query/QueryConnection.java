@@ -83,7 +83,7 @@ final class QueryConnection implements Runnable {
             JsonNode request = null;
             try {
                 request = parse(line);
-                String op = request.get("op").textValue();
+                String op = op(request);
                 if (op.equals(Protocol.OP_WATCH)) {
                     new WatchSession(socket, out, request, scope, config, index).run();
                     return;
@@ -118,6 +118,11 @@ final class QueryConnection implements Runnable {
         if (n == null || !n.isObject()) {
             throw new RequestException(Protocol.ERR_BAD_REQUEST, "a request is one JSON object per line");
         }
+        return n;
+    }
+
+    /** The request's operation; a bad one is refused with the request's id echoed. */
+    static String op(JsonNode n) throws RequestException {
         JsonNode op = n.get("op");
         if (op == null || !op.isTextual()) {
             throw new RequestException(Protocol.ERR_BAD_REQUEST, "the request has no \"op\" string");
@@ -126,7 +131,7 @@ final class QueryConnection implements Runnable {
             throw new RequestException(Protocol.ERR_UNKNOWN_OP, "unknown op '" + op.textValue() + "'; known: "
                     + String.join(", ", Protocol.OPS));
         }
-        return n;
+        return op.textValue();
     }
 
     private void answer(String op, JsonNode request, OutputStream out) throws IOException, RequestException {

@@ -81,6 +81,54 @@ class UprobeTraceTest {
         }
     }
 
+    /**
+     * {@code trace --follow}: processes that register after the tracer started are armed as they
+     * come — a second process of the same binary shares the uprobes, another binary gets its own.
+     */
+    @org.junit.jupiter.api.Test
+    void followArmsProcessesThatRegisterLater() throws Exception {
+        TraceFs fs = TraceFs.locate(null);
+        Path pieBinary = ProbeProgram.build(tmp, true);
+        Path plainBinary = ProbeProgram.build(tmp, false);
+        ProbeIndex index = new ProbeIndex();
+        try (ServerFixture server = new ServerFixture(tmp, index, Duration.ofSeconds(15))) {
+            Process tracer = new ProcessBuilder(ChildJvm.dtprobe(ChildJvm.classpath(), "--socket",
+                    server.socket.toString(), "trace", "--follow", "qtest:::")).start();
+            BlockingQueue<String> out = lines(tracer.getInputStream());
+            BlockingQueue<String> err = lines(tracer.getErrorStream());
+            try (ProbeProgram a = ProbeProgram.start(pieBinary); ProbeProgram b = ProbeProgram.start(pieBinary);
+                 ProbeProgram c = ProbeProgram.start(plainBinary)) {
+                assertThat(err.poll(WAIT_SECONDS, TimeUnit.SECONDS)).contains("tracing 0 probes at 0 sites");
+                index.add(a.register(0, 1));
+                assertThat(err.poll(WAIT_SECONDS, TimeUnit.SECONDS)).contains("pid " + a.pid, "(3 new sites)");
+                index.add(b.register(0, 1));
+                assertThat(err.poll(WAIT_SECONDS, TimeUnit.SECONDS)).contains("pid " + b.pid, "(0 new sites)");
+                index.add(c.register(0, 1));
+                assertThat(err.poll(WAIT_SECONDS, TimeUnit.SECONDS)).contains("pid " + c.pid, "(3 new sites)");
+                String prefix = "dtprobe_" + tracer.pid() + "_";
+                assertThat(fs.uprobes()).filteredOn(l -> l.contains(prefix)).hasSize(6);
+
+                a.fire(1, 0);
+                b.fire(0, 1);
+                c.fire(2, 0);
+                List<String> hits = take(out, 4);
+                a.fire(0, 1);
+                hits.addAll(take(out, 1));
+                assertThat(hits).filteredOn(h -> h.contains(" " + a.pid + " qtest" + a.pid + ":")).hasSize(2);
+                assertThat(hits).filteredOn(h -> h.contains(" " + b.pid + " qtest" + b.pid + ":")
+                        && h.endsWith(":fire_beta:beta")).hasSize(1);
+                assertThat(hits).filteredOn(h -> h.contains(" " + c.pid + " qtest" + c.pid + ":probeprog_nopie:")
+                        && h.endsWith(":fire_alpha:alpha")).hasSize(2);
+
+                tracer.destroy();
+                assertThat(tracer.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+                assertThat(fs.uprobes()).noneMatch(l -> l.contains(prefix));
+            } finally {
+                tracer.destroyForcibly();
+            }
+        }
+    }
+
     private static List<String> take(BlockingQueue<String> q, int n) throws InterruptedException {
         List<String> got = new ArrayList<>();
         while (got.size() < n) {

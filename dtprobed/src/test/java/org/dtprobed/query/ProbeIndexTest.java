@@ -92,6 +92,19 @@ class ProbeIndexTest {
     }
 
     @Test
+    void aFailingListenerHarmsNeitherTheIndexNorOtherListeners() {
+        ProbeIndex ix = new ProbeIndex();
+        List<IndexEvent> events = new ArrayList<>();
+        ix.subscribe(e -> {
+            throw new IllegalStateException("broken watcher");
+        }, false);
+        ix.subscribe(events::add, false);
+        ix.add(Probes.registration(1, 0, 1, "a:f:n"));
+        assertThat(ix.probeCount()).isEqualTo(1);
+        assertThat(events).hasSize(1);
+    }
+
+    @Test
     void addRefusesMixedOrEmptyRegistrations() {
         ProbeIndex ix = new ProbeIndex();
         List<ProbeEntry> mixed = new ArrayList<>(Probes.registration(1, 0, 1, "a:f:n"));

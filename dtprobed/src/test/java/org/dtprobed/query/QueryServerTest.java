@@ -106,7 +106,9 @@ class QueryServerTest {
             assertError(c.ask("[1,2,3]"), Protocol.ERR_BAD_REQUEST, "one JSON object");
             assertError(c.ask("{\"probe\":\"x\"}"), Protocol.ERR_BAD_REQUEST, "no \"op\"");
             assertError(c.ask("{\"op\":42}"), Protocol.ERR_BAD_REQUEST, "no \"op\"");
-            assertError(c.ask("{\"op\":\"drop_tables\",\"id\":\"x\"}"), Protocol.ERR_UNKNOWN_OP, "drop_tables");
+            JsonNode unknown = c.ask("{\"op\":\"drop_tables\",\"id\":\"x\"}");
+            assertError(unknown, Protocol.ERR_UNKNOWN_OP, "drop_tables");
+            assertThat(unknown.path("id").asText()).isEqualTo("x");
             assertError(c.ask("{\"op\":\"list\",\"probe\":\"a:b:c:d:e\"}"), Protocol.ERR_BAD_DESCRIPTION, "5 fields");
             assertError(c.ask("{\"op\":\"list\",\"probe\":\"[abc\"}"), Protocol.ERR_BAD_DESCRIPTION, "unterminated");
             assertError(c.ask("{\"op\":\"list\",\"probe\":7}"), Protocol.ERR_BAD_REQUEST, "must be a string");
