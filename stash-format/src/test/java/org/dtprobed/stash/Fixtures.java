@@ -14,8 +14,9 @@ import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 
 /** Real DOF from the shared corpus, parsed with the real parser, and registration records for it. */
-final class Fixtures {
-    static final Path CORPUS = Path.of("/work/shared/dof-corpus");
+public final class Fixtures {
+    /** {@code $DTP_SHARED/dof-corpus}, else {@code ../shared/dof-corpus} beside the checkout, else /work/shared's. */
+    public static final Path CORPUS = corpus();
     static final List<String> LIBUSDT = List.of("libusdt-1", "libusdt-2", "libusdt-3", "libusdt-4", "libusdt-5");
 
     /** One corpus blob with the helper its client sent. */
@@ -35,6 +36,21 @@ final class Fixtures {
     }
 
     private Fixtures() {
+    }
+
+    private static Path corpus() {
+        String env = System.getenv("DTP_SHARED");
+        if (env != null) {
+            return Path.of(env, "dof-corpus");
+        }
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("scripts/test"))) {
+            p = p.getParent();
+        }
+        if (p != null && Files.isDirectory(p.resolveSibling("shared").resolve("dof-corpus"))) {
+            return p.resolveSibling("shared").resolve("dof-corpus");
+        }
+        return Path.of("/work/shared/dof-corpus");
     }
 
     static Blob blob(String name) {

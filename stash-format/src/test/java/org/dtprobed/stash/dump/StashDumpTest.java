@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StashDumpTest {
-    private static final Path CORPUS = Path.of("/work/shared/dof-corpus");
+    private static final Path CORPUS = org.dtprobed.stash.Fixtures.CORPUS;
 
     @TempDir
     Path dir;
