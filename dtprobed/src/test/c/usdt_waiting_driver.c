@@ -1,0 +1,49 @@
+/*
+ * Unmodified libusdt (npm dtrace-provider@0.8.8) through its public API, with pauses so a test
+ * can look at the daemon in between: enable one provider of two probes (ADDDOF), print
+ * "enable rc=N", wait for SIGUSR1, disable it (REMOVE), print "disable rc=N", wait for SIGUSR2.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "usdt.h"
+
+static void await(int want)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, want);
+	int sig;
+	sigwait(&set, &sig);
+}
+
+int main(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	const char *types1[] = { "int", "char *" };
+	const char *types2[] = { "char *" };
+	printf("pid=%d\n", getpid());
+	usdt_provider_t *provider = usdt_create_provider("jtransport", "drivermod");
+	usdt_probedef_t *p1 = usdt_create_probe("func", "p1", 2, types1);
+	usdt_probedef_t *p2 = usdt_create_probe("func", "p2", 1, types2);
+	if (provider == NULL || p1 == NULL || p2 == NULL) {
+		printf("create failed\n");
+		return 1;
+	}
+	usdt_provider_add_probe(provider, p1);
+	usdt_provider_add_probe(provider, p2);
+	int rc = usdt_provider_enable(provider);
+	printf("enable rc=%d%s%s\n", rc, rc ? " error=" : "", rc ? usdt_errstr(provider) : "");
+	fflush(stdout);
+	await(SIGUSR1);
+	rc = usdt_provider_disable(provider);
+	printf("disable rc=%d%s%s\n", rc, rc ? " error=" : "", rc ? usdt_errstr(provider) : "");
+	fflush(stdout);
+	await(SIGUSR2);
+	return 0;
+}
