@@ -46,16 +46,31 @@ final class ProbeProgram implements AutoCloseable {
     /** Compiles the program (PIE or not) into a directory. */
     static Path build(Path dir, boolean pie) throws Exception {
         Path bin = dir.resolve(pie ? "probeprog_pie" : "probeprog_nopie");
-        List<String> cmd = pie ? List.of("gcc", "-O1", "-fPIE", "-pie", "-o", bin.toString(), SOURCE.toString())
-                : List.of("gcc", "-O1", "-fno-pie", "-no-pie", "-o", bin.toString(), SOURCE.toString());
+        String shim = "-I" + SOURCE.getParent().toAbsolutePath();
+        List<String> cmd = pie ? List.of("gcc", "-O1", shim, "-fPIE", "-pie", "-o", bin.toString(), SOURCE.toString())
+                : List.of("gcc", "-O1", shim, "-fno-pie", "-no-pie", "-o", bin.toString(), SOURCE.toString());
         run(cmd);
         return bin;
     }
 
     static ProbeProgram start(Path binary) throws IOException {
-        Process p = new ProcessBuilder(binary.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return start(binary, java.util.Map.of());
+    }
+
+    /** Starts the program; with {@code PROBEPROG_DOF} in {@code env} it registers that DOF first. */
+    static ProbeProgram start(Path binary, java.util.Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(binary.toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String first = r.readLine();
+        if (first != null && first.startsWith("adddof ")) {
+            if (!first.startsWith("adddof gen=")) {
+                p.destroyForcibly();
+                throw new IOException("test program's registration failed: " + first);
+            }
+            first = r.readLine();
+        }
         if (first == null || !first.startsWith("ready ")) {
             p.destroyForcibly();
             throw new IOException("test program did not start: " + first);
@@ -75,6 +90,10 @@ final class ProbeProgram implements AutoCloseable {
 
     /** The link-time addresses of the program's symbols, from nm. */
     Map<String, Long> symbols() throws Exception {
+        return symbolsOf(binary);
+    }
+
+    static Map<String, Long> symbolsOf(Path binary) throws Exception {
         Map<String, Long> out = new HashMap<>();
         for (String line : run(List.of("nm", binary.toString())).split("\n")) {
             String[] f = line.trim().split("\\s+");
@@ -87,7 +106,12 @@ final class ProbeProgram implements AutoCloseable {
 
     /** DOF for provider {@code qtest} with probes alpha, beta and never, each at its label. */
     byte[] dof() throws Exception {
-        Map<String, Long> s = symbols();
+        return dofOf(binary);
+    }
+
+    /** As {@link #dof()}, for a built binary that is not running yet. */
+    static byte[] dofOf(Path binary) throws Exception {
+        Map<String, Long> s = symbolsOf(binary);
         DofWriter w = DofWriter.builder().version(2).relocations(true);
         ProbeSpec[] probes = new ProbeSpec[3];
         String[] names = {"alpha", "beta", "never"};

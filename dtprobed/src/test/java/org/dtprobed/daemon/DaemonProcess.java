@@ -17,7 +17,7 @@ import org.dtprobed.query.ProbeEntry;
  * The real daemon in a child JVM (this test's classpath, the FUSE-file transport on the host
  * kernel, real jailed parser children), for tests that kill it or restart it.
  */
-final class DaemonProcess implements AutoCloseable {
+public final class DaemonProcess implements AutoCloseable {
     private final Process process;
     private final Path stateDir;
     private final Path device;
@@ -30,7 +30,7 @@ final class DaemonProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static DaemonProcess start(Path stateDir, String deviceName, List<Path> parserJars, String... extra)
+    public static DaemonProcess start(Path stateDir, String deviceName, List<Path> parserJars, String... extra)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -74,11 +74,11 @@ final class DaemonProcess implements AutoCloseable {
         throw new AssertionError("dtprobed not ready within 90 s:\n" + log());
     }
 
-    Path socket() {
+    public Path socket() {
         return stateDir.resolve("dtprobed.sock");
     }
 
-    Path device() {
+    public Path device() {
         return device;
     }
 
@@ -90,11 +90,11 @@ final class DaemonProcess implements AutoCloseable {
         return process.pid();
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     }
 
-    List<ProbeEntry> list(String description, int pid) throws IOException {
+    public List<ProbeEntry> list(String description, int pid) throws IOException {
         try (DtprobedClient c = DtprobedClient.connect(socket())) {
             return c.list(description, pid > 0 ? OptionalInt.of(pid) : OptionalInt.empty());
         }
@@ -124,7 +124,7 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /** SIGTERM; returns the exit code. */
-    int stop() throws InterruptedException {
+    public int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
