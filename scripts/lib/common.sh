@@ -34,6 +34,7 @@ dtp_ensure_built() {
   fi
   dtp_log "building (mvn package)..."
   (cd "$DTP_ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2 || { dtp_log "build failed"; return 1; }
+  touch "$stamp" # maven leaves an up-to-date jar alone; the stamp must still move past the sources
 }
 
 # The JVM flags every launcher uses (read from the parent pom, so there is one list).
