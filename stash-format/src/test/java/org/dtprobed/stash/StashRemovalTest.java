@@ -134,4 +134,24 @@ class StashRemovalTest {
             assertThat(new StashView(s.files()).check(false)).isEmpty();
         }
     }
+
+    @Test
+    void aCommitBeyondTheSizedEntriesIsRefusedAsFullAndNothingElseIsHarmed() throws Exception {
+        Fixtures.Blob b = Fixtures.blob("libusdt-1");
+        StashConfig c = Fixtures.config(dir).withRegistrations(new MapSizing(3, 3 * 1024, 1));
+        try (Stash s = Stash.open(c)) {
+            for (int pid = 70; pid < 73; pid++) {
+                s.commit(b.record(pid), b.dof(), b.parse(pid));
+            }
+            StashException e = org.junit.jupiter.api.Assertions.assertThrows(StashException.class,
+                    () -> s.commit(b.record(73), b.dof(), b.parse(73)));
+            assertThat(e.kind()).isEqualTo(StashException.Kind.FULL);
+            assertThat(e.errno()).isEqualTo(28);
+            assertThat(e.getMessage()).contains("registrations full: 3 entries");
+            assertThat(s.stats().registrations()).isEqualTo(3);
+            assertThat(s.remove(70, 0)).isTrue();
+            assertThat(s.commit(b.record(73), b.dof(), b.parse(73)).generation()).isZero();
+            assertThat(new StashView(s.files()).check(false)).isEmpty();
+        }
+    }
 }
