@@ -88,8 +88,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Sizing</h2>
  * Chronicle preallocates each file from {@link MapSizing} at creation and the sizing is fixed
- * afterwards ({@link StashConfig} defaults; measured in BENCHMARKS.md "## Stash"). Beyond
- * {@code maxBloatFactor} a put fails and the caller gets {@link StashException.Kind#FULL} (ENOSPC).
+ * afterwards ({@link StashConfig} defaults; measured in BENCHMARKS.md "## Stash"). A commit that
+ * would take a file beyond its sized entries is refused before any write with
+ * {@link StashException.Kind#FULL} (ENOSPC). Files never grow into Chronicle's extra tiers
+ * ({@code maxBloatFactor} 1): recovery was seen to lose extra-tier entries after a kill during a
+ * tier allocation.
  *
  * <h2>What survives kill -9</h2>
  * Every registration whose {@link #commit} returned; none that it did not return is half there.
