@@ -88,8 +88,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Sizing</h2>
  * Chronicle preallocates each file from {@link MapSizing} at creation and the sizing is fixed
- * afterwards ({@link StashConfig} defaults; measured in BENCHMARKS.md "## Stash"). Beyond
- * {@code maxBloatFactor} a put fails and the caller gets {@link StashException.Kind#FULL} (ENOSPC).
+ * afterwards ({@link StashConfig} defaults; measured in BENCHMARKS.md "## Stash"). A commit that
+ * would take a file beyond its sized entries is refused before any write with
+ * {@link StashException.Kind#FULL} (ENOSPC). Files never grow into Chronicle's extra tiers
+ * ({@code maxBloatFactor} 1): recovery was seen to lose extra-tier entries after a kill during a
+ * tier allocation.
  *
  * <h2>What survives kill -9</h2>
  * Every registration whose {@link #commit} returned; none that it did not return is half there.
@@ -199,6 +202,7 @@ public final class Stash implements AutoCloseable {
             throws StashException {
         ensureOpen();
         validate(reg, rawDof, parsed);
+        checkRoom(ContentHash.of(rawDof));
         int pid = reg.pid();
         long gen = generationFor(reg);
         RegistrationKey key = new RegistrationKey(pid, gen);
@@ -207,7 +211,9 @@ public final class Stash implements AutoCloseable {
                 StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed));
         byte[] regValue = RegistrationCodec.encode(r);
         ParseKey pk = new ParseKey(hash, reg.helper().loadBase());
-        byte[] parsedValue = files.parsed.containsKey(pk.toBytes()) ? null : ParsedCodec.encodeParsed(parsed);
+        // the parse cache is only a cache: when it is full, this result is simply not cached
+        byte[] parsedValue = files.parsed.containsKey(pk.toBytes())
+                || files.parsed.longSize() >= config.parsed().entries() ? null : ParsedCodec.encodeParsed(parsed);
         PidRecord pr = new PidRecord(gen + 1, reg.process());
         put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
         boolean newDof = !files.rawDof.containsKey(hash.toBytes());
@@ -230,6 +236,25 @@ public final class Stash implements AutoCloseable {
         StashMeta.increment(files.meta, StashMeta.COMMITS);
         replaceLost(key, reg);
         return key;
+    }
+
+    /** Refuses before any write when a file would have to grow beyond its sizing. */
+    private void checkRoom(ContentHash hash) throws StashException {
+        if (index.size() >= config.registrations().entries()) {
+            throw full("registrations", config.registrations().entries());
+        }
+        if (!files.rawDof.containsKey(hash.toBytes()) && files.rawDof.longSize() >= config.rawDof().entries()) {
+            throw full("raw DOF", config.rawDof().entries());
+        }
+        if (files.pids.longSize() + 2 > config.pids().entries()) {
+            throw full("pid records", config.pids().entries());
+        }
+    }
+
+    private StashException full(String what, long entries) {
+        LOG.error("stash {}: {} full ({} entries as sized); registration refused", config.stateDir(), what, entries);
+        return new StashException(StashException.Kind.FULL, "stash " + what + " full: " + entries
+                + " entries as sized in StashConfig");
     }
 
     private static void validate(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed) throws StashException {

@@ -9,7 +9,9 @@ import java.time.Duration;
  * created; an existing file keeps the sizing it was created with. Defaults come from the
  * measurements in BENCHMARKS.md ("## Stash"): a 20-probe registration value is 2,691 bytes, the
  * corpus's raw DOF averages 2.2 KiB (8.4 KiB for 100 probes); an empty default stash takes 83 MiB
- * (Chronicle preallocates), and each file may grow 4× by extra tiers before FULL.
+ * (Chronicle preallocates). Files never grow into extra tiers ({@code maxBloatFactor} 1): Chronicle's
+ * recovery was seen to lose entries of extra tiers when the writer died while allocating one, so
+ * a commit beyond the sized entry counts is refused with FULL instead.
  *
  * @param stateDir        directory holding every stash file (default {@code /run/dtrace/stash})
  * @param registrations   sizing of {@code registrations.cm3}
@@ -25,10 +27,10 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/dtrace/stash");
     public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofMinutes(10);
     public static final int DEFAULT_NEGATIVE_BOUND = 65_536;
-    public static final MapSizing DEFAULT_REGISTRATIONS = new MapSizing(8_192, 3 * 1024, 4);
-    public static final MapSizing DEFAULT_RAW_DOF = new MapSizing(2_048, 8 * 1024, 4);
-    public static final MapSizing DEFAULT_PARSED = new MapSizing(2_048, 8 * 1024, 4);
-    public static final MapSizing DEFAULT_PIDS = new MapSizing(8_192, 48, 4);
+    public static final MapSizing DEFAULT_REGISTRATIONS = new MapSizing(8_192, 3 * 1024, 1);
+    public static final MapSizing DEFAULT_RAW_DOF = new MapSizing(2_048, 8 * 1024, 1);
+    public static final MapSizing DEFAULT_PARSED = new MapSizing(2_048, 8 * 1024, 1);
+    public static final MapSizing DEFAULT_PIDS = new MapSizing(8_192, 48, 1);
 
     public StashConfig {
         if (stateDir == null || registrations == null || rawDof == null || parsed == null || pids == null
@@ -55,13 +57,17 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
 
     /** Small files for tests and tools: a few thousand entries each. */
     public static StashConfig small(Path stateDir) {
-        return new StashConfig(stateDir, new MapSizing(2_048, 3 * 1024, 8), new MapSizing(512, 4 * 1024, 8),
-                new MapSizing(512, 8 * 1024, 8), new MapSizing(2_048, 48, 8),
+        return new StashConfig(stateDir, new MapSizing(2_048, 3 * 1024, 1), new MapSizing(512, 4 * 1024, 1),
+                new MapSizing(512, 8 * 1024, 1), new MapSizing(2_048, 48, 1),
                 DEFAULT_NEGATIVE_TTL, 4_096, Clock.systemUTC());
     }
 
     public StashConfig withRegistrations(MapSizing s) {
         return new StashConfig(stateDir, s, rawDof, parsed, pids, negativeTtl, negativeBound, clock);
+    }
+
+    public StashConfig withRawDof(MapSizing s) {
+        return new StashConfig(stateDir, registrations, s, parsed, pids, negativeTtl, negativeBound, clock);
     }
 
     public StashConfig withNegative(Duration ttl, int bound) {

@@ -168,14 +168,9 @@ final class StashRepair {
             }
         }
         for (int pid : stored) {
-            PidRecord r = PidRecord.read(f.pids, pid);
-            if (r == null) {
+            if (PidRecord.read(f.pids, pid) == null) {
                 LOG.warn("stash repair: dropping undecodable pid record of pid {}", pid);
                 PidRecord.delete(f.pids, pid);
-            } else {
-                // both slots: the current value in its own, nothing stale or half-written in the other
-                f.pids.remove(PidRecord.key(pid, (int) ((r.nextGeneration() + 1) & 1)));
-                r.write(f.pids, pid);
             }
         }
         for (int pid : index.pids()) {
@@ -183,7 +178,8 @@ final class StashRepair {
             PidRecord r = PidRecord.read(f.pids, pid);
             if (r == null || r.nextGeneration() < need) {
                 ProcessIdentity id = r != null ? r.identity() : newestIdentity(pid);
-                PidRecord.delete(f.pids, pid);
+                // no delete first: the reader takes the higher valid slot, and a crash here is
+                // repaired the same way at the next open
                 new PidRecord(need, id).write(f.pids, pid);
                 pidsRepaired++;
                 LOG.warn("stash repair: pid {} next generation set to {}", pid, need);

@@ -186,7 +186,8 @@ public final class StashView {
         }
         try {
             Optional<ParsedDof> parsed = parsed(new ParseKey(r.dofKey(), r.record().helper().loadBase()));
-            if (parsed.isPresent() && !ParsedCodec.probeRecords(r.key(), parsed.get()).equals(r.probes())) {
+            boolean sameModule = parsed.isPresent() && parsed.get().module().equals(r.record().helper().module());
+            if (sameModule && !ParsedCodec.probeRecords(r.key(), parsed.get()).equals(r.probes())) {
                 problems.add("registration " + r.key() + ": probe records differ from the parse cache");
             }
         } catch (StashException e) {

@@ -42,7 +42,7 @@ public final class CrashWriterMain {
                 throw new java.io.UncheckedIOException(e);
             }
         };
-        Stash s = Stash.open(Fixtures.config(dir));
+        Stash s = Stash.open(Fixtures.crashConfig(dir));
         out.accept("OPEN recovered=" + s.recovered() + " END");
         List<RegistrationKey> live = new ArrayList<>();
         long mapping = 0;

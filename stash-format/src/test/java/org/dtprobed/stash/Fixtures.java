@@ -74,4 +74,10 @@ public final class Fixtures {
     static StashConfig config(Path dir) {
         return StashConfig.small(dir);
     }
+
+    /** Room for everything the crash test's 20 writers leave behind, so that no commit is refused. */
+    static StashConfig crashConfig(Path dir) {
+        StashConfig c = StashConfig.small(dir);
+        return c.withRegistrations(new MapSizing(16_384, 3 * 1024, 1));
+    }
 }

@@ -63,7 +63,7 @@ class StashCrashTest {
 
     private void verify(Set<RegistrationKey> expected, Set<RegistrationKey> removing, String ctx) throws Exception {
         Set<RegistrationKey> found = new HashSet<>();
-        try (Stash s = Stash.open(Fixtures.config(dir))) {
+        try (Stash s = Stash.open(Fixtures.crashConfig(dir))) {
             assertThat(s.recovered()).as(ctx + ": the killed writer left the stash unclean").isTrue();
             s.forEachRegistration(r -> found.add(r.key()));
             for (RegistrationKey k : found) {

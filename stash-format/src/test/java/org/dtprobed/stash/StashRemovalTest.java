@@ -115,4 +115,43 @@ class StashRemovalTest {
             assertThat(s.byPid(40)).hasSize(2);
         }
     }
+
+    @Test
+    void aPidRecordUpdateCutShortByACrashKeepsThePreviousValueSoNoGenerationIsHandedOutTwice() throws Exception {
+        Fixtures.Blob b = Fixtures.blob("libusdt-1");
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            for (int i = 0; i < 4; i++) {
+                s.commit(StashRoundTripTest.withMapping(b.record(60), 0x1000L * i), b.dof(), b.parse(60));
+            }
+            assertThat(s.remove(60, 3)).isTrue();
+            // gen 4's commit was cut short while writing next=5 into slot 1: that slot is garbage
+            // (what Chronicle's recovery would have deleted), slot 0 still says next=4
+            s.files().pids.put(PidRecord.key(60, 1), new byte[] {1, 2, 3});
+        }
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            RegistrationKey k = s.commit(StashRoundTripTest.withMapping(b.record(60), 0x9000), b.dof(), b.parse(60));
+            assertThat(k.generation()).as("3 was handed out and removed; 4 never was").isEqualTo(4);
+            assertThat(new StashView(s.files()).check(false)).isEmpty();
+        }
+    }
+
+    @Test
+    void aCommitBeyondTheSizedEntriesIsRefusedAsFullAndNothingElseIsHarmed() throws Exception {
+        Fixtures.Blob b = Fixtures.blob("libusdt-1");
+        StashConfig c = Fixtures.config(dir).withRegistrations(new MapSizing(3, 3 * 1024, 1));
+        try (Stash s = Stash.open(c)) {
+            for (int pid = 70; pid < 73; pid++) {
+                s.commit(b.record(pid), b.dof(), b.parse(pid));
+            }
+            StashException e = org.junit.jupiter.api.Assertions.assertThrows(StashException.class,
+                    () -> s.commit(b.record(73), b.dof(), b.parse(73)));
+            assertThat(e.kind()).isEqualTo(StashException.Kind.FULL);
+            assertThat(e.errno()).isEqualTo(28);
+            assertThat(e.getMessage()).contains("registrations full: 3 entries");
+            assertThat(s.stats().registrations()).isEqualTo(3);
+            assertThat(s.remove(70, 0)).isTrue();
+            assertThat(s.commit(b.record(73), b.dof(), b.parse(73)).generation()).isZero();
+            assertThat(new StashView(s.files()).check(false)).isEmpty();
+        }
+    }
 }

@@ -44,7 +44,10 @@ public final class StashBenchmarkMain {
         Path dir = Files.createTempDirectory("stash-size");
         byte[] dof = StashBenchmark.twentyProbeDof();
         ParsedDof parsed = StashBenchmark.parse(dof, 1);
-        try (Stash s = Stash.open(StashBenchmark.config(dir))) {
+        // registrations sized for exactly 10,000 values of the measured size, other files as default
+        org.dtprobed.stash.StashConfig c = org.dtprobed.stash.StashConfig.at(dir)
+                .withRegistrations(new org.dtprobed.stash.MapSizing(10_000, 2_700, 1));
+        try (Stash s = Stash.open(c)) {
             report("empty", dir);
             long t0 = System.nanoTime();
             for (int i = 0; i < 10_000; i++) {
@@ -74,6 +77,7 @@ public final class StashBenchmarkMain {
         Process du = new ProcessBuilder("du", "-s", "--block-size=1", dir.toString()).start();
         long allocated = Long.parseLong(new String(du.getInputStream().readAllBytes()).split("\\s+")[0]);
         du.waitFor();
-        System.out.printf("%-18s apparent %8.1f MiB, allocated %8.1f MiB%n", what, apparent / 1048576.0, allocated / 1048576.0);
+        System.out.printf("%-18s apparent %8.1f MiB, allocated %8.1f MiB; registrations.cm3 %.1f MiB%n", what,
+                apparent / 1048576.0, allocated / 1048576.0, Files.size(dir.resolve(StashFiles.REGISTRATIONS)) / 1048576.0);
     }
 }
