@@ -16,6 +16,9 @@ dtp_ensure_packages() {
   done < "$DTP_ROOT/scripts/lib/packages.apt"
   want+=("$@")
   for p in "${want[@]}"; do
+    # a command of that name counts as installed (npm or node may come from outside Debian,
+    # and Debian's package would then conflict with it)
+    command -v "$p" >/dev/null 2>&1 && continue
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
