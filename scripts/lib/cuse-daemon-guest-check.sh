@@ -17,6 +17,9 @@ fails=0
 ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; fails=$((fails+1)); }
 dtprobe() { "$java" "${flags[@]}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" org.dtprobed.client.Dtprobe --socket "$sock" "$@"; }
+# queries through the socket's JSON lines (docs/PROTOCOL.md): a JVM start costs seconds under TCG
+query() { printf '%s\n' "$1" | socat -t 60 - UNIX-CONNECT:$sock; }
+count_probes() { query "$1" | grep -o '"name":' | wc -l; }
 
 "$java" "${flags[@]}" -XX:+UseSerialGC -cp "$cp" org.dtprobed.daemon.DtprobedMain --transport cuse \
   --state-dir $state --parser-classpath "$parser_cp" > /tmp/daemon.log 2>&1 &
@@ -45,20 +48,20 @@ run_case "unknown ioctl" 'adddof errno=22' "$client" -d $dev -c 1234 "$dir/corpu
 exec 3< <("$client" -d $dev -w "$dir/large.dof")
 read -r pidline <&3; pid=${pidline#pid=}; pid=${pid%% *}
 read -r _ <&3; read -r waiting <&3
-n=$(dtprobe list -p "$pid" -n 'alpha:::' --json | grep -o '"name"' | wc -l)
+n=$(count_probes "{\"op\":\"list\",\"pid\":$pid,\"probe\":\"alpha:::\"}")
 [ "$waiting" = waiting ] && [ "$n" -ge 700 ] && ok "large DOF listed ($n alpha probes)" || fail "large DOF listed: '$waiting' $n"
 kill -USR1 "$pid"; read -r removed <&3
-n=$(dtprobe list -p "$pid" --json | grep -o '"name"' | wc -l)
+n=$(count_probes "{\"op\":\"list\",\"pid\":$pid}")
 [[ "$removed" == "remove rc=0"* ]] && [ "$n" -eq 0 ] && ok "REMOVE takes the probes away" || fail "REMOVE: '$removed', $n left"
 exec 3<&-
 
 if [ -x "$dir/usdt_waiting_driver" ]; then
   exec 4< <("$dir/usdt_waiting_driver")
   read -r pidline <&4; upid=${pidline#pid=}; read -r enabled <&4
-  n=$(dtprobe list -p "$upid" -n 'jtransport:::' --json | grep -o '"provider_name"' | wc -l)
+  n=$(count_probes "{\"op\":\"list\",\"pid\":$upid,\"probe\":\"jtransport:::\"}")
   [ "$enabled" = "enable rc=0" ] && [ "$n" -eq 2 ] && ok "libusdt provider registered" || fail "libusdt: '$enabled' $n"
   kill -USR1 "$upid"; read -r disabled <&4
-  n=$(dtprobe list -p "$upid" --json | grep -o '"provider_name"' | wc -l)
+  n=$(count_probes "{\"op\":\"list\",\"pid\":$upid}")
   [ "$disabled" = "disable rc=0" ] && [ "$n" -eq 0 ] && ok "libusdt provider gone on disable" || fail "libusdt disable: '$disabled' $n"
   kill -USR2 "$upid"; exec 4<&-
 fi

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  * provider, all checked through the query socket (scripts/lib/cuse-daemon-guest-check.sh).
  */
 class CuseDaemonGuestTest {
+    /** Under TCG on a loaded 2-core machine a JVM start takes seconds: a liveness bound, not a timing. */
     @Test
+    @org.junit.jupiter.api.Timeout(value = 20, unit = TimeUnit.MINUTES)
     void theDaemonServesCuseOnA61Kernel() throws Exception {
         GuestVm vm = GuestVm.prepare();
         Path root = vm.repoRoot();
