@@ -53,8 +53,8 @@ public final class DofParser {
         SectionTable table = SectionTable.read(in, h);
         Relocator.Result relocated = Relocator.apply(in, table, helper.loadBase());
         List<PolicyViolation> violations = new ArrayList<>();
-        NamePolicy.check("module", helper.module(), true, "module '" + NamePolicy.printable(helper.module()) + "'",
-                violations);
+        NamePolicy.check("module", helper.module(), true,
+                () -> "module '" + NamePolicy.printable(helper.module()) + "'", violations);
         ProviderReader reader = new ProviderReader(relocated.input(), in, table, h.version(), helper.module(), violations);
         List<ParsedProvider> providers = new ArrayList<>();
         int probeBudget = limits.maxProbes();

@@ -2,6 +2,7 @@ package org.dtprobed.dof;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Registration policy for names (reference §7.3 items 1–2): a name becomes a path component and a
@@ -18,24 +19,26 @@ final class NamePolicy {
     private NamePolicy() {
     }
 
-    static void check(String kind, String name, boolean utf8, String where, List<PolicyViolation> out) {
+    /** {@code where} is built only when there is something to report: most names are fine. */
+    static void check(String kind, String name, boolean utf8, Supplier<String> where, List<PolicyViolation> out) {
         if (name.isEmpty()) {
-            out.add(new PolicyViolation(DofRule.EMPTY_NAME, where, kind));
+            out.add(new PolicyViolation(DofRule.EMPTY_NAME, where.get(), kind));
         } else if (name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf(':') >= 0
                 || name.indexOf('\0') >= 0) {
-            out.add(new PolicyViolation(DofRule.UNSAFE_NAME, where, kind + " '" + printable(name) + "'"));
+            out.add(new PolicyViolation(DofRule.UNSAFE_NAME, where.get(), kind + " '" + printable(name) + "'"));
         }
         if (!utf8) {
-            out.add(new PolicyViolation(DofRule.NAME_NOT_UTF8, where, kind));
+            out.add(new PolicyViolation(DofRule.NAME_NOT_UTF8, where.get(), kind));
         }
     }
 
-    static void checkProvider(String name, boolean utf8, long pid, String where, List<PolicyViolation> out) {
+    static void checkProvider(String name, boolean utf8, long pid, Supplier<String> where,
+                              List<PolicyViolation> out) {
         check("provider", name, utf8, where, out);
         int digits = pid < 0 ? MAX_PID_DIGITS : Long.toString(pid).length();
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes + digits >= StringTable.PROVIDER_NAME_MAX) {
-            out.add(new PolicyViolation(DofRule.PROVIDER_NAME_TOO_LONG, where,
+            out.add(new PolicyViolation(DofRule.PROVIDER_NAME_TOO_LONG, where.get(),
                     bytes + " bytes + " + digits + " pid digits"));
         }
     }

@@ -3,6 +3,7 @@ package org.dtprobed.dof;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Reads one PROVIDER section and its probes (reference §3.6 "Per PROVIDER section" and "Per
@@ -48,8 +49,8 @@ final class ProviderReader {
         Parts parts = resolve(rec, at);
         String name = parts.strings.read(rec.name(), StringTable.PROVIDER_NAME_MAX, "provider name", at,
                 DofFormatException.NONE);
-        NamePolicy.checkProvider(name, parts.strings.lastWasUtf8(), pid, "provider '" + NamePolicy.printable(name) + "'",
-                violations);
+        NamePolicy.checkProvider(name, parts.strings.lastWasUtf8(), pid,
+                () -> "provider '" + NamePolicy.printable(name) + "'", violations);
         long count = parts.probes.size() / parts.probes.entrySize();
         if (count > probeBudget) {
             throw new DofFormatException(DofRule.TOO_MANY_PROBES, at, DofFormatException.NONE,
@@ -103,8 +104,8 @@ final class ProviderReader {
         String func = p.strings.read(rec.func(), StringTable.FUNCTION_NAME_MAX, "function name", at, i);
         boolean funcUtf8 = p.strings.lastWasUtf8();
         String name = p.strings.read(rec.name(), StringTable.PROBE_NAME_MAX, "probe name", at, i);
-        String where = "probe " + NamePolicy.printable(provider) + ":" + NamePolicy.printable(module) + ":"
-                + NamePolicy.printable(func) + ":" + NamePolicy.printable(name);
+        Supplier<String> where = () -> "probe " + NamePolicy.printable(provider) + ":" + NamePolicy.printable(module)
+                + ":" + NamePolicy.printable(func) + ":" + NamePolicy.printable(name);
         NamePolicy.check("function", func, funcUtf8, where, violations);
         NamePolicy.check("probe name", name, p.strings.lastWasUtf8(), where, violations);
         long[] offsets = readOffsets(p.offsets, rec.offidx(), rec.noffs(), DofRule.OFFSETS_OUT_OF_BOUNDS, at, i);
@@ -173,7 +174,7 @@ final class ProviderReader {
         return map;
     }
 
-    private List<ProbeSite> sites(long address, long[] offsets, long[] enabled, String where) {
+    private List<ProbeSite> sites(long address, long[] offsets, long[] enabled, Supplier<String> where) {
         boolean honourEnabled = version >= DofHeader.VERSION_3;
         List<ProbeSite> sites = new ArrayList<>(offsets.length + (honourEnabled ? enabled.length : 0));
         addSorted(sites, address, offsets, false, where);
@@ -181,18 +182,19 @@ final class ProviderReader {
             addSorted(sites, address, enabled, true, where);
         }
         if (sites.isEmpty()) {
-            violations.add(new PolicyViolation(DofRule.ZERO_SITES, where, honourEnabled || enabled.length == 0
+            violations.add(new PolicyViolation(DofRule.ZERO_SITES, where.get(), honourEnabled || enabled.length == 0
                     ? "" : enabled.length + " is-enabled offsets ignored below DOF version 3"));
         }
         return sites;
     }
 
-    private void addSorted(List<ProbeSite> sites, long address, long[] offsets, boolean isEnabled, String where) {
+    private void addSorted(List<ProbeSite> sites, long address, long[] offsets, boolean isEnabled,
+                           Supplier<String> where) {
         long[] sorted = offsets.clone();
         Arrays.sort(sorted);
         for (int k = 0; k < sorted.length; k++) {
             if (k > 0 && sorted[k] == sorted[k - 1]) {
-                violations.add(new PolicyViolation(DofRule.DUPLICATE_SITE, where,
+                violations.add(new PolicyViolation(DofRule.DUPLICATE_SITE, where.get(),
                         (isEnabled ? "is-enabled offset " : "offset ") + sorted[k]));
                 continue;
             }

@@ -62,7 +62,7 @@ final class StringTable {
         next = nul + 1 - start;
         if (in.isAscii(first, nul)) {
             validUtf8 = true;
-            return in.string(first, nul);
+            return in.ascii(first, nul);
         }
         String s = in.string(first, nul);
         validUtf8 = Utf8.isValid(in.bytes(first, nul - first));

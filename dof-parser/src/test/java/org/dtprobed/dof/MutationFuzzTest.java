@@ -64,7 +64,7 @@ class MutationFuzzTest {
                 long seed = BASE_SEED + batch * PER_BATCH + i;
                 byte[] input = mutate(new SplittableRandom(seed));
                 try {
-                    ParsedDof d = new DofParser().parse(ByteBuffer.wrap(input),
+                    ParsedDof d = new DofParser().parse(buffer(input, seed),
                             new DofHelper("m", seed & 0xFFFF_F000L, 0), seed % 100_000);
                     OUTCOMES.merge(d.registrable() ? "parsed" : "parsed, refused by policy", 1, Integer::sum);
                 } catch (DofFormatException expected) {
@@ -75,6 +75,18 @@ class MutationFuzzTest {
                 }
             }
         });
+    }
+
+    /** Heap, direct and read-only buffers take different paths through the input view. */
+    private static ByteBuffer buffer(byte[] input, long seed) {
+        switch ((int) (seed % 3)) {
+            case 0:
+                return ByteBuffer.allocateDirect(input.length).put(input).flip();
+            case 1:
+                return ByteBuffer.wrap(input).asReadOnlyBuffer();
+            default:
+                return ByteBuffer.wrap(input);
+        }
     }
 
     static byte[] mutate(SplittableRandom r) {
