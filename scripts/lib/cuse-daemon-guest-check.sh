@@ -4,7 +4,7 @@
 # register, are listed through the query socket, and are removed. One line per case; exits
 # non-zero when any case fails.
 # usage: cuse-daemon-guest-check.sh DIR JAVA CLASSPATH PARSER-JARS [JVM FLAGS...]
-#   DIR holds helper_client, usdt_waiting_driver (optional) and the DOF files
+#   DIR holds helper_client, usdt_driver (optional) and the DOF files
 set -uo pipefail
 dir=$1 java=$2 cp=$3 parser_cp=$4
 shift 4
@@ -55,8 +55,8 @@ n=$(count_probes "{\"op\":\"list\",\"pid\":$pid}")
 [[ "$removed" == "remove rc=0"* ]] && [ "$n" -eq 0 ] && ok "REMOVE takes the probes away" || fail "REMOVE: '$removed', $n left"
 exec 3<&-
 
-if [ -x "$dir/usdt_waiting_driver" ]; then
-  exec 4< <("$dir/usdt_waiting_driver")
+if [ -x "$dir/usdt_driver" ]; then
+  exec 4< <("$dir/usdt_driver" wait)
   read -r pidline <&4; upid=${pidline#pid=}; read -r enabled <&4
   n=$(count_probes "{\"op\":\"list\",\"pid\":$upid,\"probe\":\"jtransport:::\"}")
   [ "$enabled" = "enable rc=0" ] && [ "$n" -eq 2 ] && ok "libusdt provider registered" || fail "libusdt: '$enabled' $n"

@@ -3,14 +3,38 @@
  * with two probes, enabled (which builds DOF and registers it with ioctl(DTRACEHIOC_ADDDOF) on
  * /dev/dtrace/helper) and then disabled (DTRACEHIOC_REMOVE). Prints "pid=N", "enable rc=N" and
  * "disable rc=N", with libusdt's error text when a call fails.
+ *
+ * usdt_driver wait: pauses so that a test can look at the daemon in between: after enabling it
+ * waits for SIGUSR1 before disabling, and after disabling for SIGUSR2 before exiting.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "usdt.h"
 
-int main(void)
+static int pausing;
+
+static void await(int want)
 {
+	if (!pausing)
+		return;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, want);
+	int sig;
+	sigwait(&set, &sig);
+}
+
+int main(int argc, char **argv)
+{
+	pausing = argc > 1 && strcmp(argv[1], "wait") == 0;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	const char *types1[] = { "int", "char *" };
 	const char *types2[] = { "char *" };
 	printf("pid=%d\n", getpid());
@@ -26,7 +50,10 @@ int main(void)
 	int rc = usdt_provider_enable(provider);
 	printf("enable rc=%d%s%s\n", rc, rc ? " error=" : "", rc ? usdt_errstr(provider) : "");
 	fflush(stdout);
+	await(SIGUSR1);
 	rc = usdt_provider_disable(provider);
 	printf("disable rc=%d%s%s\n", rc, rc ? " error=" : "", rc ? usdt_errstr(provider) : "");
+	fflush(stdout);
+	await(SIGUSR2);
 	return 0;
 }

@@ -107,8 +107,8 @@ class CuseDaemonGuestTest {
         assertThat(exec(work, "tar", "xzf", "dtrace-provider-0.8.8.tgz")).isZero();
         Path lib = work.resolve("package/libusdt");
         assertThat(exec(lib, "make", "CFLAGS=-O2 -Wall -D_GNU_SOURCE -fPIC -I" + c)).isZero();
-        assertThat(exec(lib, "gcc", "-O2", "-Wall", "-I.", "-I" + c, "-o", dir.resolve("usdt_waiting_driver").toString(),
-                c.resolve("usdt_waiting_driver.c").toString(), "libusdt.a")).isZero();
+        assertThat(exec(lib, "gcc", "-O2", "-Wall", "-I.", "-I" + c, "-o", dir.resolve("usdt_driver").toString(),
+                c.resolve("usdt_driver.c").toString(), "libusdt.a")).isZero();
         return true;
     }
 

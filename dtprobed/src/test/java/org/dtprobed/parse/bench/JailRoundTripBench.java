@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofParser;
-import org.dtprobed.dof.write.DofWriter;
-import org.dtprobed.dof.write.ProbeSpec;
-import org.dtprobed.dof.write.ProviderSpec;
 import org.dtprobed.jail.ChildJars;
 import org.dtprobed.jail.CorpusBlob;
 import org.dtprobed.parse.ParseOutcome;
@@ -158,15 +155,6 @@ public final class JailRoundTripBench {
 
     /** The parser benchmark's large blob: 1,500 probes in three providers, relocations, v3. */
     static byte[] large() {
-        DofWriter w = DofWriter.builder().version(3).relocations(true);
-        for (int p = 0; p < 3; p++) {
-            List<ProbeSpec> probes = new ArrayList<>();
-            for (int i = 0; i < 500; i++) {
-                probes.add(ProbeSpec.builder("function_" + i, "probe-" + i).address(0x1000L + i * 64L)
-                        .args("int", "char *").offsets(4, 20).enabledOffsets(12).build());
-            }
-            w.provider(new ProviderSpec("provider" + p, probes));
-        }
-        return w.build();
+        return org.dtprobed.dof.bench.ParserBenchmark.large();
     }
 }
