@@ -48,6 +48,7 @@ public final class RegistrationPipeline implements HelperRequests {
     private final ProbeIndex index;
     private final ProcFs proc;
     private final IngestStats stats;
+    private final ParseCache parseCache = new ParseCache(4096);
 
     public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats) {
         this.stash = stash;
@@ -111,12 +112,13 @@ public final class RegistrationPipeline implements HelperRequests {
     private ParsedDof parse(int pid, DofHelper helper, byte[] dof, Mapping holder, FileStamp stamp)
             throws HelperException {
         ContentHash content = ContentHash.of(dof);
-        ParsedDof parsed;
-        try {
-            parsed = stash.findParsed(content, helper.loadBase(), helper.module()).orElse(null);
-        } catch (StashException e) {
-            LOG.warn("pid {}: parse cache unreadable, parsing again: {}", pid, e.getMessage());
-            parsed = null;
+        ParsedDof parsed = parseCache.get(content, helper.loadBase(), helper.module()).orElse(null);
+        if (parsed == null) {
+            try {
+                parsed = stash.findParsed(content, helper.loadBase(), helper.module()).orElse(null);
+            } catch (StashException e) {
+                LOG.warn("pid {}: parse cache unreadable, parsing again: {}", pid, e.getMessage());
+            }
         }
         if (parsed != null) {
             stats.parseCacheHit();
@@ -133,6 +135,7 @@ public final class RegistrationPipeline implements HelperRequests {
             remember(holder, stamp, Verdict.NO_PROBES, "DOF has no probes");
             throw refuse(pid, helper, "no_probes", EINVAL, "DOF has no probes");
         }
+        parseCache.put(content, helper.loadBase(), helper.module(), parsed);
         return parsed;
     }
 
