@@ -222,12 +222,7 @@ class DaemonEndToEndTest {
     /** Runs stash-dump in its own JVM beside the running daemon; returns its exit status. */
     private int stashDump(String view) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-XX:+Ignore")
-                    || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle")) {
-                cmd.add(a);
-            }
-        }
+        cmd.addAll(DaemonProcess.jvmFlags());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.dtprobed.stash.dump.StashDump",
                 "--state-dir", tmp.resolve("state/stash").toString(), view));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

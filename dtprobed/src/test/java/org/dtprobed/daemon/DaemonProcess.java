@@ -34,12 +34,7 @@ public final class DaemonProcess implements AutoCloseable {
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-XX:+Ignore")
-                    || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle")) {
-                cmd.add(a);
-            }
-        }
+        cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 DtprobedMain.class.getName(), "--transport", "fuse", "--state-dir", stateDir.toString(),
                 "--device", deviceName, "--prune-interval", "1s", "--parser-classpath",
@@ -52,6 +47,18 @@ public final class DaemonProcess implements AutoCloseable {
         DaemonProcess d = new DaemonProcess(p, stateDir, Path.of("/dev").resolve(deviceName), log);
         d.awaitReady();
         return d;
+    }
+
+    /** The flags Chronicle Map and the native libraries need, as this test JVM was given them (surefire's argLine). */
+    public static List<String> jvmFlags() {
+        List<String> out = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-XX:+Ignore")
+                    || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle")) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     private void awaitReady() throws IOException, InterruptedException {

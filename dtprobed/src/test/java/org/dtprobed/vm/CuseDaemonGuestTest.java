@@ -3,7 +3,6 @@ package org.dtprobed.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +61,7 @@ class CuseDaemonGuestTest {
                 dir.toString(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 System.getProperty("java.class.path"),
                 String.join(":", parserJars.stream().map(Path::toString).toList())));
-        cmd.addAll(jvmFlags());
+        cmd.addAll(org.dtprobed.daemon.DaemonProcess.jvmFlags());
         GuestRun run = vm.run("cuse-daemon", Duration.ofMinutes(10), cmd);
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(run.output()).as(run.describe()).contains("failures: 0").contains("ok   REMOVE takes the probes away")
@@ -110,17 +109,6 @@ class CuseDaemonGuestTest {
         assertThat(exec(lib, "gcc", "-O2", "-Wall", "-I.", "-I" + c, "-o", dir.resolve("usdt_driver").toString(),
                 c.resolve("usdt_driver.c").toString(), "libusdt.a")).isZero();
         return true;
-    }
-
-    private static List<String> jvmFlags() {
-        List<String> out = new ArrayList<>();
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-XX:+Ignore")
-                    || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle")) {
-                out.add(a);
-            }
-        }
-        return out;
     }
 
     private static void gcc(Path cwd, String... args) throws Exception {
