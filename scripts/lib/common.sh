@@ -29,14 +29,23 @@ dtp_ensure_packages() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Builds every module's jar (tests compiled, not run) unless the jars are newer than the sources.
+# Builds MODULE (default: dtprobed) and the modules under it, tests compiled but not run, unless
+# its jar is newer than every source and pom it is made from.
 dtp_ensure_built() {
-  local stamp="$DTP_ROOT/dtprobed/target/dtprobed.jar"
-  if [ -f "$stamp" ] && [ -z "$(find "$DTP_ROOT" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \) -newer "$stamp" -print -quit)" ]; then
+  local module=${1:-dtprobed} sources
+  case "$module" in
+    dof-parser) sources=(dof-parser) ;;
+    stash-format) sources=(dof-parser stash-format) ;;
+    *) sources=(dof-parser stash-format dtprobed) ;;
+  esac
+  local stamp="$DTP_ROOT/$module/target/$module.jar"
+  if [ -f "$stamp" ] && [ -z "$(cd "$DTP_ROOT" && find pom.xml "${sources[@]}" -path '*/target' -prune -o \
+      \( -name '*.java' -o -name pom.xml -o -name '*.properties' \) -newer "$stamp" -print -quit)" ]; then
     return 0
   fi
-  dtp_log "building (mvn package)..."
-  (cd "$DTP_ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2 || { dtp_log "build failed"; return 1; }
+  dtp_log "building $module (mvn package)..."
+  (cd "$DTP_ROOT" && mvn -B -q -Dstyle.color=never -DskipTests -pl "$module" -am package) >&2 \
+    || { dtp_log "build failed"; return 1; }
   touch "$stamp" # maven leaves an up-to-date jar alone; the stamp must still move past the sources
 }
 
