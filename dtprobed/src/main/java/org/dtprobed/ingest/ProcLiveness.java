@@ -1,15 +1,21 @@
 package org.dtprobed.ingest;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
-import org.dtprobed.proc.ExecutableId;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.stash.PidLiveness;
 import org.dtprobed.stash.ProcessIdentity;
 
-/** What {@code /proc} says about a stashed pid now: gone, or alive with this start time and executable. */
+/**
+ * What {@code /proc} says about a stashed pid now: gone, or alive with this start time and
+ * executable. One instance serves one pruning pass and keeps what it read, so the pass looks at
+ * each process's maps once.
+ */
 public final class ProcLiveness implements PidLiveness {
     private final ProcFs proc;
+    private final Map<Integer, ProcessSnapshot> seen = new HashMap<>();
 
     public ProcLiveness(ProcFs proc) {
         this.proc = proc;
@@ -18,12 +24,17 @@ public final class ProcLiveness implements PidLiveness {
     @Override
     public Optional<ProcessIdentity> identity(int pid) {
         try {
-            long start = proc.startTime(pid);
-            ExecutableId exe = proc.executable(pid);
-            return Optional.of(new ProcessIdentity(start, exe.dev(), exe.inode()));
+            ProcessSnapshot snap = ProcessSnapshot.take(proc, pid);
+            seen.put(pid, snap);
+            return Optional.of(snap.identity());
         } catch (ProcException e) {
             // gone, a zombie without maps, or unreadable: nothing can be traced there any more
             return Optional.empty();
         }
+    }
+
+    /** The snapshot this pass took of a live pid, if it asked about it. */
+    Optional<ProcessSnapshot> snapshot(int pid) {
+        return Optional.ofNullable(seen.get(pid));
     }
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.dtprobed.proc.ProcException;
+import java.util.Optional;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.stash.Mapping;
@@ -35,13 +35,15 @@ public final class Pruner {
     /** One pass; returns how many registrations it removed. */
     public int prune() {
         int removed = 0;
-        for (int pid : stash.prune(new ProcLiveness(proc))) {
+        ProcLiveness liveness = new ProcLiveness(proc);
+        for (int pid : stash.prune(liveness)) {
             removed += index.removePid(pid);
         }
-        return removed + pruneUnmapped();
+        return removed + pruneUnmapped(liveness);
     }
 
-    private int pruneUnmapped() {
+    /** Uses the maps the liveness pass already read; every pid still stashed was asked about. */
+    private int pruneUnmapped(ProcLiveness liveness) {
         Map<Integer, List<Map.Entry<RegistrationKey, Mapping>>> byPid = new HashMap<>();
         for (Map.Entry<RegistrationKey, Mapping> e : stash.mappings().entrySet()) {
             if (!e.getValue().anonymous()) {
@@ -50,12 +52,11 @@ public final class Pruner {
         }
         int removed = 0;
         for (Map.Entry<Integer, List<Map.Entry<RegistrationKey, Mapping>>> pid : byPid.entrySet()) {
-            List<org.dtprobed.proc.Mapping> maps;
-            try {
-                maps = proc.maps(pid.getKey());
-            } catch (ProcException e) {
-                continue; // gone since: the liveness pass takes it next time
+            Optional<ProcessSnapshot> snap = liveness.snapshot(pid.getKey());
+            if (snap.isEmpty()) {
+                continue; // registered after the liveness pass: looked at next time
             }
+            List<org.dtprobed.proc.Mapping> maps = snap.get().maps();
             for (Map.Entry<RegistrationKey, Mapping> reg : pid.getValue()) {
                 if (!stillMapped(reg.getValue(), maps)) {
                     RegistrationKey k = reg.getKey();
