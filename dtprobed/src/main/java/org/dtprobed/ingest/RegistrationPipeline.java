@@ -2,7 +2,6 @@ package org.dtprobed.ingest;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
@@ -68,9 +67,10 @@ public final class RegistrationPipeline implements HelperRequests {
                     EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
             FileStamp stamp = FileStamp.of(pid, holder);
             checkNegative(pid, helper, holder, stamp);
-            ParsedDof parsed = parse(pid, helper, dof, holder, stamp);
+            ContentHash content = ContentHash.of(dof);
+            ParsedDof parsed = parse(pid, helper, dof, content, holder, stamp);
             RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity());
-            long generation = commit(caller, rec, dof, parsed, snap);
+            long generation = commit(caller, rec, dof, content, parsed, snap);
             long nanos = System.nanoTime() - t0;
             stats.registered(nanos);
             LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
@@ -109,9 +109,8 @@ public final class RegistrationPipeline implements HelperRequests {
         }
     }
 
-    private ParsedDof parse(int pid, DofHelper helper, byte[] dof, Mapping holder, FileStamp stamp)
-            throws HelperException {
-        ContentHash content = ContentHash.of(dof);
+    private ParsedDof parse(int pid, DofHelper helper, byte[] dof, ContentHash content, Mapping holder,
+                            FileStamp stamp) throws HelperException {
         ParsedDof parsed = parseCache.get(content, helper.loadBase(), helper.module()).orElse(null);
         if (parsed == null) {
             try {
@@ -166,12 +165,12 @@ public final class RegistrationPipeline implements HelperRequests {
         }
     }
 
-    private long commit(Caller caller, RegistrationRecord rec, byte[] dof, ParsedDof parsed, ProcessSnapshot snap)
-            throws HelperException {
+    private long commit(Caller caller, RegistrationRecord rec, byte[] dof, ContentHash content, ParsedDof parsed,
+                        ProcessSnapshot snap) throws HelperException {
         int pid = rec.pid();
         RegistrationKey key;
         try {
-            key = stash.commit(rec, dof, parsed);
+            key = stash.commit(rec, dof, parsed, content);
         } catch (StashException e) {
             throw refuse(pid, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
                     e.errno(), e.getMessage());
@@ -226,12 +225,10 @@ public final class RegistrationPipeline implements HelperRequests {
                     Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()));
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                return new FileStamp(a.size(), TimeUnit.NANOSECONDS.convert(a.lastModifiedTime().toInstant().getEpochSecond(),
-                        TimeUnit.SECONDS) + a.lastModifiedTime().toInstant().getNano());
-            } catch (NoSuchFileException e) {
-                return null;
+                java.time.Instant mtime = a.lastModifiedTime().toInstant();
+                return new FileStamp(a.size(), mtime.getEpochSecond() * 1_000_000_000L + mtime.getNano());
             } catch (IOException e) {
-                return null;
+                return null; // unmapped since, or not ours to read: no negative-cache verdict then
             }
         }
     }

@@ -198,15 +198,24 @@ public final class Stash implements AutoCloseable {
      *
      * @throws StashException REFUSED (record cannot be stored as given), FULL (ENOSPC)
      */
-    public synchronized RegistrationKey commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed)
-            throws StashException {
+    public RegistrationKey commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed) throws StashException {
+        return commit(reg, rawDof, parsed, ContentHash.of(rawDof));
+    }
+
+    /**
+     * As {@link #commit(RegistrationRecord, byte[], ParsedDof)}, for a caller that has already hashed
+     * the DOF (the registration path hashes it once, for the parse cache, and not again here).
+     *
+     * @param hash {@code ContentHash.of(rawDof)}
+     */
+    public synchronized RegistrationKey commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed,
+                                               ContentHash hash) throws StashException {
         ensureOpen();
         validate(reg, rawDof, parsed);
-        checkRoom(ContentHash.of(rawDof));
+        checkRoom(hash);
         int pid = reg.pid();
         long gen = generationFor(reg);
         RegistrationKey key = new RegistrationKey(pid, gen);
-        ContentHash hash = ContentHash.of(rawDof);
         Registration r = new Registration(key, reg, hash, rawDof.length, config.clock().millis(),
                 StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed));
         byte[] regValue = RegistrationCodec.encode(r);
