@@ -41,28 +41,43 @@ public record LatencyHistogram(List<Long> upperBoundsMicros, List<Long> counts) 
         return upperBoundsMicros.get(upperBoundsMicros.size() - 1);
     }
 
-    static int bucketOf(long micros) {
-        for (int i = 0; i < BUCKETS - 1; i++) {
-            if (micros <= 1L << (i + FIRST_SHIFT)) {
-                return i;
+    /**
+     * The live side: record from any thread, snapshot at any time. Bucket i holds latencies of at
+     * most {@code 2^(i + firstShift)} µs; the last one takes everything longer.
+     */
+    public static final class Recorder {
+        private final int firstShift;
+        private final AtomicLongArray counts;
+
+        /** The parser's resolution: 64 µs … about 67 s. */
+        public Recorder() {
+            this(FIRST_SHIFT, BUCKETS);
+        }
+
+        public Recorder(int firstShift, int buckets) {
+            if (firstShift < 0 || buckets < 1 || firstShift + buckets > 62) {
+                throw new IllegalArgumentException("bad histogram shape " + firstShift + "/" + buckets);
             }
-        }
-        return BUCKETS - 1;
-    }
-
-    /** The live side: record from any thread, snapshot at any time. */
-    static final class Recorder {
-        private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
-
-        void record(long nanos) {
-            counts.incrementAndGet(bucketOf(Math.max(0, nanos) / 1000));
+            this.firstShift = firstShift;
+            this.counts = new AtomicLongArray(buckets);
         }
 
-        LatencyHistogram snapshot() {
-            Long[] bounds = new Long[BUCKETS];
-            Long[] c = new Long[BUCKETS];
-            for (int i = 0; i < BUCKETS; i++) {
-                bounds[i] = 1L << (i + FIRST_SHIFT);
+        public void record(long nanos) {
+            long micros = Math.max(0, nanos) / 1000;
+            int last = counts.length() - 1;
+            int bucket = 0;
+            while (bucket < last && micros > 1L << (bucket + firstShift)) {
+                bucket++;
+            }
+            counts.incrementAndGet(bucket);
+        }
+
+        public LatencyHistogram snapshot() {
+            int n = counts.length();
+            Long[] bounds = new Long[n];
+            Long[] c = new Long[n];
+            for (int i = 0; i < n; i++) {
+                bounds[i] = 1L << (i + firstShift);
                 c[i] = counts.get(i);
             }
             return new LatencyHistogram(List.of(bounds), List.of(c));
