@@ -24,7 +24,7 @@ count_probes() { query "$1" | grep -o '"name":' | wc -l; }
 "$java" "${flags[@]}" -XX:+UseSerialGC -cp "$cp" org.dtprobed.daemon.DtprobedMain --transport cuse \
   --state-dir $state --parser-classpath "$parser_cp" > /tmp/daemon.log 2>&1 &
 daemon=$!
-for _ in $(seq 1200); do grep -q 'ready: serving' /tmp/daemon.log 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 4800); do grep -q 'ready: serving' /tmp/daemon.log 2>/dev/null && break; sleep 0.1; done
 if ! grep -q 'ready: serving' /tmp/daemon.log; then echo "FAIL daemon did not start"; cat /tmp/daemon.log; exit 1; fi
 echo "daemon: $(grep -o 'ready: .*' /tmp/daemon.log); $(ls -l $dev)"
 dtprobe health >/dev/null && ok "health" || fail "health"
