@@ -2,6 +2,7 @@ package org.dtprobed.ingest;
 
 import java.util.List;
 import java.util.Optional;
+import org.dtprobed.helper.Caller;
 import org.dtprobed.proc.ExecutableId;
 import org.dtprobed.proc.Mapping;
 import org.dtprobed.proc.ProcException;
@@ -15,9 +16,17 @@ import org.dtprobed.stash.ProcessIdentity;
  */
 record ProcessSnapshot(int pid, List<Mapping> maps, ProcessIdentity identity) {
     static ProcessSnapshot take(ProcFs proc, int pid) throws ProcException {
+        return take(proc, pid, Caller.UNKNOWN_START);
+    }
+
+    /**
+     * As {@link #take(ProcFs, int)}, with the start time already read ({@link Caller#processStart()})
+     * unless it is {@link Caller#UNKNOWN_START}.
+     */
+    static ProcessSnapshot take(ProcFs proc, int pid, long knownStart) throws ProcException {
         List<Mapping> maps = proc.maps(pid);
         ExecutableId exe = proc.executable(pid, maps);
-        long start = proc.startTime(pid);
+        long start = knownStart == Caller.UNKNOWN_START ? proc.startTime(pid) : knownStart;
         return new ProcessSnapshot(pid, maps, new ProcessIdentity(start, exe.dev(), exe.inode()));
     }
 

@@ -62,7 +62,7 @@ public final class RegistrationPipeline implements HelperRequests {
         long t0 = System.nanoTime();
         int pid = caller.pid();
         try {
-            ProcessSnapshot snap = snapshot(pid, helper);
+            ProcessSnapshot snap = snapshot(caller, helper);
             Mapping holder = snap.mappingAt(helper.dofAddress()).orElseThrow(() -> refuse(pid, helper, "no_mapping",
                     EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
             FileStamp stamp = FileStamp.of(pid, holder);
@@ -86,9 +86,10 @@ public final class RegistrationPipeline implements HelperRequests {
         }
     }
 
-    private ProcessSnapshot snapshot(int pid, DofHelper helper) throws HelperException {
+    private ProcessSnapshot snapshot(Caller caller, DofHelper helper) throws HelperException {
+        int pid = caller.pid();
         try {
-            return ProcessSnapshot.take(proc, pid);
+            return ProcessSnapshot.take(proc, pid, caller.processStart());
         } catch (NoSuchProcessException e) {
             throw refuse(pid, helper, "process_gone", ESRCH, e.getMessage());
         } catch (ProcException e) {

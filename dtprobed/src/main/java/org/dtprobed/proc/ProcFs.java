@@ -1,11 +1,13 @@
 package org.dtprobed.proc;
 
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,11 +21,14 @@ public final class ProcFs {
     public static final ProcFs SYSTEM = new ProcFs(Path.of("/proc"));
 
     private static final String DELETED = " (deleted)";
+    private static final String TGID = "Tgid:";
     /** Field 22 of {@code /proc/<pid>/stat} is the start time; fields 3.. follow the command. */
     private static final int STAT_STARTTIME_FIELD = 22;
     private static final int STAT_FIRST_FIELD_AFTER_COMM = 3;
     /** A maps file of a process with a million mappings is ~100 MB; anything larger is refused. */
-    private static final long MAX_TEXT_BYTES = 256L * 1024 * 1024;
+    private static final int MAX_TEXT_BYTES = 256 * 1024 * 1024;
+    /** stat and status fit in one read of this size; maps of a small process do too. */
+    private static final int FIRST_READ_BYTES = 8192;
 
     private final Path root;
 
@@ -101,21 +106,22 @@ public final class ProcFs {
     /** The thread-group id (the process id) of a thread id, from {@code /proc/<tid>/status}. */
     public int tgid(int tid) throws ProcException {
         Path file = file(tid, "status");
-        for (String line : read(file, tid).split("\n")) {
-            if (line.startsWith("Tgid:")) {
-                String v = line.substring("Tgid:".length()).strip();
-                try {
-                    int tgid = Integer.parseInt(v);
-                    if (tgid <= 0) {
-                        throw new NumberFormatException();
-                    }
-                    return tgid;
-                } catch (NumberFormatException e) {
-                    throw new ProcException(file + ": Tgid '" + v + "' is not a positive number");
-                }
-            }
+        String status = read(file, tid);
+        int at = status.startsWith(TGID) ? 0 : status.indexOf("\n" + TGID) + 1;
+        if (at == 0 && !status.startsWith(TGID)) {
+            throw new ProcException(file + ": no Tgid line");
         }
-        throw new ProcException(file + ": no Tgid line");
+        int end = status.indexOf('\n', at);
+        String v = status.substring(at + TGID.length(), end < 0 ? status.length() : end).strip();
+        try {
+            int tgid = Integer.parseInt(v);
+            if (tgid <= 0) {
+                throw new NumberFormatException();
+            }
+            return tgid;
+        } catch (NumberFormatException e) {
+            throw new ProcException(file + ": Tgid '" + abbreviate(v) + "' is not a positive number");
+        }
     }
 
     /** The effective uid of a process (second field of the {@code Uid:} line of its status). */
@@ -142,18 +148,34 @@ public final class ProcFs {
     }
 
     private static String read(Path file, int pid) throws ProcException {
-        try {
-            // /proc files report size 0; read them as a stream and bound what we keep.
-            try (var in = Files.newInputStream(file)) {
-                byte[] bytes = in.readNBytes((int) Math.min(MAX_TEXT_BYTES, Integer.MAX_VALUE - 8) + 1);
-                if (bytes.length > MAX_TEXT_BYTES) {
-                    throw new ProcException(file + " is larger than " + MAX_TEXT_BYTES + " bytes");
+        // /proc files report size 0: read until EOF into a buffer that grows, bounded. A plain
+        // FileInputStream, not Files.newInputStream: the channel path costs ~10 us more per file
+        // (BENCHMARKS.md, "End to end"), and these are read on every registration.
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            byte[] buf = new byte[FIRST_READ_BYTES];
+            int n = 0;
+            while (true) {
+                if (n == buf.length) {
+                    if (buf.length >= MAX_TEXT_BYTES) {
+                        throw new ProcException(file + " is larger than " + MAX_TEXT_BYTES + " bytes");
+                    }
+                    buf = Arrays.copyOf(buf, (int) Math.min(MAX_TEXT_BYTES + 1, 2L * buf.length));
                 }
-                return new String(bytes, StandardCharsets.UTF_8);
+                int r = in.read(buf, n, buf.length - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
             }
-        } catch (NoSuchFileException e) {
-            throw new NoSuchProcessException("process " + pid + " has exited (" + file + " is gone)");
-        } catch (AccessDeniedException e) {
+            if (n > MAX_TEXT_BYTES) {
+                throw new ProcException(file + " is larger than " + MAX_TEXT_BYTES + " bytes");
+            }
+            return new String(buf, 0, n, StandardCharsets.UTF_8);
+        } catch (FileNotFoundException e) {
+            // FileInputStream reports a missing file and a refused open alike; tell them apart
+            if (!Files.exists(file)) {
+                throw new NoSuchProcessException("process " + pid + " has exited (" + file + " is gone)");
+            }
             throw new ProcException("permission denied reading " + file, e);
         } catch (ProcException e) {
             throw e;

@@ -112,4 +112,30 @@ class ProcFsTest {
         ExecutableId id = new ProcFs(root).executable(9);
         assertThat(id).isEqualTo(new ExecutableId(Mapping.makedev(8, 1), 9, "/opt/app"));
     }
+
+    @Test
+    void largeMapsAreReadWholeAndTgidNeedNotBeTheFirstLine(@TempDir Path root) throws Exception {
+        Path p = Files.createDirectories(root.resolve("8"));
+        StringBuilder maps = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) { // ~250 KB: many reads and buffer growths
+            maps.append(String.format("%x-%x r--p 0 08:01 %d /lib/l%d.so%n", 0x10000L + i * 0x2000L,
+                    0x11000L + i * 0x2000L, i + 1, i));
+        }
+        Files.writeString(p.resolve("maps"), maps);
+        List<Mapping> read = new ProcFs(root).maps(8);
+        assertThat(read).hasSize(5_000);
+        assertThat(read.get(4_999).path()).isEqualTo("/lib/l4999.so");
+        Files.writeString(p.resolve("status"), "Name:\tTgid: 1\nUmask:\t0022\nState:\tS\nTgid:\t42\nPid:\t8\n");
+        assertThat(new ProcFs(root).tgid(8)).isEqualTo(42);
+        Files.writeString(p.resolve("status"), "Tgid:\t43");
+        assertThat(new ProcFs(root).tgid(8)).isEqualTo(43);
+    }
+
+    @Test
+    void aFileThatVanishesIsAnExitedProcess(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("6"));
+        assertThatThrownBy(() -> new ProcFs(root).tgid(6)).isInstanceOf(NoSuchProcessException.class)
+                .hasMessageContaining("process 6 has exited");
+        assertThatThrownBy(() -> new ProcFs(root).maps(7)).isInstanceOf(NoSuchProcessException.class);
+    }
 }

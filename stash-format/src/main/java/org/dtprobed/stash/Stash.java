@@ -309,7 +309,9 @@ public final class Stash implements AutoCloseable {
         Mapping m = reg.mapping();
         for (RegistrationKey k : index.keysOfMapping(key.pid(), m.dev(), m.inode(), m.start())) {
             if (!k.equals(key) && index.get(k).dofAddress() == reg.helper().dofAddress()) {
-                LOG.info("pid {}: generation {} re-registers the DOF of generation {}; replacing it", key.pid(),
+                // routine where REMOVE never arrives (the FUSE-file route): a line per
+                // registration at INFO would flood the journal of a program that re-registers
+                LOG.debug("pid {}: generation {} re-registers the DOF of generation {}; replacing it", key.pid(),
                         key.generation(), k.generation());
                 removeLocked(k);
             }
