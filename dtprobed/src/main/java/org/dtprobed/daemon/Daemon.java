@@ -22,6 +22,7 @@ import org.dtprobed.proc.ProcFs;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.query.QueryServer;
 import org.dtprobed.query.QueryServerConfig;
+import org.dtprobed.stash.MapSizing;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashConfig;
 import org.dtprobed.stash.StashException;
@@ -95,7 +96,7 @@ public final class Daemon implements AutoCloseable {
                 .parseTimeout(config.parseTimeout()).childUser(config.childUser()).noJail(config.noJail())
                 .classpath(config.parserClasspath().isEmpty() ? ChildClasspath.locateJars() : config.parserClasspath())
                 .build());
-        stash = Stash.open(StashConfig.at(config.stashDir()));
+        stash = Stash.open(stashConfig(config));
         if (stash.recovered()) {
             LOG.warn("pid {}: the stash was not closed cleanly; recovered: {}", PID, stash.recovery());
         }
@@ -180,6 +181,23 @@ public final class Daemon implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("pid {}: closing the {} failed: {}", PID, what, e.toString());
         }
+    }
+
+    /**
+     * The stash's sizing for {@code --max-registrations}. Every registered pid holds at least one
+     * registration, so the pid file needs no more entries than that, plus the two the stash keeps
+     * in reserve; it never goes below its default, so the default sizing is unchanged.
+     */
+    static StashConfig stashConfig(DaemonConfig config) {
+        StashConfig c = StashConfig.at(config.stashDir());
+        long n = config.maxRegistrations();
+        MapSizing regs = c.registrations();
+        MapSizing pids = c.pids();
+        if (n == regs.entries()) {
+            return c;
+        }
+        return c.withRegistrations(new MapSizing(n, regs.averageValueBytes(), regs.maxBloatFactor()))
+                .withPids(new MapSizing(Math.max(pids.entries(), n + 2), pids.averageValueBytes(), pids.maxBloatFactor()));
     }
 
     static Path defaultSocket(Path stateDir) {

@@ -17,12 +17,16 @@ import java.time.Duration;
  * @param noJail        run the parser children without their seccomp filter (debugging only)
  * @param pruneInterval how often dead pids are pruned
  * @param parserClasspath jars of the parser children; empty: the jars this daemon runs from
+ * @param maxRegistrations registrations (and distinct pids) a new stash is sized for
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, int parsers, String childUser, boolean noJail,
-                           Duration pruneInterval, java.util.List<Path> parserClasspath) {
+                           Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations) {
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);
+        if (maxRegistrations < 1) {
+            throw new IllegalArgumentException("maxRegistrations must be positive, got " + maxRegistrations);
+        }
     }
 
     public Path stashDir() {

@@ -64,17 +64,28 @@ public final class DtprobedMain implements Callable<Integer> {
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
     java.util.List<Path> parserClasspath = new java.util.ArrayList<>();
 
+    @Option(names = "--max-registrations", defaultValue = "8192", converter = RegistrationCountConverter.class,
+            paramLabel = "N", description = {"Registrations, and distinct registering pids, a new stash is sized for;"
+                + " a registration beyond them is refused with ENOSPC. Only applies when the stash files are created:"
+                + " an existing stash keeps the sizing it was created with (remove STATE-DIR/stash to resize)."
+                + " Default: ${DEFAULT-VALUE}."})
+    int maxRegistrations;
+
     @Override
     public Integer call() {
         if (parsers < 1 || parsers > 64) {
             System.err.println("dtprobed: --parsers must be 1..64, got " + parsers);
             return Daemon.EXIT_CONFIG;
         }
-        DaemonConfig config = new DaemonConfig(stateDir, transport, device,
+        return run(config(), SystemdNotifier.fromEnvironment());
+    }
+
+    /** The parsed command line as the daemon takes it (options already validated). */
+    DaemonConfig config() {
+        return new DaemonConfig(stateDir, transport, device,
                 socket != null ? socket : Daemon.defaultSocket(stateDir),
                 mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parsers, parserUser, noJail,
-                pruneInterval, parserClasspath);
-        return run(config, SystemdNotifier.fromEnvironment());
+                pruneInterval, parserClasspath, maxRegistrations);
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {

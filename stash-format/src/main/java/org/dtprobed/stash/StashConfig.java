@@ -66,6 +66,10 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
         return new StashConfig(stateDir, s, rawDof, parsed, pids, negativeTtl, negativeBound, clock);
     }
 
+    public StashConfig withPids(MapSizing s) {
+        return new StashConfig(stateDir, registrations, rawDof, parsed, s, negativeTtl, negativeBound, clock);
+    }
+
     public StashConfig withRawDof(MapSizing s) {
         return new StashConfig(stateDir, registrations, s, parsed, pids, negativeTtl, negativeBound, clock);
     }

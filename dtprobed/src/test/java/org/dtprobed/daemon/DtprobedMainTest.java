@@ -1,0 +1,67 @@
+package org.dtprobed.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.dtprobed.stash.StashConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+class DtprobedMainTest {
+    private static DaemonConfig parse(String... args) {
+        DtprobedMain main = new DtprobedMain();
+        new CommandLine(main).parseArgs(args);
+        return main.config();
+    }
+
+    @Test
+    void defaultSizingIsTheStashDefault() {
+        DaemonConfig config = parse("--state-dir", "/tmp/dtp-x");
+        assertThat(config.maxRegistrations()).isEqualTo((int) StashConfig.DEFAULT_REGISTRATIONS.entries());
+        assertThat(Daemon.stashConfig(config)).isEqualTo(StashConfig.at(Path.of("/tmp/dtp-x/stash")));
+    }
+
+    @Test
+    void maxRegistrationsSizesRegistrationsAndPids() {
+        StashConfig c = Daemon.stashConfig(parse("--state-dir", "/tmp/dtp-x", "--max-registrations", "12000"));
+        assertThat(c.stateDir()).isEqualTo(Path.of("/tmp/dtp-x/stash"));
+        assertThat(c.registrations().entries()).isEqualTo(12_000);
+        assertThat(c.registrations().averageValueBytes())
+                .isEqualTo(StashConfig.DEFAULT_REGISTRATIONS.averageValueBytes());
+        assertThat(c.registrations().maxBloatFactor()).isEqualTo(1.0);
+        // the stash keeps two pid entries in reserve: 12,000 pids of one registration each must fit
+        assertThat(c.pids().entries()).isGreaterThanOrEqualTo(12_002);
+        assertThat(c.pids().maxBloatFactor()).isEqualTo(1.0);
+        assertThat(c.rawDof()).isEqualTo(StashConfig.DEFAULT_RAW_DOF);
+        assertThat(c.parsed()).isEqualTo(StashConfig.DEFAULT_PARSED);
+    }
+
+    @Test
+    void fewerRegistrationsKeepTheDefaultPidFile() {
+        StashConfig c = Daemon.stashConfig(parse("--max-registrations", "100"));
+        assertThat(c.registrations().entries()).isEqualTo(100);
+        assertThat(c.pids()).isEqualTo(StashConfig.DEFAULT_PIDS);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-5", "twelve", "", "1.5", "1048577", "99999999999"})
+    void refusesBadMaxRegistrations(String value) {
+        StringWriter err = new StringWriter();
+        int rc = new CommandLine(new DtprobedMain()).setErr(new PrintWriter(err, true))
+                .execute("--state-dir", "/nonexistent/dtp-never-started", "--max-registrations", value);
+        assertThat(rc).isEqualTo(Daemon.EXIT_CONFIG);
+        assertThat(err.toString()).contains("--max-registrations").contains("'" + value + "'");
+    }
+
+    @Test
+    void helpDocumentsMaxRegistrations() {
+        String usage = new CommandLine(new DtprobedMain()).getUsageMessage(CommandLine.Help.Ansi.OFF)
+                .replaceAll("\\s+", " ");
+        assertThat(usage).contains("--max-registrations=N").contains("Default: 8192")
+                .contains("existing stash keeps the sizing");
+    }
+}
