@@ -54,6 +54,14 @@ dtp_jvm_flags() {
   sed -n 's:.*<dtprobed.jvm.flags>\(.*\)</dtprobed.jvm.flags>.*:\1:p' "$DTP_ROOT/pom.xml"
 }
 
+# The daemon's own JVM flags (scripts/dtprobed and the installed launcher). Serial GC and a small
+# initial heap that gives memory back (free ratios): idle RSS 144 -> 97 MiB and 449 -> ~300 MiB
+# with 200k probes, measured in BENCHMARKS.md ("End to end"); the default initial heap is 1/64 of
+# RAM, which a young generation sized from it fills before its first collection.
+dtp_daemon_jvm_flags() {
+  echo "-XX:+UseSerialGC -Xss512k -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+}
+
 # Classpath of one module: its jar plus its runtime dependencies.
 dtp_classpath() {
   local module=$1

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.fuse.HelperTransport;
@@ -92,18 +94,23 @@ public final class Daemon implements AutoCloseable {
         } catch (StateDirLock.HeldException e) {
             throw new StartException(EXIT_CONFIG, e.getMessage(), e);
         }
-        parser = ParserSupervisor.start(SupervisorConfig.builder().children(config.parsers())
+        // The parser children take a JVM start each (0.5-1 s): they start while the stash opens
+        // and the index loads, which need no parser, and are awaited before the device serves.
+        SupervisorConfig parserConfig = SupervisorConfig.builder().children(config.parsers())
                 .parseTimeout(config.parseTimeout()).childUser(config.childUser()).noJail(config.noJail())
                 .classpath(config.parserClasspath().isEmpty() ? ChildClasspath.locateJars() : config.parserClasspath())
-                .build());
-        stash = Stash.open(stashConfig(config));
-        if (stash.recovered()) {
-            LOG.warn("pid {}: the stash was not closed cleanly; recovered: {}", PID, stash.recovery());
+                .build();
+        FutureTask<ParserSupervisor> parsers = new FutureTask<>(() -> ParserSupervisor.start(parserConfig));
+        Thread starter = new Thread(parsers, "dtprobed-parser-start");
+        starter.setDaemon(true);
+        starter.start();
+        try {
+            openStashAndIndex();
+        } catch (StashException | RuntimeException e) {
+            parser = startedOrNull(parsers); // so that close() stops children that did start
+            throw e;
         }
-        List<Integer> pruned = stash.prune(new ProcLiveness(proc));
-        index = StashIndexLoader.load(stash, proc);
-        LOG.info("pid {}: stash open: {} probes of {} pids ({} dead pids pruned)", PID, index.probeCount(),
-                index.pidCount(), pruned.size());
+        parser = awaitParsers(parsers);
         IngestStats stats = new IngestStats();
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats);
         transport = startTransport(pipeline);
@@ -119,6 +126,46 @@ public final class Daemon implements AutoCloseable {
         long every = config.pruneInterval().toMillis();
         pruneTimer.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
         ready = true;
+    }
+
+    private void openStashAndIndex() throws StashException {
+        stash = Stash.open(stashConfig(config));
+        if (stash.recovered()) {
+            LOG.warn("pid {}: the stash was not closed cleanly; recovered: {}", PID, stash.recovery());
+        }
+        // one look at each stashed process serves both the pruning and the index
+        ProcLiveness liveness = new ProcLiveness(proc);
+        List<Integer> pruned = stash.prune(liveness);
+        index = StashIndexLoader.load(stash, proc, liveness);
+        LOG.info("pid {}: stash open: {} probes of {} pids ({} dead pids pruned)", PID, index.probeCount(),
+                index.pidCount(), pruned.size());
+    }
+
+    /** The started parser children; when they failed to start, the reason, as a runtime failure. */
+    private static ParserSupervisor awaitParsers(FutureTask<ParserSupervisor> parsers) throws IOException {
+        try {
+            return parsers.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the parser children started", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("parser children did not start: " + cause, cause);
+        }
+    }
+
+    private static ParserSupervisor startedOrNull(FutureTask<ParserSupervisor> parsers) {
+        try {
+            return awaitParsers(parsers);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private HelperTransport startTransport(RegistrationPipeline pipeline) throws StartException, IOException {

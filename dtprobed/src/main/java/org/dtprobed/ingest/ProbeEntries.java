@@ -24,6 +24,8 @@ final class ProbeEntries {
     private final ProcessSnapshot snap;
     private final long fallbackAnchor;
     private final Map<Long, ProbeEntry.Mapping> objects = new HashMap<>();
+    /** One object per distinct mapping: the probes of one object share it. */
+    private final Map<ProbeEntry.Mapping, ProbeEntry.Mapping> distinctObjects = new HashMap<>();
     private final List<ProbeEntry> out = new ArrayList<>();
 
     private ProbeEntries(int pid, int uid, long generation, ProcessSnapshot snap, long fallbackAnchor) {
@@ -58,12 +60,31 @@ final class ProbeEntries {
     private void add(String provider, String module, String function, String name, List<ProbeSite> sites,
                      List<String> nativeTypes, List<String> translatedTypes, List<Integer> argmap) {
         long anchor = sites.isEmpty() ? fallbackAnchor : sites.get(0).address();
-        ProbeEntry.Mapping object = objects.computeIfAbsent(anchor, snap::objectAt);
+        ProbeEntry.Mapping object = objects.computeIfAbsent(anchor, a -> {
+            ProbeEntry.Mapping m = snap.objectAt(a);
+            return distinctObjects.computeIfAbsent(m, x -> x);
+        });
         List<ProbeEntry.Site> entrySites = new ArrayList<>(sites.size());
         for (ProbeSite s : sites) {
             entrySites.add(new ProbeEntry.Site(s.address(), s.isEnabled()));
         }
-        out.add(new ProbeEntry(pid, uid, generation, provider, module, function, name, entrySites, nativeTypes,
-                translatedTypes, argmap, object));
+        out.add(new ProbeEntry(pid, uid, generation, provider.intern(), module.intern(), function.intern(),
+                name.intern(), entrySites, interned(nativeTypes), interned(translatedTypes), argmap, object));
+    }
+
+    /**
+     * The index holds every probe of every process, and processes running the same program hold
+     * the same names: one copy each (the JVM's string table lets go of them when no probe holds
+     * them any more) keeps 200k probes of 10k processes to a fraction of the heap (BENCHMARKS.md).
+     */
+    private static List<String> interned(List<String> types) {
+        if (types.isEmpty()) {
+            return List.of();
+        }
+        String[] out = new String[types.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = types.get(i).intern();
+        }
+        return List.of(out);
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.query.ProbeEntry;
@@ -25,14 +26,23 @@ public final class StashIndexLoader {
     }
 
     public static ProbeIndex load(Stash stash, ProcFs proc) throws StashException {
+        return load(stash, proc, new ProcLiveness(proc));
+    }
+
+    /**
+     * As {@link #load(Stash, ProcFs)}, reusing what a pruning pass just read of each process
+     * (start-up prunes first): {@code /proc} is then read once per pid in all, not twice.
+     */
+    public static ProbeIndex load(Stash stash, ProcFs proc, ProcLiveness seen) throws StashException {
         Map<Integer, ProcessSnapshot> snapshots = new HashMap<>();
         Map<Integer, Integer> uids = new HashMap<>();
         List<ProbeEntry> entries = new ArrayList<>();
-        stash.forEachRegistration(reg -> addRegistration(reg, proc, snapshots, uids, entries));
+        stash.forEachRegistration(reg -> addRegistration(reg, proc, seen, snapshots, uids, entries));
         return ProbeIndex.build(entries);
     }
 
-    private static void addRegistration(Registration reg, ProcFs proc, Map<Integer, ProcessSnapshot> snapshots,
+    private static void addRegistration(Registration reg, ProcFs proc, ProcLiveness seen,
+                                        Map<Integer, ProcessSnapshot> snapshots,
                                         Map<Integer, Integer> uids, List<ProbeEntry> entries) {
         int pid = reg.key().pid();
         if (reg.probes().isEmpty()) {
@@ -41,7 +51,8 @@ public final class StashIndexLoader {
         try {
             ProcessSnapshot snap = snapshots.get(pid);
             if (snap == null) {
-                snap = ProcessSnapshot.take(proc, pid);
+                Optional<ProcessSnapshot> pruned = seen.snapshot(pid);
+                snap = pruned.isPresent() ? pruned.get() : ProcessSnapshot.take(proc, pid);
                 snapshots.put(pid, snap);
                 uids.put(pid, proc.uid(pid));
             }
