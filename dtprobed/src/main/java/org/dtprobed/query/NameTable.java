@@ -79,9 +79,4 @@ final class NameTable {
         }
         return out;
     }
-
-    /** How many distinct strings are held. */
-    int size() {
-        return ids.size();
-    }
 }

@@ -125,11 +125,6 @@ public final class ProbeDescription {
         return i == name.length();
     }
 
-    /** Whether module, function and name match (for callers that matched the provider already). */
-    boolean matchesBelowProvider(ProbeEntry e) {
-        return module.matches(e.module()) && function.matches(e.function()) && name.matches(e.name());
-    }
-
     /** Whether this description matches the probe. */
     public boolean matches(ProbeEntry e) {
         return matchesProvider(e.provider(), e.pid()) && module.matches(e.module())

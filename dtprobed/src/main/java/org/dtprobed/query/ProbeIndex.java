@@ -31,9 +31,17 @@ public final class ProbeIndex {
             .thenComparingLong(ProbeEntry::generation).thenComparing(ProbeEntry::provider)
             .thenComparing(ProbeEntry::module).thenComparing(ProbeEntry::function).thenComparing(ProbeEntry::name);
 
-    /** Order of the probes inside one provider of one registration (the rest of {@link #ORDER}). */
-    private static final Comparator<ProbeEntry> IN_PROVIDER = Comparator.comparing(ProbeEntry::module)
-            .thenComparing(ProbeEntry::function).thenComparing(ProbeEntry::name);
+    /**
+     * Order of the probes inside one provider of one registration (the rest of {@link #ORDER}).
+     * Written out rather than chained: it runs for every probe at start-up, mostly interpreted.
+     */
+    private static final Comparator<ProbeEntry> IN_PROVIDER = (a, b) -> {
+        int c = a.module().compareTo(b.module());
+        if (c == 0) {
+            c = a.function().compareTo(b.function());
+        }
+        return c != 0 ? c : a.name().compareTo(b.name());
+    };
 
     /** One registration: its probes as added (for snapshots and events) and its provider groups, by provider. */
     private record Indexed(List<ProbeEntry> probes, List<ProviderGroup> groups) {
@@ -153,10 +161,7 @@ public final class ProbeIndex {
 
     private void insert(List<ProbeEntry> reg) {
         RegistrationKey key = reg.get(0).registration();
-        Map<String, List<ProbeEntry>> split = new TreeMap<>();
-        for (ProbeEntry e : reg) {
-            split.computeIfAbsent(e.provider(), k -> new ArrayList<>()).add(e);
-        }
+        Map<String, List<ProbeEntry>> split = splitByProvider(reg);
         List<ProviderGroup> groups = new ArrayList<>(split.size());
         for (Map.Entry<String, List<ProbeEntry>> p : split.entrySet()) {
             List<ProbeEntry> sorted = p.getValue();
@@ -175,6 +180,23 @@ public final class ProbeIndex {
         }
         registrations.put(key, new Indexed(List.copyOf(reg), List.copyOf(groups)));
         probes += reg.size();
+    }
+
+    /** The registration's probes by provider name, in provider order; most registrations have one provider. */
+    private static Map<String, List<ProbeEntry>> splitByProvider(List<ProbeEntry> reg) {
+        String first = reg.get(0).provider();
+        boolean one = true;
+        for (int i = 1; i < reg.size() && one; i++) {
+            one = reg.get(i).provider().equals(first);
+        }
+        if (one) {
+            return Map.of(first, new ArrayList<>(reg));
+        }
+        Map<String, List<ProbeEntry>> split = new TreeMap<>();
+        for (ProbeEntry e : reg) {
+            split.computeIfAbsent(e.provider(), k -> new ArrayList<>()).add(e);
+        }
+        return split;
     }
 
     private boolean removeLocked(RegistrationKey key) {
