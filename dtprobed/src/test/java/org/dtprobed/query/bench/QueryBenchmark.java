@@ -22,7 +22,8 @@ import org.dtprobed.query.Scope;
  *
  * <p>{@code scripts/bench/query index [ROUNDS]} instead times {@link ProbeIndex#match} in process
  * (no socket, no JSON) over what {@code scripts/bench/run} holds in its daemon: 10,000 processes
- * each with one 20-probe registration of provider {@code bench}, 200,000 probes.
+ * each with one 20-probe registration of provider {@code bench}, 200,000 probes; then the two
+ * requests {@code scripts/bench/run} makes, as raw lines over a real socket.
  */
 public final class QueryBenchmark {
     private static final int PIDS = 1000;
@@ -93,7 +94,7 @@ public final class QueryBenchmark {
     }
 
     /** The in-process match benchmark over scripts/bench/run's held registrations. */
-    private static void indexMatch(int rounds) {
+    private static void indexMatch(int rounds) throws Exception {
         int pids = 10_000;
         int firstPid = 3_000; // held children get consecutive pids above the daemon's, as in scripts/bench/run
         List<ProbeEntry> stash = new ArrayList<>(pids * 20);
@@ -149,6 +150,49 @@ public final class QueryBenchmark {
                 }
             }
         }
+        rawSocket(index, one, rounds);
+    }
+
+    /**
+     * The two requests scripts/bench/run times, as raw lines over a real socket from this JVM
+     * (read as text, not decoded: what regbench's query mode does).
+     */
+    private static void rawSocket(ProbeIndex index, int onePid, int rounds) throws Exception {
+        Path dir = Files.createTempDirectory("dtprobe-bench");
+        Path sock = dir.resolve("dtprobed.sock");
+        try (QueryServer server = new QueryServer(QueryServerConfig.defaults(sock), index,
+                () -> new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), () -> true)) {
+            server.start();
+            try (var s = org.newsclub.net.unix.AFUNIXSocket.connectTo(
+                    org.newsclub.net.unix.AFUNIXSocketAddress.of(sock))) {
+                var out = s.getOutputStream();
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                        java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
+                for (String req : List.of("{\"op\":\"list\",\"probe\":\"bench" + onePid + ":::\"}",
+                        "{\"op\":\"list\",\"probe\":\"*:::nomatch*\"}")) {
+                    byte[] line = (req + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    for (int pass = 0; pass < 2; pass++) { // pass 0 warms up
+                        long[] ns = new long[rounds];
+                        int len = 0;
+                        for (int i = 0; i < rounds; i++) {
+                            long t = System.nanoTime();
+                            out.write(line);
+                            out.flush();
+                            len = in.readLine().length();
+                            ns[i] = System.nanoTime() - t;
+                        }
+                        if (pass == 1) {
+                            Arrays.sort(ns);
+                            System.out.printf("socket, raw line %-40s %,7d bytes  p50 %9.1f us  p99 %9.1f us  max %9.1f us%n",
+                                    req, len, ns[rounds / 2] / 1e3, ns[Math.min(rounds - 1, (int) (rounds * 0.99))] / 1e3,
+                                    ns[rounds - 1] / 1e3);
+                        }
+                    }
+                }
+            }
+        }
+        Files.deleteIfExists(sock);
+        Files.deleteIfExists(dir);
     }
 
     private static List<ProbeEntry> generate() {
