@@ -156,12 +156,13 @@ final class Glob {
         return pattern;
     }
 
-    boolean matches(String s) {
+    /** Whether the string matches; a CharSequence so that a caller can match a name plus a suffix it builds in place. */
+    boolean matches(CharSequence s) {
         if (any) {
             return true;
         }
         if (literal) {
-            return pattern.equals(s);
+            return pattern.contentEquals(s);
         }
         int p = 0;
         int i = 0;

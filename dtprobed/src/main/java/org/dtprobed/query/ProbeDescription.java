@@ -75,13 +75,54 @@ public final class ProbeDescription {
         return provider.isLiteral();
     }
 
-    boolean matchesProvider(String providerName, int pid) {
-        return provider.matches(providerName) || provider.matches(providerName + pid);
+    Glob providerGlob() {
+        return provider;
     }
 
-    /** Whether module, function and name match (for callers that matched the provider already). */
-    boolean matchesBelowProvider(ProbeEntry e) {
-        return module.matches(e.module()) && function.matches(e.function()) && name.matches(e.name());
+    Glob moduleGlob() {
+        return module;
+    }
+
+    Glob functionGlob() {
+        return function;
+    }
+
+    Glob nameGlob() {
+        return name;
+    }
+
+    /** The provider rule: the field matches the provider's name, or its name with the pid appended. */
+    boolean matchesProvider(String providerName, int pid) {
+        return provider.matches(providerName) || matchesProviderWithPid(providerName, pid, new StringBuilder());
+    }
+
+    /**
+     * The second half of the provider rule alone: the field matches {@code providerName + pid}.
+     * {@code scratch} is overwritten; an index scanning thousands of registrations passes one
+     * buffer rather than building a string per registration.
+     */
+    boolean matchesProviderWithPid(String providerName, int pid, StringBuilder scratch) {
+        if (provider.isLiteral() && pid >= 0) {
+            return literalIsNameAndPid(provider.pattern(), providerName, pid);
+        }
+        scratch.setLength(0);
+        return provider.matches(scratch.append(providerName).append(pid));
+    }
+
+    /** {@code text.equals(name + pid)} for a pid &ge; 0, without building the string. */
+    private static boolean literalIsNameAndPid(String text, String name, int pid) {
+        if (!text.startsWith(name)) {
+            return false;
+        }
+        int i = text.length();
+        int v = pid;
+        do {
+            if (i <= name.length() || text.charAt(--i) != '0' + v % 10) {
+                return false;
+            }
+            v /= 10;
+        } while (v != 0);
+        return i == name.length();
     }
 
     /** Whether this description matches the probe. */

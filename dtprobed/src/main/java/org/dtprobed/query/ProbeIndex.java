@@ -1,12 +1,15 @@
 package org.dtprobed.query;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,10 +31,37 @@ public final class ProbeIndex {
             .thenComparingLong(ProbeEntry::generation).thenComparing(ProbeEntry::provider)
             .thenComparing(ProbeEntry::module).thenComparing(ProbeEntry::function).thenComparing(ProbeEntry::name);
 
+    /**
+     * Order of the probes inside one provider of one registration (the rest of {@link #ORDER}).
+     * Written out rather than chained: it runs for every probe at start-up, mostly interpreted.
+     */
+    private static final Comparator<ProbeEntry> IN_PROVIDER = (a, b) -> {
+        int c = a.module().compareTo(b.module());
+        if (c == 0) {
+            c = a.function().compareTo(b.function());
+        }
+        return c != 0 ? c : a.name().compareTo(b.name());
+    };
+
+    /** One registration: its probes as added (for snapshots and events) and its provider groups, by provider. */
+    private record Indexed(List<ProbeEntry> probes, List<ProviderGroup> groups) {
+        int uid() {
+            return probes.get(0).uid();
+        }
+    }
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final TreeMap<RegistrationKey, List<ProbeEntry>> registrations = new TreeMap<>();
-    /** provider name (no pid suffix) → registration → that registration's probes of the provider. */
-    private final Map<String, Map<RegistrationKey, List<ProbeEntry>>> byProvider = new HashMap<>();
+    private final TreeMap<RegistrationKey, Indexed> registrations = new TreeMap<>();
+    /**
+     * provider name (no pid suffix) → registration → its group of that provider. Sorted by
+     * registration, so that one pid's groups are a sub-map: a literal {@code bench4711} finds
+     * pid 4711's {@code bench} without walking every other pid's.
+     */
+    private final Map<String, TreeMap<RegistrationKey, ProviderGroup>> byProvider = new HashMap<>();
+    private final NameTable providers = new NameTable();
+    private final NameTable modules = new NameTable();
+    private final NameTable functions = new NameTable();
+    private final NameTable names = new NameTable();
     private final List<IndexListener> listeners = new CopyOnWriteArrayList<>();
     private long seq;
     private int probes;
@@ -131,28 +161,66 @@ public final class ProbeIndex {
 
     private void insert(List<ProbeEntry> reg) {
         RegistrationKey key = reg.get(0).registration();
-        registrations.put(key, reg);
-        probes += reg.size();
-        for (ProbeEntry e : reg) {
-            byProvider.computeIfAbsent(e.provider(), k -> new HashMap<>())
-                    .computeIfAbsent(key, k -> new ArrayList<>()).add(e);
+        Map<String, List<ProbeEntry>> split = splitByProvider(reg);
+        List<ProviderGroup> groups = new ArrayList<>(split.size());
+        for (Map.Entry<String, List<ProbeEntry>> p : split.entrySet()) {
+            List<ProbeEntry> sorted = p.getValue();
+            sorted.sort(IN_PROVIDER);
+            int[] ids = new int[sorted.size() * 3];
+            for (int i = 0; i < sorted.size(); i++) {
+                ProbeEntry e = sorted.get(i);
+                ids[3 * i] = modules.acquire(e.module());
+                ids[3 * i + 1] = functions.acquire(e.function());
+                ids[3 * i + 2] = names.acquire(e.name());
+            }
+            ProviderGroup g = new ProviderGroup(key, reg.get(0).uid(), p.getKey(), providers.acquire(p.getKey()),
+                    List.copyOf(sorted), ids);
+            groups.add(g);
+            byProvider.computeIfAbsent(g.provider(), k -> new TreeMap<>()).put(key, g);
         }
+        registrations.put(key, new Indexed(List.copyOf(reg), List.copyOf(groups)));
+        probes += reg.size();
+    }
+
+    /** The registration's probes by provider name, in provider order; most registrations have one provider. */
+    private static Map<String, List<ProbeEntry>> splitByProvider(List<ProbeEntry> reg) {
+        String first = reg.get(0).provider();
+        boolean one = true;
+        for (int i = 1; i < reg.size() && one; i++) {
+            one = reg.get(i).provider().equals(first);
+        }
+        if (one) {
+            return Map.of(first, new ArrayList<>(reg));
+        }
+        Map<String, List<ProbeEntry>> split = new TreeMap<>();
+        for (ProbeEntry e : reg) {
+            split.computeIfAbsent(e.provider(), k -> new ArrayList<>()).add(e);
+        }
+        return split;
     }
 
     private boolean removeLocked(RegistrationKey key) {
-        List<ProbeEntry> reg = registrations.remove(key);
+        Indexed reg = registrations.remove(key);
         if (reg == null) {
             return false;
         }
-        probes -= reg.size();
-        for (ProbeEntry e : reg) {
-            Map<RegistrationKey, List<ProbeEntry>> m = byProvider.get(e.provider());
-            if (m != null && m.remove(key) != null && m.isEmpty()) {
-                byProvider.remove(e.provider());
+        probes -= reg.probes().size();
+        for (ProviderGroup g : reg.groups()) {
+            TreeMap<RegistrationKey, ProviderGroup> m = byProvider.get(g.provider());
+            m.remove(key);
+            if (m.isEmpty()) {
+                byProvider.remove(g.provider());
+            }
+            providers.release(g.providerId());
+            int[] ids = g.ids();
+            for (int i = 0; i < ids.length; i += 3) {
+                modules.release(ids[i]);
+                functions.release(ids[i + 1]);
+                names.release(ids[i + 2]);
             }
         }
-        ProbeEntry first = reg.get(0);
-        publish(new IndexEvent.Removed(++seq, key.pid(), first.uid(), key.generation(), reg.size()));
+        ProbeEntry first = reg.probes().get(0);
+        publish(new IndexEvent.Removed(++seq, key.pid(), first.uid(), key.generation(), reg.probes().size()));
         return true;
     }
 
@@ -170,55 +238,151 @@ public final class ProbeIndex {
     /**
      * The probes a description matches, optionally of one pid, that the scope may see, in
      * {@link #ORDER}.
+     *
+     * <p>Under the read lock this only narrows: each field's glob is matched once per distinct
+     * string of that field (a field no string matches ends the query there), and the provider
+     * groups the provider rule, pid and scope admit are collected. Single probes are tested
+     * after the lock is released: groups are immutable, and the id sets were computed together
+     * with them, so they stay consistent whatever writers do meanwhile.
      */
     public List<ProbeEntry> match(ProbeDescription desc, OptionalInt pid, Scope scope) {
-        List<ProbeEntry> out = new ArrayList<>();
+        BitSet nameIds;
+        BitSet functionIds;
+        BitSet moduleIds;
+        List<ProviderGroup> groups;
         lock.readLock().lock();
         try {
-            if (desc.providerIsLiteral()) {
-                matchLiteralProvider(desc, pid, scope, out);
-            } else {
-                for (Map.Entry<String, Map<RegistrationKey, List<ProbeEntry>>> p : byProvider.entrySet()) {
-                    collect(desc, p.getValue(), pid, scope, out);
-                }
+            // names first: the most specific field, and the one a scan for a probe name empties
+            nameIds = names.matching(desc.nameGlob());
+            if (nameIds != null && nameIds.isEmpty()) {
+                return List.of();
             }
+            functionIds = functions.matching(desc.functionGlob());
+            if (functionIds != null && functionIds.isEmpty()) {
+                return List.of();
+            }
+            moduleIds = modules.matching(desc.moduleGlob());
+            if (moduleIds != null && moduleIds.isEmpty()) {
+                return List.of();
+            }
+            groups = desc.providerIsLiteral() ? literalProvider(desc, pid, scope) : scan(desc, pid, scope);
         } finally {
             lock.readLock().unlock();
         }
-        out.sort(ORDER);
-        return List.copyOf(out);
+        return select(groups, moduleIds, functionIds, nameIds);
     }
 
-    /** A plain provider name: its own entries, plus, for every digit suffix, name-without-suffix of that pid. */
-    private void matchLiteralProvider(ProbeDescription desc, OptionalInt pid, Scope scope, List<ProbeEntry> out) {
-        String name = desc.provider();
-        collect(desc, byProvider.get(name), pid, scope, out);
-        for (int cut = name.length() - 1; cut > 0 && Character.isDigit(name.charAt(cut)); cut--) {
-            Map<RegistrationKey, List<ProbeEntry>> regs = byProvider.get(name.substring(0, cut));
-            if (regs != null) {
-                collect(desc, regs, pid, scope, out); // matchesProvider keeps only the pid the suffix names
+    /**
+     * A plain provider name P: the groups of provider P (any pid), plus, for each digit suffix of
+     * P that spells a pid n the way DTrace appends it ({@code %d}: no leading zero, fits an int),
+     * pid n's groups of P without that suffix. These are only candidates: each is kept only if the
+     * full provider rule admits it, so the shortcut narrows and never decides.
+     */
+    private List<ProviderGroup> literalProvider(ProbeDescription desc, OptionalInt pid, Scope scope) {
+        String text = desc.provider();
+        List<ProviderGroup> out = new ArrayList<>();
+        int sources = admit(desc, byProvider.get(text), pid, scope, out);
+        long n = 0;
+        long place = 1;
+        // from the right: cut is where the suffix starts; an empty prefix is a provider named ""
+        for (int cut = text.length() - 1; cut >= 0; cut--) {
+            char c = text.charAt(cut);
+            if (c < '0' || c > '9' || text.length() - cut > 10) {
+                break; // not a digit, or more digits than any int has: no longer suffix names a pid
             }
-        }
-    }
-
-    private static void collect(ProbeDescription desc, Map<RegistrationKey, List<ProbeEntry>> regs, OptionalInt pid,
-                                Scope scope, List<ProbeEntry> out) {
-        if (regs == null) {
-            return;
-        }
-        for (Map.Entry<RegistrationKey, List<ProbeEntry>> r : regs.entrySet()) {
-            List<ProbeEntry> list = r.getValue();
-            ProbeEntry first = list.get(0);
-            if ((pid.isPresent() && pid.getAsInt() != first.pid()) || !scope.permits(first.uid())
-                    || !desc.matchesProvider(first.provider(), first.pid())) {
+            n += (c - '0') * place;
+            place *= 10;
+            if (n > Integer.MAX_VALUE) {
+                break;
+            }
+            boolean canonical = c != '0' || cut == text.length() - 1;
+            if (!canonical || (pid.isPresent() && pid.getAsInt() != n)) {
                 continue;
             }
-            for (ProbeEntry e : list) {
-                if (desc.matchesBelowProvider(e)) {
-                    out.add(e);
+            TreeMap<RegistrationKey, ProviderGroup> regs = byProvider.get(text.substring(0, cut));
+            if (regs != null) {
+                sources += admit(desc, ofPid(regs, (int) n), OptionalInt.empty(), scope, out);
+            }
+        }
+        if (sources > 1) {
+            out.sort(ProviderGroup.ORDER); // each source is in order; several must be merged
+        }
+        return out;
+    }
+
+    /** Adds the groups of one source that pass pid, scope and provider rule; returns 1 if any did. */
+    private static int admit(ProbeDescription desc, NavigableMap<RegistrationKey, ProviderGroup> regs,
+                             OptionalInt pid, Scope scope, List<ProviderGroup> out) {
+        if (regs == null) {
+            return 0;
+        }
+        if (pid.isPresent()) {
+            regs = ofPid(regs, pid.getAsInt());
+        }
+        int before = out.size();
+        for (ProviderGroup g : regs.values()) {
+            if (scope.permits(g.uid()) && desc.matchesProvider(g.provider(), g.pid())) {
+                out.add(g);
+            }
+        }
+        return out.size() > before ? 1 : 0;
+    }
+
+    private static <V> NavigableMap<RegistrationKey, V> ofPid(NavigableMap<RegistrationKey, V> m, int pid) {
+        return m.subMap(new RegistrationKey(pid, Long.MIN_VALUE), true, new RegistrationKey(pid, Long.MAX_VALUE), true);
+    }
+
+    /** A provider glob: every registration (of the pid, if given) in order, each group checked once. */
+    private List<ProviderGroup> scan(ProbeDescription desc, OptionalInt pid, Scope scope) {
+        Collection<Indexed> regs = pid.isPresent() ? ofPid(registrations, pid.getAsInt()).values()
+                : registrations.values();
+        BitSet byName = providers.matching(desc.providerGlob()); // the rule's first half, once per provider
+        StringBuilder scratch = new StringBuilder();
+        List<ProviderGroup> out = new ArrayList<>();
+        for (Indexed r : regs) {
+            if (!scope.permits(r.uid())) {
+                continue;
+            }
+            for (ProviderGroup g : r.groups()) {
+                if (byName == null || byName.get(g.providerId())
+                        || desc.matchesProviderWithPid(g.provider(), g.pid(), scratch)) {
+                    out.add(g);
                 }
             }
         }
+        return out;
+    }
+
+    /** The probes of the groups whose module, function and name ids are in the sets (null: any). */
+    private static List<ProbeEntry> select(List<ProviderGroup> groups, BitSet moduleIds, BitSet functionIds,
+                                           BitSet nameIds) {
+        if (groups.isEmpty()) {
+            return List.of();
+        }
+        List<ProbeEntry> out;
+        if (moduleIds == null && functionIds == null && nameIds == null) {
+            int size = 0;
+            for (ProviderGroup g : groups) {
+                size += g.probes().size();
+            }
+            out = new ArrayList<>(size);
+            for (ProviderGroup g : groups) {
+                out.addAll(g.probes());
+            }
+        } else {
+            out = new ArrayList<>();
+            for (ProviderGroup g : groups) {
+                int[] ids = g.ids();
+                List<ProbeEntry> probes = g.probes();
+                for (int i = 0, k = 0; i < probes.size(); i++, k += 3) {
+                    if ((nameIds == null || nameIds.get(ids[k + 2])) && (functionIds == null
+                            || functionIds.get(ids[k + 1])) && (moduleIds == null || moduleIds.get(ids[k]))) {
+                        out.add(probes.get(i));
+                    }
+                }
+            }
+        }
+        return Collections.unmodifiableList(out); // nobody else holds `out`: as immutable as a copy, without one
     }
 
     /** Every registering process the scope may see, by pid. */
@@ -230,7 +394,8 @@ public final class ProbeIndex {
             int uid = 0;
             int regs = 0;
             int count = 0;
-            for (List<ProbeEntry> reg : registrations.values()) {
+            for (Indexed indexed : registrations.values()) {
+                List<ProbeEntry> reg = indexed.probes();
                 ProbeEntry e = reg.get(0);
                 if (!scope.permits(e.uid())) {
                     continue;
@@ -284,7 +449,8 @@ public final class ProbeIndex {
     public Subscription subscribe(IndexListener listener, boolean withSnapshot) {
         lock.writeLock().lock();
         try {
-            List<List<ProbeEntry>> snapshot = withSnapshot ? List.copyOf(registrations.values()) : List.of();
+            List<List<ProbeEntry>> snapshot = withSnapshot
+                    ? registrations.values().stream().map(Indexed::probes).toList() : List.of();
             listeners.add(listener);
             return new Subscription(seq, snapshot, () -> listeners.remove(listener));
         } finally {

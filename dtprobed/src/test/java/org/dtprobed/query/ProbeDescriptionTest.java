@@ -25,7 +25,8 @@ class ProbeDescriptionTest {
         "myprov12345:::|false", "myprov1235:::|false", "my*4:::|true", "myprov????:::|true", "yprov:::|false",
         "start|true", "stop|false", "do_work:start|true", "do_*:st*|true", "::do_work:|true", ":libfoo.so::|true",
         ":libbar.so::|false", "myprov1234:libfoo.so:do_work:start|true", "*:*:*:*|true", "[m]yprov[0-9]*:::|true",
-        "[!m]*:::|false", "myprov:::sta?t|true"})
+        "[!m]*:::|false", "myprov:::sta?t|true", "myprov01234:::|false", "myprov1234x:::|false",
+        "yprov1234:::|false", "myprov4:::|false", "myprov2147483647:::|false", "myprov12340:::|false"})
     void matchesLikeDtrace(String text, boolean expected) {
         assertThat(ProbeDescription.parse(text).matches(PROBE)).isEqualTo(expected);
     }
