@@ -112,12 +112,12 @@ public final class Daemon implements AutoCloseable {
         }
         parser = awaitParsers(parsers);
         IngestStats stats = new IngestStats();
-        RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats);
+        pruner = new Pruner(stash, index, proc);
+        RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner);
         transport = startTransport(pipeline);
         query = new QueryServer(QueryServerConfig.defaults(config.socket()), index,
                 new DaemonStats(stats, parser, stash, index, transport.kind()), () -> ready);
         query.start();
-        pruner = new Pruner(stash, index, proc);
         pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dtprobed-prune");
             t.setDaemon(true);

@@ -48,8 +48,20 @@ public final class RegistrationPipeline implements HelperRequests {
     private final ProcFs proc;
     private final IngestStats stats;
     private final ParseCache parseCache = new ParseCache(4096);
+    private final FullStashReclaimer reclaimer;
+    private static final long RECLAIM_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats) {
+        this(stash, parser, index, proc, stats, new Pruner(stash, index, proc));
+    }
+
+    /**
+     * @param pruner run when a commit finds the stash full, then the commit is retried (see
+     *               {@link FullStashReclaimer}: at once again after a pass that freed room, else after a second)
+     */
+    public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats,
+                                Pruner pruner) {
+        this.reclaimer = new FullStashReclaimer(pruner::prune, System::nanoTime, RECLAIM_INTERVAL_NANOS);
         this.stash = stash;
         this.parser = parser;
         this.index = index;
@@ -170,8 +182,17 @@ public final class RegistrationPipeline implements HelperRequests {
                         ProcessSnapshot snap) throws HelperException {
         int pid = rec.pid();
         RegistrationKey key;
+        long passes = reclaimer.passes();
         try {
-            key = stash.commit(rec, dof, parsed, content);
+            try {
+                key = stash.commit(rec, dof, parsed, content);
+            } catch (StashException e) {
+                if (e.kind() != StashException.Kind.FULL || !reclaimer.reclaim(passes)) {
+                    throw e;
+                }
+                LOG.info("pid {}: stash was full; retrying after pruning dead processes", pid);
+                key = stash.commit(rec, dof, parsed, content);
+            }
         } catch (StashException e) {
             throw refuse(pid, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
                     e.errno(), e.getMessage());

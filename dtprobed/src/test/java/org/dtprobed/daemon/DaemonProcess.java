@@ -37,8 +37,11 @@ public final class DaemonProcess implements AutoCloseable {
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 DtprobedMain.class.getName(), "--transport", "fuse", "--state-dir", stateDir.toString(),
-                "--device", deviceName, "--prune-interval", "1s", "--parser-classpath",
+                "--device", deviceName, "--parser-classpath",
                 String.join(":", parserJars.stream().map(Path::toString).toList())));
+        if (!List.of(extra).contains("--prune-interval")) {
+            cmd.addAll(List.of("--prune-interval", "1s"));
+        }
         cmd.addAll(List.of(extra));
         Files.createDirectories(stateDir);
         Path log = stateDir.resolve("daemon.log");

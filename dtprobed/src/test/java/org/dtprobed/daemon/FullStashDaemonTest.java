@@ -1,0 +1,43 @@
+package org.dtprobed.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dtprobed.dof.Corpus;
+import org.dtprobed.jail.ChildJars;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fork storm of short-lived children fills a small stash with dead processes long before the
+ * periodic pruning runs: a commit that finds the stash full prunes them and is retried, so no
+ * caller is refused while the stash holds only the dead.
+ */
+class FullStashDaemonTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aForkStormBeyondTheStashSizingLosesNoRegistration() throws Exception {
+        assumeTrue("0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))), "needs root");
+        Path regbench = tmp.resolve("regbench");
+        Path src = Corpus.repoRoot().resolve("scripts/bench/c/regbench.c");
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", regbench.toString(), src.toString())
+                .redirectErrorStream(true).start();
+        assertThat(gcc.waitFor()).as(new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        try (ChildJars jars = ChildJars.create();
+             DaemonProcess daemon = DaemonProcess.start(tmp.resolve("state"), "dtrace/full-" + ProcessHandle.current().pid(),
+                     jars.jars(), "--max-registrations", "20", "--prune-interval", "1h")) {
+            Process storm = new ProcessBuilder(regbench.toString(), "forkstorm", daemon.device().toString(), "150",
+                    Corpus.dir().resolve("libusdt-1.dof").toString()).redirectErrorStream(true).start();
+            String out = new String(storm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(storm.waitFor()).as("every registration succeeded: %s\n%s", out, daemon.log()).isZero();
+            assertThat(out.trim().split("\\s+")[1]).as("failures").isEqualTo("0");
+            assertThat(daemon.log()).contains("stash was full; retrying after pruning dead processes");
+            assertThat(daemon.stats().get("registrations").asLong()).isGreaterThanOrEqualTo(151);
+        }
+    }
+}
