@@ -129,6 +129,13 @@ class ProcFsTest {
         assertThat(new ProcFs(root).tgid(8)).isEqualTo(42);
         Files.writeString(p.resolve("status"), "Tgid:\t43");
         assertThat(new ProcFs(root).tgid(8)).isEqualTo(43);
+        Files.writeString(p.resolve("status"), "Name:\tUid: 5\nTgid:\t8\nUid:\t1000\t1001\t1001\t1001\nGid:\t0\n");
+        assertThat(new ProcFs(root).uid(8)).as("the effective uid, second field").isEqualTo(1001);
+        Files.writeString(p.resolve("status"), "Tgid:\t8\nUid:\tnobody\n");
+        assertThatThrownBy(() -> new ProcFs(root).uid(8)).isInstanceOf(ProcException.class)
+                .hasMessageContaining("holds no number");
+        Files.writeString(p.resolve("status"), "Tgid:\t8\n");
+        assertThatThrownBy(() -> new ProcFs(root).uid(8)).hasMessage(p.resolve("status") + ": no Uid line");
     }
 
     @Test
