@@ -24,7 +24,6 @@ import org.dtprobed.proc.ProcFs;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.query.QueryServer;
 import org.dtprobed.query.QueryServerConfig;
-import org.dtprobed.stash.MapSizing;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashConfig;
 import org.dtprobed.stash.StashException;
@@ -230,21 +229,11 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /**
-     * The stash's sizing for {@code --max-registrations}. Every registered pid holds at least one
-     * registration, so the pid file needs no more entries than that, plus the two the stash keeps
-     * in reserve; it never goes below its default, so the default sizing is unchanged.
-     */
+    /** The stash's sizing for {@code --max-registrations} (pid records as {@link StashConfig#pidsFor}). */
     static StashConfig stashConfig(DaemonConfig config) {
         StashConfig c = StashConfig.at(config.stashDir());
-        long n = config.maxRegistrations();
-        MapSizing regs = c.registrations();
-        MapSizing pids = c.pids();
-        if (n == regs.entries()) {
-            return c;
-        }
-        return c.withRegistrations(new MapSizing(n, regs.averageValueBytes(), regs.maxBloatFactor()))
-                .withPids(new MapSizing(Math.max(pids.entries(), n + 2), pids.averageValueBytes(), pids.maxBloatFactor()));
+        return config.maxRegistrations() == c.registrations().entries() ? c
+                : c.withMaxRegistrations(config.maxRegistrations());
     }
 
     static Path defaultSocket(Path stateDir) {

@@ -33,18 +33,19 @@ class DtprobedMainTest {
         assertThat(c.registrations().averageValueBytes())
                 .isEqualTo(StashConfig.DEFAULT_REGISTRATIONS.averageValueBytes());
         assertThat(c.registrations().maxBloatFactor()).isEqualTo(1.0);
-        // the stash keeps two pid entries in reserve: 12,000 pids of one registration each must fit
-        assertThat(c.pids().entries()).isGreaterThanOrEqualTo(12_002);
+        // 12,000 pids that each registered twice (two record slots each), plus the two in reserve
+        assertThat(c.pids().entries()).isEqualTo(24_002);
         assertThat(c.pids().maxBloatFactor()).isEqualTo(1.0);
         assertThat(c.rawDof()).isEqualTo(StashConfig.DEFAULT_RAW_DOF);
         assertThat(c.parsed()).isEqualTo(StashConfig.DEFAULT_PARSED);
     }
 
     @Test
-    void fewerRegistrationsKeepTheDefaultPidFile() {
+    void fewerRegistrationsGetAPidFileToMatch() {
         StashConfig c = Daemon.stashConfig(parse("--max-registrations", "100"));
         assertThat(c.registrations().entries()).isEqualTo(100);
-        assertThat(c.pids()).isEqualTo(StashConfig.DEFAULT_PIDS);
+        assertThat(c.pids()).isEqualTo(StashConfig.pidsFor(100));
+        assertThat(StashConfig.DEFAULT_PIDS).isEqualTo(StashConfig.pidsFor(8_192));
     }
 
     @ParameterizedTest

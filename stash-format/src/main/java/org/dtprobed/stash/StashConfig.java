@@ -30,7 +30,8 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
     public static final MapSizing DEFAULT_REGISTRATIONS = new MapSizing(8_192, 3 * 1024, 1);
     public static final MapSizing DEFAULT_RAW_DOF = new MapSizing(2_048, 8 * 1024, 1);
     public static final MapSizing DEFAULT_PARSED = new MapSizing(2_048, 8 * 1024, 1);
-    public static final MapSizing DEFAULT_PIDS = new MapSizing(8_192, 48, 1);
+    /** Two slots for each pid that can hold a registration (see {@link #pidsFor}). */
+    public static final MapSizing DEFAULT_PIDS = pidsFor(DEFAULT_REGISTRATIONS.entries());
 
     public StashConfig {
         if (stateDir == null || registrations == null || rawDof == null || parsed == null || pids == null
@@ -58,16 +59,30 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
     /** Small files for tests and tools: a few thousand entries each. */
     public static StashConfig small(Path stateDir) {
         return new StashConfig(stateDir, new MapSizing(2_048, 3 * 1024, 1), new MapSizing(512, 4 * 1024, 1),
-                new MapSizing(512, 8 * 1024, 1), new MapSizing(2_048, 48, 1),
+                new MapSizing(512, 8 * 1024, 1), pidsFor(2_048),
                 DEFAULT_NEGATIVE_TTL, 4_096, Clock.systemUTC());
+    }
+
+    /**
+     * The pid-record sizing for a stash of {@code registrations}: every registration may belong
+     * to a pid of its own, and a pid's record takes two entries once it has registered twice (the
+     * record is written alternately to two slots, so that a crash mid-write leaves the previous
+     * one), plus the two entries a commit keeps in reserve. Sized for one slot per pid, a stash of
+     * 8,192 registrations was full of pid records at 4,095 processes that had each registered two
+     * objects (a program and one library).
+     */
+    public static MapSizing pidsFor(long registrations) {
+        return new MapSizing(2 * registrations + 2, 48, 1);
+    }
+
+    /** Room for {@code n} registrations and as many registering pids (the daemon's {@code --max-registrations}). */
+    public StashConfig withMaxRegistrations(long n) {
+        return new StashConfig(stateDir, new MapSizing(n, registrations.averageValueBytes(), registrations.maxBloatFactor()),
+                rawDof, parsed, pidsFor(n), negativeTtl, negativeBound, clock);
     }
 
     public StashConfig withRegistrations(MapSizing s) {
         return new StashConfig(stateDir, s, rawDof, parsed, pids, negativeTtl, negativeBound, clock);
-    }
-
-    public StashConfig withPids(MapSizing s) {
-        return new StashConfig(stateDir, registrations, rawDof, parsed, s, negativeTtl, negativeBound, clock);
     }
 
     public StashConfig withRawDof(MapSizing s) {

@@ -99,6 +99,28 @@ class StashRemovalTest {
         }
     }
 
+    /**
+     * Each pid that registered twice holds two pid-record slots: a stash sized for N
+     * registrations must still take as many pids that each re-registered (a lost REMOVE, or a
+     * program and one library), not stop at N / 2.
+     */
+    @Test
+    void asManyPidsAsRegistrationsFitEvenWhenEachRegisteredTwice() throws Exception {
+        Fixtures.Blob b = Fixtures.blob("libusdt-3");
+        int n = 40;
+        // one registration more than the pids hold: a re-registration is written before the one it replaces goes
+        try (Stash s = Stash.open(StashConfig.at(dir).withMaxRegistrations(n + 1))) {
+            for (int pid = 100; pid < 100 + n; pid++) {
+                s.commit(b.record(pid), b.dof(), b.parse(pid));
+                RegistrationKey again = s.commit(b.record(pid), b.dof(), b.parse(pid));
+                assertThat(again.generation()).as("pid %d", pid).isEqualTo(1);
+            }
+            for (int pid = 100; pid < 100 + n; pid++) {
+                assertThat(s.keysOfPid(pid)).hasSize(1);
+            }
+        }
+    }
+
     @Test
     void reRegisteringTheSameMappingAndDofAddressReplacesTheLostOne() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-3");
