@@ -15,21 +15,32 @@ public final class MapsParser {
     private MapsParser() {
     }
 
-    /** @param source names the file in error messages */
+    /**
+     * @param source names the file in error messages
+     */
     public static List<Mapping> parse(String text, String source) throws ProcException {
+        // every registration parses its caller's maps: the fields are read in place (no line or
+        // field strings), which was most of the ~140 KB a registration allocated (BENCHMARKS.md)
         List<Mapping> out = new ArrayList<>();
         int lineNo = 0;
-        for (String line : text.split("\n", -1)) {
+        int start = 0;
+        while (start <= text.length()) {
+            int nl = text.indexOf('\n', start);
+            int end = nl < 0 ? text.length() : nl;
             lineNo++;
-            if (!line.isEmpty()) {
-                out.add(parseLine(line, source, lineNo));
+            if (end > start) {
+                out.add(parseLine(new Cursor(text, start, end, source, lineNo)));
             }
+            start = end + 1;
         }
         return List.copyOf(out);
     }
 
     static Mapping parseLine(String line, String source, int lineNo) throws ProcException {
-        Cursor c = new Cursor(line, source, lineNo);
+        return parseLine(new Cursor(line, 0, line.length(), source, lineNo));
+    }
+
+    private static Mapping parseLine(Cursor c) throws ProcException {
         long start = c.hex('-', "start address");
         long end = c.hex(' ', "end address");
         String perms = c.token("permissions");
@@ -51,71 +62,83 @@ public final class MapsParser {
         return new Mapping(start, end, perms, offset, Mapping.makedev(major, minor), inode, path, deleted);
     }
 
-    /** Reads fields left to right; every failure names the file, the line and the field. */
+    /** Reads the fields of one line of {@code text} left to right; every failure names the file, the line and the field. */
     private static final class Cursor {
-        private final String line;
+        private final String text;
+        private final int end;
+        private final int lineStart;
         private final String source;
         private final int lineNo;
         private int pos;
 
-        Cursor(String line, String source, int lineNo) {
-            this.line = line;
+        Cursor(String text, int start, int end, String source, int lineNo) {
+            this.text = text;
+            this.lineStart = start;
+            this.end = end;
             this.source = source;
             this.lineNo = lineNo;
+            this.pos = start;
+        }
+
+        /** Where {@code c} next occurs on this line, or -1. */
+        private int find(char c) {
+            int i = text.indexOf(c, pos);
+            return i < 0 || i >= end ? -1 : i;
         }
 
         long hex(char terminator, String field) throws ProcException {
-            int stop = line.indexOf(terminator, pos);
+            int stop = find(terminator);
             if (stop < 0) {
                 throw error(field + " is missing");
             }
-            String digits = line.substring(pos, stop);
+            int from = pos;
             pos = stop + 1;
-            if (digits.isEmpty() || digits.length() > 16) {
-                throw error(field + " '" + digits + "' is not a 64-bit hex number");
+            if (stop == from || stop - from > 16) {
+                throw error(field + " '" + text.substring(from, stop) + "' is not a 64-bit hex number");
             }
             try {
-                return Long.parseUnsignedLong(digits, 16);
+                return Long.parseUnsignedLong(text, from, stop, 16);
             } catch (NumberFormatException e) {
-                throw error(field + " '" + digits + "' is not hex");
+                throw error(field + " '" + text.substring(from, stop) + "' is not hex");
             }
         }
 
         String token(String field) throws ProcException {
-            int stop = line.indexOf(' ', pos);
+            int stop = find(' ');
             if (stop < 0) {
                 throw error(field + " is missing");
             }
-            String t = line.substring(pos, stop);
+            String t = text.substring(pos, stop);
             pos = stop + 1;
             return t;
         }
 
         long decimal(String field) throws ProcException {
-            int stop = line.indexOf(' ', pos);
-            String digits = stop < 0 ? line.substring(pos) : line.substring(pos, stop);
-            pos = stop < 0 ? line.length() : stop;
+            int stop = find(' ');
+            int from = pos;
+            int to = stop < 0 ? end : stop;
+            pos = to;
             try {
-                long v = Long.parseLong(digits);
+                long v = Long.parseLong(text, from, to, 10);
                 if (v < 0) {
                     throw new NumberFormatException();
                 }
                 return v;
             } catch (NumberFormatException e) {
-                throw error(field + " '" + digits + "' is not a decimal number");
+                throw error(field + " '" + text.substring(from, to) + "' is not a decimal number");
             }
         }
 
         String rest() {
             int p = pos;
-            while (p < line.length() && line.charAt(p) == ' ') {
+            while (p < end && text.charAt(p) == ' ') {
                 p++;
             }
-            return line.substring(p);
+            return text.substring(p, end);
         }
 
         ProcException error(String what) {
-            return new ProcException(source + " line " + lineNo + ": " + what + ": '" + line + "'");
+            return new ProcException(source + " line " + lineNo + ": " + what + ": '" + text.substring(lineStart, end) + "'");
         }
     }
 }

@@ -3,8 +3,12 @@ package org.dtprobed.proc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class MapsParserTest {
     static final String TEXT = String.join("\n",
@@ -72,5 +76,55 @@ class MapsParserTest {
         assertThatThrownBy(() -> MapsParser.parse("10", "m")).hasMessageContaining("start address is missing");
         assertThatThrownBy(() -> MapsParser.parse("10000000000000000-2 r--p 0 00:00 0", "m"))
                 .hasMessageContaining("is not a 64-bit hex number");
+    }
+
+    /** Seeded: generated maps files parse to exactly the fields they were made from. */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void generatedFilesParseToTheirFields(long seed) throws Exception {
+        Random r = new Random(seed);
+        int n = 1 + r.nextInt(40);
+        List<Mapping> want = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            long start = r.nextLong() >>> r.nextInt(64);
+            long end = start + (r.nextLong() >>> (1 + r.nextInt(63)));
+            if (Long.compareUnsigned(end, start) < 0) {
+                end = start;
+            }
+            String perms = "" + "r-".charAt(r.nextInt(2)) + "w-".charAt(r.nextInt(2)) + "x-".charAt(r.nextInt(2))
+                    + "ps".charAt(r.nextInt(2));
+            long offset = r.nextLong() >>> r.nextInt(64);
+            long major = r.nextInt(0x1000);
+            long minor = r.nextInt(0x100000);
+            long inode = r.nextLong() >>> (1 + r.nextInt(63));
+            String path = switch (r.nextInt(4)) {
+                case 0 -> "";
+                case 1 -> "[heap]";
+                case 2 -> "/lib/x86_64-linux-gnu/lib" + r.nextInt(1000) + ".so";
+                default -> "/opt/a dir/with  spaces " + r.nextInt(10);
+            };
+            boolean deleted = !path.isEmpty() && r.nextInt(5) == 0;
+            text.append(String.format("%" + (r.nextBoolean() ? "" : "016") + "x-%x %s %08x %02x:%02x %d", start, end,
+                    perms, offset, major, minor, inode));
+            text.append(" ".repeat(1 + r.nextInt(30))).append(path).append(deleted ? " (deleted)" : "").append('\n');
+            want.add(new Mapping(start, end, perms, offset, Mapping.makedev(major, minor), inode, path, deleted));
+        }
+        assertThat(MapsParser.parse(text.toString(), "gen")).as("seed %d", seed).isEqualTo(want);
+        // a damaged copy parses or is refused with a ProcException, never anything else
+        char[] damaged = text.toString().toCharArray();
+        for (int k = 0; k < 1 + r.nextInt(4); k++) {
+            damaged[r.nextInt(damaged.length)] = "-: \nz0+\u00e9".charAt(r.nextInt(8));
+        }
+        try {
+            MapsParser.parse(new String(damaged), "gen");
+        } catch (ProcException e) {
+            assertThat(e.getMessage()).startsWith("gen line ");
+        }
+    }
+
+    static java.util.stream.LongStream seeds() {
+        long base = Long.getLong("dtprobed.seed", 20261202L);
+        return java.util.stream.LongStream.range(base, base + 500);
     }
 }
