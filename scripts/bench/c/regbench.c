@@ -95,6 +95,13 @@ static int cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Sorts ok > 0 timings (ns) and prints "count p50_us p99_us max_us", no newline. */
+static void print_quantiles(long long *ns, long ok)
+{
+    qsort(ns, ok, sizeof(long long), cmp);
+    printf("%ld %.1f %.1f %.1f", ok, ns[ok / 2] / 1e3, ns[(long) (ok * 0.99)] / 1e3, ns[ok - 1] / 1e3);
+}
+
 static int latency(const char *dev, long n, int ndof, char **files)
 {
     void **dofs = calloc(ndof, sizeof(void *));
@@ -113,13 +120,12 @@ static int latency(const char *dev, long n, int ndof, char **files)
             ns[ok++] = t;
     }
     double total = now() - t0;
-    qsort(ns, ok, sizeof(long long), cmp);
     if (ok == 0) {
         printf("%ld 0 0 0 %.3f failures=%ld errno=%d\n", n, total, failures, errno);
         return 1;
     }
-    printf("%ld %.1f %.1f %.1f %.3f failures=%ld\n", ok, ns[ok / 2] / 1e3, ns[(long) (ok * 0.99)] / 1e3,
-           ns[ok - 1] / 1e3, total, failures);
+    print_quantiles(ns, ok);
+    printf(" %.3f failures=%ld\n", total, failures);
     return failures == 0 ? 0 : 1;
 }
 
@@ -329,9 +335,8 @@ static int query(const char *path, long n, const char *request)
         ns[ok++] = (long long) ((t1 - t0) * 1e9);
     }
     close(fd);
-    qsort(ns, ok, sizeof(long long), cmp);
-    printf("%ld %.1f %.1f %.1f failures=%ld\n", ok, ns[ok / 2] / 1e3, ns[(long) (ok * 0.99)] / 1e3,
-           ns[ok - 1] / 1e3, failures);
+    print_quantiles(ns, ok);
+    printf(" failures=%ld\n", failures);
     return failures == 0 ? 0 : 1;
 }
 

@@ -231,9 +231,7 @@ public final class Daemon implements AutoCloseable {
 
     /** The stash's sizing for {@code --max-registrations} (pid records as {@link StashConfig#pidsFor}). */
     static StashConfig stashConfig(DaemonConfig config) {
-        StashConfig c = StashConfig.at(config.stashDir());
-        return config.maxRegistrations() == c.registrations().entries() ? c
-                : c.withMaxRegistrations(config.maxRegistrations());
+        return StashConfig.at(config.stashDir()).withMaxRegistrations(config.maxRegistrations());
     }
 
     static Path defaultSocket(Path stateDir) {

@@ -24,13 +24,21 @@ public final class ProcLiveness implements PidLiveness {
     @Override
     public Optional<ProcessIdentity> identity(int pid) {
         try {
-            ProcessSnapshot snap = ProcessSnapshot.take(proc, pid);
-            seen.put(pid, snap);
-            return Optional.of(snap.identity());
+            return Optional.of(snapshotOf(pid).identity());
         } catch (ProcException e) {
             // gone, a zombie without maps, or unreadable: nothing can be traced there any more
             return Optional.empty();
         }
+    }
+
+    /** The snapshot of {@code pid} this pass took, or a new one it then keeps. */
+    ProcessSnapshot snapshotOf(int pid) throws ProcException {
+        ProcessSnapshot s = seen.get(pid);
+        if (s == null) {
+            s = ProcessSnapshot.take(proc, pid);
+            seen.put(pid, s);
+        }
+        return s;
     }
 
     /** The snapshot this pass took of a live pid, if it asked about it. */

@@ -41,6 +41,7 @@ public final class RegistrationPipeline implements HelperRequests {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationPipeline.class);
     private static final int EINVAL = 22;
     private static final int ESRCH = 3;
+    private static final long RECLAIM_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Stash stash;
     private final ParserSupervisor parser;
@@ -49,11 +50,6 @@ public final class RegistrationPipeline implements HelperRequests {
     private final IngestStats stats;
     private final ParseCache parseCache = new ParseCache(4096);
     private final FullStashReclaimer reclaimer;
-    private static final long RECLAIM_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats) {
-        this(stash, parser, index, proc, stats, new Pruner(stash, index, proc));
-    }
 
     /**
      * @param pruner run when a commit finds the stash full, then the commit is retried (see

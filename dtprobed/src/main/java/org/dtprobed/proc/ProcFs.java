@@ -158,21 +158,15 @@ public final class ProcFs {
         try (FileInputStream in = new FileInputStream(file.toFile())) {
             byte[] buf = new byte[FIRST_READ_BYTES];
             int n = 0;
-            while (true) {
-                if (n == buf.length) {
-                    if (buf.length >= MAX_TEXT_BYTES) {
-                        throw new ProcException(file + " is larger than " + MAX_TEXT_BYTES + " bytes");
-                    }
-                    buf = Arrays.copyOf(buf, (int) Math.min(MAX_TEXT_BYTES + 1, 2L * buf.length));
-                }
-                int r = in.read(buf, n, buf.length - n);
-                if (r < 0) {
-                    break;
-                }
+            for (int r; (r = in.read(buf, n, buf.length - n)) >= 0; ) {
                 n += r;
-            }
-            if (n > MAX_TEXT_BYTES) {
-                throw new ProcException(file + " is larger than " + MAX_TEXT_BYTES + " bytes");
+                if (n > MAX_TEXT_BYTES) {
+                    throw new ProcException(file + " is larger than " + MAX_TEXT_BYTES + " bytes");
+                }
+                if (n == buf.length) {
+                    // one byte beyond the bound is enough to tell a file that is too large
+                    buf = Arrays.copyOf(buf, (int) Math.min(MAX_TEXT_BYTES + 1L, 2L * buf.length));
+                }
             }
             return new String(buf, 0, n, StandardCharsets.UTF_8);
         } catch (FileNotFoundException e) {

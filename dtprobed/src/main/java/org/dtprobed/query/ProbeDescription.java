@@ -70,11 +70,6 @@ public final class ProbeDescription {
         return name.pattern();
     }
 
-    /** Whether the provider field is a plain name (so an index can look it up instead of scanning). */
-    boolean providerIsLiteral() {
-        return provider.isLiteral();
-    }
-
     Glob providerGlob() {
         return provider;
     }

@@ -265,7 +265,7 @@ public final class ProbeIndex {
             if (moduleIds != null && moduleIds.isEmpty()) {
                 return List.of();
             }
-            groups = desc.providerIsLiteral() ? literalProvider(desc, pid, scope) : scan(desc, pid, scope);
+            groups = desc.providerGlob().isLiteral() ? literalProvider(desc, pid, scope) : scan(desc, pid, scope);
         } finally {
             lock.readLock().unlock();
         }

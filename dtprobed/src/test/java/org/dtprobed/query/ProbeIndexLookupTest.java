@@ -166,7 +166,7 @@ class ProbeIndexLookupTest {
             assertThat(ix.match(desc, pid, scope)).as("seed %d: '%s' pid %s %s", seed, text, pid, scope)
                     .containsExactlyElementsOf(expected);
             answered += expected.isEmpty() ? 0 : 1;
-            suffixAnswered += !expected.isEmpty() && desc.providerIsLiteral()
+            suffixAnswered += !expected.isEmpty() && desc.providerGlob().isLiteral()
                     && Character.isDigit(text.charAt(text.indexOf(':') - 1)) ? 1 : 0;
         }
         // guards the generator: a property that only ever compares empty answers proves little
