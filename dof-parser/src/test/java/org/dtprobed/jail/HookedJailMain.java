@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
  * <ul>
  * <li>{@code hook-hang}: spins forever (a parser stuck in a loop);</li>
  * <li>{@code hook-sleep-<ms>}: sleeps, then parses;</li>
+ * <li>{@code hook-hold-<pid>}: the child with that pid holds the request until it is killed; any other
+ * child (its replacement) parses it, so a test can kill a child that is certainly mid-parse;</li>
  * <li>{@code hook-crash}: the JVM halts without answering;</li>
  * <li>{@code hook-fault}: the handler throws an unexpected exception;</li>
  * <li>{@code hook-garbage}: writes bytes that are not a frame on the frame channel, then parses.</li>
@@ -19,6 +21,7 @@ import java.io.UncheckedIOException;
 public final class HookedJailMain {
     public static final String HANG = "hook-hang";
     public static final String SLEEP = "hook-sleep-";
+    public static final String HOLD = "hook-hold-";
     public static final String CRASH = "hook-crash";
     public static final String FAULT = "hook-fault";
     public static final String GARBAGE = "hook-garbage";
@@ -36,6 +39,8 @@ public final class HookedJailMain {
             String m = request.helper().module();
             if (m.equals(HANG)) {
                 spin();
+            } else if (m.equals(HOLD + ProcessHandle.current().pid())) {
+                sleep(Long.MAX_VALUE);
             } else if (m.startsWith(SLEEP)) {
                 sleep(Long.parseLong(m.substring(SLEEP.length())));
             } else if (m.equals(CRASH)) {

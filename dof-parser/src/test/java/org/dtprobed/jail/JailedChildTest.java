@@ -1,7 +1,6 @@
 package org.dtprobed.jail;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +8,8 @@ import java.util.Map;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,13 +44,13 @@ class JailedChildTest {
             threads.forEach((tid, status) -> {
                 assertThat(status.get("Seccomp")).as("thread %s (%s)", tid, status.get("Name")).isEqualTo("2");
                 assertThat(status.get("NoNewPrivs")).as("thread %s (%s)", tid, status.get("Name")).isEqualTo("1");
-                if (rootTest()) {
+                if (Capability.root()) {
                     assertThat(status.get("Uid")).as("thread %s", tid).doesNotStartWith("0 ").isEqualTo("65534 65534 65534 65534");
                     assertThat(status.get("Gid").split(" ")[0]).as("thread %s", tid).isNotEqualTo("0");
                     assertThat(status.get("Groups")).as("thread %s", tid).isIn("", null);
                 }
             });
-            if (rootTest()) {
+            if (Capability.root()) {
                 assertThat(ready.uid()).isEqualTo(65534);
             }
         }
@@ -107,8 +108,8 @@ class JailedChildTest {
     }
 
     @Test
+    @Requires(Capability.ROOT) // the privilege drop only happens when started as root
     void anUnknownUserIsAFatalStartUpError() throws Exception {
-        assumeTrue(rootTest(), "the privilege drop only happens when started as root");
         JailOptions options = new JailOptions(true, "no-such-user-dtprobed", null, 0, 0, false);
         try (RunningChild child = RunningChild.start(jars.command(options))) {
             assertThat(child.read()).isNull();
@@ -148,13 +149,5 @@ class JailedChildTest {
 
     static CorpusBlob blob0() {
         return CorpusBlob.all().get(0);
-    }
-
-    static boolean rootTest() {
-        try {
-            return ProcStatus.ownUid() == 0;
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 }

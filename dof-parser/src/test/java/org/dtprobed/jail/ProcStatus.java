@@ -38,9 +38,4 @@ public final class ProcStatus {
         }
         return f;
     }
-
-    /** The real uid of this (the test's) process. */
-    public static int ownUid() throws IOException {
-        return Integer.parseInt(fields(Path.of("/proc/self/status")).get("Uid").split(" ")[0]);
-    }
 }

@@ -96,7 +96,7 @@ public final class Daemon implements AutoCloseable {
         // The parser children take a JVM start each (0.5-1 s): they start while the stash opens
         // and the index loads, which need no parser, and are awaited before the device serves.
         SupervisorConfig parserConfig = SupervisorConfig.builder().children(config.parsers())
-                .parseTimeout(config.parseTimeout()).childUser(config.childUser()).noJail(config.noJail())
+                .parseTimeout(config.parseTimeout()).startTimeout(config.parserStartTimeout()).childUser(config.childUser()).noJail(config.noJail())
                 .classpath(config.parserClasspath().isEmpty() ? ChildClasspath.locateJars() : config.parserClasspath())
                 .build();
         FutureTask<ParserSupervisor> parsers = new FutureTask<>(() -> ParserSupervisor.start(parserConfig));

@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param socket        the query socket
  * @param mountpoint    where the FUSE-file fallback mounts its file system
  * @param parseTimeout  deadline of one parse in the jailed child
+ * @param parserStartTimeout how long a parser child may take from spawn to READY
  * @param parsers       number of jailed parser children
  * @param childUser     user the parser children run as
  * @param noJail        run the parser children without their seccomp filter (debugging only)
@@ -20,7 +21,7 @@ import java.time.Duration;
  * @param maxRegistrations registrations (and distinct pids) a new stash is sized for
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
-                           Duration parseTimeout, int parsers, String childUser, boolean noJail,
+                           Duration parseTimeout, Duration parserStartTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations) {
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);

@@ -49,6 +49,7 @@ final class DaemonStats implements StatsSource {
             attempts.put(e.getKey().name().toLowerCase(java.util.Locale.ROOT), e.getValue());
         }
         o.put("parse_queue", ps.queued());
+        o.put("parses_in_flight", ps.inFlight());
         ObjectNode lat = o.putObject("registration_latency_us");
         lat.put("p50", ingest.latencyQuantileMicros(0.50));
         lat.put("p99", ingest.latencyQuantileMicros(0.99));

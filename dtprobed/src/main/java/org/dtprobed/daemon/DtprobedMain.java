@@ -46,6 +46,12 @@ public final class DtprobedMain implements Callable<Integer> {
             paramLabel = "DURATION", description = "Deadline of one parse; a child that misses it is killed. Default: ${DEFAULT-VALUE}.")
     Duration parseTimeout;
 
+    @Option(names = "--parser-start-timeout", defaultValue = "30s", converter = DurationConverter.class,
+            paramLabel = "DURATION", description = {"How long a parser child may take to start (spawn to READY);"
+                + " a child that misses it is a start failure. Raise it on slow or emulated machines, where a JVM"
+                + " start takes tens of seconds. Default: ${DEFAULT-VALUE}."})
+    Duration parserStartTimeout;
+
     @Option(names = "--parsers", defaultValue = "1", paramLabel = "N", description = "Jailed parser children. Default: ${DEFAULT-VALUE}.")
     int parsers;
 
@@ -84,7 +90,7 @@ public final class DtprobedMain implements Callable<Integer> {
     DaemonConfig config() {
         return new DaemonConfig(stateDir, transport, device,
                 socket != null ? socket : Daemon.defaultSocket(stateDir),
-                mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parsers, parserUser, noJail,
+                mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parserStartTimeout, parsers, parserUser, noJail,
                 pruneInterval, parserClasspath, maxRegistrations);
     }
 

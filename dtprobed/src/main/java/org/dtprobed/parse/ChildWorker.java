@@ -151,6 +151,7 @@ final class ChildWorker implements Runnable {
             child = c;
         }
         long id = ids.incrementAndGet();
+        stats.handedToChild();
         try {
             Object reply = c.exchange(id, job.request(), config.parseTimeout().toNanos(), timer);
             if (reply instanceof ParsedDof d) {
@@ -164,6 +165,8 @@ final class ChildWorker implements Runnable {
             child = null;
             c.kill();
             throw f;
+        } finally {
+            stats.childAnswered();
         }
     }
 

@@ -3,6 +3,7 @@ package org.dtprobed.parse;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /** The supervisor's live counters; {@link #snapshot} makes a {@link SupervisorStats}. */
@@ -12,6 +13,7 @@ final class StatsRecorder {
     private final LongAdder failed = new LongAdder();
     private final LongAdder restarts = new LongAdder();
     private final LongAdder deadlineKills = new LongAdder();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<FailureReason, LongAdder> attemptFailures = new EnumMap<>(FailureReason.class);
     private final LatencyHistogram.Recorder latency = new LatencyHistogram.Recorder();
 
@@ -39,6 +41,15 @@ final class StatsRecorder {
         }
     }
 
+    /** A request goes to a child: from here on a dead child is a failed attempt. */
+    void handedToChild() {
+        inFlight.incrementAndGet();
+    }
+
+    void childAnswered() {
+        inFlight.decrementAndGet();
+    }
+
     void restarted() {
         restarts.increment();
     }
@@ -49,7 +60,7 @@ final class StatsRecorder {
         long p = parsed.sum();
         long r = rejected.sum();
         long x = failed.sum();
-        return new SupervisorStats(pids, p + r + x, p, r, x, f, restarts.sum(), deadlineKills.sum(), queued,
+        return new SupervisorStats(pids, p + r + x, p, r, x, f, restarts.sum(), deadlineKills.sum(), queued, inFlight.get(),
                 latency.snapshot());
     }
 }

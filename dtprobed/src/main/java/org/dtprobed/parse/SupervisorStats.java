@@ -15,11 +15,12 @@ import java.util.Map;
  * @param restarts         children started after the initial ones
  * @param deadlineKills    children killed because they missed the deadline
  * @param queued           parses waiting for a child now
+ * @param inFlight         parses handed to a child and not answered yet
  * @param latency          submit-to-answer latency of answered parses
  */
 public record SupervisorStats(List<Long> childPids, long parses, long parsed, long rejected, long failed,
                               Map<FailureReason, Long> attemptFailures, long restarts, long deadlineKills,
-                              int queued, LatencyHistogram latency) {
+                              int queued, int inFlight, LatencyHistogram latency) {
     public SupervisorStats {
         childPids = List.copyOf(childPids);
         attemptFailures = Map.copyOf(attemptFailures);

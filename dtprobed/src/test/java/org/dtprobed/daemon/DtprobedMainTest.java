@@ -26,6 +26,12 @@ class DtprobedMainTest {
     }
 
     @Test
+    void theParserStartTimeoutIsThirtySecondsUnlessGiven() {
+        assertThat(parse().parserStartTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(parse("--parser-start-timeout", "10m").parserStartTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
+    }
+
+    @Test
     void maxRegistrationsSizesRegistrationsAndPids() {
         StashConfig c = Daemon.stashConfig(parse("--state-dir", "/tmp/dtp-x", "--max-registrations", "12000"));
         assertThat(c.stateDir()).isEqualTo(Path.of("/tmp/dtp-x/stash"));

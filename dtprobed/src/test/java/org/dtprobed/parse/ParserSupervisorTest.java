@@ -2,7 +2,6 @@ package org.dtprobed.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -17,6 +16,9 @@ import org.dtprobed.dof.DofRule;
 import org.dtprobed.jail.CorpusBlob;
 import org.dtprobed.jail.HookedJailMain;
 import org.dtprobed.jail.ProcStatus;
+import org.dtprobed.testkit.Await;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,7 +77,7 @@ class ParserSupervisorTest {
             assertThat(ProcStatus.threads(pid).values()).allSatisfy(st -> {
                 assertThat(st.get("Seccomp")).isEqualTo("2");
                 assertThat(st.get("NoNewPrivs")).isEqualTo("1");
-                if (ProcStatus.ownUid() == 0) {
+                if (Capability.root()) {
                     assertThat(st.get("Uid")).doesNotStartWith("0 ");
                 }
             });
@@ -84,13 +86,13 @@ class ParserSupervisorTest {
 
     @Test
     void aChildKilledInTheMiddleOfAParseIsReplacedAndTheParseAndTheNextOneSucceed() throws Exception {
-        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().parseTimeout(Duration.ofSeconds(10)).build())) {
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().build())) {
             long first = s.stats().childPids().get(0);
-            CompletableFuture<ParseOutcome> slow = s.submit(hook(HookedJailMain.SLEEP + 3000), blob.dof(), 7);
-            waitUntil(() -> s.stats().queued() == 0);
-            Thread.sleep(500);
+            // the first child holds this request until it dies; its replacement parses it
+            CompletableFuture<ParseOutcome> held = s.submit(hook(HookedJailMain.HOLD + first), blob.dof(), 7);
+            Await.until("the request is in the first child", () -> s.stats().inFlight() == 1);
             new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
-            assertThat(slow.get(60, TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
+            assertThat(held.get(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
             assertThat(s.parse(blob.helper(), blob.dof(), 8)).isInstanceOf(ParseOutcome.Parsed.class);
             SupervisorStats st = s.stats();
             assertThat(st.attemptFailures().get(FailureReason.CRASH)).isEqualTo(1);
@@ -102,7 +104,8 @@ class ParserSupervisorTest {
 
     @Test
     void aHangingChildIsKilledAtTheDeadlineAndThreeFailuresGiveTheCallerTheReason() throws Exception {
-        SupervisorConfig c = fixture.hooked().parseTimeout(Duration.ofSeconds(1)).build();
+        // the deadline is what is tested here; the good parse after it has the same short one
+        SupervisorConfig c = fixture.hooked().parseTimeout(Duration.ofSeconds(3)).build();
         try (ParserSupervisor s = ParserSupervisor.start(c)) {
             long first = s.stats().childPids().get(0);
             ParseOutcome o = s.parse(hook(HookedJailMain.HANG), blob.dof(), 9);
@@ -147,10 +150,10 @@ class ParserSupervisorTest {
 
     @Test
     void aFullQueueIsAnImmediateErrorNotAHang() throws Exception {
-        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().queueBound(1)
-                .parseTimeout(Duration.ofSeconds(10)).build())) {
-            CompletableFuture<ParseOutcome> busy = s.submit(hook(HookedJailMain.SLEEP + 1500), blob.dof(), 20);
-            waitUntil(() -> s.stats().queued() == 0);
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().queueBound(1).build())) {
+            long first = s.stats().childPids().get(0);
+            CompletableFuture<ParseOutcome> busy = s.submit(hook(HookedJailMain.HOLD + first), blob.dof(), 20);
+            Await.until("the only child holds a request", () -> s.stats().inFlight() == 1);
             CompletableFuture<ParseOutcome> queued = s.submit(blob.helper(), blob.dof(), 21);
             CompletableFuture<ParseOutcome> refused = s.submit(blob.helper(), blob.dof(), 22);
             assertThat(refused).isDone();
@@ -159,22 +162,23 @@ class ParserSupervisorTest {
                 assertThat(f.errno()).isEqualTo(16);
                 assertThat(f.attempts()).isZero();
             });
-            assertThat(busy.get(30, TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
-            assertThat(queued.get(30, TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
+            assertThat(queued).isNotDone();
+            new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor(); // let the held one go on
+            assertThat(busy.get(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
+            assertThat(queued.get(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
         }
     }
 
     @Test
     void concurrentCallersAreServedByTheNChildren() throws Exception {
-        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().children(2)
-                .parseTimeout(Duration.ofSeconds(10)).build())) {
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().children(2).build())) {
             assertThat(s.stats().childPids()).hasSize(2);
             List<CompletableFuture<ParseOutcome>> all = List.of(
                     s.submit(hook(HookedJailMain.SLEEP + 800), blob.dof(), 30),
                     s.submit(hook(HookedJailMain.SLEEP + 800), blob.dof(), 31),
                     s.submit(blob.helper(), blob.dof(), 32));
             for (CompletableFuture<ParseOutcome> f : all) {
-                assertThat(f.get(30, TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
+                assertThat(f.get(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
             }
             assertThat(s.stats().parsed()).isEqualTo(3);
         }
@@ -185,8 +189,10 @@ class ParserSupervisorTest {
         try (ParserSupervisor s = ParserSupervisor.start(fixture.production().build())) {
             long first = s.stats().childPids().get(0);
             new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
-            waitUntil(() -> s.stats().childPids().size() == 1 && !s.stats().childPids().contains(first));
-            assertThat(s.stats().restarts()).isEqualTo(1);
+            Await.until("a new child replaces the killed one", Await.LIVENESS,
+                    () -> s.stats().childPids().size() == 1 && !s.stats().childPids().contains(first),
+                    () -> s.stats().toString());
+            assertThat(s.stats().restarts()).as(s.stats().toString()).isEqualTo(1);
             assertThat(s.stats().attemptFailures().values()).allMatch(n -> n == 0);
             assertThat(s.parse(blob.helper(), blob.dof(), 40)).isInstanceOf(ParseOutcome.Parsed.class);
         }
@@ -215,8 +221,8 @@ class ParserSupervisorTest {
     }
 
     @Test
+    @Requires(Capability.ROOT) // the privilege drop only happens when started as root
     void aChildThatCannotBeJailedIsAFatalStartError() throws Exception {
-        assumeTrue(ProcStatus.ownUid() == 0, "the privilege drop only happens when started as root");
         SupervisorConfig c = fixture.production().childUser("no-such-user-dtprobed").build();
         assertThatThrownBy(() -> ParserSupervisor.start(c))
                 .isInstanceOf(java.io.IOException.class)
@@ -254,10 +260,4 @@ class ParserSupervisorTest {
         }
     }
 
-    /** Polls a condition (no timing is asserted; the class timeout bounds the wait). */
-    static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        while (!condition.getAsBoolean()) {
-            Thread.sleep(20);
-        }
-    }
 }

@@ -13,13 +13,16 @@ final class SupervisorFixture implements AutoCloseable {
         this.jars = ChildJars.create("org/dtprobed/jail/HookedJailMain.class");
     }
 
-    /** Real jailed children running the hooked entry point; 2 s deadline to keep tests short. */
+    /**
+     * Real jailed children running the hooked entry point. The deadline is far beyond any parse on a
+     * loaded machine; a test of the deadline itself sets its own.
+     */
     SupervisorConfig.Builder hooked() {
         return SupervisorConfig.builder()
                 .classpath(jars.jars())
                 .java(Path.of(System.getProperty("java.home"), "bin", "java"))
                 .mainClass(HookedJailMain.class.getName())
-                .parseTimeout(Duration.ofSeconds(2));
+                .parseTimeout(Duration.ofSeconds(60));
     }
 
     /** Real jailed children running the production entry point. */

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Started by {@link GuestKernelTest} inside the guest from {@code target/test-classes}: shows that
+ * Started by {@link CuseGuestIT} inside the guest from {@code target/test-classes}: shows that
  * the host's JDKs and this build's classes run there, on which kernel, and that {@code /dev/cuse}
  * and the writable work dir are visible from Java.
  */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.stash.dump.StashDump;
+import org.dtprobed.testkit.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +40,7 @@ class StashCrashTest {
         for (int round = 0; round < ROUNDS; round++) {
             String ctx = "seed " + seed + ", round " + round;
             long t0 = System.nanoTime();
-            List<String> lines = runAndKill(rnd.nextLong(), 1000 + 100 * (round % 5), round, 30 + rnd.nextInt(400), ctx);
+            List<String> lines = runAndKill(rnd.nextLong(), 1000 + 100 * (round % 5), round, 1 + rnd.nextInt(300), ctx);
             long t1 = System.nanoTime();
             for (String l : lines) {
                 String[] f = l.split(" ");
@@ -114,7 +115,20 @@ class StashCrashTest {
         return out;
     }
 
-    private List<String> runAndKill(long seed, int pidBase, int round, int runMillis, String ctx) throws Exception {
+    private static int acks(Path f) {
+        try {
+            return readAcks(f).size();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Runs a writer and kills it once it has acknowledged {@code killAfter} operations: a moment in
+     * its work, not in wall time, so a slow machine moves the kill nowhere (it still lands wherever the
+     * writer is by the time the acknowledgement is seen, mid-commit or between).
+     */
+    private List<String> runAndKill(long seed, int pidBase, int round, int killAfter, String ctx) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -130,12 +144,8 @@ class StashCrashTest {
         cmd.add(ackFile.toString());
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("writer.err").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (readAcks(ackFile).isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(readAcks(ackFile)).as(ctx + ": the writer opened the stash").isNotEmpty();
-        Thread.sleep(runMillis);
+        Await.until(ctx + ": the writer acknowledged " + killAfter + " operations after opening the stash",
+                Await.LIVENESS, () -> !p.isAlive() || acks(ackFile) > killAfter, () -> "exit " + (p.isAlive() ? "-" : p.exitValue()));
         p.destroyForcibly();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(ctx + ": killed by SIGKILL").isEqualTo(137);

@@ -1,7 +1,6 @@
 package org.dtprobed.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,18 +8,19 @@ import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.helper.Caller;
 import org.dtprobed.helper.HelperRequests;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A registry that throws where it should not costs that caller EIO and nothing else. */
-class FuseSessionTest {
+@Requires({Capability.ROOT, Capability.FUSE})
+class FuseSessionIT {
     @TempDir
     Path dir;
 
     @Test
     void aBugInTheRegistryGivesTheCallerEioAndServingGoesOn() throws Exception {
-        assumeTrue(Files.isReadable(Path.of("/dev/fuse"))
-                && "0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))), "needs root");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         HelperRequests buggy = new HelperRequests() {
             private int calls;

@@ -1,7 +1,6 @@
 package org.dtprobed.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.dtprobed.dof.ParsedProbe;
 import org.dtprobed.dof.ParsedProvider;
 import org.dtprobed.helper.InMemoryHelperRequests;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tmpfs holding only a symlink to this test's helper file. Skipped when the npm registry cannot
  * be reached.
  */
-class LibusdtTest {
+@Requires({Capability.ROOT, Capability.FUSE, Capability.GCC, Capability.NPM})
+class LibusdtIT {
     @TempDir
     static Path dir;
     static Path driver;
@@ -35,11 +37,10 @@ class LibusdtTest {
 
     @BeforeAll
     static void build() throws Exception {
-        assumeTrue(Files.isReadable(Path.of("/dev/fuse"))
-                && "0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))), "needs root");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Result pack = exec(dir, 120, "npm", "pack", "--silent", "dtrace-provider@0.8.8");
-        assumeTrue(pack.status == 0, "npm pack dtrace-provider@0.8.8 failed (registry unreachable?): " + pack.output);
+        assertThat(pack.status).as("npm pack dtrace-provider@0.8.8 (is the npm registry reachable?): %s", pack.output)
+                .isZero();
         assertThat(exec(dir, 60, "tar", "xzf", "dtrace-provider-0.8.8.tgz").status).isZero();
         Path lib = dir.resolve("package/libusdt");
         Result make = exec(lib, 120, "make", "CFLAGS=-O2 -Wall -D_GNU_SOURCE -fPIC -I" + CClient.C_SOURCES);

@@ -1,13 +1,14 @@
 package org.dtprobed.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dtprobed.dof.Corpus;
 import org.dtprobed.jail.ChildJars;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,13 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
  * periodic pruning runs: a commit that finds the stash full prunes them and is retried, so no
  * caller is refused while the stash holds only the dead.
  */
-class FullStashDaemonTest {
+@Requires({Capability.ROOT, Capability.FUSE, Capability.GCC})
+class FullStashDaemonIT {
     @TempDir
     Path tmp;
 
     @Test
     void aForkStormBeyondTheStashSizingLosesNoRegistration() throws Exception {
-        assumeTrue("0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))), "needs root");
         Path regbench = tmp.resolve("regbench");
         Path src = Corpus.repoRoot().resolve("scripts/bench/c/regbench.c");
         Process gcc = new ProcessBuilder("gcc", "-O2", "-o", regbench.toString(), src.toString())

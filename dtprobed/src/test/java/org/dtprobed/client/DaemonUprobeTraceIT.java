@@ -11,6 +11,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.daemon.DaemonProcess;
 import org.dtprobed.jail.ChildJars;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and commits it, and {@code dtprobe trace} arms uprobes at the sites the daemon reports and sees
  * exactly the probes the program fires.
  */
-class DaemonUprobeTraceTest {
+@Requires({Capability.ROOT, Capability.FUSE, Capability.UPROBES, Capability.GCC})
+class DaemonUprobeTraceIT {
     private static final long WAIT_SECONDS = 90;
 
     @TempDir
@@ -41,8 +44,8 @@ class DaemonUprobeTraceTest {
             assertThat(daemon.list("qtest:::", prog.pid)).hasSize(3);
             Process tracer = new ProcessBuilder(ChildJvm.dtprobe(ChildJvm.classpath(), "--socket",
                     daemon.socket().toString(), "trace", "-p", String.valueOf(prog.pid), "qtest:::")).start();
-            BlockingQueue<String> out = UprobeTraceTest.lines(tracer.getInputStream());
-            BlockingQueue<String> err = UprobeTraceTest.lines(tracer.getErrorStream());
+            BlockingQueue<String> out = UprobeTraceIT.lines(tracer.getInputStream());
+            BlockingQueue<String> err = UprobeTraceIT.lines(tracer.getErrorStream());
             try {
                 assertThat(err.poll(WAIT_SECONDS, TimeUnit.SECONDS)).as("tracer start-up line")
                         .contains("tracing 3 probes at 3 sites");

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Scoping by peer credentials with a real non-root peer: {@code dtprobe} runs as {@code nobody}
  * (setpriv) in a child JVM and sees only the processes running as nobody, whatever it asks for.
  */
-class PeerScopeTest {
+@Requires(Capability.ROOT)
+class PeerScopeIT {
     private static final int NOBODY = 65534;
 
     @TempDir

@@ -29,6 +29,9 @@ import org.dtprobed.dof.write.ProviderSpec;
 import org.dtprobed.fuse.CClient;
 import org.dtprobed.jail.ChildJars;
 import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.testkit.Await;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * through the real query socket.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DaemonEndToEndTest {
+@Requires({Capability.ROOT, Capability.FUSE, Capability.GCC})
+class DaemonEndToEndIT {
     private static final String REMOVE_BY_VALUE = "d802"; // _IO(0xd8, 2): the kernel delivers it on a FUSE file
     private static final int EINVAL = 22;
     private static final int E2BIG = 7;
@@ -279,11 +283,17 @@ class DaemonEndToEndTest {
         awaitStashPids(0);
     }
 
-    private void awaitStashPids(int expected) throws Exception {
-        for (int i = 0; i < 300 && daemon.stats().get("stash").get("pids").asInt() != expected; i++) {
-            Thread.sleep(100);
+    private int stashPids() {
+        try {
+            return daemon.stats().get("stash").get("pids").asInt();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        assertThat(daemon.stats().get("stash").get("pids").asInt()).isEqualTo(expected);
+    }
+
+    private void awaitStashPids(int expected) throws Exception {
+        Await.until("the stash holds " + expected + " pids", Await.LIVENESS,
+                () -> stashPids() == expected, () -> stashPids() + " pids");
     }
 
     /** dtprobed's tst.exec-dof-replacement: after exec only the new program's DOF is listed. */
@@ -380,9 +390,12 @@ class DaemonEndToEndTest {
         Path blob = Corpus.dir().resolve("libusdt-5.dof");
         List<Waiting> ok = new ArrayList<>();
         List<Process> all = new ArrayList<>();
+        // the kill comes once some registrations have been acknowledged, while the loop goes on
+        // registering: a moment in the storm, not in wall time
+        java.util.concurrent.CountDownLatch acknowledged = new java.util.concurrent.CountDownLatch(5);
         Thread killer = new Thread(() -> {
             try {
-                Thread.sleep(1500);
+                acknowledged.await();
                 victim.kill9();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -394,6 +407,7 @@ class DaemonEndToEndTest {
             all.add(w.process());
             if (w.gen() >= 0) {
                 ok.add(w);
+                acknowledged.countDown();
             }
         }
         killer.join();

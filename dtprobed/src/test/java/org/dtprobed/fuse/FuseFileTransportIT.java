@@ -1,7 +1,6 @@
 package org.dtprobed.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +16,8 @@ import org.dtprobed.helper.Caller;
 import org.dtprobed.helper.HelperException;
 import org.dtprobed.helper.HelperRequests;
 import org.dtprobed.helper.InMemoryHelperRequests;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * compiled C client registering real DOF through it, as root and as nobody, from the main thread
  * and from another thread, plus hostile callers. Needs root and /dev/fuse.
  */
-class FuseFileTransportTest {
+@Requires({Capability.ROOT, Capability.FUSE, Capability.GCC})
+class FuseFileTransportIT {
     static final int EFAULT = 14;
     static final int EINVAL = 22;
     static final int E2BIG = 7;
@@ -67,7 +69,6 @@ class FuseFileTransportTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isReadable(Path.of("/dev/fuse")) && "0".equals(uid()), "needs root and /dev/fuse");
         client = CClient.compile(dir);
         requests = new Recording();
         Path mnt = dir.resolve("helperfs");
@@ -92,10 +93,6 @@ class FuseFileTransportTest {
         assertThat(transport.serving()).isTrue();
         CClient.Result r = client.run(device, DofFiles.corpus().get(0).toString());
         assertThat(r.gen()).as("%s", r).isGreaterThanOrEqualTo(0);
-    }
-
-    static String uid() throws IOException {
-        return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
     }
 
     @Test

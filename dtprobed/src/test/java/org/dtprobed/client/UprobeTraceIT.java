@@ -15,6 +15,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.query.ProbeEntry;
 import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * reports; the program fires some probes; exactly those hits appear, and every uprobe is gone
  * after the tracer is stopped with SIGTERM (as Ctrl-C would).
  */
-class UprobeTraceTest {
+@Requires({Capability.ROOT, Capability.UPROBES, Capability.GCC})
+class UprobeTraceIT {
     /** Generous bound on waiting for an event; a liveness limit on a 2-core machine, never a timing assertion. */
     private static final long WAIT_SECONDS = 90;
 

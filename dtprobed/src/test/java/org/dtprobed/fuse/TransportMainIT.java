@@ -1,7 +1,6 @@
 package org.dtprobed.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -14,11 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.helper.InMemoryHelperRequests;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** TransportMain in a child JVM: bad arguments, and a restart after kill -9 left a dead mount behind. */
-class TransportMainTest {
+class TransportMainIT {
     @TempDir
     Path dir;
 
@@ -56,9 +57,8 @@ class TransportMainTest {
     }
 
     @Test
+    @Requires({Capability.ROOT, Capability.FUSE})
     void restartAfterKill9ReplacesTheDeadMountAndTheStaleLink() throws Exception {
-        assumeTrue(Files.isReadable(Path.of("/dev/fuse"))
-                && "0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))), "needs root");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         String device = "dtrace/test-restart-" + ProcessHandle.current().pid();
         Path mnt = dir.resolve("helperfs");
