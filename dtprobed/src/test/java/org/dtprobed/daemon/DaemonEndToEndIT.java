@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.dtprobed.testkit.ChildJvms;
 import org.dtprobed.dof.Corpus;
 import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
@@ -226,7 +227,7 @@ class DaemonEndToEndIT {
     /** Runs stash-dump in its own JVM beside the running daemon; returns its exit status. */
     private int stashDump(String view) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(DaemonProcess.jvmFlags());
+        cmd.addAll(ChildJvms.flags());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.dtprobed.stash.dump.StashDump",
                 "--state-dir", tmp.resolve("state/stash").toString(), view));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -1,7 +1,6 @@
 package org.dtprobed.daemon;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import org.dtprobed.testkit.ChildJvms;
 import org.dtprobed.client.DtprobedClient;
 import org.dtprobed.query.ProbeEntry;
 
@@ -34,13 +34,17 @@ public final class DaemonProcess implements AutoCloseable {
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmFlags());
+        cmd.addAll(ChildJvms.flags());
         cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 DtprobedMain.class.getName(), "--transport", "fuse", "--state-dir", stateDir.toString(),
                 "--device", deviceName, "--parser-classpath",
                 String.join(":", parserJars.stream().map(Path::toString).toList())));
         if (!List.of(extra).contains("--prune-interval")) {
             cmd.addAll(List.of("--prune-interval", "1s"));
+        }
+        if (!List.of(extra).contains("--parse-timeout")) {
+            // no test of a whole daemon is about the deadline: a parse on a loaded machine must not miss it
+            cmd.addAll(List.of("--parse-timeout", "60s"));
         }
         cmd.addAll(List.of(extra));
         Files.createDirectories(stateDir);
@@ -50,18 +54,6 @@ public final class DaemonProcess implements AutoCloseable {
         DaemonProcess d = new DaemonProcess(p, stateDir, Path.of("/dev").resolve(deviceName), log);
         d.awaitReady();
         return d;
-    }
-
-    /** The flags Chronicle Map and the native libraries need, as this test JVM was given them (surefire's argLine). */
-    public static List<String> jvmFlags() {
-        List<String> out = new ArrayList<>();
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-XX:+Ignore")
-                    || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle")) {
-                out.add(a);
-            }
-        }
-        return out;
     }
 
     private void awaitReady() throws IOException, InterruptedException {

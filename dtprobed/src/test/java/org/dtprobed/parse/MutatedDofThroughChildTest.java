@@ -46,7 +46,8 @@ class MutatedDofThroughChildTest {
         int parsed = 0;
         int rejected = 0;
         try (SupervisorFixture fixture = new SupervisorFixture();
-             ParserSupervisor s = ParserSupervisor.start(fixture.production().children(2).build())) {
+             ParserSupervisor s = ParserSupervisor.start(fixture.production().children(2)
+                     .parseTimeout(java.time.Duration.ofSeconds(60)).build())) { // answers are tested, not the deadline
             for (int from = 0; from < CASES; from += IN_FLIGHT) {
                 List<CompletableFuture<ParseOutcome>> batch = new ArrayList<>();
                 for (Case c : cases.subList(from, Math.min(CASES, from + IN_FLIGHT))) {

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.dtprobed.daemon.DaemonProcess;
+import org.dtprobed.testkit.ChildJvms;
 import org.dtprobed.daemon.DtprobedMain;
 import org.dtprobed.dof.Corpus;
 import org.dtprobed.dof.DofHeader;
@@ -249,7 +249,7 @@ class CuseGuestIT {
      */
     private static List<String> daemonArgs(Path dir) throws Exception {
         List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        argv.addAll(DaemonProcess.jvmFlags());
+        argv.addAll(ChildJvms.flags());
         argv.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 DtprobedMain.class.getName(), "--transport", "cuse", "--state-dir", "/run/dtrace",
                 // a JVM start takes 15-20 s under TCG on a quiet host, several times that on a busy one;

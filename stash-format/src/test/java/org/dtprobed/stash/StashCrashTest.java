@@ -2,7 +2,6 @@ package org.dtprobed.stash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.stash.dump.StashDump;
 import org.dtprobed.testkit.Await;
+import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,14 +129,8 @@ class StashCrashTest {
      * writer is by the time the acknowledgement is seen, mid-commit or between).
      */
     private List<String> runAndKill(long seed, int pidBase, int round, int killAfter, String ctx) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("--enable-native") || a.startsWith("--sun-misc")
-                    || a.startsWith("-XX:+IgnoreUnrecognized") || a.startsWith("-Dchronicle")) {
-                cmd.add(a);
-            }
-        }
+        List<String> cmd = new ArrayList<>(List.of(ChildJvms.java()));
+        cmd.addAll(ChildJvms.flags());
         cmd.addAll(List.of("-Dcrash.selfcheck=" + Boolean.getBoolean("crash.selfcheck"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
                 "-cp", System.getProperty("java.class.path"), CrashWriterMain.class.getName(),
                 dir.toString(), Long.toString(seed), Integer.toString(pidBase), Integer.toString(round)));

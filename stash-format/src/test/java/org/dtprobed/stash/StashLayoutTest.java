@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
+import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,14 +69,8 @@ class StashLayoutTest {
         }
         // without the jdk.compiler export Chronicle could not run javac: a child JVM opening the
         // stash without it proves the pre-generated class is what Chronicle uses
-        java.util.List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if ((a.startsWith("--add-") || a.startsWith("--enable-native") || a.startsWith("--sun-misc")
-                    || a.startsWith("-XX:+IgnoreUnrecognized") || a.startsWith("-Dchronicle")) && !a.contains("jdk.compiler")) {
-                cmd.add(a);
-            }
-        }
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(ChildJvms.java()));
+        ChildJvms.flags().stream().filter(a -> !a.contains("jdk.compiler")).forEach(cmd::add);
         cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), OpenCloseMain.class.getName(), dir.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

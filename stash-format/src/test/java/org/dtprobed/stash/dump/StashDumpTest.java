@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +24,7 @@ import org.dtprobed.stash.RegistrationRecord;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashConfig;
 import org.dtprobed.stash.negative.Verdict;
+import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -176,16 +176,8 @@ class StashDumpTest {
     @Test
     void readsBesideARunningDaemonWithoutDisturbingIt() throws Exception {
         try (Stash s = Stash.open(StashConfig.small(dir))) {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                if (a.startsWith("--add-") || a.startsWith("--enable-native") || a.startsWith("--sun-misc")
-                        || a.startsWith("-XX:+IgnoreUnrecognized") || a.startsWith("-Dchronicle")) {
-                    cmd.add(a);
-                }
-            }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StashDump.class.getName(),
-                    "--state-dir", dir.toString(), "--json", "summary"));
+            List<String> cmd = new ArrayList<>(ChildJvms.command(StashDump.class));
+            cmd.addAll(List.of("--state-dir", dir.toString(), "--json", "summary"));
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             byte[] out = p.getInputStream().readAllBytes();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
