@@ -9,14 +9,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.dtprobed.dof.dump.DofDump;
 import org.dtprobed.dof.dump.DofJson;
+import org.dtprobed.jail.CorpusBlob;
+import org.dtprobed.testkit.Corpus;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -54,13 +54,12 @@ class CorpusTest {
     @ParameterizedTest
     @MethodSource("blobs")
     void sitesUseTheClientsHelper(Path blob) throws Exception {
-        Path helperFile = Path.of(blob.toString().replace(".dof", ".helper.txt"));
-        if (!Files.exists(helperFile)) {
+        java.util.Optional<Map<String, String>> fields = Corpus.helperFields(blob);
+        if (fields.isEmpty()) {
             return; // the Apple blob has no helper: its addresses are macOS-relative
         }
-        Map<String, String> h = keyValues(helperFile);
-        DofHelper helper = new DofHelper(h.get("dofhp_mod"), Long.decode(h.get("dofhp_addr")),
-                Long.decode(h.get("dofhp_dof")));
+        Map<String, String> h = fields.get();
+        DofHelper helper = CorpusBlob.helper(h);
         ParsedDof dof = new DofParser().parse(ByteBuffer.wrap(Corpus.read(blob)), helper,
                 Long.parseLong(h.get("pid")));
         assertThat(dof.loadSize()).isEqualTo(Long.parseLong(h.get("loadsz")));
@@ -114,14 +113,4 @@ class CorpusTest {
         return JSON.readTree(Path.of(blob.toString().replace(".dof", ".expected.json")).toFile());
     }
 
-    private static Map<String, String> keyValues(Path file) throws IOException {
-        Map<String, String> m = new HashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                m.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-            }
-        }
-        return m;
-    }
 }

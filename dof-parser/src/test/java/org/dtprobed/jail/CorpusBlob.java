@@ -5,17 +5,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.dtprobed.dof.DofHelper;
+import org.dtprobed.testkit.Corpus;
 
 /** One blob of the shared DOF corpus with the helper and pid its client sent (when recorded). */
 public record CorpusBlob(String name, byte[] dof, DofHelper helper, long pid) {
     /** Where the corpus lives (the parser tests' convention: {@code ../shared}, or {@code $DTP_SHARED}). */
     public static Path directory() {
-        return org.dtprobed.dof.Corpus.dir();
+        return Corpus.dir();
     }
 
     public static List<CorpusBlob> all() {
@@ -35,21 +36,15 @@ public record CorpusBlob(String name, byte[] dof, DofHelper helper, long pid) {
 
     private static CorpusBlob load(Path dof) throws IOException {
         String name = dof.getFileName().toString().replaceFirst("\\.dof$", "");
-        Path helperFile = dof.resolveSibling(name + ".helper.txt");
-        DofHelper helper = new DofHelper(name.replaceAll("[^A-Za-z0-9]", "_"), 0, 0);
-        long pid = -1;
-        if (Files.exists(helperFile)) {
-            Map<String, String> kv = new HashMap<>();
-            for (String line : Files.readAllLines(helperFile)) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    kv.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-                }
-            }
-            helper = new DofHelper(kv.get("dofhp_mod"), Long.decode(kv.get("dofhp_addr")), Long.decode(kv.get("dofhp_dof")));
-            pid = Long.parseLong(kv.get("pid"));
-        }
+        Optional<Map<String, String>> kv = Corpus.helperFields(dof);
+        DofHelper helper = kv.map(CorpusBlob::helper).orElse(new DofHelper(name.replaceAll("[^A-Za-z0-9]", "_"), 0, 0));
+        long pid = kv.map(f -> Long.parseLong(f.get("pid"))).orElse(-1L);
         return new CorpusBlob(name, Files.readAllBytes(dof), helper, pid);
+    }
+
+    /** The {@code dof_helper_t} a corpus blob's client sent, from its {@link Corpus#helperFields}. */
+    public static DofHelper helper(Map<String, String> f) {
+        return new DofHelper(f.get("dofhp_mod"), Long.decode(f.get("dofhp_addr")), Long.decode(f.get("dofhp_dof")));
     }
 
     @Override

@@ -3,11 +3,10 @@ package org.dtprobed.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.dtprobed.dof.Corpus;
 import org.dtprobed.jail.ChildJars;
 import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Corpus;
 import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

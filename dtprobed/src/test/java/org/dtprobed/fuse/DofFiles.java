@@ -8,37 +8,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.dtprobed.testkit.Corpus;
 
 /** DOF blobs for the transport tests: the shared corpus and variants derived from it. */
 final class DofFiles {
-    /** The shared corpus: {@code $DTP_SHARED/dof-corpus}, else {@code ../shared/dof-corpus} beside the checkout. */
-    static final Path CORPUS = corpusDir();
+    static final Path CORPUS = Corpus.dir();
     static final int OFF_LOADSZ = 40;
     static final int OFF_FILESZ = 48;
 
     private DofFiles() {
     }
 
-    static Path corpusDir() {
-        String env = System.getenv("DTP_SHARED");
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("scripts/test"))) {
-            p = p.getParent();
-        }
-        Path shared = env != null ? Path.of(env) : p == null ? Path.of("shared") : p.resolveSibling("shared");
-        Path dir = shared.resolve("dof-corpus");
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("DOF corpus not found at " + dir + " (set DTP_SHARED)");
-        }
-        return dir;
-    }
-
-    static List<Path> corpus() throws IOException {
-        try (Stream<Path> s = Files.list(CORPUS)) {
-            return s.filter(p -> p.toString().endsWith(".dof")).sorted().collect(Collectors.toList());
-        }
+    static List<Path> corpus() {
+        return Corpus.blobs();
     }
 
     /**

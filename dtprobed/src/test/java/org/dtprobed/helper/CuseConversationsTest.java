@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofLimits;
 import org.dtprobed.proc.ProcFs;
+import org.dtprobed.testkit.Corpus;
 import org.junit.jupiter.api.Test;
 
 /** Budget and sweeping of the per-thread conversations, with rounds given directly. */
@@ -26,19 +25,9 @@ class CuseConversationsTest {
     }
 
     static byte[] header(long loadsz) throws Exception {
-        byte[] h = java.util.Arrays.copyOf(Files.readAllBytes(corpusFile("libusdt-1.dof")), 64);
+        byte[] h = java.util.Arrays.copyOf(Corpus.read("libusdt-1.dof"), 64);
         ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN).putLong(40, loadsz).putLong(48, loadsz);
         return h;
-    }
-
-    static Path corpusFile(String name) {
-        String env = System.getenv("DTP_SHARED");
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("scripts/test"))) {
-            p = p.getParent();
-        }
-        Path shared = env != null ? Path.of(env) : p.resolveSibling("shared");
-        return shared.resolve("dof-corpus").resolve(name);
     }
 
     IoctlReply round(CuseConversations c, int tid, byte[] in) {

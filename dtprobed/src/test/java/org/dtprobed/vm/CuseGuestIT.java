@@ -22,13 +22,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.dtprobed.testkit.ChildJvms;
 import org.dtprobed.daemon.DtprobedMain;
-import org.dtprobed.dof.Corpus;
 import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
 import org.dtprobed.dof.write.ProviderSpec;
 import org.dtprobed.jail.ChildJars;
 import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Corpus;
 import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.TestInstance;
  * socket. The guest writes what happened; the assertions are here.
  */
 @Tag("qemu")
-@Requires({Capability.ROOT, Capability.FUSE, Capability.QEMU, Capability.GCC, Capability.NPM})
+@Requires({Capability.ROOT, Capability.QEMU, Capability.GCC, Capability.NPM})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CuseGuestIT {
     /** The guest is killed after this long without a line of output (it prints as it goes). */
