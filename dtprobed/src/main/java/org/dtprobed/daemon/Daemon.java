@@ -1,7 +1,6 @@
 package org.dtprobed.daemon;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -210,12 +209,9 @@ public final class Daemon implements AutoCloseable {
         }
         closeQuietly("parser children", parser);
         closeQuietly("stash", stash);
+        // Only what this instance started is closed: a daemon refused by the lock (or by a
+        // socket another server answers on) never bound the socket, so it must not remove it.
         closeQuietly("state-directory lock", lock);
-        try {
-            Files.deleteIfExists(config.socket());
-        } catch (IOException e) {
-            LOG.debug("pid {}: cannot remove {}: {}", PID, config.socket(), e.toString());
-        }
     }
 
     private static void closeQuietly(String what, AutoCloseable c) {

@@ -73,11 +73,70 @@ public final class DtprobedMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (parsers < 1 || parsers > 64) {
-            System.err.println("dtprobed: --parsers must be 1..64, got " + parsers);
+        String problem = firstProblem();
+        if (problem != null) {
+            // before anything is created or started: one line, and systemd must not restart
+            System.err.println("dtprobed: " + problem);
             return Daemon.EXIT_CONFIG;
         }
         return run(config(), SystemdNotifier.fromEnvironment());
+    }
+
+    /**
+     * The first option that cannot work, or null. Only reads (no file, directory, child or
+     * mount is made), so a typo costs nothing; what can only be known by trying (a held lock, a
+     * missing /dev/cuse) is reported by {@link Daemon#start} instead.
+     */
+    String firstProblem() {
+        if (!org.dtprobed.fuse.Transports.known(transport)) {
+            return "--transport '" + transport + "': expected auto, cuse or fuse";
+        }
+        if (parsers < 1 || parsers > 64) {
+            return "--parsers must be 1..64, got " + parsers;
+        }
+        try {
+            org.dtprobed.fuse.TransportConfig.defaults().withDeviceName(device);
+        } catch (IllegalArgumentException e) {
+            return "--device: " + e.getMessage();
+        }
+        Path sock = socket != null ? socket : Daemon.defaultSocket(stateDir);
+        int sockBytes = sock.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (sockBytes > MAX_SOCKET_PATH_BYTES) {
+            return "--socket " + sock + ": " + sockBytes + " bytes, a Unix socket path holds at most "
+                    + MAX_SOCKET_PATH_BYTES;
+        }
+        if (java.nio.file.Files.exists(stateDir) && !java.nio.file.Files.isDirectory(stateDir)) {
+            return "--state-dir " + stateDir + " is not a directory";
+        }
+        for (Path jar : parserClasspath) {
+            if (!java.nio.file.Files.isRegularFile(jar)) {
+                return "--parser-classpath: " + jar + " is not a file";
+            }
+        }
+        if (!noJail && isRoot() && !userExists(parserUser)) {
+            return "--parser-user: no such user '" + parserUser + "'";
+        }
+        return null;
+    }
+
+    /** sun_path is 108 bytes with the terminating NUL. */
+    private static final int MAX_SOCKET_PATH_BYTES = 107;
+
+    private static boolean isRoot() {
+        try {
+            return (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean userExists(String name) {
+        try {
+            java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** The parsed command line as the daemon takes it (options already validated). */
@@ -98,8 +157,8 @@ public final class DtprobedMain implements Callable<Integer> {
         try {
             daemon = Daemon.start(config);
         } catch (Daemon.StartException e) {
+            // the log goes to stderr too: one line, not a second copy by println
             LOG.error("pid {}: cannot start: {}", pid, e.getMessage());
-            System.err.println("dtprobed: " + e.getMessage());
             return e.exitCode();
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -131,6 +190,16 @@ public final class DtprobedMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DtprobedMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as main runs it: a bad option is one line on stderr and exit 1, no usage dump. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new DtprobedMain());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            cl.getErr().println("dtprobed: " + ex.getMessage() + " (see dtprobed --help)");
+            return Daemon.EXIT_CONFIG;
+        });
+        return cl;
     }
 }

@@ -32,17 +32,7 @@ public final class DaemonProcess implements AutoCloseable {
 
     public static DaemonProcess start(Path stateDir, String deviceName, List<Path> parserJars, String... extra)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmFlags());
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                DtprobedMain.class.getName(), "--transport", "fuse", "--state-dir", stateDir.toString(),
-                "--device", deviceName, "--parser-classpath",
-                String.join(":", parserJars.stream().map(Path::toString).toList())));
-        if (!List.of(extra).contains("--prune-interval")) {
-            cmd.addAll(List.of("--prune-interval", "1s"));
-        }
-        cmd.addAll(List.of(extra));
+        List<String> cmd = command(stateDir, deviceName, parserJars, extra);
         Files.createDirectories(stateDir);
         Path log = stateDir.resolve("daemon.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -50,6 +40,53 @@ public final class DaemonProcess implements AutoCloseable {
         DaemonProcess d = new DaemonProcess(p, stateDir, Path.of("/dev").resolve(deviceName), log);
         d.awaitReady();
         return d;
+    }
+
+    /** How a daemon that was expected not to start ended: its exit status and its stderr and stdout. */
+    public record Exited(int status, String stderr, String stdout) {
+    }
+
+    /**
+     * Runs the daemon and waits for it to exit by itself (a refused or misconfigured start); the
+     * state directory is not created by this fixture, so the test sees what the daemon made.
+     */
+    public static Exited runToExit(List<String> prefix, Path stateDir, String deviceName, List<Path> parserJars,
+            String... extra) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(command(stateDir, deviceName, parserJars, extra));
+        Process p = new ProcessBuilder(cmd).start();
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("dtprobed did not exit within 120 s; stderr:\n" + err);
+        }
+        return new Exited(p.exitValue(), err, new String(out.join(), StandardCharsets.UTF_8));
+    }
+
+    /** The daemon's command line (java, this test's classpath, the FUSE-file transport). */
+    public static List<String> command(Path stateDir, String deviceName, List<Path> parserJars, String... extra) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmFlags());
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                DtprobedMain.class.getName(), "--state-dir", stateDir.toString(),
+                "--device", deviceName, "--parser-classpath",
+                String.join(":", parserJars.stream().map(Path::toString).toList())));
+        if (!List.of(extra).contains("--transport")) {
+            cmd.addAll(List.of("--transport", "fuse"));
+        }
+        if (!List.of(extra).contains("--prune-interval")) {
+            cmd.addAll(List.of("--prune-interval", "1s"));
+        }
+        cmd.addAll(List.of(extra));
+        return cmd;
     }
 
     /** The flags Chronicle Map and the native libraries need, as this test JVM was given them (surefire's argLine). */
