@@ -116,7 +116,26 @@ public final class DtprobedMain implements Callable<Integer> {
         if (!noJail && isRoot() && !userExists(parserUser)) {
             return "--parser-user: no such user '" + parserUser + "'";
         }
-        return null;
+        return invisibleFuseMount();
+    }
+
+    /** The FUSE-file route mounts where clients must see it; a private mount namespace hides it. */
+    private String invisibleFuseMount() {
+        boolean fuseFile = transport.startsWith("fuse")
+                || (transport.equals("auto") && !org.dtprobed.fuse.CuseTransport.available());
+        if (!fuseFile) {
+            return null;
+        }
+        Path mount = mountDir != null ? mountDir : stateDir.resolve("helperfs");
+        try {
+            return org.dtprobed.fuse.MountVisibility.whyInvisible(mount)
+                    .map(why -> "the FUSE-file transport cannot serve clients from here: " + why
+                            + "; run dtprobed in the host's mount namespace (the unit without"
+                            + " dtprobed.service.d/mount-sandbox.conf, see README) or use CUSE")
+                    .orElse(null);
+        } catch (java.io.IOException e) {
+            return null; // no /proc/self/mountinfo to judge by: the mount itself will tell
+        }
     }
 
     /** sun_path is 108 bytes with the terminating NUL. */
