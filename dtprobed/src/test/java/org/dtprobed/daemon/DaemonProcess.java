@@ -32,7 +32,15 @@ public final class DaemonProcess implements AutoCloseable {
 
     public static DaemonProcess start(Path stateDir, String deviceName, List<Path> parserJars, String... extra)
             throws IOException, InterruptedException {
-        List<String> cmd = command(stateDir, deviceName, parserJars, extra);
+        return launch(command(stateDir, deviceName, parserJars, extra), stateDir, deviceName);
+    }
+
+    /**
+     * Starts {@code cmd} (a daemon command line, possibly behind {@code unshare} or another
+     * wrapper that execs it) and waits until it answers health as ready.
+     */
+    public static DaemonProcess launch(List<String> cmd, Path stateDir, String deviceName)
+            throws IOException, InterruptedException {
         Files.createDirectories(stateDir);
         Path log = stateDir.resolve("daemon.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -54,6 +62,11 @@ public final class DaemonProcess implements AutoCloseable {
             String... extra) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(command(stateDir, deviceName, parserJars, extra));
+        return runToExit(cmd);
+    }
+
+    /** Runs {@code cmd} and waits for it to exit by itself. */
+    public static Exited runToExit(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).start();
         java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
@@ -70,14 +83,19 @@ public final class DaemonProcess implements AutoCloseable {
         return new Exited(p.exitValue(), err, new String(out.join(), StandardCharsets.UTF_8));
     }
 
-    /** The daemon's command line (java, this test's classpath, the FUSE-file transport). */
-    public static List<String> command(Path stateDir, String deviceName, List<Path> parserJars, String... extra) {
+    /** java, the flags and this test's classpath, and the daemon's main class: a command line without options. */
+    public static List<String> javaMain() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags());
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                DtprobedMain.class.getName(), "--state-dir", stateDir.toString(),
-                "--device", deviceName, "--parser-classpath",
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), DtprobedMain.class.getName()));
+        return cmd;
+    }
+
+    /** The daemon's command line (java, this test's classpath, the FUSE-file transport). */
+    public static List<String> command(Path stateDir, String deviceName, List<Path> parserJars, String... extra) {
+        List<String> cmd = javaMain();
+        cmd.addAll(List.of("--state-dir", stateDir.toString(), "--device", deviceName, "--parser-classpath",
                 String.join(":", parserJars.stream().map(Path::toString).toList())));
         if (!List.of(extra).contains("--transport")) {
             cmd.addAll(List.of("--transport", "fuse"));

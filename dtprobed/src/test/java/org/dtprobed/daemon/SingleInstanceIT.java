@@ -2,9 +2,6 @@ package org.dtprobed.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -65,7 +62,7 @@ class SingleInstanceIT {
             Path blob = Corpus.blobs().get(0);
             Process p = client.start(link, false, "-w", blob.toString());
             try {
-                int pid = awaitRegistered(p);
+                int pid = CClient.awaitRegistered(p);
                 List<ProbeEntry> listed = first.list("", pid);
                 assertThat(listed).as("probes of the registration made after the refusal").isNotEmpty();
             } finally {
@@ -76,23 +73,6 @@ class SingleInstanceIT {
         }
     }
 
-    /** Waits for the client's "adddof gen=" line; returns its pid. */
-    private static int awaitRegistered(Process p) throws Exception {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        int pid = -1;
-        StringBuilder seen = new StringBuilder();
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-            seen.append(line).append('\n');
-            if (line.startsWith("pid=")) {
-                pid = Integer.parseInt(line.split("[= ]")[1]);
-            } else if (line.startsWith("adddof gen=")) {
-                return pid;
-            } else if (line.startsWith("adddof errno=")) {
-                break;
-            }
-        }
-        throw new AssertionError("registration failed: " + seen);
-    }
 
     /** Every file under the state directory (not into the FUSE mount) with its inode, size and mtime. */
     private static Map<Path, Object> snapshot(Path state) throws Exception {
