@@ -194,6 +194,13 @@ public final class Daemon implements AutoCloseable {
         return transport != null && transport.serving();
     }
 
+    /** The loops that must keep turning: the helper device's reader and each parser worker. */
+    public List<org.dtprobed.health.Heartbeat> heartbeats() {
+        List<org.dtprobed.health.Heartbeat> all = new java.util.ArrayList<>(parser.heartbeats());
+        all.add(0, transport.heartbeat());
+        return all;
+    }
+
     public String describe() {
         return "serving " + transport.devicePath() + " (" + transport.kind() + "), " + index.probeCount()
                 + " probes of " + index.pidCount() + " pids, queries on " + config.socket();

@@ -189,6 +189,12 @@ public final class DtprobedMain implements Callable<Integer> {
         String ready = daemon.describe();
         LOG.info("pid {}: ready: {}", pid, ready);
         notifier.ready(ready);
+        org.dtprobed.health.Watchdog watchdog = org.dtprobed.health.Watchdog.period(System.getenv())
+                .map(every -> {
+                    LOG.info("pid {}: systemd watchdog: WATCHDOG=1 every {} ms while the device reader and parser"
+                            + " workers turn", pid, every.toMillis());
+                    return org.dtprobed.health.Watchdog.start(every, daemon::heartbeats, notifier::watchdog);
+                }).orElse(null);
         int rc = 0;
         try {
             while (!stop.await(1, TimeUnit.SECONDS)) {
@@ -200,6 +206,9 @@ public final class DtprobedMain implements Callable<Integer> {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (watchdog != null) {
+            watchdog.close();
         }
         notifier.stopping("stopping");
         LOG.info("pid {}: stopping", pid);

@@ -85,6 +85,11 @@ public final class CuseTransport implements HelperTransport {
     }
 
     @Override
+    public org.dtprobed.health.Heartbeat heartbeat() {
+        return session.readerHeartbeat();
+    }
+
+    @Override
     public boolean serving() {
         return !session.ended();
     }

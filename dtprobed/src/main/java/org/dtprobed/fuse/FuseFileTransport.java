@@ -73,6 +73,11 @@ public final class FuseFileTransport implements HelperTransport {
     }
 
     @Override
+    public org.dtprobed.health.Heartbeat heartbeat() {
+        return session.readerHeartbeat();
+    }
+
+    @Override
     public boolean serving() {
         return !session.ended();
     }

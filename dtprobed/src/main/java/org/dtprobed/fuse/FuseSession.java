@@ -35,8 +35,18 @@ public final class FuseSession implements AutoCloseable {
     private final Thread reader;
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean closing;
+    private final org.dtprobed.health.Heartbeat readerBeat;
+
+    /** A reader turns every POLL_MILLIS and answers non-ioctl requests inline (no waiting in them). */
+    static final java.time.Duration READER_STUCK_AFTER = java.time.Duration.ofSeconds(10);
 
     FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount) {
+        this(name, device, handler, maxWrite, workerCount, READER_STUCK_AFTER);
+    }
+
+    FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount,
+                java.time.Duration readerStuckAfter) {
+        this.readerBeat = new org.dtprobed.health.Heartbeat(name + " reader", readerStuckAfter);
         this.name = name;
         this.device = device;
         this.handler = handler;
@@ -71,6 +81,11 @@ public final class FuseSession implements AutoCloseable {
         return ended.getCount() == 0;
     }
 
+    /** Beats on every turn of the reader loop. */
+    public org.dtprobed.health.Heartbeat readerHeartbeat() {
+        return readerBeat;
+    }
+
     private void run() {
         try {
             loop();
@@ -85,6 +100,7 @@ public final class FuseSession implements AutoCloseable {
 
     private void loop() throws IOException {
         while (!closing) {
+            readerBeat.beat();
             FuseDevice.ReadStatus status = device.read(buffer, POLL_MILLIS);
             if (status == FuseDevice.ReadStatus.ENDED) {
                 LOG.info("{}: the kernel ended the connection", name);

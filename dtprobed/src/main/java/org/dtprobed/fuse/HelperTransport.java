@@ -13,6 +13,9 @@ public interface HelperTransport extends AutoCloseable {
     /** True while the kernel connection is up. */
     boolean serving();
 
+    /** The request reader's pulse, for the watchdog. */
+    org.dtprobed.health.Heartbeat heartbeat();
+
     @Override
     void close();
 }

@@ -29,6 +29,7 @@ final class ChildWorker implements Runnable {
     private final AtomicLong ids;
     private volatile ParserChild child;
     private volatile boolean stopping;
+    private final org.dtprobed.health.Heartbeat heartbeat;
     private int startFailures;
     private long nextStartNanos;
     private boolean started;
@@ -41,6 +42,14 @@ final class ChildWorker implements Runnable {
         this.stats = stats;
         this.timer = timer;
         this.ids = ids;
+        // one parse may take every attempt's child start and deadline
+        java.time.Duration budget = config.parseTimeout().plus(config.startTimeout())
+                .multipliedBy(config.maxAttempts()).plusSeconds(10);
+        this.heartbeat = new org.dtprobed.health.Heartbeat("parser worker", budget);
+    }
+
+    org.dtprobed.health.Heartbeat heartbeat() {
+        return heartbeat;
     }
 
     /** Starts the first child on the caller's thread, so that a broken set-up fails the daemon's start. */
@@ -70,6 +79,7 @@ final class ChildWorker implements Runnable {
     public void run() {
         try {
             while (!stopping) {
+                heartbeat.beat();
                 ParseJob job = queue.poll(IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
                 if (job != null) {
                     handle(job);

@@ -85,6 +85,11 @@ public final class ParserSupervisor implements AutoCloseable {
         return s;
     }
 
+    /** Each worker's pulse, for the watchdog: a worker stuck beyond a whole parse's budget stops it. */
+    public List<org.dtprobed.health.Heartbeat> heartbeats() {
+        return workers.stream().map(ChildWorker::heartbeat).toList();
+    }
+
     public SupervisorConfig config() {
         return config;
     }

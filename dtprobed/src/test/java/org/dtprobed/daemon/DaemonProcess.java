@@ -41,10 +41,18 @@ public final class DaemonProcess implements AutoCloseable {
      */
     public static DaemonProcess launch(List<String> cmd, Path stateDir, String deviceName)
             throws IOException, InterruptedException {
+        return launch(cmd, java.util.Map.of(), stateDir, deviceName);
+    }
+
+    /** As {@link #launch(List, Path, String)}, with these variables added to the environment. */
+    public static DaemonProcess launch(List<String> cmd, java.util.Map<String, String> env, Path stateDir,
+            String deviceName) throws IOException, InterruptedException {
         Files.createDirectories(stateDir);
         Path log = stateDir.resolve("daemon.log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         DaemonProcess d = new DaemonProcess(p, stateDir, Path.of("/dev").resolve(deviceName), log);
         d.awaitReady();
         return d;

@@ -2,7 +2,11 @@ package org.dtprobed.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.DatagramPacket;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.newsclub.net.unix.AFUNIXDatagramSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,22 +65,48 @@ class UnitStartIT {
             List<String> cmd = new ArrayList<>(unit.unshare());
             cmd.addAll(DaemonProcess.javaMain());
             cmd.addAll(unit.execStartArgs(state, options(device, jars)));
-            try (DaemonProcess daemon = DaemonProcess.launch(cmd, state, device)) {
-                assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(daemon.pid()), "ns", "mnt")))
-                        .as("the daemon's mount namespace").isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")));
-                CClient client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
-                Process p = client.start(daemon.device(), false, "-w", Corpus.blobs().get(0).toString());
-                try {
-                    int pid = CClient.awaitRegistered(p);
-                    List<ProbeEntry> probes = daemon.list("", pid);
-                    assertThat(probes).as("probes registered from outside, log:%n%s", daemon.log()).isNotEmpty();
-                } finally {
-                    p.destroy();
-                    p.waitFor(30, TimeUnit.SECONDS);
+            Path notify = tmp.resolve("notify.sock");
+            long watchdogUsec = seconds(unit.last("WatchdogSec")) * 1_000_000L;
+            try (AFUNIXDatagramSocket systemd = AFUNIXDatagramSocket.newInstance()) {
+                systemd.bind(AFUNIXSocketAddress.of(notify));
+                systemd.setSoTimeout(120_000);
+                try (DaemonProcess daemon = DaemonProcess.launch(cmd, Map.of("NOTIFY_SOCKET", notify.toString(),
+                        "WATCHDOG_USEC", Long.toString(watchdogUsec)), state, device)) {
+                    assertThat(receive(systemd)).startsWith("STATUS=starting");
+                    assertThat(receive(systemd)).startsWith("READY=1\n").contains("MAINPID=" + daemon.pid());
+                    assertThat(receive(systemd)).as("the first watchdog ping").isEqualTo("WATCHDOG=1\n");
+                    assertThat(daemon.log()).contains("WATCHDOG=1 every " + watchdogUsec / 2000 + " ms");
+                    registerFromOutside(daemon);
+                    assertThat(daemon.stop()).isZero();
                 }
-                assertThat(daemon.stop()).isZero();
             }
         }
+    }
+
+    private void registerFromOutside(DaemonProcess daemon) throws Exception {
+        assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(daemon.pid()), "ns", "mnt")))
+                .as("the daemon's mount namespace").isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")));
+        CClient client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
+        Process p = client.start(daemon.device(), false, "-w", Corpus.blobs().get(0).toString());
+        try {
+            int pid = CClient.awaitRegistered(p);
+            List<ProbeEntry> probes = daemon.list("", pid);
+            assertThat(probes).as("probes registered from outside, log:%n%s", daemon.log()).isNotEmpty();
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static long seconds(String systemdTime) {
+        assertThat(systemdTime).as("WatchdogSec in seconds").matches("\\d+s");
+        return Long.parseLong(systemdTime.substring(0, systemdTime.length() - 1));
+    }
+
+    private static String receive(AFUNIXDatagramSocket s) throws Exception {
+        DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
+        s.receive(p);
+        return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
     }
 
     @Test
