@@ -67,6 +67,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledExecutorService pruneTimer;
     private Pruner pruner;
     private volatile boolean ready;
+    private final IngestStats stats = new IngestStats();
+    private DaemonStats daemonStats;
 
     private Daemon(DaemonConfig config) {
         this.config = config;
@@ -109,12 +111,11 @@ public final class Daemon implements AutoCloseable {
             throw e;
         }
         parser = awaitParsers(parsers);
-        IngestStats stats = new IngestStats();
-        pruner = new Pruner(stash, index, proc);
+        pruner = new Pruner(stash, index, proc, stats);
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner);
         transport = startTransport(pipeline);
-        query = new QueryServer(QueryServerConfig.defaults(config.socket()), index,
-                new DaemonStats(stats, parser, stash, index, transport.kind()), () -> ready);
+        daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind());
+        query = new QueryServer(QueryServerConfig.defaults(config.socket()), index, daemonStats, () -> ready);
         query.start();
         pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dtprobed-prune");
@@ -133,7 +134,8 @@ public final class Daemon implements AutoCloseable {
         }
         // one look at each stashed process serves both the pruning and the index
         ProcLiveness liveness = new ProcLiveness(proc);
-        List<Integer> pruned = stash.prune(liveness);
+        List<Stash.Pruned> pruned = stash.pruneWithCauses(liveness);
+        Pruner.count(pruned, stats);
         index = StashIndexLoader.load(stash, proc, liveness);
         LOG.info("pid {}: stash open: {} probes of {} pids ({} dead pids pruned)", PID, index.probeCount(),
                 index.pidCount(), pruned.size());
@@ -199,6 +201,11 @@ public final class Daemon implements AutoCloseable {
         List<org.dtprobed.health.Heartbeat> all = new java.util.ArrayList<>(parser.heartbeats());
         all.add(0, transport.heartbeat());
         return all;
+    }
+
+    /** The metrics in the Prometheus text format (for {@code --metrics-file}). */
+    String prometheusText() {
+        return daemonStats.exposition(org.dtprobed.metrics.Exposition.Format.PROMETHEUS);
     }
 
     public String describe() {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dtprobed}: the daemon's command line. */
-@Command(name = "dtprobed", mixinStandardHelpOptions = true, sortOptions = false, exitCodeOnInvalidInput = 1,
+@Command(name = "dtprobed", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, sortOptions = false, exitCodeOnInvalidInput = 1,
         description = {"Serve the DTrace helper device, keep the DOF that programs register in a durable stash,"
             + " and answer tracers on a Unix socket."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -71,6 +71,15 @@ public final class DtprobedMain implements Callable<Integer> {
                 + " Default: ${DEFAULT-VALUE}."})
     int maxRegistrations;
 
+    @Option(names = "--metrics-file", paramLabel = "PATH", description = {"Write the metrics (Prometheus text format)"
+            + " to PATH every --metrics-interval, replacing it atomically, for node_exporter's textfile collector"
+            + " (name it *.prom in the collector's directory). The directory must exist."})
+    Path metricsFile;
+
+    @Option(names = "--metrics-interval", defaultValue = "15s", converter = DurationConverter.class,
+            paramLabel = "DURATION", description = "How often --metrics-file is rewritten. Default: ${DEFAULT-VALUE}.")
+    Duration metricsInterval;
+
     @Override
     public Integer call() {
         String problem = firstProblem();
@@ -111,6 +120,15 @@ public final class DtprobedMain implements Callable<Integer> {
         for (Path jar : parserClasspath) {
             if (!java.nio.file.Files.isRegularFile(jar)) {
                 return "--parser-classpath: " + jar + " is not a file";
+            }
+        }
+        if (metricsFile != null) {
+            Path dir = metricsFile.toAbsolutePath().getParent();
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                return "--metrics-file " + metricsFile + ": no directory " + dir;
+            }
+            if (java.nio.file.Files.isDirectory(metricsFile)) {
+                return "--metrics-file " + metricsFile + " is a directory";
             }
         }
         if (!noJail && isRoot() && !userExists(parserUser)) {
@@ -163,7 +181,8 @@ public final class DtprobedMain implements Callable<Integer> {
         return new DaemonConfig(stateDir, transport, device,
                 socket != null ? socket : Daemon.defaultSocket(stateDir),
                 mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parsers, parserUser, noJail,
-                pruneInterval, parserClasspath, maxRegistrations);
+                pruneInterval, parserClasspath, maxRegistrations,
+                metricsFile, metricsInterval);
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {
@@ -195,6 +214,8 @@ public final class DtprobedMain implements Callable<Integer> {
                             + " workers turn", pid, every.toMillis());
                     return org.dtprobed.health.Watchdog.start(every, daemon::heartbeats, notifier::watchdog);
                 }).orElse(null);
+        MetricsFile metrics = config.metricsFile() == null ? null
+                : MetricsFile.start(config.metricsFile(), config.metricsInterval(), daemon::prometheusText);
         int rc = 0;
         try {
             while (!stop.await(1, TimeUnit.SECONDS)) {
@@ -212,6 +233,9 @@ public final class DtprobedMain implements Callable<Integer> {
         }
         notifier.stopping("stopping");
         LOG.info("pid {}: stopping", pid);
+        if (metrics != null) {
+            metrics.close();
+        }
         daemon.close();
         LOG.info("pid {}: stopped", pid);
         return rc;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
  * without disturbing it), and checks it. Exit 0: consistent; 1: an inconsistency was found;
  * 64: bad usage; 66: no stash there; 74: the stash could not be read.
  */
-@Command(name = "stash-dump", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "stash-dump", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, sortOptions = false,
         description = {"Shows the dtprobed stash and checks it for inconsistencies.", "",
             "Views:",
             "  summary            (default) format versions, entry counts per file, file sizes,",
