@@ -83,6 +83,7 @@ public final class Dtprobe {
     }
 
     public static void main(String[] args) {
+        org.dtprobed.log.LogProvider.select();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(run(out, err, args));

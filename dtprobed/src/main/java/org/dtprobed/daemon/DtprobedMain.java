@@ -19,7 +19,6 @@ import picocli.CommandLine.Option;
         exitCodeList = {"0:stopped by SIGTERM or SIGINT", "1:configuration error (do not restart)",
             "2:runtime failure (restart)"})
 public final class DtprobedMain implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(DtprobedMain.class);
 
     @Option(names = {"-F", "--foreground"}, description = "Stay in the foreground (always the case; accepted for compatibility with dtprobed and systemd units).")
     boolean foreground;
@@ -71,6 +70,11 @@ public final class DtprobedMain implements Callable<Integer> {
                 + " Default: ${DEFAULT-VALUE}."})
     int maxRegistrations;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = {"error, warn, info, debug or trace."
+            + " Default: $DTPROBED_LOG_LEVEL, else info. Under systemd (stderr on the journal) lines carry"
+            + " journald priorities and no timestamp."})
+    String logLevel;
+
     @Option(names = "--metrics-file", paramLabel = "PATH", description = {"Write the metrics (Prometheus text format)"
             + " to PATH every --metrics-interval, replacing it atomically, for node_exporter's textfile collector"
             + " (name it *.prom in the collector's directory). The directory must exist."})
@@ -82,7 +86,15 @@ public final class DtprobedMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String problem = firstProblem();
+        String problem = logLevelProblem();
+        if (problem == null && logLevel != null) {
+            // read by the log backend when the first logger is made, which must come after this
+            // (the checks below load classes that make loggers)
+            System.setProperty(org.dtprobed.log.LogLevel.PROPERTY, logLevel);
+        }
+        if (problem == null) {
+            problem = firstProblem();
+        }
         if (problem != null) {
             // before anything is created or started: one line, and systemd must not restart
             System.err.println("dtprobed: " + problem);
@@ -96,6 +108,18 @@ public final class DtprobedMain implements Callable<Integer> {
      * mount is made), so a typo costs nothing; what can only be known by trying (a held lock, a
      * missing /dev/cuse) is reported by {@link Daemon#start} instead.
      */
+    private String logLevelProblem() {
+        if (logLevel != null && org.dtprobed.log.LogLevel.parse(logLevel) == null) {
+            return "--log-level '" + logLevel + "': expected error, warn, info, debug or trace";
+        }
+        String envLevel = System.getenv(org.dtprobed.log.LogLevel.ENV);
+        if (logLevel == null && envLevel != null && !envLevel.isBlank()
+                && org.dtprobed.log.LogLevel.parse(envLevel) == null) {
+            return org.dtprobed.log.LogLevel.ENV + " '" + envLevel + "': expected error, warn, info, debug or trace";
+        }
+        return null;
+    }
+
     String firstProblem() {
         if (!org.dtprobed.fuse.Transports.known(transport)) {
             return "--transport '" + transport + "': expected auto, cuse or fuse";
@@ -186,9 +210,11 @@ public final class DtprobedMain implements Callable<Integer> {
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {
+        // made here, not in a static field: the level is known only once the options are read
+        Logger log = LoggerFactory.getLogger(DtprobedMain.class);
         long pid = ProcessHandle.current().pid();
         if (config.noJail()) {
-            LOG.warn("pid {}: --no-jail: DOF from any local user will be parsed WITHOUT the seccomp jail", pid);
+            log.warn("pid {}: --no-jail: DOF from any local user will be parsed WITHOUT the seccomp jail", pid);
         }
         notifier.status("starting");
         Daemon daemon;
@@ -196,7 +222,7 @@ public final class DtprobedMain implements Callable<Integer> {
             daemon = Daemon.start(config);
         } catch (Daemon.StartException e) {
             // the log goes to stderr too: one line, not a second copy by println
-            LOG.error("pid {}: cannot start: {}", pid, e.getMessage());
+            log.error("pid {}: cannot start: {}", pid, e.getMessage());
             return e.exitCode();
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -206,11 +232,11 @@ public final class DtprobedMain implements Callable<Integer> {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
         }
         String ready = daemon.describe();
-        LOG.info("pid {}: ready: {}", pid, ready);
+        log.info("pid {}: ready: {}", pid, ready);
         notifier.ready(ready);
         org.dtprobed.health.Watchdog watchdog = org.dtprobed.health.Watchdog.period(System.getenv())
                 .map(every -> {
-                    LOG.info("pid {}: systemd watchdog: WATCHDOG=1 every {} ms while the device reader and parser"
+                    log.info("pid {}: systemd watchdog: WATCHDOG=1 every {} ms while the device reader and parser"
                             + " workers turn", pid, every.toMillis());
                     return org.dtprobed.health.Watchdog.start(every, daemon::heartbeats, notifier::watchdog);
                 }).orElse(null);
@@ -220,7 +246,7 @@ public final class DtprobedMain implements Callable<Integer> {
         try {
             while (!stop.await(1, TimeUnit.SECONDS)) {
                 if (!daemon.serving()) {
-                    LOG.error("pid {}: the kernel ended the helper device's connection; exiting", pid);
+                    log.error("pid {}: the kernel ended the helper device's connection; exiting", pid);
                     rc = Daemon.EXIT_RUNTIME;
                     break;
                 }
@@ -232,16 +258,17 @@ public final class DtprobedMain implements Callable<Integer> {
             watchdog.close();
         }
         notifier.stopping("stopping");
-        LOG.info("pid {}: stopping", pid);
+        log.info("pid {}: stopping", pid);
         if (metrics != null) {
             metrics.close();
         }
         daemon.close();
-        LOG.info("pid {}: stopped", pid);
+        log.info("pid {}: stopped", pid);
         return rc;
     }
 
     public static void main(String[] args) {
+        org.dtprobed.log.LogProvider.select();
         System.exit(commandLine().execute(args));
     }
 

@@ -47,7 +47,9 @@ class BadOptionsIT {
                 Arguments.of(List.of("--parse-timeout", "soon"), "'soon'"),
                 Arguments.of(List.of("--max-registrations", "0"), "--max-registrations"),
                 Arguments.of(List.of("--socket", "/tmp/" + "s".repeat(120)), "--socket"),
-                Arguments.of(List.of("--no-such-option"), "--no-such-option"));
+                Arguments.of(List.of("--no-such-option"), "--no-such-option"),
+                Arguments.of(List.of("--log-level", "loud"), "--log-level 'loud'"),
+                Arguments.of(List.of("--metrics-file", "/nonexistent-dtp-dir/m.prom"), "--metrics-file"));
     }
 
     @ParameterizedTest
