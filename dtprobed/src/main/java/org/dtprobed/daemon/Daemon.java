@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.dtprobed.fuse.HelperTransport;
 import org.dtprobed.fuse.TransportConfig;
 import org.dtprobed.fuse.Transports;
+import org.dtprobed.health.Heartbeat;
 import org.dtprobed.ingest.IngestStats;
 import org.dtprobed.ingest.ProcLiveness;
 import org.dtprobed.ingest.Pruner;
@@ -197,8 +198,8 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The loops that must keep turning: the helper device's reader and each parser worker. */
-    public List<org.dtprobed.health.Heartbeat> heartbeats() {
-        List<org.dtprobed.health.Heartbeat> all = new java.util.ArrayList<>(parser.heartbeats());
+    public List<Heartbeat> heartbeats() {
+        List<Heartbeat> all = new java.util.ArrayList<>(parser.heartbeats());
         all.add(0, transport.heartbeat());
         return all;
     }

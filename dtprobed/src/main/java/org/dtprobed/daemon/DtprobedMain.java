@@ -1,10 +1,23 @@
 package org.dtprobed.daemon;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.dtprobed.fuse.CuseTransport;
+import org.dtprobed.fuse.MountVisibility;
+import org.dtprobed.fuse.TransportConfig;
+import org.dtprobed.fuse.Transports;
+import org.dtprobed.health.Watchdog;
+import org.dtprobed.log.LogLevel;
+import org.dtprobed.log.LogProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -61,7 +74,7 @@ public final class DtprobedMain implements Callable<Integer> {
 
     @Option(names = "--parser-classpath", split = ":", paramLabel = "JAR[:JAR...]",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
-    java.util.List<Path> parserClasspath = new java.util.ArrayList<>();
+    List<Path> parserClasspath = new ArrayList<>();
 
     @Option(names = "--max-registrations", defaultValue = "8192", converter = RegistrationCountConverter.class,
             paramLabel = "N", description = {"Registrations, and distinct registering pids, a new stash is sized for;"
@@ -90,7 +103,7 @@ public final class DtprobedMain implements Callable<Integer> {
         if (problem == null && logLevel != null) {
             // read by the log backend when the first logger is made, which must come after this
             // (the checks below load classes that make loggers)
-            System.setProperty(org.dtprobed.log.LogLevel.PROPERTY, logLevel);
+            System.setProperty(LogLevel.PROPERTY, logLevel);
         }
         if (problem == null) {
             problem = firstProblem();
@@ -109,49 +122,49 @@ public final class DtprobedMain implements Callable<Integer> {
      * missing /dev/cuse) is reported by {@link Daemon#start} instead.
      */
     private String logLevelProblem() {
-        if (logLevel != null && org.dtprobed.log.LogLevel.parse(logLevel) == null) {
+        if (logLevel != null && LogLevel.parse(logLevel) == null) {
             return "--log-level '" + logLevel + "': expected error, warn, info, debug or trace";
         }
-        String envLevel = System.getenv(org.dtprobed.log.LogLevel.ENV);
+        String envLevel = System.getenv(LogLevel.ENV);
         if (logLevel == null && envLevel != null && !envLevel.isBlank()
-                && org.dtprobed.log.LogLevel.parse(envLevel) == null) {
-            return org.dtprobed.log.LogLevel.ENV + " '" + envLevel + "': expected error, warn, info, debug or trace";
+                && LogLevel.parse(envLevel) == null) {
+            return LogLevel.ENV + " '" + envLevel + "': expected error, warn, info, debug or trace";
         }
         return null;
     }
 
     String firstProblem() {
-        if (!org.dtprobed.fuse.Transports.known(transport)) {
+        if (!Transports.known(transport)) {
             return "--transport '" + transport + "': expected auto, cuse or fuse";
         }
         if (parsers < 1 || parsers > 64) {
             return "--parsers must be 1..64, got " + parsers;
         }
         try {
-            org.dtprobed.fuse.TransportConfig.defaults().withDeviceName(device);
+            TransportConfig.defaults().withDeviceName(device);
         } catch (IllegalArgumentException e) {
             return "--device: " + e.getMessage();
         }
         Path sock = socket != null ? socket : Daemon.defaultSocket(stateDir);
-        int sockBytes = sock.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int sockBytes = sock.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length;
         if (sockBytes > MAX_SOCKET_PATH_BYTES) {
             return "--socket " + sock + ": " + sockBytes + " bytes, a Unix socket path holds at most "
                     + MAX_SOCKET_PATH_BYTES;
         }
-        if (java.nio.file.Files.exists(stateDir) && !java.nio.file.Files.isDirectory(stateDir)) {
+        if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
             return "--state-dir " + stateDir + " is not a directory";
         }
         for (Path jar : parserClasspath) {
-            if (!java.nio.file.Files.isRegularFile(jar)) {
+            if (!Files.isRegularFile(jar)) {
                 return "--parser-classpath: " + jar + " is not a file";
             }
         }
         if (metricsFile != null) {
             Path dir = metricsFile.toAbsolutePath().getParent();
-            if (!java.nio.file.Files.isDirectory(dir)) {
+            if (!Files.isDirectory(dir)) {
                 return "--metrics-file " + metricsFile + ": no directory " + dir;
             }
-            if (java.nio.file.Files.isDirectory(metricsFile)) {
+            if (Files.isDirectory(metricsFile)) {
                 return "--metrics-file " + metricsFile + " is a directory";
             }
         }
@@ -164,18 +177,18 @@ public final class DtprobedMain implements Callable<Integer> {
     /** The FUSE-file route mounts where clients must see it; a private mount namespace hides it. */
     private String invisibleFuseMount() {
         boolean fuseFile = transport.startsWith("fuse")
-                || (transport.equals("auto") && !org.dtprobed.fuse.CuseTransport.available());
+                || (transport.equals("auto") && !CuseTransport.available());
         if (!fuseFile) {
             return null;
         }
         Path mount = mountDir != null ? mountDir : stateDir.resolve("helperfs");
         try {
-            return org.dtprobed.fuse.MountVisibility.whyInvisible(mount)
+            return MountVisibility.whyInvisible(mount)
                     .map(why -> "the FUSE-file transport cannot serve clients from here: " + why
                             + "; run dtprobed in the host's mount namespace (the unit without"
                             + " dtprobed.service.d/mount-sandbox.conf, see README) or use CUSE")
                     .orElse(null);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null; // no /proc/self/mountinfo to judge by: the mount itself will tell
         }
     }
@@ -185,17 +198,17 @@ public final class DtprobedMain implements Callable<Integer> {
 
     private static boolean isRoot() {
         try {
-            return (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-        } catch (java.io.IOException | RuntimeException e) {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }
 
     private static boolean userExists(String name) {
         try {
-            java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
             return true;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
@@ -234,11 +247,11 @@ public final class DtprobedMain implements Callable<Integer> {
         String ready = daemon.describe();
         log.info("pid {}: ready: {}", pid, ready);
         notifier.ready(ready);
-        org.dtprobed.health.Watchdog watchdog = org.dtprobed.health.Watchdog.period(System.getenv())
+        Watchdog watchdog = Watchdog.period(System.getenv())
                 .map(every -> {
                     log.info("pid {}: systemd watchdog: WATCHDOG=1 every {} ms while the device reader and parser"
                             + " workers turn", pid, every.toMillis());
-                    return org.dtprobed.health.Watchdog.start(every, daemon::heartbeats, notifier::watchdog);
+                    return Watchdog.start(every, daemon::heartbeats, notifier::watchdog);
                 }).orElse(null);
         MetricsFile metrics = config.metricsFile() == null ? null
                 : MetricsFile.start(config.metricsFile(), config.metricsInterval(), daemon::prometheusText);
@@ -268,7 +281,7 @@ public final class DtprobedMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        org.dtprobed.log.LogProvider.select();
+        LogProvider.select();
         System.exit(commandLine().execute(args));
     }
 

@@ -2,6 +2,7 @@ package org.dtprobed.fuse;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.dtprobed.health.Heartbeat;
 import org.dtprobed.helper.CallerResolver;
 import org.dtprobed.helper.HelperRequests;
 import org.dtprobed.helper.RestrictedHelperIoctls;
@@ -73,7 +74,7 @@ public final class FuseFileTransport implements HelperTransport {
     }
 
     @Override
-    public org.dtprobed.health.Heartbeat heartbeat() {
+    public Heartbeat heartbeat() {
         return session.readerHeartbeat();
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dtprobed.health.Heartbeat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +36,18 @@ public final class FuseSession implements AutoCloseable {
     private final Thread reader;
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean closing;
-    private final org.dtprobed.health.Heartbeat readerBeat;
+    private final Heartbeat readerBeat;
 
     /** A reader turns every POLL_MILLIS and answers non-ioctl requests inline (no waiting in them). */
-    static final java.time.Duration READER_STUCK_AFTER = java.time.Duration.ofSeconds(10);
+    static final Duration READER_STUCK_AFTER = Duration.ofSeconds(10);
 
     FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount) {
         this(name, device, handler, maxWrite, workerCount, READER_STUCK_AFTER);
     }
 
     FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount,
-                java.time.Duration readerStuckAfter) {
-        this.readerBeat = new org.dtprobed.health.Heartbeat(name + " reader", readerStuckAfter);
+                Duration readerStuckAfter) {
+        this.readerBeat = new Heartbeat(name + " reader", readerStuckAfter);
         this.name = name;
         this.device = device;
         this.handler = handler;
@@ -82,7 +83,7 @@ public final class FuseSession implements AutoCloseable {
     }
 
     /** Beats on every turn of the reader loop. */
-    public org.dtprobed.health.Heartbeat readerHeartbeat() {
+    public Heartbeat readerHeartbeat() {
         return readerBeat;
     }
 

@@ -1,6 +1,7 @@
 package org.dtprobed.fuse;
 
 import java.nio.file.Path;
+import org.dtprobed.health.Heartbeat;
 
 /** A running transport serving the helper device; {@link #close()} stops serving and removes the device. */
 public interface HelperTransport extends AutoCloseable {
@@ -14,7 +15,7 @@ public interface HelperTransport extends AutoCloseable {
     boolean serving();
 
     /** The request reader's pulse, for the watchdog. */
-    org.dtprobed.health.Heartbeat heartbeat();
+    Heartbeat heartbeat();
 
     @Override
     void close();

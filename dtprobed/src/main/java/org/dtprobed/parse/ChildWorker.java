@@ -1,10 +1,12 @@
 package org.dtprobed.parse;
 
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.health.Heartbeat;
 import org.dtprobed.jail.ChildCommand;
 import org.dtprobed.jail.Rejection;
 import org.slf4j.Logger;
@@ -29,7 +31,7 @@ final class ChildWorker implements Runnable {
     private final AtomicLong ids;
     private volatile ParserChild child;
     private volatile boolean stopping;
-    private final org.dtprobed.health.Heartbeat heartbeat;
+    private final Heartbeat heartbeat;
     private int startFailures;
     private long nextStartNanos;
     private boolean started;
@@ -43,12 +45,12 @@ final class ChildWorker implements Runnable {
         this.timer = timer;
         this.ids = ids;
         // one parse may take every attempt's child start and deadline
-        java.time.Duration budget = config.parseTimeout().plus(config.startTimeout())
+        Duration budget = config.parseTimeout().plus(config.startTimeout())
                 .multipliedBy(config.maxAttempts()).plusSeconds(10);
-        this.heartbeat = new org.dtprobed.health.Heartbeat("parser worker", budget);
+        this.heartbeat = new Heartbeat("parser worker", budget);
     }
 
-    org.dtprobed.health.Heartbeat heartbeat() {
+    Heartbeat heartbeat() {
         return heartbeat;
     }
 
