@@ -71,7 +71,7 @@ public final class IngestStats {
     }
 
     /** Every refused ADDDOF or REMOVE, from the pipeline or the transport before it. */
-    public void refused(String reason, int errno) {
+    void refused(String reason, int errno) {
         refusals.computeIfAbsent(new Refusal(reason, errno), r -> new LongAdder()).increment();
     }
 
