@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.dtprobed.stash.StashConfig;
 import org.dtprobed.stash.StashException;
 import org.dtprobed.stash.StashReadAccess;
 import picocli.CommandLine;
