@@ -116,11 +116,7 @@ public final class DtprobedMain implements Callable<Integer> {
         return run(config(), SystemdNotifier.fromEnvironment());
     }
 
-    /**
-     * The first option that cannot work, or null. Only reads (no file, directory, child or
-     * mount is made), so a typo costs nothing; what can only be known by trying (a held lock, a
-     * missing /dev/cuse) is reported by {@link Daemon#start} instead.
-     */
+    /** Checked first: the level must be known before any class that logs is loaded. */
     private String logLevelProblem() {
         if (logLevel != null && LogLevel.parse(logLevel) == null) {
             return "--log-level '" + logLevel + "': expected error, warn, info, debug or trace";
@@ -133,6 +129,11 @@ public final class DtprobedMain implements Callable<Integer> {
         return null;
     }
 
+    /**
+     * The first option that cannot work, or null. Only reads (no file, directory, child or
+     * mount is made), so a typo costs nothing; what can only be known by trying (a held lock, a
+     * missing /dev/cuse) is reported by {@link Daemon#start} instead.
+     */
     String firstProblem() {
         if (!Transports.known(transport)) {
             return "--transport '" + transport + "': expected auto, cuse or fuse";
