@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dtprobe}: asks dtprobed which USDT probes exist, watches registrations, and traces probes. */
-@Command(name = "dtprobe", mixinStandardHelpOptions = true, sortOptions = false, exitCodeOnInvalidInput = 64,
+@Command(name = "dtprobe", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, sortOptions = false, exitCodeOnInvalidInput = 64,
         description = "Query the dtprobed daemon for USDT probes, and trace them with kernel uprobes.",
         subcommands = {ListCommand.class, PidsCommand.class, WatchCommand.class, StatsCommand.class,
-            HealthCommand.class, TraceCommand.class},
+            MetricsCommand.class, HealthCommand.class, TraceCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:nothing matched (list, trace), or the daemon is not ready (health)",
             "64:bad usage or a bad probe description", "69:the daemon cannot be reached",
@@ -83,6 +83,7 @@ public final class Dtprobe {
     }
 
     public static void main(String[] args) {
+        org.dtprobed.log.LogProvider.select();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(run(out, err, args));

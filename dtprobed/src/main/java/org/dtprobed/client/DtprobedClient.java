@@ -139,6 +139,15 @@ public final class DtprobedClient implements Closeable {
         return (ObjectNode) s;
     }
 
+    /** The daemon's metrics in the OpenMetrics text format, ending in {@code # EOF}. */
+    public String metrics() throws IOException {
+        JsonNode t = call(request(Protocol.OP_METRICS, null, OptionalInt.empty())).get("text");
+        if (t == null || !t.isTextual()) {
+            throw new ProtocolException("metrics response from " + path + " has no \"text\" string");
+        }
+        return t.textValue();
+    }
+
     public Health health() throws IOException {
         JsonNode r = call(request(Protocol.OP_HEALTH, null, OptionalInt.empty()));
         Set<String> caps = new HashSet<>();

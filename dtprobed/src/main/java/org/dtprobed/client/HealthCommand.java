@@ -7,7 +7,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code dtprobe health}: exits 0 only when the daemon answers and says it is ready. */
-@Command(name = "health", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 64,
+@Command(name = "health", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, exitCodeOnInvalidInput = 64,
         description = "Exit 0 if the daemon is ready, 1 if it answers but is not ready, 69 if it does not answer.")
 final class HealthCommand implements Callable<Integer> {
     @ParentCommand

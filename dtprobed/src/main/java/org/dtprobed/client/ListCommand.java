@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code dtprobe list}: the probes the daemon knows, as {@code dtrace -l} shows them. */
-@Command(name = "list", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 64, sortOptions = false,
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, exitCodeOnInvalidInput = 64, sortOptions = false,
         description = "List probes like dtrace -l. ID is the row number of this listing.")
 final class ListCommand implements Callable<Integer> {
     @ParentCommand

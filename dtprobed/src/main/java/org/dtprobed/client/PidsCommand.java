@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code dtprobe pids}: the processes with registered probes. */
-@Command(name = "pids", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 64, description = "List processes that registered probes.")
+@Command(name = "pids", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, exitCodeOnInvalidInput = 64, description = "List processes that registered probes.")
 final class PidsCommand implements Callable<Integer> {
     @ParentCommand
     Dtprobe parent;

@@ -12,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code dtprobe stats}: the daemon's counters. */
-@Command(name = "stats", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 64, description = "Show the daemon's counters.")
+@Command(name = "stats", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, exitCodeOnInvalidInput = 64, description = "Show the daemon's counters.")
 final class StatsCommand implements Callable<Integer> {
     @ParentCommand
     Dtprobe parent;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * {@code dtprobe trace}: arms a kernel uprobe at every site of every matching probe and prints a
  * line per hit until interrupted; every uprobe it made is removed on exit, Ctrl-C included.
  */
-@Command(name = "trace", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 64, sortOptions = false,
+@Command(name = "trace", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, exitCodeOnInvalidInput = 64, sortOptions = false,
         description = {"Arm kernel uprobes (tracefs) at the sites of matching probes and print one line per hit:",
             "TIME PID provider:module:function:name. Runs until interrupted; removes its uprobes on exit.",
             "Is-enabled sites are not armed. Needs root (or CAP_SYS_ADMIN) and a kernel with uprobe events."})

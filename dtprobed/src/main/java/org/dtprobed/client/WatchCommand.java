@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code dtprobe watch}: prints registrations and removals as they happen. */
-@Command(name = "watch", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 64, sortOptions = false,
+@Command(name = "watch", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, exitCodeOnInvalidInput = 64, sortOptions = false,
         description = "Print registrations and removals as they happen, until interrupted.")
 final class WatchCommand implements Callable<Integer> {
     @ParentCommand

@@ -1,7 +1,6 @@
 package org.dtprobed.daemon;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.dtprobed.fuse.HelperTransport;
 import org.dtprobed.fuse.TransportConfig;
 import org.dtprobed.fuse.Transports;
+import org.dtprobed.health.Heartbeat;
 import org.dtprobed.ingest.IngestStats;
 import org.dtprobed.ingest.ProcLiveness;
 import org.dtprobed.ingest.Pruner;
@@ -68,6 +68,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledExecutorService pruneTimer;
     private Pruner pruner;
     private volatile boolean ready;
+    private final IngestStats stats = new IngestStats();
+    private DaemonStats daemonStats;
 
     private Daemon(DaemonConfig config) {
         this.config = config;
@@ -110,12 +112,11 @@ public final class Daemon implements AutoCloseable {
             throw e;
         }
         parser = awaitParsers(parsers);
-        IngestStats stats = new IngestStats();
-        pruner = new Pruner(stash, index, proc);
+        pruner = new Pruner(stash, index, proc, stats);
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner);
         transport = startTransport(pipeline);
-        query = new QueryServer(QueryServerConfig.defaults(config.socket()), index,
-                new DaemonStats(stats, parser, stash, index, transport.kind()), () -> ready);
+        daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind());
+        query = new QueryServer(QueryServerConfig.defaults(config.socket()), index, daemonStats, () -> ready);
         query.start();
         pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dtprobed-prune");
@@ -134,7 +135,8 @@ public final class Daemon implements AutoCloseable {
         }
         // one look at each stashed process serves both the pruning and the index
         ProcLiveness liveness = new ProcLiveness(proc);
-        List<Integer> pruned = stash.prune(liveness);
+        List<Stash.Pruned> pruned = stash.pruneWithCauses(liveness);
+        Pruner.count(pruned, stats);
         index = StashIndexLoader.load(stash, proc, liveness);
         LOG.info("pid {}: stash open: {} probes of {} pids ({} dead pids pruned)", PID, index.probeCount(),
                 index.pidCount(), pruned.size());
@@ -195,6 +197,18 @@ public final class Daemon implements AutoCloseable {
         return transport != null && transport.serving();
     }
 
+    /** The loops that must keep turning: the helper device's reader and each parser worker. */
+    public List<Heartbeat> heartbeats() {
+        List<Heartbeat> all = new java.util.ArrayList<>(parser.heartbeats());
+        all.add(0, transport.heartbeat());
+        return all;
+    }
+
+    /** The metrics in the Prometheus text format (for {@code --metrics-file}). */
+    String prometheusText() {
+        return daemonStats.exposition(org.dtprobed.metrics.Exposition.Format.PROMETHEUS);
+    }
+
     public String describe() {
         return "serving " + transport.devicePath() + " (" + transport.kind() + "), " + index.probeCount()
                 + " probes of " + index.pidCount() + " pids, queries on " + config.socket();
@@ -210,12 +224,9 @@ public final class Daemon implements AutoCloseable {
         }
         closeQuietly("parser children", parser);
         closeQuietly("stash", stash);
+        // Only what this instance started is closed: a daemon refused by the lock (or by a
+        // socket another server answers on) never bound the socket, so it must not remove it.
         closeQuietly("state-directory lock", lock);
-        try {
-            Files.deleteIfExists(config.socket());
-        } catch (IOException e) {
-            LOG.debug("pid {}: cannot remove {}: {}", PID, config.socket(), e.toString());
-        }
     }
 
     private static void closeQuietly(String what, AutoCloseable c) {

@@ -19,10 +19,13 @@ import java.time.Duration;
  * @param pruneInterval how often dead pids are pruned
  * @param parserClasspath jars of the parser children; empty: the jars this daemon runs from
  * @param maxRegistrations registrations (and distinct pids) a new stash is sized for
+ * @param metricsFile   where the metrics are written for node_exporter, or null
+ * @param metricsInterval how often they are written
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, int parsers, String childUser, boolean noJail,
-                           Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations) {
+                           Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
+                           Path metricsFile, Duration metricsInterval) {
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);
         if (maxRegistrations < 1) {

@@ -2,22 +2,32 @@ package org.dtprobed.daemon;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.dtprobed.ingest.IngestStats;
+import org.dtprobed.metrics.Latency;
+import org.dtprobed.metrics.LatencySnapshot;
+import org.dtprobed.metrics.Exposition;
 import org.dtprobed.parse.FailureReason;
 import org.dtprobed.parse.ParserSupervisor;
 import org.dtprobed.parse.SupervisorStats;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.query.StatsSource;
 import org.dtprobed.stash.Stash;
+import org.dtprobed.version.BuildInfo;
 
-/** The {@code stats} object (docs/PROTOCOL.md): registration path, parser children, stash and index. */
+/**
+ * The daemon's numbers, two ways: the {@code stats} JSON object and the {@code metrics}
+ * OpenMetrics text (docs/PROTOCOL.md), both read from the same counters at the same moment.
+ */
 final class DaemonStats implements StatsSource {
     private final IngestStats ingest;
     private final ParserSupervisor parser;
     private final Stash stash;
     private final ProbeIndex index;
     private final String transport;
+    private final Latency queries = new Latency();
 
     DaemonStats(IngestStats ingest, ParserSupervisor parser, Stash stash, ProbeIndex index, String transport) {
         this.ingest = ingest;
@@ -25,6 +35,11 @@ final class DaemonStats implements StatsSource {
         this.stash = stash;
         this.index = index;
         this.transport = transport;
+    }
+
+    @Override
+    public void answered(String op, long nanos) {
+        queries.record(nanos);
     }
 
     @Override
@@ -37,6 +52,8 @@ final class DaemonStats implements StatsSource {
         ps.childPids().forEach(o.putArray("parser_pids")::add);
         o.put("registrations", ingest.registrations());
         o.put("removals", ingest.removals());
+        ObjectNode byCause = o.putObject("removals_by_cause");
+        ingest.removalsByCause().forEach((c, n) -> byCause.put(c.name().toLowerCase(Locale.ROOT), n));
         o.put("parses", ingest.parses());
         o.put("parse_cache_hits", ingest.parseCacheHits());
         o.put("negative_cache_hits", ingest.negativeCacheHits());
@@ -46,17 +63,13 @@ final class DaemonStats implements StatsSource {
         o.put("deadline_kills", ps.deadlineKills());
         ObjectNode attempts = o.putObject("parse_attempt_failures");
         for (Map.Entry<FailureReason, Long> e : ps.attemptFailures().entrySet()) {
-            attempts.put(e.getKey().name().toLowerCase(java.util.Locale.ROOT), e.getValue());
+            attempts.put(e.getKey().name().toLowerCase(Locale.ROOT), e.getValue());
         }
         o.put("parse_queue", ps.queued());
         o.put("parses_in_flight", ps.inFlight());
-        ObjectNode lat = o.putObject("registration_latency_us");
-        lat.put("p50", ingest.latencyQuantileMicros(0.50));
-        lat.put("p99", ingest.latencyQuantileMicros(0.99));
-        lat.put("max", ingest.latencyMaxMicros());
-        ObjectNode parseLat = o.putObject("parse_latency_us");
-        parseLat.put("p50", ps.latency().quantileUpperBoundMicros(0.50));
-        parseLat.put("p99", ps.latency().quantileUpperBoundMicros(0.99));
+        latencyMicros(o.putObject("registration_latency_us"), ingest.latency());
+        latencyMicros(o.putObject("parse_latency_us"), ps.latency());
+        latencyMicros(o.putObject("query_latency_us"), queries.snapshot());
         o.put("probes", index.probeCount());
         o.put("pids", index.pidCount());
         Stash.StashStats ss = stash.stats();
@@ -67,5 +80,64 @@ final class DaemonStats implements StatsSource {
         st.put("parsed", ss.parsed());
         st.put("negative_entries", ss.negativeEntries());
         return o;
+    }
+
+    private static void latencyMicros(ObjectNode o, LatencySnapshot s) {
+        o.put("count", s.count());
+        o.put("p50", s.p50Nanos() / 1000);
+        o.put("p90", s.p90Nanos() / 1000);
+        o.put("p99", s.p99Nanos() / 1000);
+        o.put("max", s.maxNanos() / 1000);
+    }
+
+    @Override
+    public String openMetrics() {
+        return exposition(Exposition.Format.OPENMETRICS);
+    }
+
+    String exposition(Exposition.Format format) {
+        SupervisorStats ps = parser.stats();
+        Exposition m = new Exposition(format);
+        m.info("dtprobed_build", "Version and git commit of the running daemon, and its transport.",
+                Map.of("version", BuildInfo.version(), "commit", BuildInfo.commit(), "transport", transport));
+        m.counter("dtprobed_registrations", "Registrations committed to the stash (ADDDOF answered with a generation).",
+                ingest.registrations());
+        Map<Map<String, String>, Long> removals = new LinkedHashMap<>();
+        ingest.removalsByCause().forEach((c, n) -> removals.put(Map.of("cause", c.name().toLowerCase(Locale.ROOT)), n));
+        m.counter("dtprobed_removals", "Registrations removed, by cause: remove (the REMOVE ioctl), exit, exec,"
+                + " reused (pid reused), unmap (object unmapped); exit/exec/reused/unmap are found by pruning.", removals);
+        m.counter("dtprobed_prune_passes", "Pruning passes over the stashed pids (every --prune-interval).",
+                ingest.prunePasses());
+        Map<Map<String, String>, Long> refusals = new LinkedHashMap<>();
+        ingest.refusals().forEach((r, n) -> refusals.put(
+                Map.of("reason", r.reason(), "errno", Integer.toString(r.errno())), n));
+        m.counter("dtprobed_refusals", "Refused ioctls, by reason (a DOF rule, a pipeline step, or request: the"
+                + " helper, header or caller memory) and the errno the caller got.", refusals);
+        m.counter("dtprobed_parses", "DOF parsed by a jailed parser child (cache misses).", ingest.parses());
+        m.counter("dtprobed_parse_cache_hits", "Registrations answered from already parsed DOF.", ingest.parseCacheHits());
+        m.counter("dtprobed_negative_cache_hits", "Registrations refused from the negative cache.",
+                ingest.negativeCacheHits());
+        m.counter("dtprobed_parser_child_restarts", "Parser children started after the first ones.", ps.restarts());
+        m.counter("dtprobed_parser_deadline_kills", "Parser children killed for missing the parse deadline.",
+                ps.deadlineKills());
+        m.gauge("dtprobed_pids", "Processes with registrations.", index.pidCount());
+        m.gauge("dtprobed_probes", "Probes in the index.", index.probeCount());
+        m.gauge("dtprobed_parse_queue", "Parses waiting for a parser child.", ps.queued());
+        Map<Map<String, String>, Double> entries = new LinkedHashMap<>();
+        Map<Map<String, String>, Double> fill = new LinkedHashMap<>();
+        for (Stash.FileFill ff : stash.fill()) {
+            entries.put(Map.of("file", ff.file()), (double) ff.entries());
+            fill.put(Map.of("file", ff.file()), ff.usedFraction());
+        }
+        m.gauge("dtprobed_stash_entries", "Entries in each stash file.", entries);
+        m.gauge("dtprobed_stash_fill_ratio", "Share of each stash file's preallocated space in use (1 is full:"
+                + " the files never grow).", fill);
+        m.summary("dtprobed_registration_latency_seconds", "ADDDOF from the request to the committed reply.",
+                ingest.latency());
+        m.summary("dtprobed_parse_latency_seconds", "Parse in a jailed child, from submission to answer.",
+                ps.latency());
+        m.summary("dtprobed_query_latency_seconds", "Query socket requests (list, pids, stats, health, metrics).",
+                queries.snapshot());
+        return m.finish();
     }
 }

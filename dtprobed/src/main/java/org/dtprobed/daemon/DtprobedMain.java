@@ -1,10 +1,23 @@
 package org.dtprobed.daemon;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.dtprobed.fuse.CuseTransport;
+import org.dtprobed.fuse.MountVisibility;
+import org.dtprobed.fuse.TransportConfig;
+import org.dtprobed.fuse.Transports;
+import org.dtprobed.health.Watchdog;
+import org.dtprobed.log.LogLevel;
+import org.dtprobed.log.LogProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -12,14 +25,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dtprobed}: the daemon's command line. */
-@Command(name = "dtprobed", mixinStandardHelpOptions = true, sortOptions = false, exitCodeOnInvalidInput = 1,
+@Command(name = "dtprobed", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, sortOptions = false, exitCodeOnInvalidInput = 1,
         description = {"Serve the DTrace helper device, keep the DOF that programs register in a durable stash,"
             + " and answer tracers on a Unix socket."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped by SIGTERM or SIGINT", "1:configuration error (do not restart)",
             "2:runtime failure (restart)"})
 public final class DtprobedMain implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(DtprobedMain.class);
 
     @Option(names = {"-F", "--foreground"}, description = "Stay in the foreground (always the case; accepted for compatibility with dtprobed and systemd units).")
     boolean foreground;
@@ -68,7 +80,7 @@ public final class DtprobedMain implements Callable<Integer> {
 
     @Option(names = "--parser-classpath", split = ":", paramLabel = "JAR[:JAR...]",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
-    java.util.List<Path> parserClasspath = new java.util.ArrayList<>();
+    List<Path> parserClasspath = new ArrayList<>();
 
     @Option(names = "--max-registrations", defaultValue = "8192", converter = RegistrationCountConverter.class,
             paramLabel = "N", description = {"Registrations, and distinct registering pids, a new stash is sized for;"
@@ -77,13 +89,135 @@ public final class DtprobedMain implements Callable<Integer> {
                 + " Default: ${DEFAULT-VALUE}."})
     int maxRegistrations;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = {"error, warn, info, debug or trace."
+            + " Default: $DTPROBED_LOG_LEVEL, else info. Under systemd (stderr on the journal) lines carry"
+            + " journald priorities and no timestamp."})
+    String logLevel;
+
+    @Option(names = "--metrics-file", paramLabel = "PATH", description = {"Write the metrics (Prometheus text format)"
+            + " to PATH every --metrics-interval, replacing it atomically, for node_exporter's textfile collector"
+            + " (name it *.prom in the collector's directory). The directory must exist."})
+    Path metricsFile;
+
+    @Option(names = "--metrics-interval", defaultValue = "15s", converter = DurationConverter.class,
+            paramLabel = "DURATION", description = "How often --metrics-file is rewritten. Default: ${DEFAULT-VALUE}.")
+    Duration metricsInterval;
+
     @Override
     public Integer call() {
-        if (parsers < 1 || parsers > 64) {
-            System.err.println("dtprobed: --parsers must be 1..64, got " + parsers);
+        String problem = logLevelProblem();
+        if (problem == null && logLevel != null) {
+            // read by the log backend when the first logger is made, which must come after this
+            // (the checks below load classes that make loggers)
+            System.setProperty(LogLevel.PROPERTY, logLevel);
+        }
+        if (problem == null) {
+            problem = firstProblem();
+        }
+        if (problem != null) {
+            // before anything is created or started: one line, and systemd must not restart
+            System.err.println("dtprobed: " + problem);
             return Daemon.EXIT_CONFIG;
         }
         return run(config(), SystemdNotifier.fromEnvironment());
+    }
+
+    /** Checked first: the level must be known before any class that logs is loaded. */
+    private String logLevelProblem() {
+        if (logLevel != null && LogLevel.parse(logLevel) == null) {
+            return "--log-level '" + logLevel + "': expected error, warn, info, debug or trace";
+        }
+        String envLevel = System.getenv(LogLevel.ENV);
+        if (logLevel == null && envLevel != null && !envLevel.isBlank()
+                && LogLevel.parse(envLevel) == null) {
+            return LogLevel.ENV + " '" + envLevel + "': expected error, warn, info, debug or trace";
+        }
+        return null;
+    }
+
+    /**
+     * The first option that cannot work, or null. Only reads (no file, directory, child or
+     * mount is made), so a typo costs nothing; what can only be known by trying (a held lock, a
+     * missing /dev/cuse) is reported by {@link Daemon#start} instead.
+     */
+    String firstProblem() {
+        if (!Transports.known(transport)) {
+            return "--transport '" + transport + "': expected auto, cuse or fuse";
+        }
+        if (parsers < 1 || parsers > 64) {
+            return "--parsers must be 1..64, got " + parsers;
+        }
+        try {
+            TransportConfig.defaults().withDeviceName(device);
+        } catch (IllegalArgumentException e) {
+            return "--device: " + e.getMessage();
+        }
+        Path sock = socket != null ? socket : Daemon.defaultSocket(stateDir);
+        int sockBytes = sock.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length;
+        if (sockBytes > MAX_SOCKET_PATH_BYTES) {
+            return "--socket " + sock + ": " + sockBytes + " bytes, a Unix socket path holds at most "
+                    + MAX_SOCKET_PATH_BYTES;
+        }
+        if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
+            return "--state-dir " + stateDir + " is not a directory";
+        }
+        for (Path jar : parserClasspath) {
+            if (!Files.isRegularFile(jar)) {
+                return "--parser-classpath: " + jar + " is not a file";
+            }
+        }
+        if (metricsFile != null) {
+            Path dir = metricsFile.toAbsolutePath().getParent();
+            if (!Files.isDirectory(dir)) {
+                return "--metrics-file " + metricsFile + ": no directory " + dir;
+            }
+            if (Files.isDirectory(metricsFile)) {
+                return "--metrics-file " + metricsFile + " is a directory";
+            }
+        }
+        if (!noJail && isRoot() && !userExists(parserUser)) {
+            return "--parser-user: no such user '" + parserUser + "'";
+        }
+        return invisibleFuseMount();
+    }
+
+    /** The FUSE-file route mounts where clients must see it; a private mount namespace hides it. */
+    private String invisibleFuseMount() {
+        boolean fuseFile = transport.startsWith("fuse")
+                || (transport.equals("auto") && !CuseTransport.available());
+        if (!fuseFile) {
+            return null;
+        }
+        Path mount = mountDir != null ? mountDir : stateDir.resolve("helperfs");
+        try {
+            return MountVisibility.whyInvisible(mount)
+                    .map(why -> "the FUSE-file transport cannot serve clients from here: " + why
+                            + "; run dtprobed in the host's mount namespace (the unit without"
+                            + " dtprobed.service.d/mount-sandbox.conf, see README) or use CUSE")
+                    .orElse(null);
+        } catch (IOException e) {
+            return null; // no /proc/self/mountinfo to judge by: the mount itself will tell
+        }
+    }
+
+    /** sun_path is 108 bytes with the terminating NUL. */
+    private static final int MAX_SOCKET_PATH_BYTES = 107;
+
+    private static boolean isRoot() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean userExists(String name) {
+        try {
+            FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The parsed command line as the daemon takes it (options already validated). */
@@ -91,21 +225,24 @@ public final class DtprobedMain implements Callable<Integer> {
         return new DaemonConfig(stateDir, transport, device,
                 socket != null ? socket : Daemon.defaultSocket(stateDir),
                 mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parserStartTimeout, parsers, parserUser, noJail,
-                pruneInterval, parserClasspath, maxRegistrations);
+                pruneInterval, parserClasspath, maxRegistrations,
+                metricsFile, metricsInterval);
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {
+        // made here, not in a static field: the level is known only once the options are read
+        Logger log = LoggerFactory.getLogger(DtprobedMain.class);
         long pid = ProcessHandle.current().pid();
         if (config.noJail()) {
-            LOG.warn("pid {}: --no-jail: DOF from any local user will be parsed WITHOUT the seccomp jail", pid);
+            log.warn("pid {}: --no-jail: DOF from any local user will be parsed WITHOUT the seccomp jail", pid);
         }
         notifier.status("starting");
         Daemon daemon;
         try {
             daemon = Daemon.start(config);
         } catch (Daemon.StartException e) {
-            LOG.error("pid {}: cannot start: {}", pid, e.getMessage());
-            System.err.println("dtprobed: " + e.getMessage());
+            // the log goes to stderr too: one line, not a second copy by println
+            log.error("pid {}: cannot start: {}", pid, e.getMessage());
             return e.exitCode();
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -115,13 +252,21 @@ public final class DtprobedMain implements Callable<Integer> {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
         }
         String ready = daemon.describe();
-        LOG.info("pid {}: ready: {}", pid, ready);
+        log.info("pid {}: ready: {}", pid, ready);
         notifier.ready(ready);
+        Watchdog watchdog = Watchdog.period(System.getenv())
+                .map(every -> {
+                    log.info("pid {}: systemd watchdog: WATCHDOG=1 every {} ms while the device reader and parser"
+                            + " workers turn", pid, every.toMillis());
+                    return Watchdog.start(every, daemon::heartbeats, notifier::watchdog);
+                }).orElse(null);
+        MetricsFile metrics = config.metricsFile() == null ? null
+                : MetricsFile.start(config.metricsFile(), config.metricsInterval(), daemon::prometheusText);
         int rc = 0;
         try {
             while (!stop.await(1, TimeUnit.SECONDS)) {
                 if (!daemon.serving()) {
-                    LOG.error("pid {}: the kernel ended the helper device's connection; exiting", pid);
+                    log.error("pid {}: the kernel ended the helper device's connection; exiting", pid);
                     rc = Daemon.EXIT_RUNTIME;
                     break;
                 }
@@ -129,14 +274,31 @@ public final class DtprobedMain implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (watchdog != null) {
+            watchdog.close();
+        }
         notifier.stopping("stopping");
-        LOG.info("pid {}: stopping", pid);
+        log.info("pid {}: stopping", pid);
+        if (metrics != null) {
+            metrics.close();
+        }
         daemon.close();
-        LOG.info("pid {}: stopped", pid);
+        log.info("pid {}: stopped", pid);
         return rc;
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DtprobedMain()).execute(args));
+        LogProvider.select();
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as main runs it: a bad option is one line on stderr and exit 1, no usage dump. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new DtprobedMain());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            cl.getErr().println("dtprobed: " + ex.getMessage() + " (see dtprobed --help)");
+            return Daemon.EXIT_CONFIG;
+        });
+        return cl;
     }
 }

@@ -39,6 +39,11 @@ public final class SystemdNotifier {
         send("STATUS=" + status + "\n");
     }
 
+    /** The watchdog keep-alive ({@code WatchdogSec=}). */
+    public void watchdog() {
+        send("WATCHDOG=1\n");
+    }
+
     public void stopping(String status) {
         send("STOPPING=1\nSTATUS=" + status + "\n");
     }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.dtprobed.health.Heartbeat;
 import org.dtprobed.helper.CallerResolver;
 import org.dtprobed.helper.CuseConversations;
 import org.dtprobed.helper.HelperRequests;
@@ -82,6 +83,11 @@ public final class CuseTransport implements HelperTransport {
     @Override
     public String kind() {
         return "cuse";
+    }
+
+    @Override
+    public Heartbeat heartbeat() {
+        return session.readerHeartbeat();
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.dtprobed.fuse;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.dtprobed.health.Heartbeat;
 import org.dtprobed.helper.CallerResolver;
 import org.dtprobed.helper.HelperRequests;
 import org.dtprobed.helper.RestrictedHelperIoctls;
@@ -70,6 +71,11 @@ public final class FuseFileTransport implements HelperTransport {
     @Override
     public String kind() {
         return "fuse-file";
+    }
+
+    @Override
+    public Heartbeat heartbeat() {
+        return session.readerHeartbeat();
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dtprobed.health.Heartbeat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +36,18 @@ public final class FuseSession implements AutoCloseable {
     private final Thread reader;
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean closing;
+    private final Heartbeat readerBeat;
+
+    /** A reader turns every POLL_MILLIS and answers non-ioctl requests inline (no waiting in them). */
+    static final Duration READER_STUCK_AFTER = Duration.ofSeconds(10);
 
     FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount) {
+        this(name, device, handler, maxWrite, workerCount, READER_STUCK_AFTER);
+    }
+
+    FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount,
+                Duration readerStuckAfter) {
+        this.readerBeat = new Heartbeat(name + " reader", readerStuckAfter);
         this.name = name;
         this.device = device;
         this.handler = handler;
@@ -71,6 +82,11 @@ public final class FuseSession implements AutoCloseable {
         return ended.getCount() == 0;
     }
 
+    /** Beats on every turn of the reader loop. */
+    public Heartbeat readerHeartbeat() {
+        return readerBeat;
+    }
+
     private void run() {
         try {
             loop();
@@ -85,6 +101,7 @@ public final class FuseSession implements AutoCloseable {
 
     private void loop() throws IOException {
         while (!closing) {
+            readerBeat.beat();
             FuseDevice.ReadStatus status = device.read(buffer, POLL_MILLIS);
             if (status == FuseDevice.ReadStatus.ENDED) {
                 LOG.info("{}: the kernel ended the connection", name);

@@ -5,7 +5,14 @@ import org.dtprobed.helper.HelperRequests;
 
 /** Picks and starts a transport by name: {@code cuse}, {@code fuse} (the FUSE file) or {@code auto}. */
 public final class Transports {
+    /** The names {@link #start} takes; checked before the daemon creates anything. */
+    public static final java.util.List<String> KINDS = java.util.List.of("auto", "cuse", "fuse", "fuse-file");
+
     private Transports() {
+    }
+
+    public static boolean known(String kind) {
+        return KINDS.contains(kind);
     }
 
     public static HelperTransport start(String kind, TransportConfig config, HelperRequests requests)

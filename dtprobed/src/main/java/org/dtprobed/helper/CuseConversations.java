@@ -57,9 +57,7 @@ public final class CuseConversations {
                 return reply;
             } catch (HelperException e) {
                 byTid.remove(r.tid(), c);
-                LOG.warn("tid {}: ioctl {} refused with errno {}: {}", r.tid(), HelperIoctl.hex(r.cmd()), e.errno(),
-                        e.getMessage());
-                return new IoctlReply.Failure(e.errno(), e.getMessage());
+                return submission.refusal(r, e, LOG);
             } catch (RuntimeException e) {
                 byTid.remove(r.tid(), c);
                 LOG.error("tid {}: ioctl {} failed inside the daemon", r.tid(), HelperIoctl.hex(r.cmd()), e);

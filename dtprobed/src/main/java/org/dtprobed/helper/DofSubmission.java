@@ -23,6 +23,22 @@ final class DofSubmission {
         this.validator = new DofHeaderValidator(limits);
     }
 
+    /**
+     * The failed ioctl's reply: counted, and logged in one line unless the pipeline, which knows
+     * the pid and module, has logged it.
+     */
+    IoctlReply.Failure refusal(IoctlRequest r, HelperException e, org.slf4j.Logger log) {
+        requests.refused(e.label(), e.errno());
+        if (e.isLogged()) {
+            log.debug("tid {}: ioctl {} refused with errno {}: {}", r.tid(), HelperIoctl.hex(r.cmd()), e.errno(),
+                    e.getMessage());
+        } else {
+            log.warn("tid {}: ioctl {} refused with errno {}: {}", r.tid(), HelperIoctl.hex(r.cmd()), e.errno(),
+                    e.getMessage());
+        }
+        return new IoctlReply.Failure(e.errno(), e.getMessage());
+    }
+
     static DofHelper helper(byte[] in) throws HelperException {
         if (in.length != DofHelper.SIZE) {
             throw new HelperException(Errno.EINVAL,

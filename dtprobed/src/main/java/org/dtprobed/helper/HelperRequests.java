@@ -26,4 +26,8 @@ public interface HelperRequests {
      * error (as in dtprobed): the caller gets 0 either way unless this throws.
      */
     void remove(Caller caller, long generation) throws HelperException;
+
+    /** Told of every refused ioctl, wherever it was refused (for the refusal counters). */
+    default void refused(String label, int errno) {
+    }
 }

@@ -46,9 +46,7 @@ public final class RestrictedHelperIoctls {
                     throw new HelperException(Errno.EINVAL, "invalid ioctl " + HelperIoctl.hex(r.cmd()));
             }
         } catch (HelperException e) {
-            LOG.warn("tid {}: ioctl {} refused with errno {}: {}", r.tid(), HelperIoctl.hex(r.cmd()), e.errno(),
-                    e.getMessage());
-            return new IoctlReply.Failure(e.errno(), e.getMessage());
+            return submission.refusal(r, e, LOG);
         } catch (RuntimeException e) {
             LOG.error("tid {}: ioctl {} failed inside the daemon", r.tid(), HelperIoctl.hex(r.cmd()), e);
             return new IoctlReply.Failure(Errno.EIO, "internal error: " + e);

@@ -3,83 +3,124 @@ package org.dtprobed.ingest;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import org.dtprobed.parse.LatencyHistogram;
+import java.util.concurrent.atomic.LongAdder;
+import org.dtprobed.metrics.Latency;
+import org.dtprobed.metrics.LatencySnapshot;
 
 /**
- * Counters of the registration path, read by {@code stats}. Latency goes into the parser's
- * power-of-two histogram at 1 µs resolution: cheap to record from many threads, and its quantiles
- * are upper bounds within a factor of two — enough to tell 50 µs from 5 ms.
+ * Counters of the registration path, read by {@code stats} and {@code metrics}: registrations and
+ * their latency, removals by cause, refusals by reason and errno, parses and cache hits.
  */
 public final class IngestStats {
-    private final AtomicLong registrations = new AtomicLong();
-    private final AtomicLong removals = new AtomicLong();
-    private final AtomicLong parses = new AtomicLong();
-    private final AtomicLong parseCacheHits = new AtomicLong();
-    private final AtomicLong negativeCacheHits = new AtomicLong();
-    private final AtomicLong maxMicros = new AtomicLong();
-    private final LatencyHistogram.Recorder latency = new LatencyHistogram.Recorder(0, 40);
-    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
-
-    void registered(long nanos) {
-        registrations.incrementAndGet();
-        latency.record(nanos);
-        maxMicros.accumulateAndGet(Math.max(0, nanos / 1000), Math::max);
+    /** Why a registration went away. */
+    public enum RemovalCause {
+        /** the program's REMOVE ioctl */
+        REMOVE,
+        /** its process exited */
+        EXIT,
+        /** its process exec'd */
+        EXEC,
+        /** its pid now belongs to another process */
+        REUSED,
+        /** its object was unmapped (dlclose on the FUSE-file route) */
+        UNMAP
     }
 
-    void removed() {
-        removals.incrementAndGet();
+    /** A refusal's labels: the reason (a DofRule name, a pipeline or transport reason) and the errno. */
+    public record Refusal(String reason, int errno) {
+    }
+
+    private final LongAdder registrations = new LongAdder();
+    private final LongAdder parses = new LongAdder();
+    private final LongAdder parseCacheHits = new LongAdder();
+    private final LongAdder negativeCacheHits = new LongAdder();
+    private final LongAdder prunePasses = new LongAdder();
+    private final Latency latency = new Latency();
+    private final Map<RemovalCause, LongAdder> removals = new ConcurrentHashMap<>();
+    private final Map<Refusal, LongAdder> refusals = new ConcurrentHashMap<>();
+
+    public IngestStats() {
+        for (RemovalCause c : RemovalCause.values()) {
+            removals.put(c, new LongAdder());
+        }
+    }
+
+    void registered(long nanos) {
+        registrations.increment();
+        latency.record(nanos);
+    }
+
+    void removed(RemovalCause cause, int registrations) {
+        removals.get(cause).add(registrations);
+    }
+
+    void pruned() {
+        prunePasses.increment();
     }
 
     void parsed() {
-        parses.incrementAndGet();
+        parses.increment();
     }
 
     void parseCacheHit() {
-        parseCacheHits.incrementAndGet();
+        parseCacheHits.increment();
     }
 
     void negativeCacheHit() {
-        negativeCacheHits.incrementAndGet();
+        negativeCacheHits.increment();
     }
 
-    void failed(String reason) {
-        failures.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    /** Every refused ADDDOF or REMOVE, from the pipeline or the transport before it. */
+    void refused(String reason, int errno) {
+        refusals.computeIfAbsent(new Refusal(reason, errno), r -> new LongAdder()).increment();
     }
 
     public long registrations() {
-        return registrations.get();
+        return registrations.sum();
     }
 
+    /** Removals of every cause. */
     public long removals() {
-        return removals.get();
+        return removals.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    public long parses() {
-        return parses.get();
-    }
-
-    public long parseCacheHits() {
-        return parseCacheHits.get();
-    }
-
-    public long negativeCacheHits() {
-        return negativeCacheHits.get();
-    }
-
-    /** Failure counts by reason (a {@link org.dtprobed.dof.DofRule} name, or a transport/parser reason). */
-    public Map<String, Long> failures() {
-        Map<String, Long> out = new TreeMap<>();
-        failures.forEach((k, v) -> out.put(k, v.get()));
+    public Map<RemovalCause, Long> removalsByCause() {
+        Map<RemovalCause, Long> out = new java.util.EnumMap<>(RemovalCause.class);
+        removals.forEach((k, v) -> out.put(k, v.sum()));
         return out;
     }
 
-    /** Upper bound of the q-quantile of registration latency, in microseconds (0 when none). */
-    public long latencyQuantileMicros(double q) {
-        return Math.min(latency.snapshot().quantileUpperBoundMicros(q), maxMicros.get());
+    public long prunePasses() {
+        return prunePasses.sum();
     }
 
-    public long latencyMaxMicros() {
-        return maxMicros.get();
+    public long parses() {
+        return parses.sum();
+    }
+
+    public long parseCacheHits() {
+        return parseCacheHits.sum();
+    }
+
+    public long negativeCacheHits() {
+        return negativeCacheHits.sum();
+    }
+
+    public Map<Refusal, Long> refusals() {
+        Map<Refusal, Long> out = new TreeMap<>(java.util.Comparator.comparing(Refusal::reason)
+                .thenComparingInt(Refusal::errno));
+        refusals.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    /** Refusal counts by reason alone (the {@code stats} op's {@code parse_failures}). */
+    public Map<String, Long> failures() {
+        Map<String, Long> out = new TreeMap<>();
+        refusals.forEach((k, v) -> out.merge(k.reason(), v.sum(), Long::sum));
+        return out;
+    }
+
+    public LatencySnapshot latency() {
+        return latency.snapshot();
     }
 }

@@ -25,20 +25,40 @@ public final class Pruner {
     private final Stash stash;
     private final ProbeIndex index;
     private final ProcFs proc;
+    private final IngestStats stats;
 
-    public Pruner(Stash stash, ProbeIndex index, ProcFs proc) {
+    public Pruner(Stash stash, ProbeIndex index, ProcFs proc, IngestStats stats) {
         this.stash = stash;
         this.index = index;
         this.proc = proc;
+        this.stats = stats;
+    }
+
+    /** Counts what pruning the stash at start-up removed, as the periodic passes count theirs. */
+    public static void count(List<Stash.Pruned> pruned, IngestStats stats) {
+        for (Stash.Pruned p : pruned) {
+            stats.removed(cause(p.cause()), p.registrations());
+        }
+    }
+
+    private static IngestStats.RemovalCause cause(Stash.PruneCause c) {
+        return switch (c) {
+            case EXIT -> IngestStats.RemovalCause.EXIT;
+            case EXEC -> IngestStats.RemovalCause.EXEC;
+            case REUSED -> IngestStats.RemovalCause.REUSED;
+        };
     }
 
     /** One pass; returns how many registrations it removed. */
     public int prune() {
         int removed = 0;
         ProcLiveness liveness = new ProcLiveness(proc);
-        for (int pid : stash.prune(liveness)) {
-            removed += index.removePid(pid);
+        List<Stash.Pruned> pruned = stash.pruneWithCauses(liveness);
+        for (Stash.Pruned p : pruned) {
+            removed += index.removePid(p.pid());
         }
+        count(pruned, stats);
+        stats.pruned();
         return removed + pruneUnmapped(liveness);
     }
 
@@ -62,6 +82,7 @@ public final class Pruner {
                     RegistrationKey k = reg.getKey();
                     if (stash.remove(k.pid(), k.generation())) {
                         index.removeRegistration(k.pid(), k.generation());
+                        stats.removed(IngestStats.RemovalCause.UNMAP, 1);
                         removed++;
                         LOG.info("pid {}: generation {} removed: {} is no longer mapped at 0x{}", k.pid(),
                                 k.generation(), reg.getValue().path(), Long.toHexString(reg.getValue().start()));

@@ -89,8 +89,7 @@ public final class RegistrationPipeline implements HelperRequests {
         } catch (RuntimeException e) {
             // a bug must cost this one caller, never the transport thread
             LOG.error("pid {}: registration of {} failed unexpectedly", pid, helper.module(), e);
-            stats.failed("internal_error");
-            throw new HelperException(EINVAL, "internal error: " + e);
+            throw HelperException.logged(EINVAL, "internal_error", "internal error: " + e);
         }
     }
 
@@ -215,17 +214,23 @@ public final class RegistrationPipeline implements HelperRequests {
         int pid = caller.pid();
         if (stash.remove(pid, generation)) {
             index.removeRegistration(pid, generation);
-            stats.removed();
+            stats.removed(IngestStats.RemovalCause.REMOVE, 1);
             LOG.debug("pid {}: removed generation {}", pid, generation);
         } else {
             LOG.debug("pid {}: REMOVE of unknown generation {}", pid, generation);
         }
     }
 
+    /** The one log line of a refused registration; the transport counts it and writes no other. */
     private HelperException refuse(int pid, DofHelper helper, String reason, int errno, String message) {
-        stats.failed(reason);
-        LOG.warn("pid {}: registration of {} refused ({}): {}", pid, printable(helper.module()), reason, message);
-        return new HelperException(errno, message);
+        LOG.warn("pid {}: registration of {} refused ({}, errno {}): {}", pid, printable(helper.module()), reason,
+                errno, message);
+        return HelperException.logged(errno, reason, message);
+    }
+
+    @Override
+    public void refused(String label, int errno) {
+        stats.refused(label, errno);
     }
 
     private static String printable(String s) {

@@ -1,10 +1,12 @@
 package org.dtprobed.parse;
 
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.health.Heartbeat;
 import org.dtprobed.jail.ChildCommand;
 import org.dtprobed.jail.Rejection;
 import org.slf4j.Logger;
@@ -29,6 +31,7 @@ final class ChildWorker implements Runnable {
     private final AtomicLong ids;
     private volatile ParserChild child;
     private volatile boolean stopping;
+    private final Heartbeat heartbeat;
     private int startFailures;
     private long nextStartNanos;
     private boolean started;
@@ -41,6 +44,14 @@ final class ChildWorker implements Runnable {
         this.stats = stats;
         this.timer = timer;
         this.ids = ids;
+        // one parse may take every attempt's child start and deadline
+        Duration budget = config.parseTimeout().plus(config.startTimeout())
+                .multipliedBy(config.maxAttempts()).plusSeconds(10);
+        this.heartbeat = new Heartbeat("parser worker", budget);
+    }
+
+    Heartbeat heartbeat() {
+        return heartbeat;
     }
 
     /** Starts the first child on the caller's thread, so that a broken set-up fails the daemon's start. */
@@ -70,6 +81,7 @@ final class ChildWorker implements Runnable {
     public void run() {
         try {
             while (!stopping) {
+                heartbeat.beat();
                 ParseJob job = queue.poll(IDLE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
                 if (job != null) {
                     handle(job);

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofRule;
+import org.dtprobed.health.Heartbeat;
 import org.dtprobed.jail.ParseRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +84,11 @@ public final class ParserSupervisor implements AutoCloseable {
             t.start();
         }
         return s;
+    }
+
+    /** Each worker's pulse, for the watchdog: a worker stuck beyond a whole parse's budget stops it. */
+    public List<Heartbeat> heartbeats() {
+        return workers.stream().map(ChildWorker::heartbeat).toList();
     }
 
     public SupervisorConfig config() {

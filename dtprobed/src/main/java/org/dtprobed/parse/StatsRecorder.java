@@ -15,7 +15,7 @@ final class StatsRecorder {
     private final LongAdder deadlineKills = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<FailureReason, LongAdder> attemptFailures = new EnumMap<>(FailureReason.class);
-    private final LatencyHistogram.Recorder latency = new LatencyHistogram.Recorder();
+    private final org.dtprobed.metrics.Latency latency = new org.dtprobed.metrics.Latency();
 
     StatsRecorder() {
         for (FailureReason r : FailureReason.values()) {

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public record SupervisorStats(List<Long> childPids, long parses, long parsed, long rejected, long failed,
                               Map<FailureReason, Long> attemptFailures, long restarts, long deadlineKills,
-                              int queued, int inFlight, LatencyHistogram latency) {
+                              int queued, int inFlight, org.dtprobed.metrics.LatencySnapshot latency) {
     public SupervisorStats {
         childPids = List.copyOf(childPids);
         attemptFailures = Map.copyOf(attemptFailures);

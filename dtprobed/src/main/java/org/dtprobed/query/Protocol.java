@@ -12,8 +12,9 @@ public final class Protocol {
     public static final String OP_WATCH = "watch";
     public static final String OP_STATS = "stats";
     public static final String OP_HEALTH = "health";
+    public static final String OP_METRICS = "metrics";
     /** Every operation this server answers; {@code health} lists them as the server's capabilities. */
-    public static final List<String> OPS = List.of(OP_LIST, OP_PIDS, OP_WATCH, OP_STATS, OP_HEALTH);
+    public static final List<String> OPS = List.of(OP_LIST, OP_PIDS, OP_WATCH, OP_STATS, OP_HEALTH, OP_METRICS);
 
     public static final String ERR_BAD_REQUEST = "bad_request";
     public static final String ERR_UNKNOWN_OP = "unknown_op";

@@ -88,7 +88,9 @@ final class QueryConnection implements Runnable {
                     new WatchSession(socket, out, request, scope, config, index).run();
                     return;
                 }
+                long t0 = System.nanoTime();
                 answer(op, request, out);
+                stats.answered(op, System.nanoTime() - t0);
             } catch (RequestException e) {
                 LOG.debug("query client pid {}: {}: {}", peerPid, e.code, e.getMessage());
                 writeError(out, request, e.code, e.getMessage());
@@ -163,6 +165,13 @@ final class QueryConnection implements Runnable {
                 }
             }
             case Protocol.OP_STATS -> writeStats(request, out);
+            case Protocol.OP_METRICS -> {
+                try (JsonGenerator g = begin(out, request, op)) {
+                    g.writeStringField("content_type", org.dtprobed.metrics.Exposition.CONTENT_TYPE);
+                    g.writeStringField("text", stats.openMetrics());
+                    g.writeEndObject();
+                }
+            }
             default -> writeHealth(request, out);
         }
         out.write('\n');

@@ -228,7 +228,7 @@ class DaemonEndToEndIT {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(ChildJvms.flags());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.dtprobed.stash.dump.StashDump",
-                "--state-dir", tmp.resolve("state/stash").toString(), view));
+                "--state-dir", tmp.resolve("state").toString(), view));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();

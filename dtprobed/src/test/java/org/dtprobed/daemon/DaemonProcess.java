@@ -32,13 +32,82 @@ public final class DaemonProcess implements AutoCloseable {
 
     public static DaemonProcess start(Path stateDir, String deviceName, List<Path> parserJars, String... extra)
             throws IOException, InterruptedException {
+        return launch(command(stateDir, deviceName, parserJars, extra), stateDir, deviceName);
+    }
+
+    /**
+     * Starts {@code cmd} (a daemon command line, possibly behind {@code unshare} or another
+     * wrapper that execs it) and waits until it answers health as ready.
+     */
+    public static DaemonProcess launch(List<String> cmd, Path stateDir, String deviceName)
+            throws IOException, InterruptedException {
+        return launch(cmd, java.util.Map.of(), stateDir, deviceName);
+    }
+
+    /** As {@link #launch(List, Path, String)}, with these variables added to the environment. */
+    public static DaemonProcess launch(List<String> cmd, java.util.Map<String, String> env, Path stateDir,
+            String deviceName) throws IOException, InterruptedException {
+        Files.createDirectories(stateDir);
+        Path log = stateDir.resolve("daemon.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        DaemonProcess d = new DaemonProcess(p, stateDir, Path.of("/dev").resolve(deviceName), log);
+        d.awaitReady();
+        return d;
+    }
+
+    /** How a daemon that was expected not to start ended: its exit status and its stderr and stdout. */
+    public record Exited(int status, String stderr, String stdout) {
+    }
+
+    /**
+     * Runs the daemon and waits for it to exit by itself (a refused or misconfigured start); the
+     * state directory is not created by this fixture, so the test sees what the daemon made.
+     */
+    public static Exited runToExit(List<String> prefix, Path stateDir, String deviceName, List<Path> parserJars,
+            String... extra) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(command(stateDir, deviceName, parserJars, extra));
+        return runToExit(cmd);
+    }
+
+    /** Runs {@code cmd} and waits for it to exit by itself. */
+    public static Exited runToExit(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).start();
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("dtprobed did not exit within 120 s; stderr:\n" + err);
+        }
+        return new Exited(p.exitValue(), err, new String(out.join(), StandardCharsets.UTF_8));
+    }
+
+    /** java, the flags and this test's classpath, and the daemon's main class: a command line without options. */
+    public static List<String> javaMain() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ChildJvms.flags());
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                DtprobedMain.class.getName(), "--transport", "fuse", "--state-dir", stateDir.toString(),
-                "--device", deviceName, "--parser-classpath",
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), DtprobedMain.class.getName()));
+        return cmd;
+    }
+
+    /** The daemon's command line (java, this test's classpath, the FUSE-file transport). */
+    public static List<String> command(Path stateDir, String deviceName, List<Path> parserJars, String... extra) {
+        List<String> cmd = javaMain();
+        cmd.addAll(List.of("--state-dir", stateDir.toString(), "--device", deviceName, "--parser-classpath",
                 String.join(":", parserJars.stream().map(Path::toString).toList())));
+        if (!List.of(extra).contains("--transport")) {
+            cmd.addAll(List.of("--transport", "fuse"));
+        }
         if (!List.of(extra).contains("--prune-interval")) {
             cmd.addAll(List.of("--prune-interval", "1s"));
         }
@@ -47,13 +116,7 @@ public final class DaemonProcess implements AutoCloseable {
             cmd.addAll(List.of("--parse-timeout", "60s"));
         }
         cmd.addAll(List.of(extra));
-        Files.createDirectories(stateDir);
-        Path log = stateDir.resolve("daemon.log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        DaemonProcess d = new DaemonProcess(p, stateDir, Path.of("/dev").resolve(deviceName), log);
-        d.awaitReady();
-        return d;
+        return cmd;
     }
 
     private void awaitReady() throws IOException, InterruptedException {

@@ -60,6 +60,25 @@ public final class CClient {
         return pb.start();
     }
 
+    /** Reads a started client's output up to its "adddof gen=" line and returns its pid; fails on an errno. */
+    public static int awaitRegistered(Process p) throws IOException {
+        java.io.BufferedReader r = new java.io.BufferedReader(
+                new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        int pid = -1;
+        StringBuilder seen = new StringBuilder();
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+            seen.append(line).append('\n');
+            if (line.startsWith("pid=")) {
+                pid = Integer.parseInt(line.split("[= ]")[1]);
+            } else if (line.startsWith("adddof gen=")) {
+                return pid;
+            } else if (line.startsWith("adddof errno=")) {
+                break;
+            }
+        }
+        throw new AssertionError("registration failed: " + seen);
+    }
+
     public static Result finish(Process p) throws IOException, InterruptedException {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {

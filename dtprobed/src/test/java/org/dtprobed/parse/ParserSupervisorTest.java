@@ -64,7 +64,7 @@ class ParserSupervisorTest {
             assertThat(st.parsed()).isEqualTo(CorpusBlob.all().size());
             assertThat(st.rejected()).isEqualTo(1);
             assertThat(st.failed()).isZero();
-            assertThat(st.latency().total()).isEqualTo(st.parses());
+            assertThat(st.latency().count()).isEqualTo(st.parses());
             assertThat(st.childPids()).hasSize(1);
             assertThat(st.restarts()).isZero();
         }

@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Everything that needs CUSE, on a real Debian 6.1 kernel in one qemu guest (booted once for all
@@ -60,7 +62,13 @@ class CuseGuestIT {
     private Path work;
     private boolean libusdt;
 
+    /**
+     * Not the default 4-minute limit: the guest is judged alive while it prints ({@link #STALL}), and a
+     * loaded host slows TCG five times and more (the daemon phase began at guest uptime 105 s instead
+     * of 19 s beside a CPU hog). This is only the last resort, as run-in-guest's own backstop.
+     */
     @BeforeAll
+    @Timeout(value = 60, unit = TimeUnit.MINUTES)
     void bootOnce() throws Exception {
         GuestVm vm = GuestVm.prepare();
         Path root = vm.repoRoot();

@@ -375,7 +375,12 @@ public final class Stash implements AutoCloseable {
      * Removes every pid that is dead, or whose start time or executable no longer matches what was
      * stashed; returns the pids removed.
      */
-    public synchronized List<Integer> prune(PidLiveness liveness) {
+    public List<Integer> prune(PidLiveness liveness) {
+        return pruneWithCauses(liveness).stream().map(Pruned::pid).toList();
+    }
+
+    /** As {@link #prune}, saying for each pid why (exited, exec'd, or pid reused). */
+    public synchronized List<Pruned> pruneWithCauses(PidLiveness liveness) {
         ensureOpen();
         java.util.Set<Integer> pids = new java.util.TreeSet<>(index.pids());
         for (byte[] k : List.copyOf(files.pids.keySet())) {
@@ -385,16 +390,18 @@ public final class Stash implements AutoCloseable {
                 files.pids.remove(k);
             }
         }
-        List<Integer> pruned = new ArrayList<>();
+        List<Pruned> pruned = new ArrayList<>();
         for (int pid : pids) {
             Optional<ProcessIdentity> now = liveness.identity(pid);
             PidRecord rec = PidRecord.read(files.pids, pid);
             ProcessIdentity stashed = rec == null ? null : rec.identity();
             if (now.isEmpty() || stashed == null || !stashed.sameImage(now.get())) {
+                PruneCause cause = now.isEmpty() ? PruneCause.EXIT
+                        : stashed != null && stashed.sameLife(now.get()) ? PruneCause.EXEC : PruneCause.REUSED;
                 int n = removePidLocked(pid);
                 LOG.info("pid {}: pruned ({}), {} registrations removed", pid,
-                        now.isEmpty() ? "dead" : "reused or exec'd", n);
-                pruned.add(pid);
+                        cause.name().toLowerCase(java.util.Locale.ROOT), n);
+                pruned.add(new Pruned(pid, cause, n));
             }
         }
         return pruned;
@@ -559,6 +566,26 @@ public final class Stash implements AutoCloseable {
     }
 
     /** Entry counts and negative-cache activity. */
+    /**
+     * One stash file's fill: its entries, and the fraction of its preallocated space in use
+     * (Chronicle's {@code 1 - percentageFreeSpace/100}); a file never grows, so 1.0 is full.
+     */
+    public record FileFill(String file, long entries, double usedFraction) {
+    }
+
+    /** Fill of every stash file. */
+    public synchronized List<FileFill> fill() {
+        ensureOpen();
+        return files.fill();
+    }
+
+    /** Why {@link #pruneWithCauses} dropped a pid. */
+    public enum PruneCause { EXIT, EXEC, REUSED }
+
+    /** A pid dropped by pruning, why, and how many registrations went with it. */
+    public record Pruned(int pid, PruneCause cause, int registrations) {
+    }
+
     public record StashStats(int registrations, int pids, long rawDof, long parsed, int negativeEntries,
                              long negativeSweeps, long negativeEvictions) {
     }

@@ -45,6 +45,16 @@ public final class StashFiles implements AutoCloseable {
         meta = maps.get(5);
     }
 
+    /** How full each file is: entries and the share of its preallocated space in use. */
+    public List<Stash.FileFill> fill() {
+        List<Stash.FileFill> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            ChronicleMap<byte[], byte[]> m = all.get(i);
+            out.add(new Stash.FileFill(ALL.get(i), m.longSize(), 1.0 - m.percentageFreeSpace() / 100.0));
+        }
+        return out;
+    }
+
     /**
      * Opens as the owner. The caller holds the stash lock. With {@code recover}, every existing
      * file goes through {@code recoverPersistedTo}; Chronicle's corruption events are appended to

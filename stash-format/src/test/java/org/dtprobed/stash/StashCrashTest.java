@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -88,8 +89,17 @@ class StashCrashTest {
         }
         var out = new java.io.ByteArrayOutputStream();
         var err = new java.io.ByteArrayOutputStream();
-        int rc = StashDump.run(new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
-                new java.io.PrintStream(err, true, StandardCharsets.UTF_8), "--state-dir", dir.toString(), "summary");
+        // stash-dump takes the daemon's state directory and reads its stash/: here, this stash
+        Path state = Files.createTempDirectory("stash-dump-state");
+        Files.createSymbolicLink(state.resolve("stash"), dir);
+        int rc;
+        try {
+            rc = StashDump.run(new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                    new java.io.PrintStream(err, true, StandardCharsets.UTF_8), "--state-dir", state.toString(), "summary");
+        } finally {
+            Files.delete(state.resolve("stash"));
+            Files.delete(state);
+        }
         assertThat(rc).as(ctx + ": stash-dump\n" + out + err).isZero();
     }
 

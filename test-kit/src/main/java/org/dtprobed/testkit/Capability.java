@@ -61,6 +61,15 @@ public enum Capability {
             return command("qemu-system-x86_64");
         }
     },
+    /** Debian's python3-prometheus-client: a real parser of the metrics text formats. */
+    PROMETHEUS_CLIENT {
+        @Override
+        Optional<String> missing() {
+            return Files.isDirectory(Path.of("/usr/lib/python3/dist-packages/prometheus_client"))
+                    && Files.isExecutable(Path.of("/usr/bin/python3")) ? Optional.empty()
+                    : Optional.of("/usr/bin/python3 with prometheus_client (Debian's python3-prometheus-client)");
+        }
+    },
     /** A C compiler for the test programs and clients. */
     GCC {
         @Override

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dof-dump}: decodes a DOF file as the daemon would for one registration. */
-@Command(name = "dof-dump", mixinStandardHelpOptions = true, sortOptions = false, exitCodeOnInvalidInput = 64,
+@Command(name = "dof-dump", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, sortOptions = false, exitCodeOnInvalidInput = 64,
         description = "Decode a DOF blob (the bytes a client hands to /dev/dtrace/helper).",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the DOF is valid (registration refusals are listed as warnings)",

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.dtprobed.stash.StashConfig;
 import org.dtprobed.stash.StashException;
 import org.dtprobed.stash.StashReadAccess;
 import picocli.CommandLine;
@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
  * without disturbing it), and checks it. Exit 0: consistent; 1: an inconsistency was found;
  * 64: bad usage; 66: no stash there; 74: the stash could not be read.
  */
-@Command(name = "stash-dump", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "stash-dump", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, sortOptions = false,
         description = {"Shows the dtprobed stash and checks it for inconsistencies.", "",
             "Views:",
             "  summary            (default) format versions, entry counts per file, file sizes,",
@@ -46,8 +46,12 @@ public final class StashDump implements Callable<Integer> {
     static final int EX_NOINPUT = 66;
     static final int EX_IOERR = 74;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "stash directory (default ${DEFAULT-VALUE})")
-    Path stateDir = StashConfig.DEFAULT_STATE_DIR;
+    /** The daemon's default state directory: {@code dtprobed --state-dir} means the same. */
+    static final Path DEFAULT_STATE_DIR = Path.of("/run/dtrace");
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "the daemon's state directory, as given to"
+            + " dtprobed --state-dir; the stash read is DIR/stash (default ${DEFAULT-VALUE})")
+    Path stateDir = DEFAULT_STATE_DIR;
 
     @Option(names = "--json", description = "one JSON document instead of tables")
     boolean json;
@@ -76,7 +80,14 @@ public final class StashDump implements Callable<Integer> {
             err.println("stash-dump: view '" + view + "' takes no argument");
             return EX_USAGE;
         }
-        try (StashReadAccess access = StashReadAccess.open(stateDir)) {
+        if (!Files.isDirectory(stateDir.resolve("stash"))
+                && Files.isRegularFile(stateDir.resolve(org.dtprobed.stash.StashFiles.REGISTRATIONS))) {
+            err.println("stash-dump: " + stateDir + " holds the stash files itself; --state-dir takes the daemon's"
+                    + " state directory, whose stash/ is read (here: --state-dir "
+                    + stateDir.toAbsolutePath().getParent() + ")");
+            return EX_USAGE;
+        }
+        try (StashReadAccess access = StashReadAccess.open(stateDir.resolve("stash"))) {
             return render(access);
         } catch (IllegalArgumentException e) {
             err.println("stash-dump: " + e.getMessage());
@@ -92,7 +103,7 @@ public final class StashDump implements Callable<Integer> {
             err.println("stash-dump: the stash was not shut down cleanly; it was recovered first");
         }
         List<String> problems = access.view().check(access.live());
-        DumpViews v = new DumpViews(access.view(), stateDir, access.live());
+        DumpViews v = new DumpViews(access.view(), stateDir.resolve("stash"), access.live());
         if (json) {
             ObjectNode root = v.json(view, arg);
             root.putPOJO("inconsistencies", problems);

@@ -58,7 +58,7 @@ class StashDumpTest {
 
     @BeforeEach
     void fill() throws Exception {
-        try (Stash s = Stash.open(StashConfig.small(dir))) {
+        try (Stash s = Stash.open(StashConfig.small(dir.resolve("stash")))) {
             int pid = 3000;
             for (String n : List.of("libusdt-1", "libusdt-2", "libusdt-5")) {
                 byte[] dof = Files.readAllBytes(CORPUS.resolve(n + ".dof"));
@@ -147,6 +147,16 @@ class StashDumpTest {
     }
 
     @Test
+    void stateDirIsTheDaemonsNotTheStashItself() {
+        Result old = run("--state-dir", dir.resolve("stash").toString());
+        assertThat(old.rc()).isEqualTo(64);
+        assertThat(old.err()).contains("holds the stash files itself").contains("--state-dir " + dir);
+        assertThat(dump("summary").rc()).isZero();
+        assertThat(run("--help").out().replaceAll("\\s+", " ")).contains("the daemon's state directory")
+                .contains("default /run/dtrace)");
+    }
+
+    @Test
     void helpExplainsEveryView() {
         Result r = run("--help");
         assertThat(r.rc()).isZero();
@@ -157,11 +167,11 @@ class StashDumpTest {
 
     @Test
     void anInconsistencyIsShownAndExitsOne() throws Exception {
-        try (Stash s = Stash.open(StashConfig.small(dir))) {
+        try (Stash s = Stash.open(StashConfig.small(dir.resolve("stash")))) {
             s.files();
         }
         // an orphan raw DOF and a pid record too low for its registration, as a bug would leave them
-        var files = org.dtprobed.stash.StashFiles.openShared(dir);
+        var files = org.dtprobed.stash.StashFiles.openShared(dir.resolve("stash"));
         try {
             org.dtprobed.stash.StashDumpTestAccess.plantOrphan(files);
         } finally {
@@ -175,7 +185,7 @@ class StashDumpTest {
 
     @Test
     void readsBesideARunningDaemonWithoutDisturbingIt() throws Exception {
-        try (Stash s = Stash.open(StashConfig.small(dir))) {
+        try (Stash s = Stash.open(StashConfig.small(dir.resolve("stash")))) {
             List<String> cmd = new ArrayList<>(ChildJvms.command(StashDump.class));
             cmd.addAll(List.of("--state-dir", dir.toString(), "--json", "summary"));
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
