@@ -1,5 +1,7 @@
 package org.dtprobed.dof;
 
+import org.dtprobed.linux.Errno;
+
 /**
  * Every rule the parser enforces, each with the errno a caller of the helper device gets when it
  * is broken. {@link Kind#STRUCTURE} rules make the DOF unreadable; {@link Kind#POLICY} rules leave
@@ -87,12 +89,4 @@ public enum DofRule {
         return summary;
     }
 
-    /** The errno values the rules use (Linux x86-64 and aarch64 numbering). */
-    public static final class Errno {
-        public static final int EINVAL = 22;
-        public static final int E2BIG = 7;
-
-        private Errno() {
-        }
-    }
 }

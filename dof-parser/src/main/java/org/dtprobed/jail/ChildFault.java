@@ -1,6 +1,7 @@
 package org.dtprobed.jail;
 
 import java.nio.ByteBuffer;
+import org.dtprobed.linux.Errno;
 
 /**
  * Body of {@link FrameType#FAULT}: the child, not the DOF, failed on a request (out of memory, a
@@ -8,11 +9,9 @@ import java.nio.ByteBuffer;
  * after sending it, since its state is no longer trusted.
  */
 public record ChildFault(String kind, int errno, String message) {
-    public static final int EIO = 5;
-    public static final int ENOMEM = 12;
 
     public static ChildFault of(Throwable t) {
-        return new ChildFault(t.getClass().getName(), t instanceof OutOfMemoryError ? ENOMEM : EIO,
+        return new ChildFault(t.getClass().getName(), t instanceof OutOfMemoryError ? Errno.ENOMEM : Errno.EIO,
                 String.valueOf(t.getMessage()));
     }
 

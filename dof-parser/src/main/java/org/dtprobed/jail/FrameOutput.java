@@ -3,6 +3,7 @@ package org.dtprobed.jail;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
+import org.dtprobed.linux.Errno;
 
 /**
  * The child's frame channel. At start-up the pipe on fd 1 is moved to a fresh descriptor and fd 1
@@ -12,7 +13,6 @@ import java.util.Arrays;
 final class FrameOutput extends OutputStream {
     private static final int STDOUT = 1;
     private static final int STDERR = 2;
-    private static final int EINTR = 4;
 
     private final Native nat;
     private final int fd;
@@ -48,7 +48,7 @@ final class FrameOutput extends OutputStream {
             long n = nat.libc().write(fd, rest, rest.length);
             if (n < 0) {
                 int errno = nat.errno();
-                if (errno == EINTR) {
+                if (errno == Errno.EINTR) {
                     continue;
                 }
                 throw new IOException("write to the daemon failed: errno " + errno);

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import org.dtprobed.linux.Errno;
 
 /**
  * Builds the child's classic-BPF seccomp program (kernel-and-jail-facts §D): anything that is not
@@ -28,8 +29,6 @@ final class SeccompFilter {
 
     static final int RET_ALLOW = 0x7FFF0000;
     static final int RET_ERRNO = 0x00050000;
-    static final int EPERM = 1;
-    static final int ENOSYS = 38;
 
     // classic BPF opcodes
     static final int LD_W_ABS = 0x20;
@@ -67,9 +66,9 @@ final class SeccompFilter {
         a.mark(Label.ALLOW);
         a.ret(RET_ALLOW);
         a.mark(Label.DENY);
-        a.ret(RET_ERRNO | EPERM);
+        a.ret(RET_ERRNO | Errno.EPERM);
         a.mark(Label.NOT_IMPLEMENTED);
-        a.ret(RET_ERRNO | ENOSYS);
+        a.ret(RET_ERRNO | Errno.ENOSYS);
         return a.assemble();
     }
 

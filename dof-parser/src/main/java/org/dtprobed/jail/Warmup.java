@@ -17,6 +17,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.dtprobed.dof.DofHelper;
+import org.dtprobed.linux.Errno;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ final class Warmup {
                 roundTrip(loop, new ParseRequest(1, helper, dof), ++id);
             }
         }
-        new ChildFault(OutOfMemoryError.class.getName(), ChildFault.ENOMEM, "warm-up").encode();
+        new ChildFault(OutOfMemoryError.class.getName(), Errno.ENOMEM, "warm-up").encode();
         LOG.debug("warm-up: {} requests served", id);
     }
 

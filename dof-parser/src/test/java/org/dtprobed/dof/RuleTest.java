@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
+import org.dtprobed.linux.Errno;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class RuleTest {
         void loadSizeAtTheLimit() {
             DofFormatException e = fails(blob().u64(DofHeader.OFF_LOADSZ, DofLimits.DEFAULT_MAX_LOAD_SIZE).bytes(),
                     DofRule.LOAD_SIZE_TOO_LARGE);
-            assertThat(e.errno()).isEqualTo(DofRule.Errno.E2BIG);
+            assertThat(e.errno()).isEqualTo(Errno.E2BIG);
         }
 
         @Test

@@ -21,6 +21,7 @@ import org.dtprobed.dof.ParsedRelocation;
 import org.dtprobed.dof.PolicyViolation;
 import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.dof.ProviderAttributes;
+import org.dtprobed.linux.Errno;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -72,7 +73,7 @@ class ParsedDofCodecTest {
         ChildReady ready = new ChildReady(true, 65534, 65534, 1234, 456_000_000L, "25.0.3+9");
         assertThat(ChildReady.decode(ByteBuffer.wrap(ready.encode()))).isEqualTo(ready);
         ChildFault fault = ChildFault.of(new OutOfMemoryError("Java heap space"));
-        assertThat(fault.errno()).isEqualTo(ChildFault.ENOMEM);
+        assertThat(fault.errno()).isEqualTo(Errno.ENOMEM);
         assertThat(ChildFault.decode(ByteBuffer.wrap(fault.encode()))).isEqualTo(fault);
         ParseRequest req = new ParseRequest(99, new DofHelper("mod", 0x400000, 0x401000), new byte[] {1, 2, 3});
         byte[][] parts = req.encode();

@@ -4,17 +4,17 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import org.dtprobed.helper.IoctlReply;
 import org.dtprobed.helper.IoctlRequest;
+import org.dtprobed.linux.Errno;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The CUSE character device {@code /dev/<name>}: CUSE_INIT with {@code DEVNAME} and unrestricted
  * ioctls, OPEN/RELEASE/FLUSH with no per-open state (as dtprobed), IOCTL to the RETRY
- * conversation, ENOSYS for the rest (kernel facts §A.4).
+ * conversation, Errno.ENOSYS for the rest (kernel facts §A.4).
  */
 final class CuseHelperDevice implements FuseHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CuseHelperDevice.class);
-    private static final int ENOSYS = 38;
 
     private final String deviceName;
     private final int maxWrite;
@@ -56,6 +56,6 @@ final class CuseHelperDevice implements FuseHandler {
         if (r instanceof FuseInterrupt || r instanceof FuseForget || r instanceof FuseBatchForget) {
             return null;
         }
-        return FuseReplies.error(u, ENOSYS);
+        return FuseReplies.error(u, Errno.ENOSYS);
     }
 }

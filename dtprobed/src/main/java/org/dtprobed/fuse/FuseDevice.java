@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import jnr.ffi.Pointer;
+import org.dtprobed.linux.Errno;
 
 /**
  * An open {@code /dev/fuse} or {@code /dev/cuse}: one {@code read} returns one whole request,
@@ -32,7 +33,7 @@ public final class FuseDevice implements Closeable {
         if (fd < 0) {
             int errno = nat.errno();
             throw new IOException("cannot open " + path + ": errno " + errno
-                    + (errno == FuseNative.ENOENT && path.toString().endsWith("cuse") ? " (try 'modprobe cuse')" : ""));
+                    + (errno == Errno.ENOENT && path.toString().endsWith("cuse") ? " (try 'modprobe cuse')" : ""));
         }
         return new FuseDevice(nat, path, fd);
     }
@@ -61,7 +62,7 @@ public final class FuseDevice implements Closeable {
         while (true) {
             int ready = nat.libc.poll(pollfd, 1, timeoutMillis);
             if (ready < 0) {
-                if (nat.errno() == FuseNative.EINTR) {
+                if (nat.errno() == Errno.EINTR) {
                     continue;
                 }
                 throw new IOException("poll on " + path + ": errno " + nat.errno());
@@ -76,14 +77,14 @@ public final class FuseDevice implements Closeable {
                 return n == 0 ? ReadStatus.ENDED : ReadStatus.MESSAGE;
             }
             int errno = nat.errno();
-            if (errno == FuseNative.ENODEV) {
+            if (errno == Errno.ENODEV) {
                 return ReadStatus.ENDED; // unmounted or aborted
             }
-            if (errno != FuseNative.EINTR && errno != FuseNative.EAGAIN && errno != FuseNative.ENOENT) {
+            if (errno != Errno.EINTR && errno != Errno.EAGAIN && errno != Errno.ENOENT) {
                 // ENOENT: the request was interrupted before we read it; try again
                 throw new IOException("read from " + path + ": errno " + errno);
             }
-            if (errno == FuseNative.EAGAIN) {
+            if (errno == Errno.EAGAIN) {
                 return ReadStatus.TIMEOUT;
             }
         }
@@ -99,10 +100,10 @@ public final class FuseDevice implements Closeable {
         if (n == reply.length) {
             return true;
         }
-        if (n < 0 && nat.errno() == FuseNative.ENOENT) {
+        if (n < 0 && nat.errno() == Errno.ENOENT) {
             return false;
         }
-        if (n < 0 && nat.errno() == FuseNative.ENODEV) {
+        if (n < 0 && nat.errno() == Errno.ENODEV) {
             throw new IOException("write to " + path + ": the connection has ended");
         }
         throw new IOException("write of " + reply.length + " bytes to " + path + " returned " + n + ", errno "

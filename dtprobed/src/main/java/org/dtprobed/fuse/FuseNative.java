@@ -6,6 +6,7 @@ import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
+import org.dtprobed.linux.Errno;
 
 /**
  * The native calls of this package, in one place (as junixsocket keeps its own): the device fd is
@@ -47,11 +48,6 @@ final class FuseNative {
     static final long MS_NOEXEC = 8;
     static final int MNT_DETACH = 2;
 
-    static final int ENOENT = 2;
-    static final int EINTR = 4;
-    static final int EAGAIN = 11;
-    static final int EINVAL = 22;
-    static final int ENODEV = 19;
 
     private static volatile FuseNative instance;
 

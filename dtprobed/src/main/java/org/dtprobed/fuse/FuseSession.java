@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dtprobed.health.Heartbeat;
+import org.dtprobed.linux.Errno;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class FuseSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseSession.class);
     private static final int POLL_MILLIS = 200;
-    private static final int EIO = 5;
     /** Room for the in-header and the largest fixed request body in front of max_write data. */
     private static final int HEADROOM = 4096;
 
@@ -137,7 +137,7 @@ public final class FuseSession implements AutoCloseable {
             // the kernel never sends this; answer so that no caller waits forever, and go on
             LOG.warn("{}: malformed request {}: {}", name, unique, e.getMessage());
             if (unique != 0) {
-                device.write(FuseReplies.error(unique, FuseNative.EINVAL));
+                device.write(FuseReplies.error(unique, Errno.EINVAL));
             }
             return null;
         }
@@ -153,11 +153,11 @@ public final class FuseSession implements AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException e) {
-            device.write(FuseReplies.error(request.unique(), FuseNative.ENODEV));
+            device.write(FuseReplies.error(request.unique(), Errno.ENODEV));
         }
     }
 
-    /** The handler's reply; a bug in it costs this one caller EIO, never the connection. */
+    /** The handler's reply; a bug in it costs this one caller Errno.EIO, never the connection. */
     private byte[] answer(FuseRequest request) {
         try {
             return handler.handle(request);
@@ -166,7 +166,7 @@ public final class FuseSession implements AutoCloseable {
                     request.header().opcode(), e);
             boolean noReply = request instanceof FuseForget || request instanceof FuseBatchForget
                     || request instanceof FuseInterrupt;
-            return noReply ? null : FuseReplies.error(request.unique(), EIO);
+            return noReply ? null : FuseReplies.error(request.unique(), Errno.EIO);
         }
     }
 

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.function.Function;
 import org.dtprobed.helper.IoctlReply;
 import org.dtprobed.helper.IoctlRequest;
+import org.dtprobed.linux.Errno;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A FUSE filesystem holding one file, {@code helper} (mode 0666, owned by root), whose only
  * purpose is its ioctls: the fallback for kernels without CUSE (kernel facts §B). Everything
- * else the kernel may ask is answered minimally or with ENOSYS.
+ * else the kernel may ask is answered minimally or with Errno.ENOSYS.
  */
 final class HelperFileSystem implements FuseHandler {
     private static final Logger LOG = LoggerFactory.getLogger(HelperFileSystem.class);
@@ -21,10 +22,6 @@ final class HelperFileSystem implements FuseHandler {
     static final long ROOT = FuseLayout.FUSE_ROOT_ID;
     static final long FILE = 2;
     private static final long VALID_SECONDS = 1;
-    private static final int ENOENT = 2;
-    private static final int EISDIR = 21;
-    private static final int ENOTDIR = 20;
-    private static final int ENOSYS = 38;
 
     private final String name;
     private final int maxWrite;
@@ -53,7 +50,7 @@ final class HelperFileSystem implements FuseHandler {
         if (r instanceof FuseIoctl) {
             FuseIoctl io = (FuseIoctl) r;
             if (io.header().nodeId() != FILE) {
-                return FuseReplies.error(u, ENOSYS);
+                return FuseReplies.error(u, Errno.ENOSYS);
             }
             IoctlReply reply = ioctls.apply(IoctlReplies.request(io));
             if (reply instanceof IoctlReply.Retry) {
@@ -66,11 +63,11 @@ final class HelperFileSystem implements FuseHandler {
             FuseLookup l = (FuseLookup) r;
             return l.header().nodeId() == ROOT && FILE_NAME.equals(l.name())
                     ? FuseReplies.entry(u, FILE, fileAttr, VALID_SECONDS)
-                    : FuseReplies.error(u, ENOENT);
+                    : FuseReplies.error(u, Errno.ENOENT);
         }
         if (r instanceof FuseGetattr) {
             FuseAttr a = attr(r.header().nodeId());
-            return a == null ? FuseReplies.error(u, ENOENT) : FuseReplies.attr(u, a, VALID_SECONDS);
+            return a == null ? FuseReplies.error(u, Errno.ENOENT) : FuseReplies.attr(u, a, VALID_SECONDS);
         }
         return other(r, u);
     }
@@ -78,10 +75,10 @@ final class HelperFileSystem implements FuseHandler {
     private byte[] other(FuseRequest r, long u) {
         long node = r.header().nodeId();
         if (r instanceof FuseOpen) {
-            return node == FILE ? FuseReplies.open(u, 0, 0) : FuseReplies.error(u, node == ROOT ? EISDIR : ENOENT);
+            return node == FILE ? FuseReplies.open(u, 0, 0) : FuseReplies.error(u, node == ROOT ? Errno.EISDIR : Errno.ENOENT);
         }
         if (r instanceof FuseOpendir) {
-            return node == ROOT ? FuseReplies.open(u, 0, 0) : FuseReplies.error(u, ENOTDIR);
+            return node == ROOT ? FuseReplies.open(u, 0, 0) : FuseReplies.error(u, Errno.ENOTDIR);
         }
         if (r instanceof FuseReaddir) {
             FuseReaddir d = (FuseReaddir) r;
@@ -101,7 +98,7 @@ final class HelperFileSystem implements FuseHandler {
             // FORGET takes no reply; an INTERRUPT is answered by the original request finishing
             return null;
         }
-        return FuseReplies.error(u, ENOSYS);
+        return FuseReplies.error(u, Errno.ENOSYS);
     }
 
     private FuseAttr attr(long node) {

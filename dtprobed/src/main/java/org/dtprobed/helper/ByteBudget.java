@@ -1,6 +1,7 @@
 package org.dtprobed.helper;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.dtprobed.linux.Errno;
 
 /**
  * Bounds the DOF bytes buffered for requests still in flight, so that many callers each claiming

@@ -2,6 +2,7 @@ package org.dtprobed.helper;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.dtprobed.linux.Errno;
 import org.dtprobed.proc.NoSuchProcessException;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;

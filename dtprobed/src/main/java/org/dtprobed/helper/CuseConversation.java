@@ -2,6 +2,7 @@ package org.dtprobed.helper;
 
 import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
+import org.dtprobed.linux.Errno;
 
 /**
  * One caller thread's ADDDOF over CUSE (reference §2.3, as dtprobed's {@code dtprobed_fuse_state_t}):

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.dtprobed.dof.DofLimits;
+import org.dtprobed.linux.Errno;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

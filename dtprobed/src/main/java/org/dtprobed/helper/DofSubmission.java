@@ -7,6 +7,7 @@ import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHeaderValidator;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofLimits;
+import org.dtprobed.linux.Errno;
 
 /**
  * The steps both transports share once bytes have arrived: decode the helper, validate the DOF

@@ -3,6 +3,7 @@ package org.dtprobed.helper;
 import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofLimits;
+import org.dtprobed.linux.Errno;
 import org.dtprobed.proc.NoSuchProcessException;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcessMemory;

@@ -14,6 +14,7 @@ import org.dtprobed.dof.PolicyViolation;
 import org.dtprobed.helper.Caller;
 import org.dtprobed.helper.HelperException;
 import org.dtprobed.helper.HelperRequests;
+import org.dtprobed.linux.Errno;
 import org.dtprobed.parse.ParseOutcome;
 import org.dtprobed.parse.ParserSupervisor;
 import org.dtprobed.proc.Mapping;
@@ -39,8 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RegistrationPipeline implements HelperRequests {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationPipeline.class);
-    private static final int EINVAL = 22;
-    private static final int ESRCH = 3;
     private static final long RECLAIM_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Stash stash;
@@ -72,7 +71,7 @@ public final class RegistrationPipeline implements HelperRequests {
         try {
             ProcessSnapshot snap = snapshot(caller, helper);
             Mapping holder = snap.mappingAt(helper.dofAddress()).orElseThrow(() -> refuse(pid, helper, "no_mapping",
-                    EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
+                    Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
             FileStamp stamp = FileStamp.of(pid, holder);
             checkNegative(pid, helper, holder, stamp);
             ContentHash content = ContentHash.of(dof);
@@ -89,7 +88,7 @@ public final class RegistrationPipeline implements HelperRequests {
         } catch (RuntimeException e) {
             // a bug must cost this one caller, never the transport thread
             LOG.error("pid {}: registration of {} failed unexpectedly", pid, helper.module(), e);
-            throw HelperException.logged(EINVAL, "internal_error", "internal error: " + e);
+            throw HelperException.logged(Errno.EINVAL, "internal_error", "internal error: " + e);
         }
     }
 
@@ -98,9 +97,9 @@ public final class RegistrationPipeline implements HelperRequests {
         try {
             return ProcessSnapshot.take(proc, pid, caller.processStart());
         } catch (NoSuchProcessException e) {
-            throw refuse(pid, helper, "process_gone", ESRCH, e.getMessage());
+            throw refuse(pid, helper, "process_gone", Errno.ESRCH, e.getMessage());
         } catch (ProcException e) {
-            throw refuse(pid, helper, "proc_unreadable", EINVAL, e.getMessage());
+            throw refuse(pid, helper, "proc_unreadable", Errno.EINVAL, e.getMessage());
         }
     }
 
@@ -112,7 +111,7 @@ public final class RegistrationPipeline implements HelperRequests {
         Optional<NegativeEntry> hit = stash.negative().lookup(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos());
         if (hit.isPresent()) {
             stats.negativeCacheHit();
-            throw refuse(pid, helper, "negative_cache", EINVAL, holder.path() + " was refused before: "
+            throw refuse(pid, helper, "negative_cache", Errno.EINVAL, holder.path() + " was refused before: "
                     + hit.get().reason());
         }
     }
@@ -140,7 +139,7 @@ public final class RegistrationPipeline implements HelperRequests {
         }
         if (parsed.probeCount() == 0) {
             remember(holder, stamp, Verdict.NO_PROBES, "DOF has no probes");
-            throw refuse(pid, helper, "no_probes", EINVAL, "DOF has no probes");
+            throw refuse(pid, helper, "no_probes", Errno.EINVAL, "DOF has no probes");
         }
         parseCache.put(content, helper.loadBase(), helper.module(), parsed);
         return parsed;

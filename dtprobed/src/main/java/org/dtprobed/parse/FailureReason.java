@@ -1,5 +1,7 @@
 package org.dtprobed.parse;
 
+import org.dtprobed.linux.Errno;
+
 /** Why a parse produced no answer from the parser, with the errno the registering process gets. */
 public enum FailureReason {
     /** The bounded queue was full: the daemon is overloaded; the caller may try later. */
@@ -28,16 +30,4 @@ public enum FailureReason {
         return errno;
     }
 
-    /** Linux errno values used here. */
-    public static final class Errno {
-        public static final int EIO = 5;
-        public static final int EAGAIN = 11;
-        public static final int ENOMEM = 12;
-        public static final int EBUSY = 16;
-        public static final int ESHUTDOWN = 108;
-        public static final int ETIMEDOUT = 110;
-
-        private Errno() {
-        }
-    }
 }

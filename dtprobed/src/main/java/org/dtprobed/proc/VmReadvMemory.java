@@ -6,6 +6,7 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.SaveError;
+import org.dtprobed.linux.Errno;
 
 /** {@code process_vm_readv(2)} through jnr-ffi: one syscall per window, no file descriptors. */
 final class VmReadvMemory implements ProcessMemory {
@@ -15,10 +16,6 @@ final class VmReadvMemory implements ProcessMemory {
         long process_vm_readv(int pid, Pointer localIov, long liovcnt, Pointer remoteIov, long riovcnt, long flags);
     }
 
-    static final int EFAULT = 14;
-    static final int ESRCH = 3;
-    static final int EPERM = 1;
-    static final int ENOSYS = 38;
     private static final int IOVEC_SIZE = 16;
     /** Bytes per syscall; bounds the native buffer whatever the caller asks for. */
     private static final int WINDOW = 1 << 20;
@@ -68,9 +65,9 @@ final class VmReadvMemory implements ProcessMemory {
     static ProcException failure(int pid, long address, long len, int errno) {
         String where = describe(pid, address, len);
         switch (errno) {
-            case EFAULT:
+            case Errno.EFAULT:
                 return new UnreadableMemoryException(where + " is not readable");
-            case ESRCH:
+            case Errno.ESRCH:
                 return new NoSuchProcessException("process " + pid + " has exited");
             default:
                 return new NativeErrnoException(where + ": process_vm_readv failed with errno " + errno, errno);

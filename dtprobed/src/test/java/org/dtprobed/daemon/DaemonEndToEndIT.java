@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.dtprobed.linux.Errno;
 import org.dtprobed.testkit.ChildJvms;
 import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
@@ -47,9 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Requires({Capability.ROOT, Capability.FUSE, Capability.GCC})
 class DaemonEndToEndIT {
     private static final String REMOVE_BY_VALUE = "d802"; // _IO(0xd8, 2): the kernel delivers it on a FUSE file
-    private static final int EINVAL = 22;
-    private static final int E2BIG = 7;
-    private static final int EFAULT = 14;
 
     @TempDir
     static Path tmp;
@@ -184,26 +182,26 @@ class DaemonEndToEndIT {
         byte[] junk = new byte[600];
         new java.util.SplittableRandom(1).nextBytes(junk);
         Files.write(random, junk);
-        assertThat(client.run(daemon.device(), random.toString()).addErrno()).isEqualTo(EINVAL);
+        assertThat(client.run(daemon.device(), random.toString()).addErrno()).isEqualTo(Errno.EINVAL);
 
         byte[] huge = good.clone();
         ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN).putLong(DofHeader.OFF_LOADSZ, 1L << 30);
         Path hugeFile = Files.write(tmp.resolve("huge.dof"), huge);
-        assertThat(client.run(daemon.device(), hugeFile.toString()).addErrno()).isEqualTo(E2BIG);
+        assertThat(client.run(daemon.device(), hugeFile.toString()).addErrno()).isEqualTo(Errno.E2BIG);
 
         byte[] truncated = good.clone();
         ByteBuffer.wrap(truncated).order(ByteOrder.LITTLE_ENDIAN).putLong(DofHeader.OFF_LOADSZ, good.length + 8192);
         Path truncFile = Files.write(tmp.resolve("truncated.dof"), truncated);
-        assertThat(client.run(daemon.device(), "-g", truncFile.toString()).addErrno()).isEqualTo(EFAULT);
+        assertThat(client.run(daemon.device(), "-g", truncFile.toString()).addErrno()).isEqualTo(Errno.EFAULT);
 
         Path blob = Corpus.dir().resolve("libusdt-2.dof");
-        assertThat(client.run(daemon.device(), "-u", blob.toString()).addErrno()).isEqualTo(EFAULT);
-        assertThat(client.run(daemon.device(), "-c", "4050d8ff", blob.toString()).addErrno()).isEqualTo(EINVAL);
-        assertThat(client.run(daemon.device(), "-a", "10", blob.toString()).addErrno()).isEqualTo(EFAULT);
+        assertThat(client.run(daemon.device(), "-u", blob.toString()).addErrno()).isEqualTo(Errno.EFAULT);
+        assertThat(client.run(daemon.device(), "-c", "4050d8ff", blob.toString()).addErrno()).isEqualTo(Errno.EINVAL);
+        assertThat(client.run(daemon.device(), "-a", "10", blob.toString()).addErrno()).isEqualTo(Errno.EFAULT);
 
         byte[] unsafe = DofWriter.builder().provider("../../etc", ProbeSpec.builder("f", "n").offsets(1).build()).build();
         Path unsafeFile = Files.write(tmp.resolve("unsafe.dof"), unsafe);
-        assertThat(client.run(daemon.device(), unsafeFile.toString()).addErrno()).isEqualTo(EINVAL);
+        assertThat(client.run(daemon.device(), unsafeFile.toString()).addErrno()).isEqualTo(Errno.EINVAL);
 
         // 50 at once, then a plain registration still works
         List<Process> burst = new ArrayList<>();

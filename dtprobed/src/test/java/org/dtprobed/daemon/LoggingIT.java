@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.dtprobed.fuse.CClient;
 import org.dtprobed.jail.ChildJars;
+import org.dtprobed.linux.Errno;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Requires({Capability.ROOT, Capability.FUSE, Capability.GCC})
 class LoggingIT {
-    private static final int EINVAL = 22;
 
     @TempDir
     Path tmp;
@@ -40,7 +40,7 @@ class LoggingIT {
             byte[] junk = new byte[600];
             new java.util.SplittableRandom(2).nextBytes(junk);
             Path random = Files.write(tmp.resolve("random.dof"), junk);
-            assertThat(client.run(daemon.device(), random.toString()).addErrno()).isEqualTo(EINVAL);
+            assertThat(client.run(daemon.device(), random.toString()).addErrno()).isEqualTo(Errno.EINVAL);
             assertThat(daemon.stop()).isZero();
 
             List<String> lines = daemon.log().lines().toList();

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.dtprobed.linux.Errno;
 import org.dtprobed.testkit.Corpus;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
@@ -36,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Requires({Capability.ROOT, Capability.FUSE, Capability.GCC, Capability.PROMETHEUS_CLIENT})
 class MetricsIT {
     private static final String REMOVE_BY_VALUE = "d802";
-    private static final int EINVAL = 22;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -75,11 +75,11 @@ class MetricsIT {
             byte[] junk = new byte[600];
             new java.util.SplittableRandom(1).nextBytes(junk);
             Path random = Files.write(tmp.resolve("random.dof"), junk);
-            assertThat(client.run(daemon.device(), random.toString()).addErrno()).isEqualTo(EINVAL);
+            assertThat(client.run(daemon.device(), random.toString()).addErrno()).isEqualTo(Errno.EINVAL);
             byte[] unsafe = DofWriter.builder().provider("../../etc", ProbeSpec.builder("f", "n").offsets(1).build())
                     .build();
             Path unsafeFile = Files.write(tmp.resolve("unsafe.dof"), unsafe);
-            assertThat(client.run(daemon.device(), unsafeFile.toString()).addErrno()).isEqualTo(EINVAL);
+            assertThat(client.run(daemon.device(), unsafeFile.toString()).addErrno()).isEqualTo(Errno.EINVAL);
             List<String> newLines = List.of(daemon.log().split("\n")).subList(logLines, daemon.log().split("\n").length);
             assertThat(newLines.stream().filter(l -> l.contains("refused")).toList())
                     .as("one log line per refused registration:%n%s", String.join("\n", newLines)).hasSize(2);

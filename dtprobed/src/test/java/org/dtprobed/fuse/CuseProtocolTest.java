@@ -16,6 +16,7 @@ import org.dtprobed.helper.CallerResolver;
 import org.dtprobed.helper.CuseConversations;
 import org.dtprobed.helper.HelperIoctl;
 import org.dtprobed.helper.InMemoryHelperRequests;
+import org.dtprobed.linux.Errno;
 import org.dtprobed.proc.ProcFs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CuseProtocolTest {
     static final int ADDDOF = HelperIoctl.ADDDOF_CMD;
-    static final int EINVAL = 22;
-    static final int E2BIG = 7;
     static final long HELPER_AT = 0x7ffd_0000_0000L;
     static final long DOF_AT = 0x5555_0000_0000L;
 
@@ -103,7 +102,7 @@ class CuseProtocolTest {
         byte[] dof = Files.readAllBytes(corpus().get(0));
         SimulatedCuseKernel.Memory m = new SimulatedCuseKernel.Memory();
         m.map(HELPER_AT, new DofHelper("a.out", 0, 0x1000).encode()); // the DOF pointer is unmapped
-        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, m).run()).isEqualTo(-SimulatedCuseKernel.EFAULT);
+        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, m).run()).isEqualTo(-Errno.EFAULT);
         assertThat(conversations.inProgress()).as("the daemon never heard of the fault").isEqualTo(1);
         // the next request of the same thread starts with in_size == 0 and is not misread
         assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(dof)).run()).isGreaterThanOrEqualTo(0);
@@ -113,7 +112,7 @@ class CuseProtocolTest {
     @Test
     void badArgPointerFaultsInTheKernel() throws Exception {
         SimulatedCuseKernel kernel = new SimulatedCuseKernel(device, 4);
-        assertThat(kernel.call(pid, ADDDOF, 0x10, caller(new byte[64])).run()).isEqualTo(-SimulatedCuseKernel.EFAULT);
+        assertThat(kernel.call(pid, ADDDOF, 0x10, caller(new byte[64])).run()).isEqualTo(-Errno.EFAULT);
         assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(Files.readAllBytes(corpus().get(1)))).run())
                 .isGreaterThanOrEqualTo(0);
     }
@@ -122,19 +121,19 @@ class CuseProtocolTest {
     void hostileHeadersAndPayloads() throws Exception {
         SimulatedCuseKernel kernel = new SimulatedCuseKernel(device, 5);
         Path good = corpus().get(0);
-        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(DofFiles.claiming(good, 1L << 30))).run()).isEqualTo(-E2BIG);
-        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(DofFiles.random(11, 4096))).run()).isEqualTo(-EINVAL);
+        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(DofFiles.claiming(good, 1L << 30))).run()).isEqualTo(-Errno.E2BIG);
+        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(DofFiles.random(11, 4096))).run()).isEqualTo(-Errno.EINVAL);
         byte[] garbage = DofFiles.random(12, (int) Files.size(good));
         System.arraycopy(Files.readAllBytes(good), 0, garbage, 0, 64);
-        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(garbage)).run()).isEqualTo(-EINVAL);
-        assertThat(kernel.call(pid, 0x1234, HELPER_AT, caller(garbage)).run()).isEqualTo(-EINVAL);
+        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(garbage)).run()).isEqualTo(-Errno.EINVAL);
+        assertThat(kernel.call(pid, 0x1234, HELPER_AT, caller(garbage)).run()).isEqualTo(-Errno.EINVAL);
         // a module name with no NUL in its 64 bytes
         SimulatedCuseKernel.Memory m = caller(Files.readAllBytes(good));
         byte[] helper = new byte[80];
         java.util.Arrays.fill(helper, 0, 64, (byte) 'x');
         ByteBuffer.wrap(helper).order(ByteOrder.LITTLE_ENDIAN).putLong(72, DOF_AT);
         m.map(HELPER_AT, helper);
-        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, m).run()).isEqualTo(-EINVAL);
+        assertThat(kernel.call(pid, ADDDOF, HELPER_AT, m).run()).isEqualTo(-Errno.EINVAL);
         assertThat(conversations.inProgress()).isZero();
         assertThat(conversations.bufferedBytes()).isZero();
         assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(Files.readAllBytes(good))).run()).isGreaterThanOrEqualTo(0);
@@ -152,7 +151,7 @@ class CuseProtocolTest {
         byte[] changed = dof.clone();
         ByteBuffer.wrap(changed).order(ByteOrder.LITTLE_ENDIAN).putLong(40, 1L << 20); // loadsz grows
         m.map(DOF_AT, changed);
-        assertThat(c.run()).isEqualTo(-EINVAL);
+        assertThat(c.run()).isEqualTo(-Errno.EINVAL);
         assertThat(requests.registrations()).isEmpty();
     }
 
@@ -163,10 +162,10 @@ class CuseProtocolTest {
         SimulatedCuseKernel.Call c = kernel.call(pid, ADDDOF, HELPER_AT, caller(dof));
         c.step();
         c.in = java.util.Arrays.copyOf(c.in, 79); // a kernel that sent the wrong amount
-        assertThat(c.run()).isEqualTo(-EINVAL);
+        assertThat(c.run()).isEqualTo(-Errno.EINVAL);
         SimulatedCuseKernel.Call stray = kernel.call(pid, ADDDOF, HELPER_AT, caller(dof));
         stray.in = new byte[80]; // data with no request in progress
-        assertThat(stray.run()).isEqualTo(-EINVAL);
+        assertThat(stray.run()).isEqualTo(-Errno.EINVAL);
         assertThat(kernel.call(pid, ADDDOF, HELPER_AT, caller(dof)).run()).isGreaterThanOrEqualTo(0);
     }
 

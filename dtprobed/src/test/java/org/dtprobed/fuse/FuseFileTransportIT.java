@@ -16,6 +16,7 @@ import org.dtprobed.helper.Caller;
 import org.dtprobed.helper.HelperException;
 import org.dtprobed.helper.HelperRequests;
 import org.dtprobed.helper.InMemoryHelperRequests;
+import org.dtprobed.linux.Errno;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.AfterAll;
@@ -31,9 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Requires({Capability.ROOT, Capability.FUSE, Capability.GCC})
 class FuseFileTransportIT {
-    static final int EFAULT = 14;
-    static final int EINVAL = 22;
-    static final int E2BIG = 7;
 
     @TempDir
     static Path dir;
@@ -181,12 +179,12 @@ class FuseFileTransportIT {
 
     /**
      * The dtrace-utils REMOVE number encodes a 4-byte write, so on a FUSE file the kernel tries to
-     * copy 4 bytes at the address "generation" and fails with EFAULT before the daemon hears of it.
+     * copy 4 bytes at the address "generation" and fails with Errno.EFAULT before the daemon hears of it.
      */
     @Test
     void standardRemoveOfASmallGenerationFaultsInTheKernel() throws Exception {
         CClient.Result r = client.run(device, "-r", "0");
-        assertThat(r.value("remove", "errno")).contains(String.valueOf(EFAULT));
+        assertThat(r.value("remove", "errno")).contains(String.valueOf(Errno.EFAULT));
     }
 
     @Test
@@ -201,20 +199,20 @@ class FuseFileTransportIT {
     @Test
     void badArgPointerFaultsInTheKernel() throws Exception {
         CClient.Result r = client.run(device, "-a", "1", DofFiles.corpus().get(0).toString());
-        assertThat(r.addErrno()).isEqualTo(EFAULT);
+        assertThat(r.addErrno()).isEqualTo(Errno.EFAULT);
     }
 
     @Test
     void dofPointerAtUnmappedMemoryGetsEfault() throws Exception {
         CClient.Result r = client.run(device, "-u", DofFiles.corpus().get(0).toString());
-        assertThat(r.addErrno()).isEqualTo(EFAULT);
+        assertThat(r.addErrno()).isEqualTo(Errno.EFAULT);
     }
 
     @Test
     void headerClaimingOneGibGetsE2big() throws Exception {
         Path f = DofFiles.write(dir, "huge.dof", DofFiles.claiming(DofFiles.corpus().get(0), 1L << 30));
         f.toFile().setReadable(true, false);
-        assertThat(client.run(device, f.toString()).addErrno()).isEqualTo(E2BIG);
+        assertThat(client.run(device, f.toString()).addErrno()).isEqualTo(Errno.E2BIG);
     }
 
     @Test
@@ -225,7 +223,7 @@ class FuseFileTransportIT {
         Path f = DofFiles.write(dir, "truncated.dof", java.util.Arrays.copyOf(all, all.length / 2));
         f.toFile().setReadable(true, false);
         // -g puts the DOF right before an unreadable page, so reading loadsz bytes runs into it
-        assertThat(client.run(device, "-g", f.toString()).addErrno()).isEqualTo(EFAULT);
+        assertThat(client.run(device, "-g", f.toString()).addErrno()).isEqualTo(Errno.EFAULT);
     }
 
     @Test
@@ -233,7 +231,7 @@ class FuseFileTransportIT {
         for (long seed = 1; seed <= 3; seed++) {
             Path f = DofFiles.write(dir, "random-" + seed + ".dof", DofFiles.random(seed, 4096));
             f.toFile().setReadable(true, false);
-            assertThat(client.run(device, f.toString()).addErrno()).as("seed %d", seed).isEqualTo(EINVAL);
+            assertThat(client.run(device, f.toString()).addErrno()).as("seed %d", seed).isEqualTo(Errno.EINVAL);
         }
     }
 
@@ -244,14 +242,14 @@ class FuseFileTransportIT {
         System.arraycopy(good, 0, bad, 0, DofHeader.SIZE);
         Path f = DofFiles.write(dir, "garbage-body.dof", bad);
         f.toFile().setReadable(true, false);
-        assertThat(client.run(device, f.toString()).addErrno()).isEqualTo(EINVAL);
+        assertThat(client.run(device, f.toString()).addErrno()).isEqualTo(Errno.EINVAL);
     }
 
     @Test
     void unknownIoctlNumbersGetEinval() throws Exception {
         for (String cmd : List.of("1234", "4040d801", "4050d804", "c050d803", "80", "4004d803")) {
             CClient.Result r = client.run(device, "-c", cmd, DofFiles.corpus().get(0).toString());
-            assertThat(r.addErrno()).as("cmd 0x%s: %s", cmd, r).isEqualTo(EINVAL);
+            assertThat(r.addErrno()).as("cmd 0x%s: %s", cmd, r).isEqualTo(Errno.EINVAL);
         }
     }
 

@@ -8,16 +8,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.dtprobed.linux.Errno;
 
 /**
  * Plays the kernel's part of CUSE unrestricted ioctls, at the byte level: it writes FUSE_IOCTL
  * frames (fed to a real {@link FuseDecoder} in random splits), reads the handler's reply bytes,
  * and on RETRY copies the requested ranges from a simulated caller's memory into the next round,
- * failing the caller with EFAULT or ENOMEM the way the kernel does, without telling the daemon.
+ * failing the caller with Errno.EFAULT or Errno.ENOMEM the way the kernel does, without telling the daemon.
  */
 final class SimulatedCuseKernel {
-    static final int EFAULT = 14;
-    static final int ENOMEM = 12;
     /** The kernel refuses a RETRY asking for more than max_pages (32) pages. */
     static final long MAX_RETRY_BYTES = 128 * 1024;
 
@@ -106,12 +105,12 @@ final class SimulatedCuseKernel {
                 long len = b.getLong(32 + i * 16 + 8);
                 total += len;
                 if (total > MAX_RETRY_BYTES) {
-                    errno = ENOMEM;
+                    errno = Errno.ENOMEM;
                     return;
                 }
                 byte[] got = memory.read(base, len);
                 if (got == null) {
-                    errno = EFAULT;
+                    errno = Errno.EFAULT;
                     return;
                 }
                 next.writeBytes(got);

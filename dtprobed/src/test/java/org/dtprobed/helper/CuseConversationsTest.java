@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofLimits;
+import org.dtprobed.linux.Errno;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.testkit.Corpus;
 import org.junit.jupiter.api.Test;
