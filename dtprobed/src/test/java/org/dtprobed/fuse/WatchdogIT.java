@@ -3,15 +3,17 @@ package org.dtprobed.fuse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.DatagramPacket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.dtprobed.daemon.SystemdNotifier;
 import org.dtprobed.health.Watchdog;
 import org.dtprobed.helper.IoctlReply;
@@ -60,11 +62,30 @@ class WatchdogIT {
         try (AFUNIXDatagramSocket systemd = AFUNIXDatagramSocket.newInstance();
              FuseMount mount = FuseMount.mount(device, mountpoint)) {
             systemd.bind(AFUNIXSocketAddress.of(notify));
-            systemd.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
+            // drained all the time, as systemd does: the kernel queues only 10 datagrams
+            // (net.unix.max_dgram_qlen), after which the watchdog's send would block
+            BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            Thread receiver = new Thread(() -> {
+                try {
+                    while (true) {
+                        received.add(receive(systemd));
+                    }
+                } catch (Exception closed) {
+                    // the socket closed at the end of the test
+                }
+            }, "test-systemd");
+            receiver.setDaemon(true);
+            receiver.start();
             session.start();
-            try (Watchdog watchdog = Watchdog.start(PERIOD, () -> List.of(session.readerHeartbeat()),
-                    new SystemdNotifier(notify.toString())::watchdog)) {
-                assertThat(receive(systemd)).as("a ping while the reader turns").isEqualTo("WATCHDOG=1\n");
+            SystemdNotifier notifier = new SystemdNotifier(notify.toString());
+            AtomicLong pings = new AtomicLong();
+            Runnable ping = () -> {
+                pings.incrementAndGet();
+                notifier.watchdog();
+            };
+            try (Watchdog watchdog = Watchdog.start(PERIOD, () -> List.of(session.readerHeartbeat()), ping)) {
+                assertThat(received.poll(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).as("a ping while the reader turns")
+                        .isEqualTo("WATCHDOG=1\n");
 
                 CompletableFuture<Void> opener = CompletableFuture.runAsync(() -> {
                     try {
@@ -73,16 +94,21 @@ class WatchdogIT {
                         throw new java.io.UncheckedIOException(e);
                     }
                 });
-                assertThat(entered.await(30, TimeUnit.SECONDS)).as("the OPEN reached the reader").isTrue();
+                assertThat(entered.await(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).as("the OPEN reached the reader")
+                        .isTrue();
                 awaitWithheld(watchdog);
-                drain(systemd);
-                systemd.setSoTimeout((int) PERIOD.multipliedBy(10).toMillis());
-                assertThat(receiveOrNull(systemd)).as("no ping for ten periods while the reader is stuck").isNull();
+                // withheld is set by the watchdog's thread before it skips the ping: none may follow
+                long before = pings.get();
+                Thread.sleep(PERIOD.multipliedBy(10).toMillis()); // ten periods in which nothing may happen
+                assertThat(pings.get()).as("no ping for ten periods while the reader is stuck").isEqualTo(before);
+                assertThat(watchdog.withheld()).isTrue();
 
                 release.countDown();
-                opener.get(30, TimeUnit.SECONDS);
-                systemd.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
-                assertThat(receive(systemd)).as("pings resume once the reader turns").isEqualTo("WATCHDOG=1\n");
+                opener.get(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS);
+                received.clear();
+                assertThat(received.poll(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS))
+                        .as("pings resume once the reader turns").isEqualTo("WATCHDOG=1\n");
+                assertThat(watchdog.withheld()).isFalse();
             }
         } finally {
             release.countDown();
@@ -99,20 +125,5 @@ class WatchdogIT {
         DatagramPacket p = new DatagramPacket(new byte[256], 256);
         s.receive(p);
         return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
-    }
-
-    private static String receiveOrNull(AFUNIXDatagramSocket s) throws Exception {
-        try {
-            return receive(s);
-        } catch (SocketTimeoutException e) {
-            return null;
-        }
-    }
-
-    private static void drain(AFUNIXDatagramSocket s) throws Exception {
-        s.setSoTimeout(1);
-        while (receiveOrNull(s) != null) {
-            // pings sent before the watchdog saw the stuck reader
-        }
     }
 }
