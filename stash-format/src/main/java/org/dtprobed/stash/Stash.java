@@ -4,8 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.dtprobed.dof.DofFormatException;
@@ -72,10 +80,14 @@ import org.slf4j.LoggerFactory;
  * {@link #open} takes {@code stash.lock} (or fails with LOCKED), reads the flag, writes "open";
  * after an unclean shutdown every existing file goes through {@code recoverPersistedTo} (plain
  * {@code createPersistedTo} on a crashed file can block 60 s and throw). Then {@link StashRepair}
- * (every open): registrations that do not decode or whose raw DOF is missing are removed (such a
- * registration was never acknowledged: its put had not completed); unreferenced raw DOF and
+ * (every open): registrations that do not decode are removed (such a registration was never
+ * acknowledged: its put had not completed), those whose raw DOF a damaged {@code dof.cm3} lost are
+ * kept and counted; unreferenced raw DOF and
  * parse-cache entries are removed; pid records are raised above every stored generation.
- * {@link #close} writes "clean".
+ * {@link #close} writes "clean" with a seal of every file (size, CRC32C, entries): the next open
+ * checks the files against it before Chronicle reads them ({@link StashIntegrity}), sets damaged
+ * files aside, recovers the registrations and raw DOF from what is intact, recreates derived files,
+ * or refuses with {@link StashException.Kind#DAMAGED}; all of it within {@link StashConfig#openDeadline()}.
  *
  * <h2>Versions</h2>
  * {@link StashLayout#LAYOUT_VERSION} (meta {@code layout-version}) covers the file set and every
@@ -119,9 +131,16 @@ public final class Stash implements AutoCloseable {
     }
 
     /**
-     * Creates the stash, or opens it (recovering every file first after an unclean shutdown).
+     * Creates the stash, or opens it (recovering every file first after an unclean shutdown),
+     * within {@link StashConfig#openDeadline()}. Damaged files (see {@link StashIntegrity}) are set
+     * aside under {@code NAME.damaged-MILLIS}, never deleted: the registrations and the raw DOF are
+     * recovered from what is intact in a copy, the derived files (pid records, parse cache,
+     * negative cache, meta) are created afresh; a damaged {@code registrations.cm3} with nothing to
+     * recover refuses the open. Every damaged file gets an ERROR line naming it and what was done.
      *
-     * @throws StashException LOCKED when another process owns it, IO, or CORRUPT for a newer layout
+     * @throws StashException LOCKED when another process owns it, IO, CORRUPT for a newer layout,
+     *                        DAMAGED when the stash cannot be opened as it is (the message names
+     *                        the file and the fix) or the open did not finish within its deadline
      */
     public static Stash open(StashConfig config) throws StashException {
         Path dir = config.stateDir();
@@ -131,26 +150,91 @@ public final class Stash implements AutoCloseable {
             throw new StashException(StashException.Kind.IO, dir + ": cannot create the state directory: " + e, e);
         }
         StashLock lock = StashLock.acquire(dir);
+        AtomicReference<String> phase = new AtomicReference<>("starting");
+        FutureTask<Stash> task = new FutureTask<>(() -> openLocked(config, lock, phase::set));
+        // a thread of its own so that the open has a deadline: a damaged file can make Chronicle
+        // loop in its segment iteration or wait for a header that never becomes ready, and
+        // neither can be interrupted
+        Thread t = new Thread(task, "stash-open");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return task.get(config.openDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // the stuck thread keeps the lock and its mappings until the process exits, which is
+            // what the caller does with this error
+            String msg = dir + ": the stash did not open within " + config.openDeadline().toSeconds() + " s (still "
+                    + phase.get() + "): a damaged file makes Chronicle Map loop or wait. " + fixMoveAside(dir);
+            LOG.error("stash {}", msg);
+            throw new StashException(StashException.Kind.DAMAGED, msg);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StashException(StashException.Kind.IO, dir + ": interrupted while the stash opened", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof StashException se) {
+                throw se;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error er) {
+                throw er;
+            }
+            throw new StashException(StashException.Kind.IO, dir + ": " + c, c);
+        }
+    }
+
+    /** What an operator does about a stash that cannot be opened as it is. */
+    static String fixMoveAside(Path dir) {
+        return "Fix: keep the files for inspection by moving the stash aside (mv " + dir + " " + dir
+                + ".damaged) and start again: dtprobed then creates an empty stash, and programs that registered"
+                + " before must be restarted to register again.";
+    }
+
+    private static Stash openLocked(StashConfig config, StashLock lock, Consumer<String> phase) throws StashException {
+        Path dir = config.stateDir();
         StashFiles files = null;
         try {
             boolean fresh = StashFiles.ALL.stream().noneMatch(n -> Files.exists(dir.resolve(n)));
+            Map<String, String> damage = fresh ? Map.of() : StashIntegrity.inspect(dir, lock.seals());
+            if (!fresh && interruptedCreation(dir, lock)) {
+                LOG.warn("stash {}: only empty files from a creation that did not finish; creating the stash afresh", dir);
+                fresh = true;
+                damage = Map.of();
+            }
             boolean unclean = !fresh && !lock.previousWasClean();
             if (unclean) {
-                LOG.warn("stash {} was not shut down cleanly ({}); recovering every file", dir, lock.previousState().trim());
+                LOG.warn("stash {} was not shut down cleanly ({}); recovering every file", dir, lock.previousSummary());
             }
+            refuseUnrecoverable(dir, damage);
+            Map<String, StashIntegrity.Seal> seals = lock.seals();
             lock.markOpen();
+            Set<String> recover = new HashSet<>(unclean ? StashFiles.ALL : List.of());
+            List<String> damaged = new ArrayList<>();
+            for (Map.Entry<String, String> d : damage.entrySet()) {
+                damaged.add(setAside(dir, d.getKey(), d.getValue(), seals.get(d.getKey()), recover));
+            }
             List<String> events = new ArrayList<>();
-            files = StashFiles.openOwned(config, unclean, events);
+            files = StashFiles.openOwned(config, recover, events, phase);
+            phase.accept("checking the layout version");
             checkLayout(files, dir, fresh, config);
             StashIndex index = new StashIndex();
-            RecoveryReport report = new StashRepair(files, index, unclean).run(unclean, events);
+            RecoveryReport report = new StashRepair(files, index, unclean || !damage.isEmpty())
+                    .run(unclean, events, damaged, phase);
             StashMeta.increment(files.meta, StashMeta.OPENS);
             if (unclean) {
                 StashMeta.increment(files.meta, StashMeta.UNCLEAN_OPENS);
             }
             StashMeta.put(files.meta, StashMeta.CLEAN_SHUTDOWN, 0);
-            LOG.info("stash {} open: {} registrations, {} stale, unclean={}", dir, index.size(),
-                    report.staleRegistrations(), unclean);
+            if (damage.containsKey(StashFiles.REGISTRATIONS)) {
+                StashIntegrity.Seal was = seals.get(StashFiles.REGISTRATIONS);
+                LOG.error("stash {}: DAMAGED registrations.cm3: {} registrations recovered from what was intact{}", dir,
+                        index.size(), was == null ? "" : " of " + was.entries() + " at the last clean close ("
+                                + Math.max(0, was.entries() - index.size()) + " lost)");
+            }
+            LOG.info("stash {} open: {} registrations, {} stale, unclean={}, damaged files={}", dir, index.size(),
+                    report.staleRegistrations(), unclean, damage.keySet());
             return new Stash(config, lock, files, index, report);
         } catch (StashException | RuntimeException e) {
             if (files != null) {
@@ -159,6 +243,87 @@ public final class Stash implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** Every file is missing or empty and nothing was sealed: a first creation died before it wrote anything. */
+    private static boolean interruptedCreation(Path dir, StashLock lock) {
+        if (!lock.seals().isEmpty()) {
+            return false;
+        }
+        for (String n : StashFiles.ALL) {
+            Path p = dir.resolve(n);
+            try {
+                if (Files.exists(p) && Files.size(p) > 0) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A damaged registrations file with nothing to recover: refused before anything is changed. */
+    private static void refuseUnrecoverable(Path dir, Map<String, String> damage) throws StashException {
+        String why = damage.get(StashFiles.REGISTRATIONS);
+        if (why != null && !recoverable(dir.resolve(StashFiles.REGISTRATIONS))) {
+            String msg = dir.resolve(StashFiles.REGISTRATIONS) + " is damaged (" + why + "): its registrations cannot"
+                    + " be recovered, so the stash is not opened and nothing in it was changed. " + fixMoveAside(dir);
+            LOG.error("stash {}", msg);
+            throw new StashException(StashException.Kind.DAMAGED, msg);
+        }
+    }
+
+    /** Whether Chronicle's recovery has anything to work from: its header at least. */
+    private static boolean recoverable(Path p) {
+        try {
+            return Files.exists(p) && Files.size(p) >= StashIntegrity.MIN_FILE_BYTES && StashIntegrity.headerIntact(p);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Renames a damaged file aside (never deletes it). The registrations and the raw DOF are then
+     * recovered from a copy (extended with zeros to the sealed size when cut short: Chronicle's
+     * recovery refuses a file of another length, and what lay in the lost part reads as empty
+     * segments); the other files are derived or caches and are created afresh.
+     * Returns the line for the report, which is also logged at ERROR.
+     */
+    private static String setAside(Path dir, String name, String why, StashIntegrity.Seal seal, Set<String> recover)
+            throws StashException {
+        Path p = dir.resolve(name);
+        String done;
+        try {
+            if (Files.exists(p)) {
+                Path aside = dir.resolve(name + ".damaged-" + System.currentTimeMillis());
+                Files.move(p, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                boolean primary = name.equals(StashFiles.REGISTRATIONS) || name.equals(StashFiles.RAW_DOF);
+                if (primary && recoverable(aside)) {
+                    Files.copy(aside, p);
+                    if (seal != null && Files.size(p) < seal.size()) {
+                        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p,
+                                java.nio.file.StandardOpenOption.WRITE)) {
+                            ch.write(java.nio.ByteBuffer.allocate(1), seal.size() - 1);
+                        }
+                    }
+                    recover.add(name);
+                    done = "kept as " + aside.getFileName() + "; recovering what is intact from a copy";
+                } else {
+                    recover.remove(name);
+                    done = "kept as " + aside.getFileName() + "; created afresh"
+                            + (primary ? " (nothing to recover)" : " (derived data, rebuilt from the registrations)");
+                }
+            } else {
+                recover.remove(name);
+                done = "created afresh";
+            }
+        } catch (IOException e) {
+            throw new StashException(StashException.Kind.IO, p + ": damaged (" + why + ") and cannot be set aside: " + e, e);
+        }
+        String line = name + " DAMAGED (" + why + "): " + done;
+        LOG.error("stash {}: {}", dir, line);
+        return line;
     }
 
     private static void checkLayout(StashFiles files, Path dir, boolean fresh, StashConfig c) throws StashException {
@@ -506,6 +671,15 @@ public final class Stash implements AutoCloseable {
             if (r.isEmpty() || !(force || r.get().stale())) {
                 continue;
             }
+            if (rawDof(r.get().dofKey()).isEmpty()) {
+                // its dof.cm3 entry was lost to damage: current probes stay, stale ones are useless
+                if (r.get().stale()) {
+                    LOG.warn("pid {} gen {}: stale and without raw DOF; removed", k.pid(), k.generation());
+                    removeLocked(k);
+                    removed++;
+                }
+                continue;
+            }
             if (rebuildOne(r.get(), parser)) {
                 rebuilt++;
             } else {
@@ -582,10 +756,12 @@ public final class Stash implements AutoCloseable {
         }
         closed = true;
         StashMeta.put(files.meta, StashMeta.CLEAN_SHUTDOWN, 1);
+        List<Long> entries = files.sizes();
         files.close();
         try {
-            lock.markClean();
-        } catch (StashException e) {
+            // sealed after the maps are closed, so that the seal covers the bytes the next open reads
+            lock.markClean(StashIntegrity.seal(config.stateDir(), entries));
+        } catch (StashException | IOException e) {
             LOG.error("stash {}: cannot mark the shutdown clean: {}", config.stateDir(), e.getMessage());
         }
         lock.close();

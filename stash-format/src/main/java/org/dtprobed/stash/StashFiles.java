@@ -46,15 +46,19 @@ public final class StashFiles implements AutoCloseable {
     }
 
     /**
-     * Opens as the owner. The caller holds the stash lock. With {@code recover}, every existing
-     * file goes through {@code recoverPersistedTo}; Chronicle's corruption events are appended to
-     * {@code events}.
+     * Opens as the owner. The caller holds the stash lock. Every existing file named in
+     * {@code recover} goes through {@code recoverPersistedTo}; Chronicle's corruption events are
+     * appended to {@code events}. {@code phase} is told which file is being opened (the open's
+     * deadline names it).
      */
-    static StashFiles openOwned(StashConfig c, boolean recover, List<String> events) throws StashException {
+    static StashFiles openOwned(StashConfig c, java.util.Set<String> recover, List<String> events,
+                                java.util.function.Consumer<String> phase) throws StashException {
         List<ChronicleMap<byte[], byte[]>> maps = new ArrayList<>();
         try {
             for (String name : ALL) {
-                maps.add(openOne(c.stateDir().resolve(name), builder(name, c), recover, events));
+                boolean r = recover.contains(name);
+                phase.accept((r ? "recovering " : "opening ") + name);
+                maps.add(openOne(c.stateDir().resolve(name), builder(name, c), r, events));
             }
             return new StashFiles(maps);
         } catch (StashException | RuntimeException e) {
@@ -104,7 +108,10 @@ public final class StashFiles implements AutoCloseable {
         } catch (IOException e) {
             throw new StashException(StashException.Kind.IO, p + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new StashException(StashException.Kind.CORRUPT, p + ": cannot open: " + e, e);
+            // Chronicle's messages can be a bare map description ("ChronicleMap{...}"): name the
+            // exception too, so that the log line says what failed
+            throw new StashException(StashException.Kind.DAMAGED, p + ": Chronicle Map cannot open it ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
     }
 
