@@ -120,6 +120,8 @@ public final class Stash implements AutoCloseable {
     private final NegativeCache negative;
     private final RecoveryReport report;
     private boolean closed;
+    /** A map operation faulted (see {@link #mappedFault}): the close must not call the stash clean. */
+    private volatile boolean faulted;
 
     private Stash(StashConfig config, StashLock lock, StashFiles files, StashIndex index, RecoveryReport report) {
         this.config = config;
@@ -376,6 +378,32 @@ public final class Stash implements AutoCloseable {
     public synchronized RegistrationKey commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed,
                                                ContentHash hash) throws StashException {
         ensureOpen();
+        try {
+            return commitLocked(reg, rawDof, parsed, hash);
+        } catch (InternalError | RuntimeException e) {
+            throw mappedFault("commit of pid " + reg.pid(), e);
+        }
+    }
+
+    /**
+     * A map operation failed in a way no caller can handle: a SIGBUS on a mapped page the file
+     * system could not back (a full tmpfs: the JVM turns it into {@code InternalError: a fault
+     * occurred in a recent unsafe memory access}), or Chronicle's own failure (a segment lock it
+     * could not take). The request fails with ENOSPC or EIO and the stash is marked faulted, so that
+     * the close does not call it clean: the next open recovers every file (which also clears a
+     * segment lock the fault may have left).
+     */
+    private StashException mappedFault(String what, Throwable e) {
+        faulted = true;
+        boolean sigbus = e instanceof InternalError;
+        LOG.error("stash {}: {} failed: {}{}", config.stateDir(), what, e,
+                sigbus ? " (a mapped page could not be backed: is the file system full?)" : "");
+        return new StashException(sigbus ? StashException.Kind.FULL : StashException.Kind.IO, "stash " + config.stateDir()
+                + ": " + what + " failed (" + e + ")" + (sigbus ? ": the file system is full or failing" : ""), e);
+    }
+
+    private RegistrationKey commitLocked(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed, ContentHash hash)
+            throws StashException {
         validate(reg, rawDof, parsed);
         checkRoom(hash);
         int pid = reg.pid();
@@ -499,7 +527,12 @@ public final class Stash implements AutoCloseable {
         if (pid <= 0 || generation < 0 || generation > Integer.MAX_VALUE) {
             return false;
         }
-        return removeLocked(new RegistrationKey(pid, generation));
+        try {
+            return removeLocked(new RegistrationKey(pid, generation));
+        } catch (InternalError | RuntimeException e) {
+            mappedFault("removal of pid " + pid + " generation " + generation, e);
+            return false;
+        }
     }
 
     private boolean removeLocked(RegistrationKey key) {
@@ -755,6 +788,14 @@ public final class Stash implements AutoCloseable {
             return;
         }
         closed = true;
+        if (faulted) {
+            // left "open": the next open recovers every file, clearing any lock the fault left
+            LOG.error("stash {}: closed after a fault in a mapped file; the next open recovers every file",
+                    config.stateDir());
+            files.close();
+            lock.close();
+            return;
+        }
         StashMeta.put(files.meta, StashMeta.CLEAN_SHUTDOWN, 1);
         List<Long> entries = files.sizes();
         files.close();
