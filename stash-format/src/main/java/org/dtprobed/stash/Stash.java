@@ -122,6 +122,8 @@ public final class Stash implements AutoCloseable {
     private boolean closed;
     /** A map operation faulted (see {@link #mappedFault}): the close must not call the stash clean. */
     private volatile boolean faulted;
+    /** A fault may have left a file sparse: {@link #reallocateAfterFault} before the next write. */
+    private boolean allocationSuspect;
 
     private Stash(StashConfig config, StashLock lock, StashFiles files, StashIndex index, RecoveryReport report) {
         this.config = config;
@@ -197,6 +199,7 @@ public final class Stash implements AutoCloseable {
     private static Stash openLocked(StashConfig config, StashLock lock, Consumer<String> phase) throws StashException {
         Path dir = config.stateDir();
         StashFiles files = null;
+        boolean createdNow = false;
         try {
             boolean fresh = StashFiles.ALL.stream().noneMatch(n -> Files.exists(dir.resolve(n)));
             Map<String, String> damage = fresh ? Map.of() : StashIntegrity.inspect(dir, lock.seals());
@@ -210,6 +213,7 @@ public final class Stash implements AutoCloseable {
                 LOG.warn("stash {} was not shut down cleanly ({}); recovering every file", dir, lock.previousSummary());
             }
             refuseUnrecoverable(dir, damage);
+            createdNow = fresh;
             Map<String, StashIntegrity.Seal> seals = lock.seals();
             lock.markOpen();
             Set<String> recover = new HashSet<>(unclean ? StashFiles.ALL : List.of());
@@ -241,6 +245,17 @@ public final class Stash implements AutoCloseable {
         } catch (StashException | RuntimeException e) {
             if (files != null) {
                 files.close();
+            }
+            if (createdNow) {
+                // a creation that failed (a full disk) holds nothing: what it left, possibly sparse,
+                // must not be taken for a stash at the next start
+                for (String n : StashFiles.ALL) {
+                    try {
+                        Files.deleteIfExists(dir.resolve(n));
+                    } catch (IOException ignored) {
+                        // the next open finds it and checks it like any other file
+                    }
+                }
             }
             lock.close();
             throw e;
@@ -395,16 +410,52 @@ public final class Stash implements AutoCloseable {
      */
     private StashException mappedFault(String what, Throwable e) {
         faulted = true;
-        boolean sigbus = e instanceof InternalError;
-        LOG.error("stash {}: {} failed: {}{}", config.stateDir(), what, e,
-                sigbus ? " (a mapped page could not be backed: is the file system full?)" : "");
-        return new StashException(sigbus ? StashException.Kind.FULL : StashException.Kind.IO, "stash " + config.stateDir()
-                + ": " + what + " failed (" + e + ")" + (sigbus ? ": the file system is full or failing" : ""), e);
+        allocationSuspect = true;
+        boolean full = e instanceof InternalError || noSpace(e);
+        String cause = describe(e);
+        LOG.error("stash {}: {} failed: {}{}", config.stateDir(), what, cause,
+                full ? " (the file system is full: the request gets ENOSPC)" : "");
+        return new StashException(full ? StashException.Kind.FULL : StashException.Kind.IO, "stash " + config.stateDir()
+                + ": " + what + " failed (" + cause + ")" + (full ? ": the file system is full" : ""), e);
+    }
+
+    /** Whether a cause says the file system is out of space (Chronicle wraps it in a bare RuntimeException). */
+    private static boolean noSpace(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = String.valueOf(c.getMessage());
+            if (m.contains("No space left") || m.contains("Not enough space") || m.contains("ENOSPC")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The exception and its causes in one line (Chronicle's own messages can be just the map). */
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.toString());
+        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause() == c ? null : c.getCause()) {
+            sb.append(" <- ").append(c);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * After a fault, every file is allocated again before the next write touches mapped memory:
+     * a tier growth that failed for want of space leaves the file extended and sparse, and a write
+     * there would be a SIGBUS. Refused with FULL (ENOSPC) until the space is back.
+     */
+    private void reallocateAfterFault() throws StashException {
+        if (allocationSuspect) {
+            StashFiles.ensureAllocated(config.stateDir(), StashFiles.ALL);
+            allocationSuspect = false;
+            LOG.warn("stash {}: every file allocated again after the fault; commits resume", config.stateDir());
+        }
     }
 
     private RegistrationKey commitLocked(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed, ContentHash hash)
             throws StashException {
         validate(reg, rawDof, parsed);
+        reallocateAfterFault();
         checkRoom(hash);
         int pid = reg.pid();
         long gen = generationFor(reg);
