@@ -122,6 +122,8 @@ public final class Stash implements AutoCloseable {
     private boolean closed;
     /** A map operation faulted (see {@link #mappedFault}): the close must not call the stash clean. */
     private volatile boolean faulted;
+    /** Bytes of parse-cache values this process stored (a cache: an estimate from open is enough). */
+    private long parsedBytes;
     /** A fault may have left a file sparse: {@link #reallocateAfterFault} before the next write. */
     private boolean allocationSuspect;
 
@@ -226,8 +228,8 @@ public final class Stash implements AutoCloseable {
             phase.accept("checking the layout version");
             checkLayout(files, dir, fresh, config);
             StashIndex index = new StashIndex();
-            RecoveryReport report = new StashRepair(files, index, unclean || !damage.isEmpty())
-                    .run(unclean, events, damaged, phase);
+            StashRepair repair = new StashRepair(files, index, unclean || !damage.isEmpty());
+            RecoveryReport report = repair.run(unclean, events, damaged, phase);
             StashMeta.increment(files.meta, StashMeta.OPENS);
             if (unclean) {
                 StashMeta.increment(files.meta, StashMeta.UNCLEAN_OPENS);
@@ -241,7 +243,9 @@ public final class Stash implements AutoCloseable {
             }
             LOG.info("stash {} open: {} registrations, {} stale, unclean={}, damaged files={}", dir, index.size(),
                     report.staleRegistrations(), unclean, damage.keySet());
-            return new Stash(config, lock, files, index, report);
+            Stash stash = new Stash(config, lock, files, index, report);
+            stash.parsedBytes = repair.parsedBytes();
+            return stash;
         } catch (StashException | RuntimeException e) {
             if (files != null) {
                 files.close();
@@ -463,10 +467,15 @@ public final class Stash implements AutoCloseable {
         Registration r = new Registration(key, reg, hash, rawDof.length, config.clock().millis(),
                 StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed));
         byte[] regValue = RegistrationCodec.encode(r);
+        checkBytes(regValue.length, files.rawDof.containsKey(hash.toBytes()) ? 0 : rawDof.length);
         ParseKey pk = new ParseKey(hash, reg.helper().loadBase());
-        // the parse cache is only a cache: when it is full, this result is simply not cached
+        // the parse cache is only a cache: when it is full (in entries or in its sized bytes),
+        // this result is simply not cached
         byte[] parsedValue = files.parsed.containsKey(pk.toBytes())
                 || files.parsed.longSize() >= config.parsed().entries() ? null : ParsedCodec.encodeParsed(parsed);
+        if (parsedValue != null && parsedBytes + parsedValue.length > budget(config.parsed())) {
+            parsedValue = null;
+        }
         PidRecord pr = new PidRecord(gen + 1, reg.process());
         put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
         boolean newDof = !files.rawDof.containsKey(hash.toBytes());
@@ -476,16 +485,17 @@ public final class Stash implements AutoCloseable {
             }
             if (parsedValue != null) {
                 put(files.parsed, pk.toBytes(), parsedValue, "parse cache");
+                parsedBytes += parsedValue.length;
             }
             put(files.registrations, key.toBytes(), regValue, "registration");
         } catch (StashException e) {
             if (index.refs(hash) == 0) {
                 files.rawDof.remove(hash.toBytes());
-                files.parsed.remove(pk.toBytes());
+                removeParsed(pk);
             }
             throw e;
         }
-        index.add(StashIndex.entryOf(r));
+        index.add(StashIndex.entryOf(r, regValue.length));
         StashMeta.increment(files.meta, StashMeta.COMMITS);
         replaceLost(key, reg);
         return key;
@@ -502,6 +512,36 @@ public final class Stash implements AutoCloseable {
         if (files.pids.longSize() + 2 > config.pids().entries()) {
             throw full("pid records", config.pids().entries());
         }
+    }
+
+    /**
+     * The byte budget of a file: its sized entries times its sized average value. Chronicle sizes
+     * a file's space from exactly these two numbers; registrations larger than the average (values
+     * grow ~128 B per probe) would fill it before the entry count, and Chronicle would then chain
+     * extra tiers onto full segments (growing the file) and fail at the 17th. Refusing at the
+     * budget keeps the promise honest: N registrations of the sized average, fewer larger ones,
+     * and ENOSPC before any write, not a growing file.
+     */
+    static long budget(MapSizing s) {
+        return s.entries() * (long) s.averageValueBytes();
+    }
+
+    private void checkBytes(int valueBytes, int newDofBytes) throws StashException {
+        long regBudget = budget(config.registrations());
+        if (index.valueBytes() + valueBytes > regBudget) {
+            throw fullBytes("registrations", index.valueBytes(), valueBytes, regBudget, index.size());
+        }
+        long dofBudget = budget(config.rawDof());
+        if (newDofBytes > 0 && index.dofBytes() + newDofBytes > dofBudget) {
+            throw fullBytes("raw DOF", index.dofBytes(), newDofBytes, dofBudget, (int) files.rawDof.longSize());
+        }
+    }
+
+    private StashException fullBytes(String what, long used, int more, long budget, int entries) {
+        LOG.error("stash {}: {} full: {} of {} sized bytes used by {} entries, {} more refused", config.stateDir(), what,
+                used, budget, entries, more);
+        return new StashException(StashException.Kind.FULL, "stash " + what + " full: " + used + " of " + budget
+                + " bytes (sized entries x average value) used by " + entries + " entries; this one needs " + more);
     }
 
     private StashException full(String what, long entries) {
@@ -586,12 +626,19 @@ public final class Stash implements AutoCloseable {
         }
     }
 
+    private void removeParsed(ParseKey pk) {
+        byte[] old = files.parsed.remove(pk.toBytes());
+        if (old != null) {
+            parsedBytes = Math.max(0, parsedBytes - old.length);
+        }
+    }
+
     private boolean removeLocked(RegistrationKey key) {
         boolean removed = files.registrations.remove(key.toBytes()) != null;
         StashIndex.Entry e = index.remove(key);
         if (e != null) {
             if (!index.parsedInUse(e.dof(), e.loadBase())) {
-                files.parsed.remove(new ParseKey(e.dof(), e.loadBase()).toBytes());
+                removeParsed(new ParseKey(e.dof(), e.loadBase()));
             }
             if (index.refs(e.dof()) == 0) {
                 files.rawDof.remove(e.dof().toBytes());
@@ -807,6 +854,8 @@ public final class Stash implements AutoCloseable {
         put(files.registrations, k.backupBytes(), files.registrations.get(k.toBytes()), "registration backup");
         put(files.registrations, k.toBytes(), value, "registration");
         files.registrations.remove(k.backupBytes());
+        index.remove(k);
+        index.add(StashIndex.entryOf(fresh, value.length));
         return true;
     }
 

@@ -26,6 +26,7 @@ final class StashRepair {
     private int orphanParsed;
     private int pidsRepaired;
     private int stale;
+    private long parsedBytes;
 
     StashRepair(StashFiles f, StashIndex index, boolean verifyContent) {
         this.f = f;
@@ -45,6 +46,11 @@ final class StashRepair {
         pids();
         return new RecoveryReport(unclean, events, damagedFiles, corrupt, withoutDof, orphanDof, orphanParsed,
                 pidsRepaired, stale);
+    }
+
+    /** Bytes of the parse-cache values kept (after {@link #run}). */
+    long parsedBytes() {
+        return parsedBytes;
     }
 
     /** A rebuild interrupted by a crash: restore the original from its backup if it did not survive. */
@@ -109,7 +115,7 @@ final class StashRepair {
             if (r.stale()) {
                 stale++;
             }
-            index.add(StashIndex.entryOf(r));
+            index.add(StashIndex.entryOf(r, v.length));
         }
     }
 
@@ -156,6 +162,9 @@ final class StashRepair {
                 ParseKey pk = ParseKey.fromBytes(k);
                 byte[] v = f.parsed.get(k);
                 keep = v != null && index.parsedInUse(pk.hash(), pk.loadBase()) && currentVersion(v);
+                if (keep) {
+                    parsedBytes += v.length;
+                }
             }
             if (!keep) {
                 f.parsed.remove(k);
