@@ -163,6 +163,33 @@ class StashFullDiskIT {
         }
     }
 
+    @Test
+    void aNegativeCacheGrowthOnAFullFileSystemStopsTheCacheNotTheCaller() throws Exception {
+        Path dir = mountTmpfs("40m").resolve("stash");
+        String reason = "r".repeat(4000);
+        try (Stash s = Stash.open(StashConfig.small(dir))) {
+            fill(mount.resolve("filler"));
+            StashException refused = null;
+            // 4 KB reasons fill negative.cm3 (sized 4,096 x 96 B, bloat factor 2) until it must grow
+            for (int i = 0; i < 4_096 && refused == null; i++) {
+                try {
+                    s.negative().record(2049, i, 1, 1, org.dtprobed.stash.negative.Verdict.NO_DOF, reason);
+                } catch (StashException e) {
+                    refused = e;
+                }
+            }
+            assertThat(refused).as("the growth failed for want of space").isNotNull();
+            assertThat(refused.kind()).isEqualTo(StashException.Kind.FULL);
+            StashException again = assertThrows(StashException.class,
+                    () -> s.negative().record(2049, 99_999, 1, 1, org.dtprobed.stash.negative.Verdict.NO_DOF, ""));
+            assertThat(again.getMessage()).contains("not recording since a fault");
+            Files.delete(mount.resolve("filler"));
+            // registrations are unaffected
+            byte[] raw = dof(20);
+            assertThat(s.commit(record(1), raw, new DofParser().parse(ByteBuffer.wrap(raw), HELPER, 1))).isNotNull();
+        }
+    }
+
     /** Takes every free byte of the tmpfs. */
     private static void fill(Path filler) throws IOException {
         try (FileChannel ch = FileChannel.open(filler, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
