@@ -101,10 +101,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Sizing</h2>
  * Chronicle preallocates each file from {@link MapSizing} at creation and the sizing is fixed
  * afterwards ({@link StashConfig} defaults; measured in BENCHMARKS.md "## Stash"). A commit that
- * would take a file beyond its sized entries is refused before any write with
- * {@link StashException.Kind#FULL} (ENOSPC). Files never grow into Chronicle's extra tiers
- * ({@code maxBloatFactor} 1): recovery was seen to lose extra-tier entries after a kill during a
- * tier allocation.
+ * would take a file beyond its sized entries, or its values beyond entries x average value bytes
+ * ({@link #budget}), is refused before any write with {@link StashException.Kind#FULL} (ENOSPC).
+ * {@code maxBloatFactor} 1 does not stop Chronicle from chaining one bulk of extra tiers onto full
+ * segments (growing the file); the byte budget keeps ordinary registrations out of them, values of
+ * ~190 KiB (1,500 probes) still cause a few. Every open allocates every file ({@code fallocate}),
+ * and a fault in a mapped write fails only that request (docs/STASH-FORMAT.md, "Sizing").
  *
  * <h2>What survives kill -9</h2>
  * Every registration whose {@link #commit} returned; none that it did not return is half there.

@@ -9,9 +9,9 @@ import java.time.Duration;
  * created; an existing file keeps the sizing it was created with. Defaults come from the
  * measurements in BENCHMARKS.md ("## Stash"): a 20-probe registration value is 2,691 bytes, the
  * corpus's raw DOF averages 2.2 KiB (8.4 KiB for 100 probes); an empty default stash takes 83 MiB
- * (Chronicle preallocates). Files never grow into extra tiers ({@code maxBloatFactor} 1): Chronicle's
- * recovery was seen to lose entries of extra tiers when the writer died while allocating one, so
- * a commit beyond the sized entry counts is refused with FULL instead.
+ * (Chronicle preallocates). A commit beyond the sized entry counts, or beyond entries x average
+ * value bytes ({@link Stash#budget}), is refused with FULL rather than let Chronicle chain extra
+ * tiers (which {@code maxBloatFactor} 1 does not forbid; docs/STASH-FORMAT.md "Sizing").
  *
  * @param stateDir        directory holding every stash file (default {@code /run/dtrace/stash})
  * @param registrations   sizing of {@code registrations.cm3}
