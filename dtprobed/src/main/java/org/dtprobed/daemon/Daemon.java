@@ -85,8 +85,42 @@ public final class Daemon implements AutoCloseable {
             throw e;
         } catch (IOException | StashException | RuntimeException e) {
             d.close();
-            throw new StartException(EXIT_RUNTIME, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            throw new StartException(exitStatusFor(e), describe(e), e);
         }
+    }
+
+    /**
+     * The configuration status (systemd does not restart) for a fault a restart cannot fix: a
+     * damaged stash, a stash of a newer layout, another owner. Anything else may pass (a full or
+     * failing file system, a parser child that did not start): the runtime status.
+     */
+    static int exitStatusFor(Throwable e) {
+        return e instanceof StashException se && se.permanent() ? EXIT_CONFIG : EXIT_RUNTIME;
+    }
+
+    /**
+     * One line naming the cause: the exception's type where its message alone says nothing (a
+     * Chronicle exception's message can be just the map, "ChronicleMap{...}"), and each cause
+     * whose message the line does not already hold.
+     */
+    static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(messageOf(e));
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable c = e.getCause(); c != null && seen.add(c); c = c.getCause()) {
+            String m = messageOf(c);
+            if (!sb.toString().contains(c.getMessage() == null ? m : c.getMessage())) {
+                sb.append(" (cause: ").append(m).append(')');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String messageOf(Throwable t) {
+        String m = t.getMessage();
+        if (t instanceof StashException || t instanceof StartException) {
+            return m;
+        }
+        return m == null || m.isBlank() ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + m;
     }
 
     private void startParts() throws StartException, IOException, StashException {

@@ -8,17 +8,22 @@ import java.util.List;
  *
  * @param unclean                  the previous owner did not close the stash (crash, kill -9)
  * @param chronicleEvents          corruption events Chronicle's own recovery reported
+ * @param damagedFiles             one line per damaged file found at the open: why, and what was done
+ *                                 (kept aside as {@code NAME.damaged-MILLIS}, recovered or created afresh)
  * @param corruptRegistrations     registrations removed because their value did not decode (never acknowledged)
- * @param registrationsWithoutDof  registrations removed because their raw DOF was missing or corrupt
+ * @param registrationsWithoutDof  registrations kept although their raw DOF is missing or corrupt (a
+ *                                 damaged {@code dof.cm3}: their probes are intact)
  * @param orphanDof                raw DOF entries removed because no registration referenced them
  * @param orphanParsed             parse-cache entries removed (unreferenced, undecodable or another version)
  * @param pidsRepaired             pid records created or whose next generation was raised
  * @param staleRegistrations       registrations whose probe records await {@link Stash#rebuildParsed}
  */
-public record RecoveryReport(boolean unclean, List<String> chronicleEvents, int corruptRegistrations,
+public record RecoveryReport(boolean unclean, List<String> chronicleEvents, List<String> damagedFiles,
+                             int corruptRegistrations,
                              int registrationsWithoutDof, int orphanDof, int orphanParsed, int pidsRepaired,
                              int staleRegistrations) {
     public RecoveryReport {
         chronicleEvents = List.copyOf(chronicleEvents);
+        damagedFiles = List.copyOf(damagedFiles);
     }
 }

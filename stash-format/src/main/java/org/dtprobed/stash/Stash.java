@@ -4,8 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.dtprobed.dof.DofFormatException;
@@ -72,10 +80,14 @@ import org.slf4j.LoggerFactory;
  * {@link #open} takes {@code stash.lock} (or fails with LOCKED), reads the flag, writes "open";
  * after an unclean shutdown every existing file goes through {@code recoverPersistedTo} (plain
  * {@code createPersistedTo} on a crashed file can block 60 s and throw). Then {@link StashRepair}
- * (every open): registrations that do not decode or whose raw DOF is missing are removed (such a
- * registration was never acknowledged: its put had not completed); unreferenced raw DOF and
+ * (every open): registrations that do not decode are removed (such a registration was never
+ * acknowledged: its put had not completed), those whose raw DOF a damaged {@code dof.cm3} lost are
+ * kept and counted; unreferenced raw DOF and
  * parse-cache entries are removed; pid records are raised above every stored generation.
- * {@link #close} writes "clean".
+ * {@link #close} writes "clean" with a seal of every file (size, CRC32C, entries): the next open
+ * checks the files against it before Chronicle reads them ({@link StashIntegrity}), sets damaged
+ * files aside, recovers the registrations and raw DOF from what is intact, recreates derived files,
+ * or refuses with {@link StashException.Kind#DAMAGED}; all of it within {@link StashConfig#openDeadline()}.
  *
  * <h2>Versions</h2>
  * {@link StashLayout#LAYOUT_VERSION} (meta {@code layout-version}) covers the file set and every
@@ -89,10 +101,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Sizing</h2>
  * Chronicle preallocates each file from {@link MapSizing} at creation and the sizing is fixed
  * afterwards ({@link StashConfig} defaults; measured in BENCHMARKS.md "## Stash"). A commit that
- * would take a file beyond its sized entries is refused before any write with
- * {@link StashException.Kind#FULL} (ENOSPC). Files never grow into Chronicle's extra tiers
- * ({@code maxBloatFactor} 1): recovery was seen to lose extra-tier entries after a kill during a
- * tier allocation.
+ * would take a file beyond its sized entries, or its values beyond entries x average value bytes
+ * ({@link #budget}), is refused before any write with {@link StashException.Kind#FULL} (ENOSPC).
+ * {@code maxBloatFactor} 1 does not stop Chronicle from chaining one bulk of extra tiers onto full
+ * segments (growing the file); the byte budget keeps ordinary registrations out of them, values of
+ * ~190 KiB (1,500 probes) still cause a few. Every open allocates every file ({@code fallocate}),
+ * and a fault in a mapped write fails only that request (docs/STASH-FORMAT.md, "Sizing").
  *
  * <h2>What survives kill -9</h2>
  * Every registration whose {@link #commit} returned; none that it did not return is half there.
@@ -108,6 +122,12 @@ public final class Stash implements AutoCloseable {
     private final NegativeCache negative;
     private final RecoveryReport report;
     private boolean closed;
+    /** A map operation faulted (see {@link #mappedFault}): the close must not call the stash clean. */
+    private volatile boolean faulted;
+    /** Bytes of parse-cache values this process stored (a cache: an estimate from open is enough). */
+    private long parsedBytes;
+    /** A fault may have left a file sparse: {@link #reallocateAfterFault} before the next write. */
+    private boolean allocationSuspect;
 
     private Stash(StashConfig config, StashLock lock, StashFiles files, StashIndex index, RecoveryReport report) {
         this.config = config;
@@ -119,9 +139,16 @@ public final class Stash implements AutoCloseable {
     }
 
     /**
-     * Creates the stash, or opens it (recovering every file first after an unclean shutdown).
+     * Creates the stash, or opens it (recovering every file first after an unclean shutdown),
+     * within {@link StashConfig#openDeadline()}. Damaged files (see {@link StashIntegrity}) are set
+     * aside under {@code NAME.damaged-MILLIS}, never deleted: the registrations and the raw DOF are
+     * recovered from what is intact in a copy, the derived files (pid records, parse cache,
+     * negative cache, meta) are created afresh; a damaged {@code registrations.cm3} with nothing to
+     * recover refuses the open. Every damaged file gets an ERROR line naming it and what was done.
      *
-     * @throws StashException LOCKED when another process owns it, IO, or CORRUPT for a newer layout
+     * @throws StashException LOCKED when another process owns it, IO, CORRUPT for a newer layout,
+     *                        DAMAGED when the stash cannot be opened as it is (the message names
+     *                        the file and the fix) or the open did not finish within its deadline
      */
     public static Stash open(StashConfig config) throws StashException {
         Path dir = config.stateDir();
@@ -131,34 +158,195 @@ public final class Stash implements AutoCloseable {
             throw new StashException(StashException.Kind.IO, dir + ": cannot create the state directory: " + e, e);
         }
         StashLock lock = StashLock.acquire(dir);
+        AtomicReference<String> phase = new AtomicReference<>("starting");
+        FutureTask<Stash> task = new FutureTask<>(() -> openLocked(config, lock, phase::set));
+        // a thread of its own so that the open has a deadline: a damaged file can make Chronicle
+        // loop in its segment iteration or wait for a header that never becomes ready, and
+        // neither can be interrupted
+        Thread t = new Thread(task, "stash-open");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return task.get(config.openDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // the stuck thread keeps the lock and its mappings until the process exits, which is
+            // what the caller does with this error
+            String msg = dir + ": the stash did not open within " + config.openDeadline().toSeconds() + " s (still "
+                    + phase.get() + "): a damaged file makes Chronicle Map loop or wait. " + fixMoveAside(dir);
+            LOG.error("stash {}", msg);
+            throw new StashException(StashException.Kind.DAMAGED, msg);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StashException(StashException.Kind.IO, dir + ": interrupted while the stash opened", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof StashException se) {
+                throw se;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error er) {
+                throw er;
+            }
+            throw new StashException(StashException.Kind.IO, dir + ": " + c, c);
+        }
+    }
+
+    /** What an operator does about a stash that cannot be opened as it is. */
+    static String fixMoveAside(Path dir) {
+        return "Fix: keep the files for inspection by moving the stash aside (mv " + dir + " " + dir
+                + ".damaged) and start again: dtprobed then creates an empty stash, and programs that registered"
+                + " before must be restarted to register again.";
+    }
+
+    private static Stash openLocked(StashConfig config, StashLock lock, Consumer<String> phase) throws StashException {
+        Path dir = config.stateDir();
         StashFiles files = null;
+        boolean createdNow = false;
         try {
             boolean fresh = StashFiles.ALL.stream().noneMatch(n -> Files.exists(dir.resolve(n)));
+            Map<String, String> damage = fresh ? Map.of() : StashIntegrity.inspect(dir, lock.seals());
+            if (!fresh && interruptedCreation(dir, lock)) {
+                LOG.warn("stash {}: only empty files from a creation that did not finish; creating the stash afresh", dir);
+                fresh = true;
+                damage = Map.of();
+            }
             boolean unclean = !fresh && !lock.previousWasClean();
             if (unclean) {
-                LOG.warn("stash {} was not shut down cleanly ({}); recovering every file", dir, lock.previousState().trim());
+                LOG.warn("stash {} was not shut down cleanly ({}); recovering every file", dir, lock.previousSummary());
             }
+            refuseUnrecoverable(dir, damage);
+            createdNow = fresh;
+            Map<String, StashIntegrity.Seal> seals = lock.seals();
             lock.markOpen();
+            Set<String> recover = new HashSet<>(unclean ? StashFiles.ALL : List.of());
+            List<String> damaged = new ArrayList<>();
+            for (Map.Entry<String, String> d : damage.entrySet()) {
+                damaged.add(setAside(dir, d.getKey(), d.getValue(), seals.get(d.getKey()), recover));
+            }
             List<String> events = new ArrayList<>();
-            files = StashFiles.openOwned(config, unclean, events);
+            files = StashFiles.openOwned(config, recover, events, phase);
+            phase.accept("checking the layout version");
             checkLayout(files, dir, fresh, config);
             StashIndex index = new StashIndex();
-            RecoveryReport report = new StashRepair(files, index, unclean).run(unclean, events);
+            StashRepair repair = new StashRepair(files, index, unclean || !damage.isEmpty());
+            RecoveryReport report = repair.run(unclean, events, damaged, phase);
             StashMeta.increment(files.meta, StashMeta.OPENS);
             if (unclean) {
                 StashMeta.increment(files.meta, StashMeta.UNCLEAN_OPENS);
             }
             StashMeta.put(files.meta, StashMeta.CLEAN_SHUTDOWN, 0);
-            LOG.info("stash {} open: {} registrations, {} stale, unclean={}", dir, index.size(),
-                    report.staleRegistrations(), unclean);
-            return new Stash(config, lock, files, index, report);
+            if (damage.containsKey(StashFiles.REGISTRATIONS)) {
+                StashIntegrity.Seal was = seals.get(StashFiles.REGISTRATIONS);
+                LOG.error("stash {}: DAMAGED registrations.cm3: {} registrations recovered from what was intact{}", dir,
+                        index.size(), was == null ? "" : " of " + was.entries() + " at the last clean close ("
+                                + Math.max(0, was.entries() - index.size()) + " lost)");
+            }
+            LOG.info("stash {} open: {} registrations, {} stale, unclean={}, damaged files={}", dir, index.size(),
+                    report.staleRegistrations(), unclean, damage.keySet());
+            Stash stash = new Stash(config, lock, files, index, report);
+            stash.parsedBytes = repair.parsedBytes();
+            return stash;
         } catch (StashException | RuntimeException e) {
             if (files != null) {
                 files.close();
             }
+            if (createdNow) {
+                // a creation that failed (a full disk) holds nothing: what it left, possibly sparse,
+                // must not be taken for a stash at the next start
+                for (String n : StashFiles.ALL) {
+                    try {
+                        Files.deleteIfExists(dir.resolve(n));
+                    } catch (IOException ignored) {
+                        // the next open finds it and checks it like any other file
+                    }
+                }
+            }
             lock.close();
             throw e;
         }
+    }
+
+    /** Every file is missing or empty and nothing was sealed: a first creation died before it wrote anything. */
+    private static boolean interruptedCreation(Path dir, StashLock lock) {
+        if (!lock.seals().isEmpty()) {
+            return false;
+        }
+        for (String n : StashFiles.ALL) {
+            Path p = dir.resolve(n);
+            try {
+                if (Files.exists(p) && Files.size(p) > 0) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A damaged registrations file with nothing to recover: refused before anything is changed. */
+    private static void refuseUnrecoverable(Path dir, Map<String, String> damage) throws StashException {
+        String why = damage.get(StashFiles.REGISTRATIONS);
+        if (why != null && !recoverable(dir.resolve(StashFiles.REGISTRATIONS))) {
+            String msg = dir.resolve(StashFiles.REGISTRATIONS) + " is damaged (" + why + "): its registrations cannot"
+                    + " be recovered, so the stash is not opened and nothing in it was changed. " + fixMoveAside(dir);
+            LOG.error("stash {}", msg);
+            throw new StashException(StashException.Kind.DAMAGED, msg);
+        }
+    }
+
+    /** Whether Chronicle's recovery has anything to work from: its header at least. */
+    private static boolean recoverable(Path p) {
+        try {
+            return Files.exists(p) && Files.size(p) >= StashIntegrity.MIN_FILE_BYTES && StashIntegrity.headerIntact(p);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Renames a damaged file aside (never deletes it). The registrations and the raw DOF are then
+     * recovered from a copy (extended with zeros to the sealed size when cut short: Chronicle's
+     * recovery refuses a file of another length, and what lay in the lost part reads as empty
+     * segments); the other files are derived or caches and are created afresh.
+     * Returns the line for the report, which is also logged at ERROR.
+     */
+    private static String setAside(Path dir, String name, String why, StashIntegrity.Seal seal, Set<String> recover)
+            throws StashException {
+        Path p = dir.resolve(name);
+        String done;
+        try {
+            if (Files.exists(p)) {
+                Path aside = dir.resolve(name + ".damaged-" + System.currentTimeMillis());
+                Files.move(p, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                boolean primary = name.equals(StashFiles.REGISTRATIONS) || name.equals(StashFiles.RAW_DOF);
+                if (primary && recoverable(aside)) {
+                    Files.copy(aside, p);
+                    if (seal != null && Files.size(p) < seal.size()) {
+                        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p,
+                                java.nio.file.StandardOpenOption.WRITE)) {
+                            ch.write(java.nio.ByteBuffer.allocate(1), seal.size() - 1);
+                        }
+                    }
+                    recover.add(name);
+                    done = "kept as " + aside.getFileName() + "; recovering what is intact from a copy";
+                } else {
+                    recover.remove(name);
+                    done = "kept as " + aside.getFileName() + "; created afresh"
+                            + (primary ? " (nothing to recover)" : " (derived data, rebuilt from the registrations)");
+                }
+            } else {
+                recover.remove(name);
+                done = "created afresh";
+            }
+        } catch (IOException e) {
+            throw new StashException(StashException.Kind.IO, p + ": damaged (" + why + ") and cannot be set aside: " + e, e);
+        }
+        String line = name + " DAMAGED (" + why + "): " + done;
+        LOG.error("stash {}: {}", dir, line);
+        return line;
     }
 
     private static void checkLayout(StashFiles files, Path dir, boolean fresh, StashConfig c) throws StashException {
@@ -211,7 +399,69 @@ public final class Stash implements AutoCloseable {
     public synchronized RegistrationKey commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed,
                                                ContentHash hash) throws StashException {
         ensureOpen();
+        try {
+            return commitLocked(reg, rawDof, parsed, hash);
+        } catch (InternalError | RuntimeException e) {
+            throw mappedFault("commit of pid " + reg.pid(), e);
+        }
+    }
+
+    /**
+     * A map operation failed in a way no caller can handle: a SIGBUS on a mapped page the file
+     * system could not back (a full tmpfs: the JVM turns it into {@code InternalError: a fault
+     * occurred in a recent unsafe memory access}), or Chronicle's own failure (a segment lock it
+     * could not take). The request fails with ENOSPC or EIO and the stash is marked faulted, so that
+     * the close does not call it clean: the next open recovers every file (which also clears a
+     * segment lock the fault may have left).
+     */
+    private StashException mappedFault(String what, Throwable e) {
+        faulted = true;
+        allocationSuspect = true;
+        boolean full = e instanceof InternalError || noSpace(e);
+        String cause = describe(e);
+        LOG.error("stash {}: {} failed: {}{}", config.stateDir(), what, cause,
+                full ? " (the file system is full: the request gets ENOSPC)" : "");
+        return new StashException(full ? StashException.Kind.FULL : StashException.Kind.IO, "stash " + config.stateDir()
+                + ": " + what + " failed (" + cause + ")" + (full ? ": the file system is full" : ""), e);
+    }
+
+    /** Whether a cause says the file system is out of space (Chronicle wraps it in a bare RuntimeException). */
+    private static boolean noSpace(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = String.valueOf(c.getMessage());
+            if (m.contains("No space left") || m.contains("Not enough space") || m.contains("ENOSPC")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The exception and its causes in one line (Chronicle's own messages can be just the map). */
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.toString());
+        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause() == c ? null : c.getCause()) {
+            sb.append(" <- ").append(c);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * After a fault, every file is allocated again before the next write touches mapped memory:
+     * a tier growth that failed for want of space leaves the file extended and sparse, and a write
+     * there would be a SIGBUS. Refused with FULL (ENOSPC) until the space is back.
+     */
+    private void reallocateAfterFault() throws StashException {
+        if (allocationSuspect) {
+            StashFiles.ensureAllocated(config.stateDir(), StashFiles.ALL);
+            allocationSuspect = false;
+            LOG.warn("stash {}: every file allocated again after the fault; commits resume", config.stateDir());
+        }
+    }
+
+    private RegistrationKey commitLocked(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed, ContentHash hash)
+            throws StashException {
         validate(reg, rawDof, parsed);
+        reallocateAfterFault();
         checkRoom(hash);
         int pid = reg.pid();
         long gen = generationFor(reg);
@@ -219,10 +469,15 @@ public final class Stash implements AutoCloseable {
         Registration r = new Registration(key, reg, hash, rawDof.length, config.clock().millis(),
                 StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed));
         byte[] regValue = RegistrationCodec.encode(r);
+        checkBytes(regValue.length, files.rawDof.containsKey(hash.toBytes()) ? 0 : rawDof.length);
         ParseKey pk = new ParseKey(hash, reg.helper().loadBase());
-        // the parse cache is only a cache: when it is full, this result is simply not cached
+        // the parse cache is only a cache: when it is full (in entries or in its sized bytes),
+        // this result is simply not cached
         byte[] parsedValue = files.parsed.containsKey(pk.toBytes())
                 || files.parsed.longSize() >= config.parsed().entries() ? null : ParsedCodec.encodeParsed(parsed);
+        if (parsedValue != null && parsedBytes + parsedValue.length > budget(config.parsed())) {
+            parsedValue = null;
+        }
         PidRecord pr = new PidRecord(gen + 1, reg.process());
         put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
         boolean newDof = !files.rawDof.containsKey(hash.toBytes());
@@ -232,16 +487,17 @@ public final class Stash implements AutoCloseable {
             }
             if (parsedValue != null) {
                 put(files.parsed, pk.toBytes(), parsedValue, "parse cache");
+                parsedBytes += parsedValue.length;
             }
             put(files.registrations, key.toBytes(), regValue, "registration");
         } catch (StashException e) {
             if (index.refs(hash) == 0) {
                 files.rawDof.remove(hash.toBytes());
-                files.parsed.remove(pk.toBytes());
+                removeParsed(pk);
             }
             throw e;
         }
-        index.add(StashIndex.entryOf(r));
+        index.add(StashIndex.entryOf(r, regValue.length));
         StashMeta.increment(files.meta, StashMeta.COMMITS);
         replaceLost(key, reg);
         return key;
@@ -258,6 +514,36 @@ public final class Stash implements AutoCloseable {
         if (files.pids.longSize() + 2 > config.pids().entries()) {
             throw full("pid records", config.pids().entries());
         }
+    }
+
+    /**
+     * The byte budget of a file: its sized entries times its sized average value. Chronicle sizes
+     * a file's space from exactly these two numbers; registrations larger than the average (values
+     * grow ~128 B per probe) would fill it before the entry count, and Chronicle would then chain
+     * extra tiers onto full segments (growing the file) and fail at the 17th. Refusing at the
+     * budget keeps the promise honest: N registrations of the sized average, fewer larger ones,
+     * and ENOSPC before any write, not a growing file.
+     */
+    static long budget(MapSizing s) {
+        return s.entries() * (long) s.averageValueBytes();
+    }
+
+    private void checkBytes(int valueBytes, int newDofBytes) throws StashException {
+        long regBudget = budget(config.registrations());
+        if (index.valueBytes() + valueBytes > regBudget) {
+            throw fullBytes("registrations", index.valueBytes(), valueBytes, regBudget, index.size());
+        }
+        long dofBudget = budget(config.rawDof());
+        if (newDofBytes > 0 && index.dofBytes() + newDofBytes > dofBudget) {
+            throw fullBytes("raw DOF", index.dofBytes(), newDofBytes, dofBudget, (int) files.rawDof.longSize());
+        }
+    }
+
+    private StashException fullBytes(String what, long used, int more, long budget, int entries) {
+        LOG.error("stash {}: {} full: {} of {} sized bytes used by {} entries, {} more refused", config.stateDir(), what,
+                used, budget, entries, more);
+        return new StashException(StashException.Kind.FULL, "stash " + what + " full: " + used + " of " + budget
+                + " bytes (sized entries x average value) used by " + entries + " entries; this one needs " + more);
     }
 
     private StashException full(String what, long entries) {
@@ -334,7 +620,19 @@ public final class Stash implements AutoCloseable {
         if (pid <= 0 || generation < 0 || generation > Integer.MAX_VALUE) {
             return false;
         }
-        return removeLocked(new RegistrationKey(pid, generation));
+        try {
+            return removeLocked(new RegistrationKey(pid, generation));
+        } catch (InternalError | RuntimeException e) {
+            mappedFault("removal of pid " + pid + " generation " + generation, e);
+            return false;
+        }
+    }
+
+    private void removeParsed(ParseKey pk) {
+        byte[] old = files.parsed.remove(pk.toBytes());
+        if (old != null) {
+            parsedBytes = Math.max(0, parsedBytes - old.length);
+        }
     }
 
     private boolean removeLocked(RegistrationKey key) {
@@ -342,7 +640,7 @@ public final class Stash implements AutoCloseable {
         StashIndex.Entry e = index.remove(key);
         if (e != null) {
             if (!index.parsedInUse(e.dof(), e.loadBase())) {
-                files.parsed.remove(new ParseKey(e.dof(), e.loadBase()).toBytes());
+                removeParsed(new ParseKey(e.dof(), e.loadBase()));
             }
             if (index.refs(e.dof()) == 0) {
                 files.rawDof.remove(e.dof().toBytes());
@@ -513,6 +811,15 @@ public final class Stash implements AutoCloseable {
             if (r.isEmpty() || !(force || r.get().stale())) {
                 continue;
             }
+            if (rawDof(r.get().dofKey()).isEmpty()) {
+                // its dof.cm3 entry was lost to damage: current probes stay, stale ones are useless
+                if (r.get().stale()) {
+                    LOG.warn("pid {} gen {}: stale and without raw DOF; removed", k.pid(), k.generation());
+                    removeLocked(k);
+                    removed++;
+                }
+                continue;
+            }
             if (rebuildOne(r.get(), parser)) {
                 rebuilt++;
             } else {
@@ -556,6 +863,8 @@ public final class Stash implements AutoCloseable {
         put(files.registrations, k.backupBytes(), files.registrations.get(k.toBytes()), "registration backup");
         put(files.registrations, k.toBytes(), value, "registration");
         files.registrations.remove(k.backupBytes());
+        index.remove(k);
+        index.add(StashIndex.entryOf(fresh, value.length));
         return true;
     }
 
@@ -608,11 +917,21 @@ public final class Stash implements AutoCloseable {
             return;
         }
         closed = true;
+        if (faulted) {
+            // left "open": the next open recovers every file, clearing any lock the fault left
+            LOG.error("stash {}: closed after a fault in a mapped file; the next open recovers every file",
+                    config.stateDir());
+            files.close();
+            lock.close();
+            return;
+        }
         StashMeta.put(files.meta, StashMeta.CLEAN_SHUTDOWN, 1);
+        List<Long> entries = files.sizes();
         files.close();
         try {
-            lock.markClean();
-        } catch (StashException e) {
+            // sealed after the maps are closed, so that the seal covers the bytes the next open reads
+            lock.markClean(StashIntegrity.seal(config.stateDir(), entries));
+        } catch (StashException | IOException e) {
             LOG.error("stash {}: cannot mark the shutdown clean: {}", config.stateDir(), e.getMessage());
         }
         lock.close();

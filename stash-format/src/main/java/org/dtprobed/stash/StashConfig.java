@@ -9,9 +9,9 @@ import java.time.Duration;
  * created; an existing file keeps the sizing it was created with. Defaults come from the
  * measurements in BENCHMARKS.md ("## Stash"): a 20-probe registration value is 2,691 bytes, the
  * corpus's raw DOF averages 2.2 KiB (8.4 KiB for 100 probes); an empty default stash takes 83 MiB
- * (Chronicle preallocates). Files never grow into extra tiers ({@code maxBloatFactor} 1): Chronicle's
- * recovery was seen to lose entries of extra tiers when the writer died while allocating one, so
- * a commit beyond the sized entry counts is refused with FULL instead.
+ * (Chronicle preallocates). A commit beyond the sized entry counts, or beyond entries x average
+ * value bytes ({@link Stash#budget}), is refused with FULL rather than let Chronicle chain extra
+ * tiers (which {@code maxBloatFactor} 1 does not forbid; docs/STASH-FORMAT.md "Sizing").
  *
  * @param stateDir        directory holding every stash file (default {@code /run/dtrace/stash})
  * @param registrations   sizing of {@code registrations.cm3}
@@ -21,12 +21,18 @@ import java.time.Duration;
  * @param negativeTtl     how long a negative-cache entry is believed
  * @param negativeBound   most negative-cache entries; the oldest is evicted beyond it
  * @param clock           wall clock for commit times and negative-cache expiry
+ * @param openDeadline    longest the open (Chronicle's recovery and the repair pass) may take; a
+ *                        damaged file can make Chronicle loop or wait, and the unit's
+ *                        {@code TimeoutStartSec=60s} must not be the one to end it
  */
 public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawDof, MapSizing parsed,
-                          MapSizing pids, Duration negativeTtl, int negativeBound, Clock clock) {
+                          MapSizing pids, Duration negativeTtl, int negativeBound, Clock clock,
+                          Duration openDeadline) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/dtrace/stash");
     public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofMinutes(10);
     public static final int DEFAULT_NEGATIVE_BOUND = 65_536;
+    /** Well inside systemd's TimeoutStartSec=60s, with room for the rest of the start. */
+    public static final Duration DEFAULT_OPEN_DEADLINE = Duration.ofSeconds(40);
     public static final MapSizing DEFAULT_REGISTRATIONS = new MapSizing(8_192, 3 * 1024, 1);
     public static final MapSizing DEFAULT_RAW_DOF = new MapSizing(2_048, 8 * 1024, 1);
     public static final MapSizing DEFAULT_PARSED = new MapSizing(2_048, 8 * 1024, 1);
@@ -35,11 +41,14 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
 
     public StashConfig {
         if (stateDir == null || registrations == null || rawDof == null || parsed == null || pids == null
-                || negativeTtl == null || clock == null) {
+                || negativeTtl == null || clock == null || openDeadline == null) {
             throw new NullPointerException("every StashConfig field is required");
         }
         if (negativeTtl.isNegative() || negativeTtl.isZero()) {
             throw new IllegalArgumentException("negativeTtl must be positive, got " + negativeTtl);
+        }
+        if (openDeadline.isNegative() || openDeadline.isZero()) {
+            throw new IllegalArgumentException("openDeadline must be positive, got " + openDeadline);
         }
         if (negativeBound < 1) {
             throw new IllegalArgumentException("negativeBound must be positive, got " + negativeBound);
@@ -53,14 +62,14 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
     /** Default sizing in the given directory. */
     public static StashConfig at(Path stateDir) {
         return new StashConfig(stateDir, DEFAULT_REGISTRATIONS, DEFAULT_RAW_DOF, DEFAULT_PARSED, DEFAULT_PIDS,
-                DEFAULT_NEGATIVE_TTL, DEFAULT_NEGATIVE_BOUND, Clock.systemUTC());
+                DEFAULT_NEGATIVE_TTL, DEFAULT_NEGATIVE_BOUND, Clock.systemUTC(), DEFAULT_OPEN_DEADLINE);
     }
 
     /** Small files for tests and tools: a few thousand entries each. */
     public static StashConfig small(Path stateDir) {
         return new StashConfig(stateDir, new MapSizing(2_048, 3 * 1024, 1), new MapSizing(512, 4 * 1024, 1),
                 new MapSizing(512, 8 * 1024, 1), pidsFor(2_048),
-                DEFAULT_NEGATIVE_TTL, 4_096, Clock.systemUTC());
+                DEFAULT_NEGATIVE_TTL, 4_096, Clock.systemUTC(), DEFAULT_OPEN_DEADLINE);
     }
 
     /**
@@ -78,22 +87,26 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
     /** Room for {@code n} registrations and as many registering pids (the daemon's {@code --max-registrations}). */
     public StashConfig withMaxRegistrations(long n) {
         return new StashConfig(stateDir, new MapSizing(n, registrations.averageValueBytes(), registrations.maxBloatFactor()),
-                rawDof, parsed, pidsFor(n), negativeTtl, negativeBound, clock);
+                rawDof, parsed, pidsFor(n), negativeTtl, negativeBound, clock, openDeadline);
     }
 
     public StashConfig withRegistrations(MapSizing s) {
-        return new StashConfig(stateDir, s, rawDof, parsed, pids, negativeTtl, negativeBound, clock);
+        return new StashConfig(stateDir, s, rawDof, parsed, pids, negativeTtl, negativeBound, clock, openDeadline);
     }
 
     public StashConfig withRawDof(MapSizing s) {
-        return new StashConfig(stateDir, registrations, s, parsed, pids, negativeTtl, negativeBound, clock);
+        return new StashConfig(stateDir, registrations, s, parsed, pids, negativeTtl, negativeBound, clock, openDeadline);
     }
 
     public StashConfig withNegative(Duration ttl, int bound) {
-        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, ttl, bound, clock);
+        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, ttl, bound, clock, openDeadline);
     }
 
     public StashConfig withClock(Clock c) {
-        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, negativeTtl, negativeBound, c);
+        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, negativeTtl, negativeBound, c, openDeadline);
+    }
+
+    public StashConfig withOpenDeadline(Duration d) {
+        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, negativeTtl, negativeBound, clock, d);
     }
 }

@@ -4,7 +4,7 @@ package org.dtprobed.stash;
  * The one exception family of the stash. {@link #kind()} says what went wrong and which errno a
  * registering process gets; the message is meant for one log line.
  */
-public final class StashException extends Exception {
+public class StashException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** What went wrong, with the errno the helper-device caller receives. */
@@ -15,6 +15,11 @@ public final class StashException extends Exception {
         FULL(28),
         /** Stored bytes do not decode: bad CRC, unknown version, truncated value. */
         CORRUPT(5),
+        /**
+         * A stash file is damaged beyond what the open could repair, or the open did not finish
+         * within its deadline: a restart cannot fix it (the message names the file and the fix).
+         */
+        DAMAGED(5),
         /** Another process holds the stash's exclusive lock. */
         LOCKED(16),
         /** The file system failed. */
@@ -49,5 +54,13 @@ public final class StashException extends Exception {
 
     public int errno() {
         return kind.errno();
+    }
+
+    /**
+     * Whether trying again (a restart) cannot help: a damaged stash, a newer layout, another
+     * daemon owning it. A full or failing file system (IO) may recover by itself.
+     */
+    public boolean permanent() {
+        return kind == Kind.DAMAGED || kind == Kind.CORRUPT || kind == Kind.LOCKED || kind == Kind.REFUSED;
     }
 }

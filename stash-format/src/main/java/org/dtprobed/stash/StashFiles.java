@@ -56,15 +56,23 @@ public final class StashFiles implements AutoCloseable {
     }
 
     /**
-     * Opens as the owner. The caller holds the stash lock. With {@code recover}, every existing
-     * file goes through {@code recoverPersistedTo}; Chronicle's corruption events are appended to
-     * {@code events}.
+     * Opens as the owner. The caller holds the stash lock. Every existing file named in
+     * {@code recover} goes through {@code recoverPersistedTo}; Chronicle's corruption events are
+     * appended to {@code events}. {@code phase} is told which file is being opened (the open's
+     * deadline names it).
      */
-    static StashFiles openOwned(StashConfig c, boolean recover, List<String> events) throws StashException {
+    static StashFiles openOwned(StashConfig c, java.util.Set<String> recover, List<String> events,
+                                java.util.function.Consumer<String> phase) throws StashException {
         List<ChronicleMap<byte[], byte[]>> maps = new ArrayList<>();
         try {
             for (String name : ALL) {
-                maps.add(openOne(c.stateDir().resolve(name), builder(name, c), recover, events));
+                boolean r = recover.contains(name);
+                phase.accept((r ? "recovering " : "opening ") + name);
+                Path p = c.stateDir().resolve(name);
+                maps.add(openOne(p, builder(name, c), r, events));
+                // a file left sparse (a creation or a tier growth that ran out of space) faults
+                // with SIGBUS on its first write to a hole: allocate it all now, or fail now
+                ensureAllocated(p);
             }
             return new StashFiles(maps);
         } catch (StashException | RuntimeException e) {
@@ -112,9 +120,57 @@ public final class StashFiles implements AutoCloseable {
             }
             return b.createPersistedTo(f);
         } catch (IOException e) {
-            throw new StashException(StashException.Kind.IO, p + ": " + e.getMessage(), e);
+            // Chronicle checks the free space itself before it preallocates a new file
+            boolean full = String.valueOf(e.getMessage()).contains("space");
+            throw new StashException(full ? StashException.Kind.FULL : StashException.Kind.IO, p + ": "
+                    + e.getMessage() + (full ? " (" + free(p) + "); free space, or size the stash smaller" : ""), e);
         } catch (RuntimeException e) {
-            throw new StashException(StashException.Kind.CORRUPT, p + ": cannot open: " + e, e);
+            // Chronicle's messages can be a bare map description ("ChronicleMap{...}"): name the
+            // exception too, so that the log line says what failed
+            throw new StashException(StashException.Kind.DAMAGED, p + ": Chronicle Map cannot open it ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Makes every byte of the file backed by the file system ({@code fallocate} mode 0: holes are
+     * allocated, data is kept). Chronicle preallocates a new file, but a creation or a tier growth
+     * that ran out of space leaves the file extended and sparse, and the first write to such a
+     * page is a SIGBUS. Fails with FULL (ENOSPC) naming the file and the free space.
+     */
+    static void ensureAllocated(Path p) throws StashException {
+        net.openhft.posix.PosixAPI px = net.openhft.posix.PosixAPI.posix();
+        int fd = px.open(p.toString(), net.openhft.posix.OpenFlag.O_RDWR, 0);
+        if (fd < 0) {
+            throw new StashException(StashException.Kind.IO, p + ": cannot open it to allocate it");
+        }
+        try {
+            long size = Files.size(p);
+            if (px.fallocate(fd, 0, 0, size) != 0) {
+                // errno is not reliable through this API: say what the file needs and what is free
+                throw new StashException(StashException.Kind.FULL, p + ": cannot allocate its " + size / 1024
+                        + " KiB (" + free(p) + ")");
+            }
+        } catch (IOException e) {
+            throw new StashException(StashException.Kind.IO, p + ": " + e.getMessage(), e);
+        } finally {
+            px.close(fd);
+        }
+    }
+
+    private static String free(Path p) {
+        try {
+            return "the file system holding it has " + Files.getFileStore(p.getParent()).getUsableSpace() / 1024
+                    + " KiB free";
+        } catch (IOException e) {
+            return "free space unknown: " + e.getMessage();
+        }
+    }
+
+    /** Allocates every file of the stash (see {@link #ensureAllocated}). */
+    static void ensureAllocated(Path dir, List<String> names) throws StashException {
+        for (String n : names) {
+            ensureAllocated(dir.resolve(n));
         }
     }
 

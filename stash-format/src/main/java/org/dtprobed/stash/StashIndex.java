@@ -14,7 +14,9 @@ import java.util.TreeSet;
  * every open, so a crash can never leave a reference count wrong. Guarded by the Stash's lock.
  */
 final class StashIndex {
-    record Entry(RegistrationKey key, Mapping mapping, long dofAddress, ContentHash dof, long loadBase) {
+    /** One registration; {@code valueBytes} its stored value's length, {@code dofBytes} its raw DOF's. */
+    record Entry(RegistrationKey key, Mapping mapping, long dofAddress, ContentHash dof, long loadBase,
+                 int valueBytes, long dofBytes) {
     }
 
     private record DevIno(long dev, long inode) {
@@ -25,12 +27,29 @@ final class StashIndex {
     private final Map<DevIno, Set<RegistrationKey>> byDevIno = new HashMap<>();
     private final Map<ContentHash, Map<Long, Integer>> dofRefs = new HashMap<>();
 
-    static Entry entryOf(Registration r) {
+    /** Bytes of every registration value, and of every distinct raw DOF: the stash's byte budget. */
+    private long valueBytes;
+    private long dofBytes;
+
+    static Entry entryOf(Registration r, int valueBytes) {
         RegistrationRecord rec = r.record();
-        return new Entry(r.key(), rec.mapping(), rec.helper().dofAddress(), r.dofKey(), rec.helper().loadBase());
+        return new Entry(r.key(), rec.mapping(), rec.helper().dofAddress(), r.dofKey(), rec.helper().loadBase(),
+                valueBytes, r.dofSize());
+    }
+
+    long valueBytes() {
+        return valueBytes;
+    }
+
+    long dofBytes() {
+        return dofBytes;
     }
 
     void add(Entry e) {
+        valueBytes += e.valueBytes();
+        if (!dofRefs.containsKey(e.dof())) {
+            dofBytes += e.dofBytes();
+        }
         byKey.put(e.key(), e);
         byPid.computeIfAbsent(e.key().pid(), p -> new TreeSet<>()).add(e.key().generation());
         byDevIno.computeIfAbsent(new DevIno(e.mapping().dev(), e.mapping().inode()), k -> new TreeSet<>()).add(e.key());
@@ -42,6 +61,7 @@ final class StashIndex {
         if (e == null) {
             return null;
         }
+        valueBytes -= e.valueBytes();
         NavigableSet<Long> gens = byPid.get(key.pid());
         gens.remove(key.generation());
         if (gens.isEmpty()) {
@@ -58,6 +78,7 @@ final class StashIndex {
         bases.remove(e.loadBase(), 0);
         if (bases.isEmpty()) {
             dofRefs.remove(e.dof());
+            dofBytes -= e.dofBytes();
         }
         return e;
     }

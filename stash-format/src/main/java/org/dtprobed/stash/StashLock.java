@@ -68,6 +68,12 @@ final class StashLock implements AutoCloseable {
         return previous;
     }
 
+    /** The first line of {@link #previousState()}, for a log line. */
+    String previousSummary() {
+        int nl = previous.indexOf('\n');
+        return nl < 0 ? previous : previous.substring(0, nl);
+    }
+
     boolean previousWasClean() {
         return previous.isEmpty() || previous.startsWith("clean");
     }
@@ -76,8 +82,16 @@ final class StashLock implements AutoCloseable {
         write("open pid=" + ProcessHandle.current().pid() + " at=" + System.currentTimeMillis() + "\n");
     }
 
-    void markClean() throws StashException {
-        write("clean at=" + System.currentTimeMillis() + "\n");
+    /** Marks the shutdown clean, with every file's seal (see {@link StashIntegrity}). */
+    void markClean(java.util.List<StashIntegrity.Seal> seals) throws StashException {
+        StringBuilder sb = new StringBuilder("clean at=" + System.currentTimeMillis() + "\n");
+        seals.forEach(seal -> sb.append(seal.line()).append('\n'));
+        write(sb.toString());
+    }
+
+    /** The seals the last clean close wrote; empty after a crash or from a build that sealed nothing. */
+    java.util.Map<String, StashIntegrity.Seal> seals() {
+        return previousWasClean() ? StashIntegrity.parse(previous) : java.util.Map.of();
     }
 
     private void write(String s) throws StashException {

@@ -2,6 +2,9 @@ package org.dtprobed.stash;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How a tool reads a stash without disturbing its owner. A running daemon (it holds
@@ -16,11 +19,14 @@ public final class StashReadAccess implements AutoCloseable {
     private final boolean recovered;
     private final AutoCloseable owner;
 
-    private StashReadAccess(StashView view, boolean live, boolean recovered, AutoCloseable owner) {
+    private final List<String> damage;
+
+    private StashReadAccess(StashView view, boolean live, boolean recovered, AutoCloseable owner, List<String> damage) {
         this.view = view;
         this.live = live;
         this.recovered = recovered;
         this.owner = owner;
+        this.damage = List.copyOf(damage);
     }
 
     public static StashReadAccess open(Path dir) throws StashException {
@@ -35,15 +41,32 @@ public final class StashReadAccess implements AutoCloseable {
                 throw e;
             }
             StashFiles files = StashFiles.openShared(dir);
-            return new StashReadAccess(new StashView(files), true, false, files);
+            return new StashReadAccess(new StashView(files), true, false, files, List.of());
         }
         if (lock.previousWasClean()) {
             try {
+                // the daemon's own check, before Chronicle reads a byte (a damaged file can make
+                // it loop): a tool must not call files consistent that the daemon would not open
+                Map<String, String> damaged = StashIntegrity.inspect(dir, lock.seals());
+                if (!damaged.isEmpty()) {
+                    List<String> lines = new ArrayList<>();
+                    damaged.forEach((n, why) -> lines.add(n + ": DAMAGED (" + why + ")"));
+                    throw new DamagedException(dir + ": damaged stash files: " + String.join("; ", lines), lines);
+                }
+                Map<String, StashIntegrity.Seal> seals = lock.seals();
                 StashFiles files = StashFiles.openShared(dir);
                 return new StashReadAccess(new StashView(files), false, false, () -> {
+                    List<Long> entries = files.sizes();
                     files.close();
-                    lock.close();
-                });
+                    try {
+                        // reseal only if the read left the bytes as they were sealed
+                        if (StashIntegrity.inspect(dir, seals).isEmpty()) {
+                            lock.markClean(StashIntegrity.seal(dir, entries));
+                        }
+                    } finally {
+                        lock.close();
+                    }
+                }, List.of());
             } catch (StashException | RuntimeException e) {
                 lock.close();
                 throw e;
@@ -51,7 +74,28 @@ public final class StashReadAccess implements AutoCloseable {
         }
         lock.close();
         Stash stash = Stash.open(StashConfig.at(dir));
-        return new StashReadAccess(new StashView(stash.files()), false, stash.recovered(), stash);
+        return new StashReadAccess(new StashView(stash.files()), false, stash.recovered(), stash,
+                stash.recovery().damagedFiles());
+    }
+
+    /** Damaged files found before opening anything: one line per file. */
+    public static final class DamagedException extends StashException {
+        private static final long serialVersionUID = 1L;
+        private final List<String> files;
+
+        DamagedException(String message, List<String> files) {
+            super(Kind.DAMAGED, message);
+            this.files = List.copyOf(files);
+        }
+
+        public List<String> files() {
+            return files;
+        }
+    }
+
+    /** The damaged files this access found (and, after a crash, set aside): one line each. */
+    public List<String> damage() {
+        return damage;
     }
 
     public StashView view() {

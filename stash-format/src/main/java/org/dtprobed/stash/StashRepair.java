@@ -26,6 +26,7 @@ final class StashRepair {
     private int orphanParsed;
     private int pidsRepaired;
     private int stale;
+    private long parsedBytes;
 
     StashRepair(StashFiles f, StashIndex index, boolean verifyContent) {
         this.f = f;
@@ -33,12 +34,23 @@ final class StashRepair {
         this.verifyContent = verifyContent;
     }
 
-    RecoveryReport run(boolean unclean, List<String> events) {
+    RecoveryReport run(boolean unclean, List<String> events, List<String> damagedFiles,
+                       java.util.function.Consumer<String> phase) {
+        phase.accept("repairing: reading every entry of " + StashFiles.REGISTRATIONS);
         registrations();
+        phase.accept("repairing: reading every entry of " + StashFiles.RAW_DOF);
         rawDof();
+        phase.accept("repairing: reading every entry of " + StashFiles.PARSED);
         parsed();
+        phase.accept("repairing: reading every entry of " + StashFiles.PIDS);
         pids();
-        return new RecoveryReport(unclean, events, corrupt, withoutDof, orphanDof, orphanParsed, pidsRepaired, stale);
+        return new RecoveryReport(unclean, events, damagedFiles, corrupt, withoutDof, orphanDof, orphanParsed,
+                pidsRepaired, stale);
+    }
+
+    /** Bytes of the parse-cache values kept (after {@link #run}). */
+    long parsedBytes() {
+        return parsedBytes;
     }
 
     /** A rebuild interrupted by a crash: restore the original from its backup if it did not survive. */
@@ -93,16 +105,17 @@ final class StashRepair {
                 continue;
             }
             if (!dofPresent(r.dofKey())) {
-                LOG.warn("stash repair: removing registration pid {} gen {}: raw DOF {} missing or corrupt",
+                // the commit puts the raw DOF before the registration and a removal deletes it
+                // after, so a whole registration without its DOF comes from a damaged dof.cm3, not
+                // from a crash: it was acknowledged and its probes are intact, so it is kept
+                LOG.debug("stash repair: registration pid {} gen {}: raw DOF {} missing or corrupt; kept",
                         r.key().pid(), r.key().generation(), r.dofKey());
-                f.registrations.remove(k);
                 withoutDof++;
-                continue;
             }
             if (r.stale()) {
                 stale++;
             }
-            index.add(StashIndex.entryOf(r));
+            index.add(StashIndex.entryOf(r, v.length));
         }
     }
 
@@ -125,9 +138,14 @@ final class StashRepair {
     }
 
     private void rawDof() {
+        if (withoutDof > 0) {
+            LOG.error("stash repair: {} registrations have no intact raw DOF (dof.cm3 damaged or lost): kept, and their"
+                    + " probes are served, but they cannot be re-derived from raw DOF (a parsed-version rebuild drops"
+                    + " them) and stash-dump reports them", withoutDof);
+        }
         for (byte[] k : List.copyOf(f.rawDof.keySet())) {
             ContentHash h = k.length == StashLayout.DOF_KEY_SIZE ? ContentHash.fromBytes(k) : null;
-            if (h == null || index.refs(h) == 0) {
+            if (h == null || index.refs(h) == 0 || Boolean.FALSE.equals(dofOk.get(h))) {
                 f.rawDof.remove(k);
                 orphanDof++;
             }
@@ -144,6 +162,9 @@ final class StashRepair {
                 ParseKey pk = ParseKey.fromBytes(k);
                 byte[] v = f.parsed.get(k);
                 keep = v != null && index.parsedInUse(pk.hash(), pk.loadBase()) && currentVersion(v);
+                if (keep) {
+                    parsedBytes += v.length;
+                }
             }
             if (!keep) {
                 f.parsed.remove(k);

@@ -26,10 +26,19 @@ public final class CrashWriterMain {
         long mappingBase = Long.parseLong(args[3]) << 36;
         List<Fixtures.Blob> blobs = new ArrayList<>();
         List<ParsedDof> parsed = new ArrayList<>();
-        for (String n : Fixtures.LIBUSDT) {
-            Fixtures.Blob b = Fixtures.blob(n);
+        int bigProbes = Integer.getInteger("crash.probes", 0);
+        if (bigProbes > 0) {
+            // StashTierCrashTest: values so large that Chronicle chains extra tiers
+            Fixtures.Blob b = new Fixtures.Blob("dofwriter-" + bigProbes, StashFullDiskIT.dof(bigProbes),
+                    StashFullDiskIT.HELPER, pidBase);
             blobs.add(b);
             parsed.add(b.parse(pidBase));
+        } else {
+            for (String n : Fixtures.LIBUSDT) {
+                Fixtures.Blob b = Fixtures.blob(n);
+                blobs.add(b);
+                parsed.add(b.parse(pidBase));
+            }
         }
         // one write(2) per line into a file: the line is in the page cache before the next
         // operation starts, so kill -9 loses none (a pipe read by the parent's Process streams can
@@ -42,7 +51,8 @@ public final class CrashWriterMain {
                 throw new java.io.UncheckedIOException(e);
             }
         };
-        Stash s = Stash.open(Fixtures.crashConfig(dir));
+        // the tier test's 190 KiB values: a small stash, where they make Chronicle chain tiers
+        Stash s = Stash.open(bigProbes > 0 ? StashConfig.small(dir) : Fixtures.crashConfig(dir));
         out.accept("OPEN recovered=" + s.recovered() + " END");
         List<RegistrationKey> live = new ArrayList<>();
         long mapping = 0;
@@ -67,7 +77,25 @@ public final class CrashWriterMain {
             int pid = pidBase + rnd.nextInt(40);
             RegistrationRecord rec = new RegistrationRecord(pid, new Mapping(0, 0, mappingBase + 0x10000L * ++mapping, "[heap]"),
                     b.helper(), new ProcessIdentity(pid, 2049, 777));
-            RegistrationKey k = s.commit(rec, b.dof(), parsed.get(i));
+            RegistrationKey k;
+            try {
+                k = s.commit(rec, b.dof(), parsed.get(i));
+            } catch (StashException e) {
+                if (e.kind() != StashException.Kind.FULL) {
+                    throw e;
+                }
+                // full at its byte budget: make room by removing one (of this run or an earlier one)
+                List<RegistrationKey> any = new ArrayList<>(live);
+                if (any.isEmpty()) {
+                    s.forEachRegistration(r -> any.add(r.key()));
+                }
+                RegistrationKey victim = any.get(rnd.nextInt(any.size()));
+                live.remove(victim);
+                out.accept("r " + victim.pid() + " " + victim.generation() + " END");
+                s.remove(victim.pid(), victim.generation());
+                out.accept("R " + victim.pid() + " " + victim.generation() + " END");
+                continue;
+            }
             live.add(k);
             out.accept("C " + k.pid() + " " + k.generation() + " END");
         }

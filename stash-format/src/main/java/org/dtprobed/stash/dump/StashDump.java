@@ -92,8 +92,16 @@ public final class StashDump implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("stash-dump: " + e.getMessage());
             return EX_USAGE;
+        } catch (StashReadAccess.DamagedException e) {
+            out.println("inconsistencies (" + e.files().size() + "):");
+            e.files().forEach(p -> out.println("  " + p));
+            err.println("stash-dump: " + e.getMessage());
+            return EX_INCONSISTENT;
         } catch (StashException e) {
             err.println("stash-dump: " + e.getMessage());
+            if (e.kind() == StashException.Kind.DAMAGED) {
+                return EX_INCONSISTENT;
+            }
             return e.getMessage().endsWith("no stash here") ? EX_NOINPUT : EX_IOERR;
         }
     }
@@ -102,7 +110,8 @@ public final class StashDump implements Callable<Integer> {
         if (access.recovered()) {
             err.println("stash-dump: the stash was not shut down cleanly; it was recovered first");
         }
-        List<String> problems = access.view().check(access.live());
+        List<String> problems = new ArrayList<>(access.damage());
+        problems.addAll(access.view().check(access.live()));
         DumpViews v = new DumpViews(access.view(), stateDir.resolve("stash"), access.live());
         if (json) {
             ObjectNode root = v.json(view, arg);

@@ -112,9 +112,16 @@ public final class NegativeCache {
         return Optional.of(e);
     }
 
+    /** Why recording stopped (a failed write to the mapped file), or null. */
+    private String faulted;
+
     /** Records a verdict for the file as it is now (replacing any entry for the same dev+inode). */
     public synchronized NegativeEntry record(long dev, long inode, long size, long mtimeNanos, Verdict verdict,
                                              String reason) throws StashException {
+        if (faulted != null) {
+            throw new StashException(StashException.Kind.FULL, "negative cache: not recording since a fault ("
+                    + faulted + ")");
+        }
         long now = clock.millis();
         if (now - lastSweepMillis >= ttlMillis) {
             sweep(now);
@@ -132,6 +139,15 @@ public final class NegativeCache {
         } catch (IllegalStateException | IllegalArgumentException ex) {
             throw new StashException(StashException.Kind.FULL, "negative cache: cannot store entry "
                     + dev + ":" + inode + ": " + ex.getMessage(), ex);
+        } catch (RuntimeException | InternalError ex) {
+            // negative.cm3 may grow (bloat factor 2): a growth on a full file system fails with a bare
+            // RuntimeException and leaves the file extended and sparse, and a later write there
+            // would be a SIGBUS (InternalError). A cache can stop: it records nothing more until
+            // the next start, which allocates every file again.
+            faulted = ex.toString();
+            LOG.error("negative cache: a write to negative.cm3 failed ({}); recording stops until the next start", ex.toString());
+            throw new StashException(StashException.Kind.FULL, "negative cache: cannot store entry " + dev + ":" + inode
+                    + ": " + ex, ex);
         }
         order.put(fk, now);
         return e;

@@ -1,0 +1,207 @@
+package org.dtprobed.stash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.dtprobed.dof.DofHelper;
+import org.dtprobed.dof.DofParser;
+import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.write.DofWriter;
+import org.dtprobed.dof.write.ProbeSpec;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stash on a small tmpfs of its own (issue 20): a full file system is found when the stash is
+ * created (FULL naming the file and the free space, nothing left behind), and during a storm of
+ * commits it is ENOSPC for each refused caller — no Error, no stuck caller, no sparse file left to
+ * SIGBUS — and when the space comes back the next commit works in the same process; the next open
+ * recovers (the fault kept the stash from being sealed clean) with every acknowledged registration.
+ */
+@Requires(Capability.ROOT)
+class StashFullDiskIT {
+    @TempDir
+    Path tmp;
+    private Path mount;
+
+    private Path mountTmpfs(String size) throws Exception {
+        mount = tmp.resolve("tmpfs");
+        Files.createDirectories(mount);
+        run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString());
+        return mount;
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (mount != null) {
+            run("umount", mount.toString());
+        }
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    /** A provider of {@code n} probes as dtrace -G emits them (measured sizes: {@link StashSizingTest}). */
+    static byte[] dof(int n) {
+        ProbeSpec[] probes = new ProbeSpec[n];
+        for (int i = 0; i < n; i++) {
+            probes[i] = ProbeSpec.builder("function_" + (i / 4), "probe-" + i).address(0x401000 + 64L * i)
+                    .args("int", "char *").offsets(5).build();
+        }
+        return DofWriter.builder().provider("benchprov", probes).build();
+    }
+
+    static final DofHelper HELPER = new DofHelper("libbench.so", 0x7f0000000000L, 0x7f0000200000L);
+
+    static RegistrationRecord record(int pid) {
+        return new RegistrationRecord(pid, new Mapping(2049, 1_000_001, 0x1000, "/usr/lib/libbench.so"), HELPER,
+                new ProcessIdentity(pid, 2049, 42));
+    }
+
+    private static Stream<Path> stashFiles(Path dir) throws IOException {
+        return Files.list(dir).filter(p -> p.getFileName().toString().endsWith(".cm3"));
+    }
+
+    @Test
+    void aFileSystemTooSmallIsFoundAtCreationAndLeavesNothingBehind() throws Exception {
+        Path dir = mountTmpfs("4m").resolve("stash");
+        StashException e = assertThrows(StashException.class, () -> Stash.open(StashConfig.small(dir)));
+        assertThat(e.kind()).isEqualTo(StashException.Kind.FULL);
+        assertThat(e.errno()).isEqualTo(28);
+        assertThat(e.getMessage()).contains(dir.resolve("registrations.cm3").toString()).contains("KiB free");
+        try (Stream<Path> s = stashFiles(dir)) {
+            assertThat(s.toList()).as("no half-created, sparse file is left to be taken for a stash").isEmpty();
+        }
+        run("mount", "-o", "remount,size=64m", mount.toString());
+        try (Stash s = Stash.open(StashConfig.small(dir))) {
+            assertThat(s.recovered()).isFalse();
+            assertThat(s.recovery().damagedFiles()).isEmpty();
+        }
+    }
+
+    @Test
+    void aFullFileSystemDuringAStormIsEnospcAndTheNextCommitWorksOnceSpaceIsBack() throws Exception {
+        Path dir = mountTmpfs("40m").resolve("stash");
+        // 1,500-probe DOF (190 KiB values): the one load that still makes Chronicle chain extra
+        // tiers, growing the file, within the byte budget (docs/STASH-FORMAT.md "Sizing")
+        byte[] raw = dof(1500);
+        ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(raw), HELPER, 1);
+        Set<RegistrationKey> acknowledged = ConcurrentHashMap.newKeySet();
+        List<Throwable> others = new ArrayList<>();
+        AtomicInteger refused = new AtomicInteger();
+        Path filler = mount.resolve("filler");
+        try (Stash s = Stash.open(StashConfig.small(dir))) {
+            fill(filler);
+            AtomicInteger nextPid = new AtomicInteger(1000);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                workers.add(pool.submit(() -> {
+                    // each caller goes on until the stash refuses it twice: a refusal, not a hang
+                    int mine = 0;
+                    while (mine < 2) {
+                        int pid = nextPid.getAndIncrement();
+                        try {
+                            acknowledged.add(s.commit(record(pid), raw, parsed));
+                        } catch (StashException e) {
+                            assertThat(e.kind()).as(e.getMessage()).isEqualTo(StashException.Kind.FULL);
+                            mine++;
+                            refused.incrementAndGet();
+                        } catch (Throwable t) {
+                            synchronized (others) {
+                                others.add(t);
+                            }
+                            return;
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : workers) {
+                f.get();
+            }
+            pool.shutdown();
+            assertThat(others).as("no caller saw anything but ENOSPC").isEmpty();
+            assertThat(refused.get()).isEqualTo(8);
+            assertThat(acknowledged).as("the stash took registrations before it was full").isNotEmpty();
+
+            Files.delete(filler);
+            RegistrationKey after = s.commit(record(99_999), raw, parsed);
+            acknowledged.add(after);
+            assertThat(s.registration(after)).isPresent();
+        }
+        assertThat(Files.readString(dir.resolve(StashLock.FILE)))
+                .as("the tier growth failed for want of space (a fault), so the stash is not sealed clean").startsWith("open");
+        try (Stash s = Stash.open(StashConfig.small(dir))) {
+            assertThat(s.recovered()).isTrue();
+            for (RegistrationKey k : acknowledged) {
+                Registration r = s.registration(k).orElseThrow(() -> new AssertionError(k + " lost"));
+                assertThat(r.probes()).hasSize(1500);
+            }
+            assertThat(new StashView(s.files()).check(false)).isEmpty();
+        }
+    }
+
+    @Test
+    void aNegativeCacheGrowthOnAFullFileSystemStopsTheCacheNotTheCaller() throws Exception {
+        Path dir = mountTmpfs("40m").resolve("stash");
+        String reason = "r".repeat(4000);
+        try (Stash s = Stash.open(StashConfig.small(dir))) {
+            fill(mount.resolve("filler"));
+            StashException refused = null;
+            // 4 KB reasons fill negative.cm3 (sized 4,096 x 96 B, bloat factor 2) until it must grow
+            for (int i = 0; i < 4_096 && refused == null; i++) {
+                try {
+                    s.negative().record(2049, i, 1, 1, org.dtprobed.stash.negative.Verdict.NO_DOF, reason);
+                } catch (StashException e) {
+                    refused = e;
+                }
+            }
+            assertThat(refused).as("the growth failed for want of space").isNotNull();
+            assertThat(refused.kind()).isEqualTo(StashException.Kind.FULL);
+            StashException again = assertThrows(StashException.class,
+                    () -> s.negative().record(2049, 99_999, 1, 1, org.dtprobed.stash.negative.Verdict.NO_DOF, ""));
+            assertThat(again.getMessage()).contains("not recording since a fault");
+            Files.delete(mount.resolve("filler"));
+            // registrations are unaffected
+            byte[] raw = dof(20);
+            assertThat(s.commit(record(1), raw, new DofParser().parse(ByteBuffer.wrap(raw), HELPER, 1))).isNotNull();
+        }
+    }
+
+    /** Takes every free byte of the tmpfs. */
+    private static void fill(Path filler) throws IOException {
+        try (FileChannel ch = FileChannel.open(filler, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ByteBuffer z = ByteBuffer.allocate(1 << 16);
+            while (true) {
+                z.clear();
+                try {
+                    ch.write(z);
+                } catch (IOException full) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package org.dtprobed.stash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.dtprobed.dof.DofParser;
+import org.dtprobed.testkit.Await;
+import org.dtprobed.testkit.ChildJvms;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 while Chronicle chains extra tiers (issue 20: "if extra tiers can still happen, prove
+ * recovery through them"): 1,500-probe registrations (190 KiB values) are the load that still
+ * grows registrations.cm3 within the byte budget. After each kill the stash opens with recovery and
+ * every acknowledged registration is present and whole. The test also checks that the file did
+ * grow, so that it is about tiers at all.
+ */
+class StashTierCrashTest {
+    private static final int ROUNDS = 6;
+    private static final int PROBES = 1500;
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    @Test
+    void everyAcknowledgedRegistrationSurvivesAKillDuringTierGrowth() throws Exception {
+        long seed = Long.getLong("stash.crash.seed", System.nanoTime());
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Set<RegistrationKey> expected = new HashSet<>();
+        long created = -1;
+        long largest = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            String ctx = "seed " + seed + ", round " + round;
+            Path acks = dir.resolve("round-" + round + ".log");
+            List<String> cmd = new ArrayList<>(List.of(ChildJvms.java()));
+            cmd.addAll(ChildJvms.flags());
+            cmd.addAll(List.of("-Dcrash.probes=" + PROBES, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                    CrashWriterMain.class.getName(), dir.toString(), Long.toString(rnd.nextLong()),
+                    Integer.toString(1000 + 100 * round), Integer.toString(round), acks.toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("writer.out").toFile())).start();
+            int killAfter = 5 + rnd.nextInt(40);
+            Await.until(ctx + ": the writer acknowledged " + killAfter + " operations", Await.LIVENESS,
+                    () -> !p.isAlive() || lines(acks).size() > killAfter, () -> "");
+            p.destroyForcibly();
+            assertThat(p.waitFor(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(ctx + ": killed, not failed: " + Files.readString(dir.resolve("writer.out")))
+                    .isEqualTo(137);
+            Set<RegistrationKey> removing = new HashSet<>();
+            for (String l : lines(acks)) {
+                String[] f = l.split(" ");
+                if (f.length < 3 || f[0].equals("OPEN")) {
+                    continue;
+                }
+                RegistrationKey k = new RegistrationKey(Integer.parseInt(f[1]), Long.parseLong(f[2]));
+                switch (f[0]) {
+                    case "C" -> expected.add(k);
+                    case "r" -> removing.add(k);
+                    case "R" -> {
+                        expected.remove(k);
+                        removing.remove(k);
+                    }
+                    default -> throw new AssertionError(ctx + ": " + l);
+                }
+            }
+            long size = Files.size(dir.resolve(StashFiles.REGISTRATIONS));
+            if (created < 0) {
+                try (Stash s = Stash.open(StashConfig.small(dir.resolveSibling(dir.getFileName() + "-empty")))) {
+                    created = Files.size(dir.resolveSibling(dir.getFileName() + "-empty").resolve(StashFiles.REGISTRATIONS));
+                }
+            }
+            largest = Math.max(largest, size);
+            Set<RegistrationKey> found = new HashSet<>();
+            try (Stash s = Stash.open(StashConfig.small(dir))) {
+                assertThat(s.recovered()).as(ctx).isTrue();
+                s.forEachRegistration(r -> found.add(r.key()));
+                for (RegistrationKey k : found) {
+                    Registration r = s.registration(k).orElseThrow();
+                    byte[] raw = s.rawDof(r.dofKey()).orElseThrow();
+                    assertThat(r.probes()).as(ctx + ": " + k).hasSize(PROBES).isEqualTo(ParsedCodec.probeRecords(k,
+                            new DofParser().parse(ByteBuffer.wrap(raw), r.record().helper(), k.pid())));
+                }
+                assertThat(new StashView(s.files()).check(false)).as(ctx).isEmpty();
+            }
+            for (RegistrationKey k : removing) {
+                if (!found.contains(k)) {
+                    expected.remove(k);
+                }
+            }
+            assertThat(found).as(ctx + ": every acknowledged registration is present").containsAll(expected);
+            Set<RegistrationKey> extra = new HashSet<>(found);
+            extra.removeAll(expected);
+            assertThat(extra.size()).as(ctx + ": unacknowledged " + extra).isLessThanOrEqualTo(1);
+            expected.addAll(extra);
+        }
+        assertThat(largest).as("registrations.cm3 grew by extra tiers (created at " + created + " bytes)")
+                .isGreaterThan(created);
+    }
+
+    private static List<String> lines(Path f) {
+        try {
+            if (!Files.exists(f)) {
+                return List.of();
+            }
+            return Files.readAllLines(f, StandardCharsets.UTF_8).stream().filter(l -> l.endsWith(" END")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
