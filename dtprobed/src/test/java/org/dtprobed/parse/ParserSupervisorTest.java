@@ -189,9 +189,12 @@ class ParserSupervisorTest {
         try (ParserSupervisor s = ParserSupervisor.start(fixture.production().build())) {
             long first = s.stats().childPids().get(0);
             new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
-            Await.until("a new child replaces the killed one", Await.LIVENESS,
-                    () -> s.stats().childPids().size() == 1 && !s.stats().childPids().contains(first),
-                    () -> s.stats().toString());
+            // one snapshot per look: two would let "still one child" (the killed one, not yet
+            // reaped) and "not the killed one" (it is gone) both hold with no new child at all
+            Await.until("a new child replaces the killed one", Await.LIVENESS, () -> {
+                List<Long> pids = s.stats().childPids();
+                return pids.size() == 1 && !pids.contains(first);
+            }, () -> s.stats().toString());
             assertThat(s.stats().restarts()).as(s.stats().toString()).isEqualTo(1);
             assertThat(s.stats().attemptFailures().values()).allMatch(n -> n == 0);
             assertThat(s.parse(blob.helper(), blob.dof(), 40)).isInstanceOf(ParseOutcome.Parsed.class);
