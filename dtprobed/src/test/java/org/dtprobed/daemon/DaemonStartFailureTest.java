@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.dtprobed.jail.ChildJars;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashConfig;
 import org.dtprobed.stash.StashException;
@@ -63,17 +64,22 @@ class DaemonStartFailureTest {
             r.setLength(0);
         }
         List<String> cmd = ChildJvms.command(DtprobedMain.class);
-        // the stash is what fails: parser children that cannot start are not reached
-        cmd.addAll(List.of("--state-dir", state.toString(), "--no-jail", "--transport", "fuse",
-                "--parser-classpath", tmp.resolve("no-such.jar").toString()));
         Path out = tmp.resolve("daemon.out");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        boolean ended = p.waitFor(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS);
-        p.destroyForcibly();
+        Process p;
+        boolean ended;
+        // real parser jars: every option is valid (they are checked before anything starts), and
+        // the stash, which opens while the parser children start, is what fails
+        try (ChildJars jars = ChildJars.create()) {
+            cmd.addAll(List.of("--state-dir", state.toString(), "--no-jail", "--transport", "fuse",
+                    "--parser-classpath", String.join(":", jars.jars().stream().map(Path::toString).toList())));
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            ended = p.waitFor(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
         String log = Files.readString(out);
         assertThat(ended).as(log).isTrue();
         assertThat(p.exitValue()).as(log).isEqualTo(Daemon.EXIT_CONFIG);
-        assertThat(log).contains("dtprobed: " + reg + " is damaged (0 bytes long").contains("Fix:")
+        assertThat(log).contains("cannot start: " + reg + " is damaged (0 bytes long").contains("Fix:")
                 .contains("mv " + stashDir + " " + stashDir + ".damaged");
         assertThat(Files.size(reg)).as("nothing changed").isZero();
     }
