@@ -32,12 +32,19 @@ class StashTierCrashTest {
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
 
+    /** Where an empty stash of the same sizing shows the size a file is created at. */
+    @TempDir
+    Path empty;
+
     @Test
     void everyAcknowledgedRegistrationSurvivesAKillDuringTierGrowth() throws Exception {
         long seed = Long.getLong("stash.crash.seed", System.nanoTime());
         SplittableRandom rnd = new SplittableRandom(seed);
         Set<RegistrationKey> expected = new HashSet<>();
-        long created = -1;
+        long created;
+        try (Stash s = Stash.open(StashConfig.small(empty))) {
+            created = Files.size(empty.resolve(StashFiles.REGISTRATIONS));
+        }
         long largest = 0;
         for (int round = 0; round < ROUNDS; round++) {
             String ctx = "seed " + seed + ", round " + round;
@@ -52,6 +59,13 @@ class StashTierCrashTest {
             int killAfter = 5 + rnd.nextInt(40);
             Await.until(ctx + ": the writer acknowledged " + killAfter + " operations", Await.LIVENESS,
                     () -> !p.isAlive() || lines(acks).size() > killAfter, () -> "");
+            if (round == ROUNDS - 1) {
+                // the last kill comes once the file has grown (if the earlier rounds' random moments
+                // did not get there), so that every run is about tiers, whatever the seed
+                Path reg = dir.resolve(StashFiles.REGISTRATIONS);
+                Await.until(ctx + ": registrations.cm3 grows beyond its created " + created + " bytes", Await.LIVENESS,
+                        () -> !p.isAlive() || size(reg) > created, () -> size(reg) + " bytes");
+            }
             p.destroyForcibly();
             assertThat(p.waitFor(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).as(ctx + ": killed, not failed: " + Files.readString(dir.resolve("writer.out")))
@@ -73,13 +87,7 @@ class StashTierCrashTest {
                     default -> throw new AssertionError(ctx + ": " + l);
                 }
             }
-            long size = Files.size(dir.resolve(StashFiles.REGISTRATIONS));
-            if (created < 0) {
-                try (Stash s = Stash.open(StashConfig.small(dir.resolveSibling(dir.getFileName() + "-empty")))) {
-                    created = Files.size(dir.resolveSibling(dir.getFileName() + "-empty").resolve(StashFiles.REGISTRATIONS));
-                }
-            }
-            largest = Math.max(largest, size);
+            largest = Math.max(largest, Files.size(dir.resolve(StashFiles.REGISTRATIONS)));
             Set<RegistrationKey> found = new HashSet<>();
             try (Stash s = Stash.open(StashConfig.small(dir))) {
                 assertThat(s.recovered()).as(ctx).isTrue();
@@ -105,6 +113,14 @@ class StashTierCrashTest {
         }
         assertThat(largest).as("registrations.cm3 grew by extra tiers (created at " + created + " bytes)")
                 .isGreaterThan(created);
+    }
+
+    private static long size(Path f) {
+        try {
+            return Files.size(f);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     private static List<String> lines(Path f) {
