@@ -276,7 +276,8 @@ public final class Daemon implements AutoCloseable {
 
     /** The stash's sizing for {@code --max-registrations} (pid records as {@link StashConfig#pidsFor}). */
     static StashConfig stashConfig(DaemonConfig config) {
-        return StashConfig.at(config.stashDir()).withMaxRegistrations(config.maxRegistrations());
+        return StashConfig.at(config.stashDir()).withMaxRegistrations(config.maxRegistrations())
+                .withOpenDeadline(config.stashOpenTimeout());
     }
 
     static Path defaultSocket(Path stateDir) {

@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param mountpoint    where the FUSE-file fallback mounts its file system
  * @param parseTimeout  deadline of one parse in the jailed child
  * @param parserStartTimeout how long a parser child may take from spawn to READY
+ * @param stashOpenTimeout how long opening the stash (recovery and repair included) may take
  * @param parsers       number of jailed parser children
  * @param childUser     user the parser children run as
  * @param noJail        run the parser children without their seccomp filter (debugging only)
@@ -23,7 +24,7 @@ import java.time.Duration;
  * @param metricsInterval how often they are written
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
-                           Duration parseTimeout, Duration parserStartTimeout, int parsers, String childUser, boolean noJail,
+                           Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
                            Path metricsFile, Duration metricsInterval) {
     public DaemonConfig {

@@ -64,6 +64,12 @@ public final class DtprobedMain implements Callable<Integer> {
                 + " start takes tens of seconds. Default: ${DEFAULT-VALUE}."})
     Duration parserStartTimeout;
 
+    @Option(names = "--stash-open-timeout", defaultValue = "40s", converter = DurationConverter.class,
+            paramLabel = "DURATION", description = {"How long opening the stash may take, recovery and repair included;"
+                + " beyond it the start fails (a damaged file can make the open loop). The default fits systemd's"
+                + " TimeoutStartSec=60s; raise both on slow or emulated machines. Default: ${DEFAULT-VALUE}."})
+    Duration stashOpenTimeout;
+
     @Option(names = "--parsers", defaultValue = "1", paramLabel = "N", description = "Jailed parser children. Default: ${DEFAULT-VALUE}.")
     int parsers;
 
@@ -225,7 +231,7 @@ public final class DtprobedMain implements Callable<Integer> {
     DaemonConfig config() {
         return new DaemonConfig(stateDir, transport, device,
                 socket != null ? socket : Daemon.defaultSocket(stateDir),
-                mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parserStartTimeout, parsers, parserUser, noJail,
+                mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parserStartTimeout, stashOpenTimeout, parsers, parserUser, noJail,
                 pruneInterval, parserClasspath, maxRegistrations,
                 metricsFile, metricsInterval);
     }

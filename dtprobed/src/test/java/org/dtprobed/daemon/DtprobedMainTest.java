@@ -32,6 +32,13 @@ class DtprobedMainTest {
     }
 
     @Test
+    void theStashOpenTimeoutReachesTheStashConfig() {
+        assertThat(Daemon.stashConfig(parse()).openDeadline()).isEqualTo(StashConfig.DEFAULT_OPEN_DEADLINE);
+        assertThat(Daemon.stashConfig(parse("--stash-open-timeout", "10m")).openDeadline())
+                .isEqualTo(java.time.Duration.ofMinutes(10));
+    }
+
+    @Test
     void maxRegistrationsSizesRegistrationsAndPids() {
         StashConfig c = Daemon.stashConfig(parse("--state-dir", "/tmp/dtp-x", "--max-registrations", "12000"));
         assertThat(c.stateDir()).isEqualTo(Path.of("/tmp/dtp-x/stash"));

@@ -260,9 +260,10 @@ class CuseGuestIT {
         argv.addAll(ChildJvms.flags());
         argv.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 DtprobedMain.class.getName(), "--transport", "cuse", "--state-dir", "/run/dtrace",
-                // a JVM start takes 15-20 s under TCG on a quiet host, several times that on a busy one;
-                // the deadlines are not what this test is about
-                "--parser-start-timeout", "10m", "--parse-timeout", "5m", "--parser-classpath",
+                // a JVM start takes 15-20 s under TCG on a quiet host, several times that on a busy one
+                // (creating the stash took over 40 s beside a CPU hog); no deadline is what this test is about
+                "--parser-start-timeout", "10m", "--parse-timeout", "5m", "--stash-open-timeout", "10m",
+                "--parser-classpath",
                 String.join(":", parserJars(dir.resolve("jars")).stream().map(Path::toString).toList())));
         return argv;
     }

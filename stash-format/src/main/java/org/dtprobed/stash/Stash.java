@@ -172,7 +172,8 @@ public final class Stash implements AutoCloseable {
             // the stuck thread keeps the lock and its mappings until the process exits, which is
             // what the caller does with this error
             String msg = dir + ": the stash did not open within " + config.openDeadline().toSeconds() + " s (still "
-                    + phase.get() + "): a damaged file makes Chronicle Map loop or wait. " + fixMoveAside(dir);
+                    + phase.get() + "): a damaged file makes Chronicle Map loop or wait (or this machine is slower than"
+                    + " the deadline allows for: then give the open more time). " + fixMoveAside(dir);
             LOG.error("stash {}", msg);
             throw new StashException(StashException.Kind.DAMAGED, msg);
         } catch (InterruptedException e) {
