@@ -12,7 +12,9 @@ import java.util.function.Supplier;
 public final class Await {
     /** Generous enough for a 2-core machine under a full CPU hog. */
     public static final Duration LIVENESS = Duration.ofMinutes(3);
-    private static final long POLL_MILLIS = 10;
+    /** The first look comes soon; later ones back off, since a condition may cost a socket round trip or a process. */
+    private static final long FIRST_POLL_MILLIS = 10;
+    private static final long MAX_POLL_MILLIS = 250;
 
     private Await() {
     }
@@ -26,13 +28,15 @@ public final class Await {
     public static void until(String what, Duration limit, BooleanSupplier condition, Supplier<String> state)
             throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
+        long poll = FIRST_POLL_MILLIS;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
                 String seen = state.get();
                 throw new AssertionError("not seen within " + limit + " (a liveness bound): " + what
                         + (seen.isEmpty() ? "" : "; last seen: " + seen));
             }
-            Thread.sleep(POLL_MILLIS);
+            Thread.sleep(poll);
+            poll = Math.min(MAX_POLL_MILLIS, poll * 2);
         }
     }
 }
