@@ -6,17 +6,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.stash.dump.StashDump;
-import org.dtprobed.testkit.Await;
-import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,49 +107,16 @@ class StashCrashTest {
         assertThat(r.probes()).as(ctx).isNotEmpty();
     }
 
-    /** Complete lines only: a line cut short by the kill was never acknowledged. */
-    private static List<String> readAcks(Path f) throws java.io.IOException {
-        if (!java.nio.file.Files.exists(f)) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (String l : java.nio.file.Files.readAllLines(f, StandardCharsets.UTF_8)) {
-            if (l.endsWith(" END")) {
-                out.add(l);
-            }
-        }
-        return out;
-    }
-
-    private static int acks(Path f) {
-        try {
-            return readAcks(f).size();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     /**
      * Runs a writer and kills it once it has acknowledged {@code killAfter} operations: a moment in
      * its work, not in wall time, so a slow machine moves the kill nowhere (it still lands wherever the
      * writer is by the time the acknowledgement is seen, mid-commit or between).
      */
     private List<String> runAndKill(long seed, int pidBase, int round, int killAfter, String ctx) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ChildJvms.java()));
-        cmd.addAll(ChildJvms.flags());
-        cmd.addAll(List.of("-Dcrash.selfcheck=" + Boolean.getBoolean("crash.selfcheck"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                "-cp", System.getProperty("java.class.path"), CrashWriterMain.class.getName(),
-                dir.toString(), Long.toString(seed), Integer.toString(pidBase), Integer.toString(round)));
-        Path ackFile = dir.resolve("round-" + round + ".log");
-        cmd.add(ackFile.toString());
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("writer.err").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        Await.until(ctx + ": the writer acknowledged " + killAfter + " operations after opening the stash",
-                Await.LIVENESS, () -> !p.isAlive() || acks(ackFile) > killAfter, () -> "exit " + (p.isAlive() ? "-" : p.exitValue()));
-        p.destroyForcibly();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(ctx + ": killed by SIGKILL").isEqualTo(137);
-        List<String> lines = readAcks(ackFile);
-        return lines;
+        CrashWriterRun w = CrashWriterRun.start(dir, seed, pidBase, round, List.of("-Dcrash.selfcheck="
+                + Boolean.getBoolean("crash.selfcheck"), "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+        w.awaitAcknowledged(killAfter, ctx);
+        assertThat(w.kill()).as(ctx + ": killed by SIGKILL").isEqualTo(137);
+        return w.acknowledged();
     }
 }
