@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.dtprobed.testkit.ChildJvms;
 
 /** Command lines for {@code dtprobe} in a child JVM: the running JVM, this test's classpath. */
 final class ChildJvm {
@@ -16,7 +17,7 @@ final class ChildJvm {
     }
 
     static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return ChildJvms.java();
     }
 
     static List<String> dtprobe(String classpath, String... args) {

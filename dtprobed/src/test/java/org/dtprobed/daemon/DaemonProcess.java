@@ -93,10 +93,8 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** java, the flags and this test's classpath, and the daemon's main class: a command line without options. */
     public static List<String> javaMain() {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ChildJvms.flags());
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), DtprobedMain.class.getName()));
+        List<String> cmd = new ArrayList<>(ChildJvms.command(DtprobedMain.class));
+        cmd.add(1, "-XX:+UseSerialGC"); // as the launcher runs the daemon
         return cmd;
     }
 
