@@ -540,17 +540,16 @@ public final class Stash implements AutoCloseable {
         }
     }
 
+    // No log line here: the caller that refuses the registration writes the one line, with this message.
     private StashException fullBytes(String what, long used, int more, long budget, int entries) {
-        LOG.error("stash {}: {} full: {} of {} sized bytes used by {} entries, {} more refused", config.stateDir(), what,
-                used, budget, entries, more);
-        return new StashException(StashException.Kind.FULL, "stash " + what + " full: " + used + " of " + budget
-                + " bytes (sized entries x average value) used by " + entries + " entries; this one needs " + more);
+        return new StashException(StashException.Kind.FULL, "stash " + config.stateDir() + ": " + what + " full: " + used
+                + " of " + budget + " bytes (sized entries x average value) used by " + entries + " entries; this one needs "
+                + more);
     }
 
     private StashException full(String what, long entries) {
-        LOG.error("stash {}: {} full ({} entries as sized); registration refused", config.stateDir(), what, entries);
-        return new StashException(StashException.Kind.FULL, "stash " + what + " full: " + entries
-                + " entries as sized in StashConfig");
+        return new StashException(StashException.Kind.FULL, "stash " + config.stateDir() + ": " + what + " full: "
+                + entries + " entries as sized in StashConfig");
     }
 
     private static void validate(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed) throws StashException {
