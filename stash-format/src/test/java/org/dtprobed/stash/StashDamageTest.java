@@ -126,12 +126,12 @@ class StashDamageTest {
 
         Dump before = dump(dir);
         assertThat(before.rc()).as(before.out()).isEqualTo(1);
-        assertThat(before.out()).contains("registrations.cm3: DAMAGED").contains("content changed after the clean close");
+        assertThat(before.out()).contains("registrations-2.cm3: DAMAGED").contains("content changed after the clean close");
 
         int kept;
         try (Stash s = Stash.open(StashConfig.at(dir))) {
             assertThat(s.recovery().damagedFiles()).singleElement().asString()
-                    .startsWith("registrations.cm3 DAMAGED").contains("kept as registrations.cm3.damaged-");
+                    .startsWith("registrations-2.cm3 DAMAGED").contains("kept as registrations-2.cm3.damaged-");
             kept = assertIntact(s, true);
         }
         // 64 KiB hold about 24 registration values of 2.7 KiB; the rest was intact
@@ -197,7 +197,7 @@ class StashDamageTest {
         assertThat(asides(dir, StashFiles.REGISTRATIONS)).isEmpty();
         Dump d = dump(dir);
         assertThat(d.rc()).isEqualTo(1);
-        assertThat(d.out()).contains("registrations.cm3: DAMAGED (its Chronicle Map header is not readable)");
+        assertThat(d.out()).contains("registrations-2.cm3: DAMAGED (its Chronicle Map header is not readable)");
     }
 
     @Test
@@ -206,7 +206,7 @@ class StashDamageTest {
         Files.delete(dir.resolve(StashFiles.RAW_DOF));
 
         try (Stash s = Stash.open(StashConfig.at(dir))) {
-            assertThat(s.recovery().damagedFiles()).singleElement().asString().startsWith("dof.cm3 DAMAGED (missing");
+            assertThat(s.recovery().damagedFiles()).singleElement().asString().startsWith("dof-2.cm3 DAMAGED (missing");
             assertThat(s.recovery().registrationsWithoutDof()).isEqualTo(REGISTRATIONS);
             assertThat(assertIntact(s, false)).isEqualTo(REGISTRATIONS);
             List<ProbeRecord> probes = new java.util.ArrayList<>();
@@ -226,7 +226,7 @@ class StashDamageTest {
 
         try (Stash s = Stash.open(StashConfig.at(dir))) {
             assertThat(s.recovery().damagedFiles()).singleElement().asString()
-                    .contains("pids.cm3 DAMAGED").contains("created afresh");
+                    .contains("pids-2.cm3 DAMAGED").contains("created afresh");
             assertThat(s.recovery().pidsRepaired()).isEqualTo(REGISTRATIONS);
             assertThat(assertIntact(s, true)).isEqualTo(REGISTRATIONS);
         }
@@ -265,6 +265,6 @@ class StashDamageTest {
         String s = Files.readString(log);
         assertThat(ended).as("the child ended by itself: " + s).isTrue();
         assertThat(s).as(s).contains("FAILED DAMAGED " + dir + ": the stash did not open within 5 s (still repairing:"
-                + " reading every entry of registrations.cm3)").contains("Fix:");
+                + " reading every entry of registrations-2.cm3)").contains("Fix:");
     }
 }

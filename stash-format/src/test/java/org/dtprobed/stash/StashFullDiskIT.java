@@ -90,7 +90,7 @@ class StashFullDiskIT {
         StashException e = assertThrows(StashException.class, () -> Stash.open(StashConfig.small(dir)));
         assertThat(e.kind()).isEqualTo(StashException.Kind.FULL);
         assertThat(e.errno()).isEqualTo(28);
-        assertThat(e.getMessage()).contains(dir.resolve("registrations.cm3").toString()).contains("KiB free");
+        assertThat(e.getMessage()).contains(dir.resolve("registrations-2.cm3").toString()).contains("KiB free");
         try (Stream<Path> s = stashFiles(dir)) {
             assertThat(s.toList()).as("no half-created, sparse file is left to be taken for a stash").isEmpty();
         }
@@ -170,7 +170,7 @@ class StashFullDiskIT {
         try (Stash s = Stash.open(StashConfig.small(dir))) {
             fill(mount.resolve("filler"));
             StashException refused = null;
-            // 4 KB reasons fill negative.cm3 (sized 4,096 x 96 B, bloat factor 2) until it must grow
+            // 4 KB reasons fill negative-2.cm3 (sized 4,096 x 96 B, bloat factor 2) until it must grow
             for (int i = 0; i < 4_096 && refused == null; i++) {
                 try {
                     s.negative().record(2049, i, 1, 1, org.dtprobed.stash.negative.Verdict.NO_DOF, reason);
