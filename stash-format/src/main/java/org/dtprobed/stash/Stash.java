@@ -72,8 +72,8 @@ public final class Stash implements AutoCloseable {
     /**
      * Creates the stash, or opens it (recovering every file first after an unclean shutdown),
      * within {@link StashConfig#openDeadline()}. Damaged files (see {@link StashIntegrity}) are set
-     * aside under {@code NAME.damaged-MILLIS}, never deleted: the registrations and the raw DOF are
-     * recovered from what is intact in a copy, the derived files (pid records, parse cache,
+     * aside under {@code NAME.damaged-MILLIS}, never deleted: the registrations, the raw DOF and
+     * the chunks are recovered from what is intact in a copy, the derived files (pid records, parse cache,
      * negative cache, meta) are created afresh; a damaged registrations file with nothing to
      * recover refuses the open. Every damaged file gets an ERROR line naming it and what was done.
      *
@@ -238,7 +238,7 @@ public final class Stash implements AutoCloseable {
     }
 
     /**
-     * Renames a damaged file aside (never deletes it). The registrations and the raw DOF are then
+     * Renames a damaged file aside (never deletes it). The registrations, the raw DOF and the chunks are
      * recovered from a copy (extended with zeros to the sealed size when cut short: Chronicle's
      * recovery refuses a file of another length, and what lay in the lost part reads as empty
      * segments); the other files are derived or caches and are created afresh.
@@ -252,7 +252,8 @@ public final class Stash implements AutoCloseable {
             if (Files.exists(p)) {
                 Path aside = dir.resolve(name + ".damaged-" + System.currentTimeMillis());
                 Files.move(p, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                boolean primary = name.equals(StashFiles.REGISTRATIONS) || name.equals(StashFiles.RAW_DOF);
+                boolean primary = name.equals(StashFiles.REGISTRATIONS) || name.equals(StashFiles.RAW_DOF)
+                        || name.equals(StashFiles.CHUNKS);
                 if (primary && recoverable(aside)) {
                     Files.copy(aside, p);
                     if (seal != null && Files.size(p) < seal.size()) {

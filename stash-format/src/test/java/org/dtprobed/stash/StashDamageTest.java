@@ -147,6 +147,35 @@ class StashDamageTest {
     }
 
     @Test
+    void scrambledChunksCostOnlyTheValuesTheyHeldAndTheRestIsRecovered() throws Exception {
+        Path dir = copy();
+        Path chunks = dir.resolve(StashFiles.CHUNKS);
+        scramble(chunks, Files.size(chunks) / 2, 65_536);
+        int kept;
+        try (Stash s = Stash.open(StashConfig.at(dir))) {
+            assertThat(s.recovery().damagedFiles()).singleElement().asString()
+                    .startsWith(StashFiles.CHUNKS + " DAMAGED").contains("recovering what is intact from a copy");
+            kept = assertIntact(s, false);
+            // a registration that fits its slot has no chunk to lose (every one but the 100-probe DOF's)
+            for (Map.Entry<RegistrationKey, Registration> e : ORIGINAL.entrySet()) {
+                if (e.getValue().probes().size() < 100) {
+                    assertThat(s.registration(e.getKey())).as(e.getKey().toString()).isPresent();
+                }
+            }
+        }
+        // 64 KiB at an unaligned offset touch at most 17 chunk entries (4 KiB and a header each):
+        // at most that many values lost
+        assertThat(kept).isGreaterThanOrEqualTo(REGISTRATIONS - 17);
+        assertThat(asides(dir, StashFiles.CHUNKS)).hasSize(1);
+        // a raw DOF whose chunk was lost is missing: its registrations are kept (their probes are
+        // whole) and stash-dump names each one; nothing else is inconsistent
+        Dump after = dump(dir);
+        List<String> problems = after.out().lines().filter(l -> l.startsWith("  registration ")).toList();
+        assertThat(problems).allSatisfy(l -> assertThat(l).contains(": raw DOF ").endsWith(" is missing"));
+        assertThat(after.rc()).as(after.out()).isEqualTo(problems.isEmpty() ? 0 : 1);
+    }
+
+    @Test
     void aRegistrationsFileTruncatedToZeroRefusesTheOpenNamingTheFileAndTheFixAndChangesNothing() throws Exception {
         Path dir = copy();
         Path reg = dir.resolve(StashFiles.REGISTRATIONS);
