@@ -52,8 +52,13 @@ public final class StashLayout {
 
     /** Layout version of registration values (the part before the probe records). */
     public static final int REGISTRATION_VERSION = 1;
-    /** Layout version of parsed data: probe records in registrations and parse-cache values. */
+    /** Layout version of the probe records in registrations. */
     public static final int PARSED_VERSION = 1;
+    /**
+     * Layout version of parse-cache values: 2 is the one ParsedDof codec the parser's replies use
+     * ({@code org.dtprobed.dof.wire.ParsedDofCodec}); 1 (layout 1) was a codec of the stash's own.
+     */
+    public static final int PARSE_CACHE_VERSION = 2;
     public static final int RAW_DOF_VERSION = 1;
     public static final int NEGATIVE_VERSION = 1;
     public static final int PID_VERSION = 1;

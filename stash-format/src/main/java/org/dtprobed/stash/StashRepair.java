@@ -173,7 +173,7 @@ final class StashRepair {
     private static boolean currentVersion(byte[] v) {
         return v.length >= StashLayout.VALUE_HEADER_SIZE
                 && ((v[StashLayout.VALUE_OFF_VERSION] & 0xFF) | (v[StashLayout.VALUE_OFF_VERSION + 1] & 0xFF) << 8)
-                == StashLayout.PARSED_VERSION;
+                == StashLayout.PARSE_CACHE_VERSION;
     }
 
     private void pids() {
