@@ -17,6 +17,8 @@
  *     -w        after registering print "waiting", wait for SIGUSR1, then REMOVE the generation
  *     -x cmd    command used for REMOVE (hex; default DTRACEHIOC_REMOVE)
  *     -r gen    only send REMOVE(gen) and exit
+ *     -e prog   after registering, print "exec" and exec prog with the argument 600 (a new image,
+ *               same pid: its old registrations are stale)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -157,9 +159,10 @@ int main(int argc, char **argv)
 {
 	int opt, threaded = 0, wait_remove = 0;
 	long only_remove = -1;
+	const char *exec_prog = NULL;
 	dev = getenv("DTRACE_DOF_INIT_DEVNAME");
 	if (!dev) dev = "/dev/dtrace/helper";
-	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:e:")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 't': threaded = 1; break;
@@ -172,6 +175,7 @@ int main(int argc, char **argv)
 		case 'w': wait_remove = 1; break;
 		case 'x': remove_cmd = strtoul(optarg, NULL, 16); break;
 		case 'r': only_remove = atol(optarg); break;
+		case 'e': exec_prog = optarg; break;
 		default: fprintf(stderr, "bad option\n"); return 2;
 		}
 	}
@@ -192,6 +196,13 @@ int main(int argc, char **argv)
 		pthread_join(t, NULL);
 	} else {
 		gen = register_once();
+	}
+	if (exec_prog && gen >= 0) {
+		printf("exec\n");
+		fflush(stdout);
+		execl(exec_prog, exec_prog, "600", (char *) NULL);
+		printf("exec errno=%d\n", errno);
+		return 1;
 	}
 	if (wait_remove && gen >= 0) {
 		printf("waiting\n");

@@ -22,11 +22,13 @@ import java.time.Duration;
  * @param maxRegistrations registrations (and distinct pids) a new stash is sized for
  * @param metricsFile   where the metrics are written for node_exporter, or null
  * @param metricsInterval how often they are written
+ * @param processEvents learn of exits and execs from the kernel's process-events connector as they
+ *                      happen (false: the periodic pass only)
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
-                           Path metricsFile, Duration metricsInterval) {
+                           Path metricsFile, Duration metricsInterval, boolean processEvents) {
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);
         if (maxRegistrations < 1) {
