@@ -26,6 +26,7 @@ final class ProcConnector implements Closeable {
     private static final int PROC_CN_MCAST_LISTEN = 1;
     private static final int NLMSG_DONE = 3;
     private static final int POLLIN = 1;
+    private static final int MSG_DONTWAIT = 0x40;
 
     // struct sockaddr_nl: u16 family, u16 pad, u32 pid, u32 groups
     private static final int SOCKADDR_NL_SIZE = 12;
@@ -53,11 +54,15 @@ final class ProcConnector implements Closeable {
     private final Native nat;
     private final int fd;
     private final byte[] buf = new byte[512];
+    /** {@code struct pollfd} for this socket, reused: (int fd, short events, short revents). */
+    private final byte[] pollfd;
 
     private ProcConnector(Native nat, int fd) {
         this.nat = nat;
         this.libc = nat.libc();
         this.fd = fd;
+        this.pollfd = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(0, fd).putShort(4, (short) POLLIN)
+                .array();
     }
 
     /** Subscribes to process events; fails with the reason (not root, no connector) as the message. */
@@ -129,29 +134,37 @@ final class ProcConnector implements Closeable {
     record Idle() implements Received {
     }
 
-    /** Waits up to {@code millis} for the next datagram. */
+    /**
+     * The next datagram, waiting up to {@code millis} only when none is queued: under a burst of
+     * events every datagram costs one {@code recv}, not a {@code poll} and a {@code recv}.
+     */
     Received receive(int millis) throws IOException {
-        byte[] pfd = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(0, fd).putShort(4, (short) POLLIN)
-                .array();
-        int r = libc.poll(pfd, 1, millis);
-        if (r == 0 || r < 0 && nat.errno() == Errno.EINTR) {
-            return new Idle();
+        Received r = receiveNow();
+        if (r != null) {
+            return r;
         }
-        if (r < 0) {
+        int p = libc.poll(pollfd, 1, millis);
+        if (p < 0 && nat.errno() != Errno.EINTR) {
             throw new IOException("poll on the process-events socket: errno " + nat.errno());
         }
-        long n = libc.recv(fd, buf, buf.length, 0);
-        if (n < 0) {
-            int e = nat.errno();
-            if (e == Errno.ENOBUFS) {
-                return new Overflow();
-            }
-            if (e == Errno.EINTR || e == Errno.EAGAIN) {
-                return new Idle();
-            }
-            throw new IOException("recv on the process-events socket: errno " + e);
+        r = p > 0 ? receiveNow() : null;
+        return r == null ? new Idle() : r;
+    }
+
+    /** One queued datagram, or null when none is. */
+    private Received receiveNow() throws IOException {
+        long n = libc.recv(fd, buf, buf.length, MSG_DONTWAIT);
+        if (n >= 0) {
+            return new Event(decode(buf, (int) n));
         }
-        return new Event(decode(buf, (int) n));
+        int e = nat.errno();
+        if (e == Errno.ENOBUFS) {
+            return new Overflow();
+        }
+        if (e == Errno.EAGAIN || e == Errno.EINTR) {
+            return null;
+        }
+        throw new IOException("recv on the process-events socket: errno " + e);
     }
 
     @Override
