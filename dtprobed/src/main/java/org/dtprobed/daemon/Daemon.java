@@ -14,6 +14,10 @@ import org.dtprobed.fuse.Transports;
 import org.dtprobed.health.Heartbeat;
 import org.dtprobed.ingest.IngestStats;
 import org.dtprobed.ingest.ProcLiveness;
+import org.dtprobed.dof.DofFormatException;
+import org.dtprobed.dof.DofHelper;
+import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.parse.ParseOutcome;
 import org.dtprobed.ingest.Pruner;
 import org.dtprobed.lifecycle.LifecycleWatcher;
 import org.dtprobed.ingest.RegistrationPipeline;
@@ -148,6 +152,9 @@ public final class Daemon implements AutoCloseable {
             throw e;
         }
         parser = awaitParsers(parsers);
+        if (stash.recovery().staleRegistrations() > 0) {
+            rebuildStale();
+        }
         pruner = new Pruner(stash, index, proc, stats);
         lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid)
                 : LifecycleWatcher.off("periodic pruning only: --no-process-events");
@@ -178,6 +185,36 @@ public final class Daemon implements AutoCloseable {
         index = StashIndexLoader.load(stash, proc, liveness);
         LOG.info("pid {}: stash open: {} probes of {} pids ({} dead pids pruned)", PID, index.probeCount(),
                 index.pidCount(), pruned.size());
+    }
+
+    /**
+     * Registrations stored by a build with another layout of probe records are kept but offer no
+     * probes until re-derived from their raw DOF (DESIGN contract 6): that happens here, through
+     * the jailed parser children, before the index is shared. A failure leaves them stale, listed
+     * by stash-dump, for the next start.
+     */
+    private void rebuildStale() {
+        try {
+            Stash.RebuildReport r = stash.rebuildParsed(this::reparse, false);
+            index = StashIndexLoader.load(stash, proc, new ProcLiveness(proc));
+            LOG.info("pid {}: {} registrations of another parsed version rebuilt from their raw DOF, {} removed"
+                    + " (their DOF no longer registers)", PID, r.rebuilt(), r.removed());
+        } catch (StashException | RuntimeException e) {
+            LOG.error("pid {}: rebuilding {} stale registrations failed ({}); they offer no probes until the next start",
+                    PID, stash.recovery().staleRegistrations(), e.getMessage());
+        }
+    }
+
+    private ParsedDof reparse(byte[] raw, DofHelper helper, int pid) throws DofFormatException {
+        ParseOutcome o = parser.parse(helper, raw, pid);
+        if (o instanceof ParseOutcome.Parsed p) {
+            return p.dof();
+        }
+        if (o instanceof ParseOutcome.Rejected r) {
+            throw new DofFormatException(r.rule(), r.message());
+        }
+        // a crash or a deadline says nothing about the DOF: stop, rather than drop registrations
+        throw new IllegalStateException("the parser failed: " + ((ParseOutcome.Failed) o).message());
     }
 
     /** The started parser children; when they failed to start, the reason, as a runtime failure. */
