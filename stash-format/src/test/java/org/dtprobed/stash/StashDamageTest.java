@@ -160,7 +160,7 @@ class StashDamageTest {
         // a raw DOF whose chunk was lost is missing: its registrations are kept (their probes are
         // whole) and stash-dump names each one; nothing else is inconsistent
         ReaderCheck after = dump(dir);
-        List<String> problems = after.out().lines().filter(l -> l.startsWith("  registration ")).toList();
+        List<String> problems = after.out().lines().filter(l -> !l.isBlank()).toList();
         assertThat(problems).allSatisfy(l -> assertThat(l).contains(": raw DOF ").endsWith(" is missing"));
         assertThat(after.rc()).as(after.out()).isEqualTo(problems.isEmpty() ? 0 : 1);
     }
@@ -276,14 +276,18 @@ class StashDamageTest {
         Files.writeString(dir.resolve(StashLock.FILE), "clean at=1\n");
 
         List<String> cmd = ChildJvms.command(DamagedOpenMain.class);
-        cmd.addAll(List.of(dir.toString(), "5"));
+        // the loop is endless, so any deadline ends it; a short one could end before the repair on a
+        // busy machine (opening the files took longer than 5 s at load 20), which is why either phase
+        // that names the file is accepted
+        cmd.addAll(List.of(dir.toString(), "15"));
         Path log = work.resolve("child.out");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean ended = p.waitFor(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS);
         p.destroyForcibly();
         String s = Files.readString(log);
         assertThat(ended).as("the child ended by itself: " + s).isTrue();
-        assertThat(s).as(s).contains("FAILED DAMAGED " + dir + ": the stash did not open within 5 s (still repairing:"
-                + " reading every entry of registrations-2.cm3)").contains("Fix:");
+        assertThat(s).as(s).contains("FAILED DAMAGED " + dir + ": the stash did not open within 15 s (still ")
+                .containsPattern("\\(still (opening|repairing: reading every entry of) " + StashFiles.REGISTRATIONS + "\\)")
+                .contains("Fix:");
     }
 }
