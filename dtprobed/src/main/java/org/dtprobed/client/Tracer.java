@@ -17,7 +17,7 @@ import java.util.UUID;
 import java.util.HashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 
 /**
  * Arms one kernel uprobe per distinct probe site (file and file offset, computed from the mapping

@@ -1,5 +1,11 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.ProbeJson;
+import org.dtprobed.protocol.Protocol;
+import org.dtprobed.protocol.PidSummary;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

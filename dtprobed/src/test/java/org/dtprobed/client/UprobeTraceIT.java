@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
