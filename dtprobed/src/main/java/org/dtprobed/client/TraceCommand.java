@@ -3,7 +3,6 @@ package org.dtprobed.client;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.dtprobed.protocol.ProbeDescription;
@@ -48,8 +47,7 @@ final class TraceCommand implements Callable<Integer> {
         descriptions.forEach(ProbeDescription::parse);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<ProbeEntry> probes = ListCommand.fetch(parent, descriptions,
-                pid == null ? OptionalInt.empty() : OptionalInt.of(pid));
+        List<ProbeEntry> probes = ListCommand.fetch(parent, descriptions, Dtprobe.pid(pid)).probes();
         if (probes.isEmpty() && !follow) {
             err.println("dtprobe: no probe matches " + String.join(" ", descriptions));
             return Dtprobe.EX_NOMATCH;
@@ -91,8 +89,7 @@ final class TraceCommand implements Callable<Integer> {
      */
     private void follow(Tracer tracer, PrintWriter err) throws Exception {
         List<ProbeDescription> descs = descriptions.stream().map(ProbeDescription::parse).toList();
-        try (WatchStream w = parent.connect().watch(null, pid == null ? OptionalInt.empty() : OptionalInt.of(pid),
-                true)) {
+        try (WatchStream w = parent.connect().watch(null, Dtprobe.pid(pid), true)) {
             WatchEvent e;
             while ((e = w.next()) != null) {
                 List<ProbeEntry> wanted = e.probes().stream().filter(p -> descs.stream().anyMatch(d -> d.matches(p)))

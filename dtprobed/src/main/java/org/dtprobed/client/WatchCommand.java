@@ -2,7 +2,6 @@ package org.dtprobed.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.dtprobed.protocol.ProbeDescription;
 import org.dtprobed.protocol.ProbeEntry;
@@ -40,8 +39,7 @@ final class WatchCommand implements Callable<Integer> {
             ProbeDescription.parse(description);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (WatchStream w = parent.connect().watch(description, pid == null ? OptionalInt.empty()
-                : OptionalInt.of(pid), replay)) {
+        try (WatchStream w = parent.connect().watch(description, Dtprobe.pid(pid), replay)) {
             if (json) {
                 JsonNode n;
                 while ((n = w.nextRaw()) != null) {

@@ -49,8 +49,7 @@ public record ProbeEntry(int pid, int uid, long generation, String provider, Str
 
         /** glibc's {@code makedev}: the {@code st_dev} of a {@code MAJOR:MINOR} from {@code /proc/PID/maps}. */
         public static long makedev(long major, long minor) {
-            return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
-                    | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+            return Numbers.makedev(major, minor);
         }
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +31,7 @@ public final class ProbeJson {
         for (ProbeEntry.Site s : e.sites()) {
             g.writeStartObject();
             g.writeFieldName("address");
-            unsigned(g, s.address());
+            Numbers.writeUnsigned(g, s.address());
             g.writeBooleanField("is_enabled", s.isEnabled());
             g.writeEndObject();
         }
@@ -47,14 +46,14 @@ public final class ProbeJson {
         ProbeEntry.Mapping m = e.mapping();
         g.writeObjectFieldStart("mapping");
         g.writeFieldName("dev");
-        unsigned(g, m.dev());
+        Numbers.writeUnsigned(g, m.dev());
         g.writeFieldName("ino");
-        unsigned(g, m.ino());
+        Numbers.writeUnsigned(g, m.ino());
         g.writeStringField("path", m.path());
         g.writeFieldName("base");
-        unsigned(g, m.base());
+        Numbers.writeUnsigned(g, m.base());
         g.writeFieldName("offset");
-        unsigned(g, m.offset());
+        Numbers.writeUnsigned(g, m.offset());
         g.writeEndObject();
         g.writeEndObject();
     }
@@ -65,14 +64,6 @@ public final class ProbeJson {
             g.writeString(v);
         }
         g.writeEndArray();
-    }
-
-    private static void unsigned(JsonGenerator g, long v) throws IOException {
-        if (v >= 0) {
-            g.writeNumber(v);
-        } else {
-            g.writeNumber(new BigInteger(Long.toUnsignedString(v)));
-        }
     }
 
     /**
