@@ -82,7 +82,7 @@ final class ListCommand implements Callable<Integer> {
             return Dtprobe.EX_NOMATCH;
         }
         if (got.hidden() > 0) {
-            err.println("dtprobe: " + hidden(got.hidden()) + " also match");
+            err.println("dtprobe: " + hidden(got.hidden()) + " as well");
         }
         return 0;
     }
@@ -126,12 +126,12 @@ final class ListCommand implements Callable<Integer> {
         String what = descs.isEmpty() ? "no probes" : "no probe matches " + String.join(" ", descs);
         String where = pid.isPresent() ? (descs.isEmpty() ? " of" : " in") + " pid " + pid.getAsInt()
                 : descs.isEmpty() ? " are registered" : "";
-        return what + where + (hidden > 0 ? " that you may see; " + hidden(hidden) + " match" : "");
+        return what + where + (hidden > 0 ? " that you may see; " + hidden(hidden) : "");
     }
 
     private static String hidden(long n) {
-        return n + " probe" + (n == 1 ? "" : "s") + " of other users' processes (shown only to root or their"
-                + " owner)";
+        return (n == 1 ? "1 probe" : n + " probes") + " of other users' processes (shown only to root or their owner) "
+                + (n == 1 ? "matches" : "match");
     }
 
     /** The probes of a listing and how many more the caller's scope hid. */
