@@ -81,10 +81,10 @@ final class TraceFs {
         return root;
     }
 
-    /** Defines {@code p:dtprobe/EVENT PATH:0xOFFSET}. */
-    void addUprobe(String event, Path file, long offset) throws IOException {
+    /** Defines {@code p:dtprobe/EVENT PATH:0xOFFSET FETCHARGS}; {@code fetchArgs} is empty or starts with a space. */
+    void addUprobe(String event, Path file, long offset, String fetchArgs) throws IOException {
         append(root.resolve("uprobe_events"), "p:" + GROUP + "/" + event + " " + file + ":0x"
-                + Long.toHexString(offset));
+                + Long.toHexString(offset) + fetchArgs);
     }
 
     void removeUprobe(String event) throws IOException {

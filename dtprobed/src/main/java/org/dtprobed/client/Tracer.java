@@ -17,6 +17,10 @@ import java.util.UUID;
 import java.util.HashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.dtprobed.protocol.Numbers;
 import org.dtprobed.protocol.ProbeEntry;
 
 /**
@@ -30,24 +34,33 @@ final class Tracer implements AutoCloseable {
     record Target(Path file, long offset) {
     }
 
+    /** What a hit prints: a line with the probe and its argument values, the values alone, or JSON. */
+    enum Output { LINES, QUIET, JSON }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final TraceFs fs;
     private final PrintWriter out;
     private final PrintWriter err;
+    private final Output output;
     private final String prefix;
     private final Path instance;
     private final String stopMarker = "dtprobe-stop-" + UUID.randomUUID();
     /** Read by the reader thread while {@link #add} may write. */
     private final Map<String, List<ProbeEntry>> byEvent = new ConcurrentHashMap<>();
+    /** The argument fetches each event was defined with. */
+    private final Map<String, List<ArgFetch>> argsOf = new ConcurrentHashMap<>();
     private final Map<Target, String> eventOf = new HashMap<>();
     private final List<String> enabled = new ArrayList<>();
     private Thread reader;
     private boolean closed;
     private long hits;
 
-    Tracer(TraceFs fs, PrintWriter out, PrintWriter err) {
+    Tracer(TraceFs fs, PrintWriter out, PrintWriter err, Output output) {
         this.fs = fs;
         this.out = out;
         this.err = err;
+        this.output = output;
         long self = ProcessHandle.current().pid();
         this.prefix = "dtprobe_" + self + "_";
         this.instance = fs.instance("dtprobe_" + self);
@@ -128,7 +141,7 @@ final class Tracer implements AutoCloseable {
                 continue;
             }
             String event = prefix + byEvent.size();
-            fs.addUprobe(event, t.getKey().file(), t.getKey().offset());
+            argsOf.put(event, define(event, t.getKey(), t.getValue().get(0)));
             byEvent.put(event, new CopyOnWriteArrayList<>(t.getValue()));
             eventOf.put(t.getKey(), event);
             TraceFs.set(instance.resolve("events").resolve(TraceFs.GROUP).resolve(event).resolve("enable"), "1");
@@ -136,6 +149,28 @@ final class Tracer implements AutoCloseable {
             made++;
         }
         return made;
+    }
+
+    /**
+     * Defines the uprobe with the probe's arguments; if the kernel refuses them (an old kernel
+     * without a fetch type), defines it without, so that hits are still seen, and says so.
+     */
+    private List<ArgFetch> define(String event, Target t, ProbeEntry probe) throws IOException {
+        List<ArgFetch> fetches = ArgFetch.of(probe.nativeTypes());
+        if (fetches.isEmpty()) {
+            fs.addUprobe(event, t.file(), t.offset(), "");
+            return fetches;
+        }
+        try {
+            fs.addUprobe(event, t.file(), t.offset(), ArgFetch.definitions(fetches));
+            return fetches;
+        } catch (TraceFs.TraceFsException e) {
+            throw e;
+        } catch (IOException e) {
+            err.println("dtprobe: " + probe.fullName() + ": no argument values (" + e.getMessage() + ")");
+            fs.addUprobe(event, t.file(), t.offset(), "");
+            return List.of();
+        }
     }
 
     private void pump() {
@@ -157,15 +192,50 @@ final class Tracer implements AutoCloseable {
             return;
         }
         Instant when = wallTime(hit.seconds());
+        List<Object> args = hit.args(argsOf.getOrDefault(hit.event(), List.of()));
         for (ProbeEntry p : probes) {
             if (p.pid() == hit.tgid()) {
+                String line = format(output, when, hit, p, args);
                 synchronized (out) {
-                    out.println(when + " " + hit.tgid() + " " + p.fullName());
-                    out.flush();
+                    if (line != null) {
+                        out.println(line);
+                        out.flush();
+                    }
                     hits++;
                 }
             }
         }
+    }
+
+    /** One hit as {@code output} says; null when there is nothing to print ({@code -q}, no arguments). */
+    static String format(Output output, Instant when, TraceHit hit, ProbeEntry p, List<Object> args) {
+        StringBuilder values = new StringBuilder();
+        for (Object a : args) {
+            values.append(values.length() == 0 ? "" : " ").append(a == null ? "?"
+                    : a instanceof String str ? '"' + str + '"' : a.toString());
+        }
+        return switch (output) {
+            case QUIET -> values.length() == 0 ? null : values.toString();
+            case LINES -> when + " " + hit.tgid() + " " + p.fullName() + (values.length() == 0 ? "" : " " + values);
+            case JSON -> json(when, hit, p, args);
+        };
+    }
+
+    private static String json(Instant when, TraceHit hit, ProbeEntry p, List<Object> args) {
+        ObjectNode o = JSON.createObjectNode().put("time", when.toString()).put("pid", hit.tgid())
+                .put("tid", hit.tid()).put("probe", p.fullName()).put("provider", p.providerWithPid())
+                .put("module", p.module()).put("function", p.function()).put("name", p.name());
+        ArrayNode a = o.putArray("args");
+        for (Object v : args) {
+            if (v instanceof Long n) {
+                Numbers.addUnsigned(a, n);
+            } else if (v instanceof String str) {
+                a.add(str);
+            } else {
+                a.addNull();
+            }
+        }
+        return o.toString();
     }
 
     /** trace_clock is "mono", the clock System.nanoTime reads, so a hit's wall time follows from both. */

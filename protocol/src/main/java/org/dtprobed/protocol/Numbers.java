@@ -1,6 +1,7 @@
 package org.dtprobed.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -72,6 +73,11 @@ public final class Numbers {
     /** {@link #writeUnsigned} into a tree. */
     public static ObjectNode putUnsigned(ObjectNode o, String field, long v) {
         return v >= 0 ? o.put(field, v) : o.put(field, unsigned(v));
+    }
+
+    /** {@link #writeUnsigned} onto the end of a tree's array. */
+    public static ArrayNode addUnsigned(ArrayNode a, long v) {
+        return v >= 0 ? a.add(v) : a.add(unsigned(v));
     }
 
     private static BigInteger unsigned(long v) {
