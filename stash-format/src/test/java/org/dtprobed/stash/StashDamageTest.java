@@ -3,12 +3,9 @@ package org.dtprobed.stash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,7 +15,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.dtprobed.dof.DofParser;
-import org.dtprobed.stash.dump.StashDump;
 import org.dtprobed.testkit.Await;
 import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,15 +76,9 @@ class StashDamageTest {
         }
     }
 
-    record Dump(int rc, String out) {
-    }
-
-    /** stash-dump on the stash in {@code dir}: its --state-dir is the daemon's, the stash's parent. */
-    private static Dump dump(Path dir) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int rc = StashDump.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8),
-                "--state-dir", dir.getParent().toString(), "summary");
-        return new Dump(rc, out.toString(StandardCharsets.UTF_8));
+    /** stash-dump's check of the stash in {@code dir} (its --state-dir would be the stash's parent). */
+    private static ReaderCheck dump(Path dir) {
+        return ReaderCheck.of(dir);
     }
 
     /** Every registration still there is the one committed, whole (its probes equal a fresh parse). */
@@ -124,7 +114,7 @@ class StashDamageTest {
         scramble(reg, Files.size(reg) / 2, 65_536);
         long damagedCrc = StashIntegrity.crc(reg);
 
-        Dump before = dump(dir);
+        ReaderCheck before = dump(dir);
         assertThat(before.rc()).as(before.out()).isEqualTo(1);
         assertThat(before.out()).contains("registrations.cm3: DAMAGED").contains("content changed after the clean close");
 
@@ -138,7 +128,7 @@ class StashDamageTest {
         assertThat(kept).isLessThan(REGISTRATIONS).isGreaterThan(REGISTRATIONS - 60);
         assertThat(asides(dir, StashFiles.REGISTRATIONS)).singleElement()
                 .satisfies(p -> assertThat(StashIntegrity.crc(p)).as("the damaged file, unchanged").isEqualTo(damagedCrc));
-        Dump after = dump(dir);
+        ReaderCheck after = dump(dir);
         assertThat(after.rc()).as(after.out()).isZero();
         try (Stash s = Stash.open(StashConfig.at(dir))) {
             assertThat(s.recovery().damagedFiles()).as("recovered once, clean since").isEmpty();
@@ -195,7 +185,7 @@ class StashDamageTest {
         assertThat(e.kind()).isEqualTo(StashException.Kind.DAMAGED);
         assertThat(e.getMessage()).contains(reg.toString()).contains("header is not readable").contains("Fix:");
         assertThat(asides(dir, StashFiles.REGISTRATIONS)).isEmpty();
-        Dump d = dump(dir);
+        ReaderCheck d = dump(dir);
         assertThat(d.rc()).isEqualTo(1);
         assertThat(d.out()).contains("registrations.cm3: DAMAGED (its Chronicle Map header is not readable)");
     }
@@ -213,7 +203,7 @@ class StashDamageTest {
             s.forEachProbe(probes::add);
             assertThat(probes).isNotEmpty();
         }
-        Dump d = dump(dir);
+        ReaderCheck d = dump(dir);
         assertThat(d.rc()).as("registrations without raw DOF are reported, not called consistent").isEqualTo(1);
         assertThat(d.out()).contains("is missing");
     }
