@@ -1,7 +1,9 @@
 package org.dtprobed.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -37,6 +39,12 @@ public final class Numbers {
     /** A time for people and machines alike: ISO-8601 in UTC. */
     public static String time(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();
+    }
+
+    /** A file time in nanoseconds since the epoch, for people: ISO-8601 in UTC, to the nanosecond. */
+    public static String timeNanos(long epochNanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
+                Math.floorMod(epochNanos, 1_000_000_000L)).toString();
     }
 
     /** glibc's {@code gnu_dev_major}. */
@@ -78,6 +86,11 @@ public final class Numbers {
     /** {@link #writeUnsigned} onto the end of a tree's array. */
     public static ArrayNode addUnsigned(ArrayNode a, long v) {
         return v >= 0 ? a.add(v) : a.add(unsigned(v));
+    }
+
+    /** {@link #writeUnsigned} as a tree node. */
+    public static JsonNode unsignedNode(long v) {
+        return v >= 0 ? JsonNodeFactory.instance.numberNode(v) : JsonNodeFactory.instance.numberNode(unsigned(v));
     }
 
     private static BigInteger unsigned(long v) {

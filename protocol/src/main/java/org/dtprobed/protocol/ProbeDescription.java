@@ -122,8 +122,13 @@ public final class ProbeDescription {
 
     /** Whether this description matches the probe. */
     public boolean matches(ProbeEntry e) {
-        return matchesProvider(e.provider(), e.pid()) && module.matches(e.module())
-                && function.matches(e.function()) && name.matches(e.name());
+        return matches(e.provider(), e.pid(), e.module(), e.function(), e.name());
+    }
+
+    /** Whether this description matches a probe given by its parts ({@code provider} without the pid). */
+    public boolean matches(String provider, int pid, String module, String function, String name) {
+        return matchesProvider(provider, pid) && this.module.matches(module) && this.function.matches(function)
+                && this.name.matches(name);
     }
 
     @Override
