@@ -84,7 +84,7 @@ public final class DtprobedMain implements Callable<Integer> {
             description = "How often dead, exec'd and reused pids are dropped. Default: ${DEFAULT-VALUE}.")
     Duration pruneInterval;
 
-    @Option(names = "--parser-classpath", split = ":", paramLabel = "JAR[:JAR...]",
+    @Option(names = "--parser-classpath", split = ":", splitSynopsisLabel = ":", paramLabel = "JAR",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
     List<Path> parserClasspath = new ArrayList<>();
 
