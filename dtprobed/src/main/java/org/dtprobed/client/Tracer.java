@@ -20,6 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashSet;
+import java.util.Set;
+import org.dtprobed.proc.Mapping;
+import org.dtprobed.proc.MapsParser;
 import org.dtprobed.protocol.Numbers;
 import org.dtprobed.protocol.ProbeEntry;
 
@@ -52,6 +56,7 @@ final class Tracer implements AutoCloseable {
     private final Map<String, List<ArgFetch>> argsOf = new ConcurrentHashMap<>();
     private final Map<Target, String> eventOf = new HashMap<>();
     private final List<String> enabled = new ArrayList<>();
+    private final long wallMinusMonoNanos;
     private Thread reader;
     private boolean closed;
     private long hits;
@@ -61,6 +66,8 @@ final class Tracer implements AutoCloseable {
         this.out = out;
         this.err = err;
         this.output = output;
+        Instant now = Instant.now();
+        this.wallMinusMonoNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
         long self = ProcessHandle.current().pid();
         this.prefix = "dtprobe_" + self + "_";
         this.instance = fs.instance("dtprobe_" + self);
@@ -73,43 +80,86 @@ final class Tracer implements AutoCloseable {
 
     /**
      * Groups the probes' sites by target. Is-enabled sites are left out (reaching the check is not
-     * a firing), and so is a site whose file is gone or is no longer the registered object.
+     * a firing). A site is armed in the registered file when that path still holds the registered
+     * object; otherwise (a deleted file, as libusdt maps its probes from, or a path that now names
+     * another file) through the process's {@code /proc/PID/map_files/START-END}, which reaches the
+     * mapped object itself. A site in anonymous memory, or of a process that is gone, has no file
+     * for a uprobe: it is skipped with one line saying why.
      */
     static Map<Target, List<ProbeEntry>> plan(List<ProbeEntry> probes, PrintWriter err) {
+        return plan(probes, err, Path.of("/proc"));
+    }
+
+    static Map<Target, List<ProbeEntry>> plan(List<ProbeEntry> probes, PrintWriter err, Path proc) {
         Map<Target, List<ProbeEntry>> out = new LinkedHashMap<>();
-        Map<String, Boolean> fileOk = new LinkedHashMap<>();
+        Map<String, Boolean> pathOk = new HashMap<>();
+        Map<Integer, List<Mapping>> maps = new HashMap<>();
+        Set<String> told = new HashSet<>();
         for (ProbeEntry p : probes) {
             ProbeEntry.Mapping m = p.mapping();
-            if (!fileOk.computeIfAbsent(m.path() + "\0" + m.dev() + "\0" + m.ino(), k -> sameFile(m, err))) {
-                continue;
-            }
+            boolean direct = pathOk.computeIfAbsent(m.path() + "\0" + m.dev() + "\0" + m.ino(), k -> sameFile(m));
             for (ProbeEntry.Site s : p.sites()) {
-                if (!s.isEnabled()) {
-                    out.computeIfAbsent(new Target(Path.of(m.path()), m.fileOffset(s.address())),
-                            k -> new ArrayList<>()).add(p);
+                if (s.isEnabled()) {
+                    continue;
+                }
+                Target t = direct ? new Target(Path.of(m.path()), m.fileOffset(s.address()))
+                        : viaMapFiles(p, s.address(), maps, proc, told, err);
+                if (t != null) {
+                    out.computeIfAbsent(t, k -> new ArrayList<>()).add(p);
                 }
             }
         }
         return out;
     }
 
-    private static boolean sameFile(ProbeEntry.Mapping m, PrintWriter err) {
+    /** Whether the registered path still names the registered object (and is one uprobe_events can take). */
+    private static boolean sameFile(ProbeEntry.Mapping m) {
         Path p = Path.of(m.path());
         if (!p.isAbsolute() || m.path().chars().anyMatch(Character::isWhitespace)) {
-            err.println("dtprobe: skipping probes in '" + m.path() + "': not a plain absolute path");
             return false;
         }
         try {
             long dev = ((Number) Files.getAttribute(p, "unix:dev")).longValue();
             long ino = ((Number) Files.getAttribute(p, "unix:ino")).longValue();
-            if (dev != m.dev() || ino != m.ino()) {
-                err.println("dtprobe: skipping probes in " + p + ": the file was replaced since it registered");
-                return false;
-            }
-            return true;
-        } catch (IOException e) {
-            err.println("dtprobe: skipping probes in " + p + ": " + e.getMessage());
+            return dev == m.dev() && ino == m.ino();
+        } catch (IOException | UnsupportedOperationException e) {
             return false;
+        }
+    }
+
+    /** The site through {@code /proc/PID/map_files}, or null (and one line per object saying why). */
+    private static Target viaMapFiles(ProbeEntry p, long address, Map<Integer, List<Mapping>> maps, Path proc,
+                                      Set<String> told, PrintWriter err) {
+        ProbeEntry.Mapping m = p.mapping();
+        List<Mapping> ms = maps.computeIfAbsent(p.pid(), pid -> readMaps(proc.resolve(pid + "/maps")));
+        Mapping hit = ms.stream().filter(x -> x.contains(address)).findFirst().orElse(null);
+        String why = null;
+        if (ms.isEmpty()) {
+            why = "process " + p.pid() + " is gone";
+        } else if (hit == null) {
+            why = "the site " + Numbers.hex(address) + " is no longer mapped in process " + p.pid();
+        } else if (hit.inode() == 0) {
+            why = "the sites are in anonymous memory of process " + p.pid() + ": no file to put a uprobe in";
+        } else if (hit.dev() != m.dev() || hit.inode() != m.ino()) {
+            why = "process " + p.pid() + " maps another file there now";
+        }
+        if (why != null) {
+            if (told.add(p.pid() + " " + m.path() + " " + m.ino())) {
+                err.println("dtprobe: skipping probes in " + (m.path().isEmpty() ? "anonymous memory" : m.path())
+                        + ": " + why);
+            }
+            return null;
+        }
+        Path file = proc.resolve(p.pid() + "/map_files/" + Long.toHexString(hit.start()) + "-"
+                + Long.toHexString(hit.end()));
+        return new Target(file, address - hit.start() + hit.offset());
+    }
+
+    private static List<Mapping> readMaps(Path file) {
+        try {
+            return MapsParser.parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            return List.of(); // the process is gone (or not ours to read): said per object by the caller
         }
     }
 
@@ -238,10 +288,12 @@ final class Tracer implements AutoCloseable {
         return o.toString();
     }
 
-    /** trace_clock is "mono", the clock System.nanoTime reads, so a hit's wall time follows from both. */
-    private static Instant wallTime(double monoSeconds) {
-        long agoNanos = System.nanoTime() - (long) (monoSeconds * 1e9);
-        return Instant.now().minusNanos(Math.max(0, agoNanos));
+    /**
+     * trace_clock is "mono", the clock System.nanoTime reads: a hit's wall time is its mono time
+     * plus the distance between the clocks, taken once, so that hits keep their order.
+     */
+    private Instant wallTime(double monoSeconds) {
+        return Instant.ofEpochSecond(0, wallMinusMonoNanos + (long) (monoSeconds * 1e9));
     }
 
     long hits() {
