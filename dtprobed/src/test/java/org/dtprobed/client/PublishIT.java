@@ -25,9 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code dtprobe publish} through the whole daemon, and Debian's {@code perf} recording the
- * published events with their argument values: a C program with probe sites in its own text (its
- * DOF registered at start-up through the helper device) and unmodified libusdt (probes in a
- * deleted file, reached through {@code /proc/PID/map_files}). The events follow the
+ * published events with their argument values: a program built with Oracle's {@code dtrace -G}
+ * (drti.o registers its DOF at start-up), a C program with probe sites in its own text (its DOF
+ * written by DofWriter), and unmodified libusdt (probes in a deleted file, reached through {@code
+ * /proc/PID/map_files}). The events follow the
  * registrations: a process that registers while publish runs gets its events, one that exits loses
  * them, and SIGTERM removes every event publish made.
  */
@@ -45,22 +46,28 @@ class PublishIT {
         Path binary = ProbeProgram.build(tmp, true);
         Path dof = Files.write(tmp.resolve("probeprog.dof"), ProbeProgram.dofOf(binary));
         Path driver = LibusdtDriver.build(Files.createDirectories(tmp.resolve("usdt")));
+        Path holdprog = OracleDtrace.holdprog(Files.createDirectories(tmp.resolve("oracle")));
         Path commands = fifo("commands");
         Path done = fifo("done");
         try (ChildJars jars = ChildJars.create();
              DaemonProcess daemon = DaemonProcess.start(tmp.resolve("state"),
                      "dtrace/publish-" + ProcessHandle.current().pid(), jars.jars(), "--prune-interval", "1s")) {
             Process publish = new ProcessBuilder(ChildJvm.dtprobe(ChildJvm.classpath(), "--socket",
-                    daemon.socket().toString(), "publish", "qtest:::", "jtransport:::")).start();
+                    daemon.socket().toString(), "publish", "qtest:::", "jtransport:::", "holdprov:::")).start();
             BlockingQueue<String> published = UprobeTraceIT.lines(publish.getInputStream());
             BlockingQueue<String> publishErr = UprobeTraceIT.lines(publish.getErrorStream());
             List<Process> started = new ArrayList<>();
             ProbeProgram prog = null;
             try {
-                assertThat(publishErr.poll(WAIT_SECONDS, TimeUnit.SECONDS)).contains("publishing qtest::: jtransport:::");
+                assertThat(publishErr.poll(WAIT_SECONDS, TimeUnit.SECONDS)).contains("publishing qtest::: jtransport::: holdprov:::");
                 // both register after publish started: their events come as they register
                 prog = ProbeProgram.start(binary, Map.of("PROBEPROG_DOF", dof.toString(),
                         "DTRACE_DOF_INIT_DEVNAME", daemon.device().toString()));
+                ProcessBuilder hb = new ProcessBuilder(holdprog.toString());
+                hb.environment().put("DTRACE_DOF_INIT_DEVNAME", daemon.device().toString());
+                Process hold = hb.redirectErrorStream(true).start();
+                started.add(hold);
+                int holdPid = Integer.parseInt(poll(UprobeTraceIT.lines(hold.getInputStream())).substring(6).strip());
                 List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" < " + commands, "sh"));
                 cmd.addAll(LibusdtDriver.command(driver, daemon.device().toRealPath(), "fire"));
                 Process usdt = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -71,8 +78,14 @@ class PublishIT {
                 assertThat(poll(usdtOut)).isEqualTo("enable rc=0");
                 String q = "qtest" + prog.pid;
                 String j = "jtransport" + usdtPid;
-                List<String> added = take(published, 4); // alpha, beta, never; p1, p2 (in either order)
-                added.addAll(take(published, 1));
+                String h = "holdprov" + holdPid;
+                List<String> added = take(published, 7); // alpha, beta, never; req_done, tick; p1, p2
+                assertThat(added).contains("+ " + h + ":req_done  " + h + ":holdprog:main:req_done",
+                        "+ " + h + ":tick  " + h + ":holdprog:main:tick");
+                String holdFile = holdprog.toRealPath().toString();
+                assertThat(fs.uprobes()).anyMatch(l -> l.startsWith("p:" + h + "/req_done " + holdFile + ":0x")
+                        && l.endsWith(" arg0=%di:s32 arg1=+0(%si):string"))
+                        .anyMatch(l -> l.startsWith("p:" + h + "/tick ") && l.endsWith(" arg0=%di:s64"));
                 assertThat(added).contains("+ " + q + ":alpha  " + q + ":" + binary.getFileName() + ":fire_alpha:alpha",
                         "+ " + q + ":beta  " + q + ":" + binary.getFileName() + ":fire_beta:beta",
                         "+ " + j + ":p1  " + j + ":drivermod:func:p1", "+ " + j + ":p2  " + j + ":drivermod:func:p2");
@@ -84,9 +97,11 @@ class PublishIT {
                 // too) and the driver, told through the fifo; the workload ends when the test says so
                 Path data = tmp.resolve("perf.data");
                 String workload = "echo 'fire 2' > " + commands + " && echo 'fire 2 1' | " + binary
+                        + " > /dev/null && echo 'fire 2' | DTRACE_DOF_INIT_DISABLE=1 " + holdprog
                         + " > /dev/null && read x < " + done;
                 Process perf = new ProcessBuilder("perf", "record", "-q", "-a", "-o", data.toString(),
                         "-e", q + ":alpha", "-e", q + ":beta", "-e", j + ":p1", "-e", j + ":p2",
+                        "-e", h + ":req_done", "-e", h + ":tick",
                         "--", "sh", "-c", workload).redirectErrorStream(true).start();
                 started.add(perf);
                 BlockingQueue<String> perfOut = UprobeTraceIT.lines(perf.getInputStream());
@@ -105,6 +120,10 @@ class PublishIT {
                         .containsExactly("arg0=0", "arg0=1");
                 assertThat(hits).filteredOn(l -> l.startsWith(q + ":beta:")).extracting(PublishIT::args)
                         .containsExactly("arg0=0");
+                assertThat(hits).filteredOn(l -> l.startsWith(h + ":req_done:")).extracting(PublishIT::args)
+                        .containsExactly("arg0=0 arg1=\"req 0\"", "arg0=1 arg1=\"req 1\"");
+                assertThat(hits).filteredOn(l -> l.startsWith(h + ":tick:")).extracting(PublishIT::args)
+                        .containsExactly("arg0=0", "arg0=1000000007");
                 assertThat(hits).filteredOn(l -> l.startsWith(j + ":p1:")).extracting(PublishIT::args)
                         .containsExactly("arg0=0 arg1=\"hello 0\"", "arg0=1 arg1=\"hello 1\"");
                 assertThat(hits).filteredOn(l -> l.startsWith(j + ":p2:")).extracting(PublishIT::args)
