@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
         exitCodeList = {"0:success", "1:nothing matched (list, trace), or the daemon is not ready (health)",
             "64:bad usage or a bad probe description", "69:the daemon cannot be reached",
             "71:tracefs or uprobes cannot be used", "74:an I/O error",
-            "76:the daemon refused the request or broke the protocol", "77:permission denied (trace needs root)"})
+            "76:the daemon refused the request or broke the protocol", "77:permission denied (trace and publish need root)"})
 public final class Dtprobe {
     static final int EX_NOMATCH = 1;
     static final int EX_USAGE = 64;

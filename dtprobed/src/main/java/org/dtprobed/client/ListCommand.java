@@ -64,6 +64,15 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON array of probe objects (docs/PROTOCOL.md).")
     boolean json;
 
+    /** How the listing is printed. */
+    enum Format { table, json, perf, bpftrace }
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = {"table (default), json (as --json), perf: the "
+            + "uprobe_events line of every site, as publish defines it (append them to "
+            + "/sys/kernel/tracing/uprobe_events, then perf record -e GROUP:EVENT), or bpftrace: the uprobe "
+            + "attach point of every site (uprobe:FILE:ADDRESS)."})
+    Format format = Format.table;
+
     @Override
     public Integer call() throws Exception {
         List<String> descs = descriptions();
@@ -71,10 +80,15 @@ final class ListCommand implements Callable<Integer> {
         Fetched got = fetch(parent, descs.isEmpty() ? List.of("") : descs, only);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (json) {
-            printJson(got.probes(), out);
-        } else if (!got.probes().isEmpty()) {
-            printTable(got.probes(), out);
+        Format f = json ? Format.json : format;
+        switch (f) {
+            case json -> printJson(got.probes(), out);
+            case perf, bpftrace -> AttachPoints.print(got.probes(), f == Format.perf, out, err);
+            default -> {
+                if (!got.probes().isEmpty()) {
+                    printTable(got.probes(), out);
+                }
+            }
         }
         out.flush();
         if (got.probes().isEmpty()) {

@@ -158,6 +158,36 @@ class DtprobeCliTest {
         assertThat(refused.err()).contains("the socket exists but no daemon accepts on it");
     }
 
+    @Test
+    void listPrintsAttachPointsForPerfAndBpftrace() throws Exception {
+        // a real file, so that its dev and inode are the registered ones: a non-PIE ELF executable
+        java.nio.file.Path prog = tmp.resolve("prog");
+        byte[] elf = new byte[64];
+        elf[0] = 0x7f;
+        elf[1] = 'E';
+        elf[2] = 'L';
+        elf[3] = 'F';
+        elf[16] = 2; // ET_EXEC
+        java.nio.file.Files.write(prog, elf);
+        long dev = ((Number) java.nio.file.Files.getAttribute(prog, "unix:dev")).longValue();
+        long ino = ((Number) java.nio.file.Files.getAttribute(prog, "unix:ino")).longValue();
+        var m = new org.dtprobed.protocol.ProbeEntry.Mapping(dev, ino, prog.toString(), 0x400000, 0);
+        f.index.add(List.of(new org.dtprobed.protocol.ProbeEntry(5555, 0, 1, "my-prov", "prog", "main", "req-done",
+                List.of(new org.dtprobed.protocol.ProbeEntry.Site(0x40134f, false),
+                        new org.dtprobed.protocol.ProbeEntry.Site(0x401400, false),
+                        new org.dtprobed.protocol.ProbeEntry.Site(0x401500, true)),
+                List.of("int", "const char *"), List.of("int", "const char *"), List.of(0, 1), m)));
+        ServerFixture.Run perf = f.dtprobe("list", "--format", "perf", "-p", "5555");
+        assertThat(perf.rc()).isZero();
+        assertThat(perf.out().lines()).containsExactly(
+                "p:my_prov5555/req_done " + prog + ":0x134f arg0=%di:s32 arg1=+0(%si):string",
+                "p:my_prov5555/req_done_1 " + prog + ":0x1400 arg0=%di:s32 arg1=+0(%si):string");
+        ServerFixture.Run bpf = f.dtprobe("list", "--format", "bpftrace", "-p", "5555");
+        assertThat(bpf.out().lines()).containsExactly("uprobe:" + prog + ":0x40134f  // my-prov5555:prog:main:req-done",
+                "uprobe:" + prog + ":0x401400  // my-prov5555:prog:main:req-done");
+        assertThat(f.dtprobe("list", "--format", "nosuch").rc()).isEqualTo(64);
+    }
+
     private static ServerFixture.Run run(Map<String, String> env, String... args) {
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
