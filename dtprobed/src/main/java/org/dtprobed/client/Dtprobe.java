@@ -71,6 +71,11 @@ public final class Dtprobe {
         return DtprobedClient.connect(socket());
     }
 
+    /** The command line's model (for the generated man pages and completion). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Dtprobe(Map.of()));
+    }
+
     /** Runs the command line and returns its exit code (the testable form of {@link #main}). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         return run(System.getenv(), out, err, args);
