@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,12 +34,7 @@ final class AttachPoints {
             String group = Publisher.eventName(p.providerWithPid());
             for (Tracer.Target t : Tracer.plan(List.of(p), err).keySet()) {
                 if (perf) {
-                    Set<String> used = names.computeIfAbsent(group, g -> new HashSet<>());
-                    String base = Publisher.eventName(p.name());
-                    String name = base;
-                    for (int n = 1; !used.add(name); n++) {
-                        name = base + "_" + n;
-                    }
+                    String name = Publisher.unique(names, group, Publisher.eventName(p.name()));
                     out.println(TraceFs.definition(group, name, t.file(), t.offset(),
                             ArgFetch.definitions(ArgFetch.of(p.nativeTypes()))));
                 } else if (t.file().startsWith("/proc")) {

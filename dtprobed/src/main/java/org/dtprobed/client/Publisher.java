@@ -89,6 +89,11 @@ final class Publisher implements AutoCloseable {
     }
 
     private String unique(String group, String base) {
+        return unique(namesInGroup, group, base);
+    }
+
+    /** {@code base}, or {@code base_1}, {@code base_2}, ...: the first name not yet used in the group (now taken). */
+    static String unique(Map<String, Set<String>> namesInGroup, String group, String base) {
         Set<String> used = namesInGroup.computeIfAbsent(group, g -> new HashSet<>());
         String name = base;
         for (int n = 1; !used.add(name); n++) {
