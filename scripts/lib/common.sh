@@ -36,7 +36,7 @@ dtp_ensure_built() {
   case "$module" in
     dof-parser) sources=(dof-parser) ;;
     stash-format) sources=(dof-parser stash-format) ;;
-    *) sources=(dof-parser stash-format dtprobed) ;;
+    *) sources=(dof-parser protocol stash-format dtprobed) ;;
   esac
   local stamp="$DTP_ROOT/$module/target/$module.jar"
   if [ -f "$stamp" ] && [ -z "$(cd "$DTP_ROOT" && find pom.xml "${sources[@]}" -path '*/target' -prune -o \

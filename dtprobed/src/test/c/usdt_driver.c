@@ -6,8 +6,12 @@
  *
  * usdt_driver wait: pauses so that a test can look at the daemon in between: after enabling it
  * waits for SIGUSR1 before disabling, and after disabling for SIGUSR2 before exiting.
+ *
+ * usdt_driver fire: after enabling, reads commands on stdin: "fire N" fires p1(i, "hello i") and
+ * p2("world i") for i = 0..N-1 and prints "fired"; at EOF it disables and exits.
  */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +55,25 @@ int main(int argc, char **argv)
 	printf("enable rc=%d%s%s\n", rc, rc ? " error=" : "", rc ? usdt_errstr(provider) : "");
 	fflush(stdout);
 	await(SIGUSR1);
+	if (argc > 1 && strcmp(argv[1], "fire") == 0 && rc == 0) {
+		char line[64];
+		while (fgets(line, sizeof line, stdin) != NULL) {
+			int n = 0;
+			if (sscanf(line, "fire %d", &n) != 1)
+				continue;
+			for (int i = 0; i < n; i++) {
+				char hello[32], world[32];
+				snprintf(hello, sizeof hello, "hello %d", i);
+				snprintf(world, sizeof world, "world %d", i);
+				void *args1[] = { (void *) (intptr_t) i, hello };
+				void *args2[] = { world };
+				usdt_fire_probe(p1->probe, 2, args1);
+				usdt_fire_probe(p2->probe, 1, args2);
+			}
+			printf("fired\n");
+			fflush(stdout);
+		}
+	}
 	rc = usdt_provider_disable(provider);
 	printf("disable rc=%d%s%s\n", rc, rc ? " error=" : "", rc ? usdt_errstr(provider) : "");
 	fflush(stdout);

@@ -22,11 +22,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
-import org.dtprobed.query.PidSummary;
-import org.dtprobed.query.ProbeEntry;
-import org.dtprobed.query.ProbeJson;
-import org.dtprobed.query.Protocol;
-import org.dtprobed.query.QueryServerConfig;
+import org.dtprobed.protocol.PidSummary;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.ProbeJson;
+import org.dtprobed.protocol.Protocol;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
@@ -38,7 +37,7 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  */
 public final class DtprobedClient implements Closeable {
     /** Where the daemon listens unless told otherwise. */
-    public static final Path DEFAULT_SOCKET = QueryServerConfig.DEFAULT_SOCKET;
+    public static final Path DEFAULT_SOCKET = Protocol.DEFAULT_SOCKET;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
@@ -81,12 +80,24 @@ public final class DtprobedClient implements Closeable {
 
     /** Probes matching a DTrace description ({@code provider:module:function:name}), optionally of one pid. */
     public List<ProbeEntry> list(String description, OptionalInt pid) throws IOException {
+        return listing(description, pid).probes();
+    }
+
+    /**
+     * What {@code list} answered: the probes, and how many more matched in processes the caller's
+     * scope hides (other users' processes, for a caller other than root; 0 for root).
+     */
+    public record Listing(List<ProbeEntry> probes, long hidden) {
+    }
+
+    /** {@link #list}, with the number of matching probes the caller's scope hid. */
+    public Listing listing(String description, OptionalInt pid) throws IOException {
         send(request(Protocol.OP_LIST, description, pid));
         return readProbeList();
     }
 
     /** Streams the probes of a list response (it can be tens of megabytes) instead of building a tree. */
-    private List<ProbeEntry> readProbeList() throws IOException {
+    private Listing readProbeList() throws IOException {
         try {
             JsonToken t = in.nextToken();
             if (t == null) {
@@ -113,7 +124,7 @@ public final class DtprobedClient implements Closeable {
             if (probes == null) {
                 throw new ProtocolException("response from " + path + " has no \"probes\" array");
             }
-            return probes;
+            return new Listing(probes, Math.max(0, envelope.path("hidden").asLong(0)));
         } catch (JsonProcessingException e) {
             throw new ProtocolException("malformed response from " + path + ": " + e.getOriginalMessage());
         }

@@ -6,10 +6,17 @@ import java.io.IOException;
 public class DtprobedException extends IOException {
     private static final long serialVersionUID = 1L;
     private final String code;
+    private final String reason;
 
     public DtprobedException(String code, String message) {
         super(code + ": " + message);
         this.code = code;
+        this.reason = message;
+    }
+
+    /** The daemon's message alone, without the code (for people). */
+    public String reason() {
+        return reason.isEmpty() ? code : reason;
     }
 
     public String code() {

@@ -2,7 +2,7 @@ package org.dtprobed.client;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.dtprobed.query.PidSummary;
+import org.dtprobed.protocol.PidSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

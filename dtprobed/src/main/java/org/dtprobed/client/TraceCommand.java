@@ -3,11 +3,10 @@ package org.dtprobed.client;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.dtprobed.query.ProbeDescription;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,10 +18,16 @@ import picocli.CommandLine.Spec;
  * {@code dtprobe trace}: arms a kernel uprobe at every site of every matching probe and prints a
  * line per hit until interrupted; every uprobe it made is removed on exit, Ctrl-C included.
  */
-@Command(name = "trace", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, exitCodeOnInvalidInput = 64, sortOptions = false,
-        description = {"Arm kernel uprobes (tracefs) at the sites of matching probes and print one line per hit:",
-            "TIME PID provider:module:function:name. Runs until interrupted; removes its uprobes on exit.",
-            "Is-enabled sites are not armed. Needs root (or CAP_SYS_ADMIN) and a kernel with uprobe events."})
+@Command(name = "trace", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class,
+        exitCodeOnInvalidInput = 64, sortOptions = false,
+        description = {"Trace probes with kernel uprobes, printing each hit with its argument values.",
+            "",
+            "Arms a uprobe (tracefs) at every site of every matching probe and prints one line per hit: "
+                + "TIME PID provider:module:function:name and the values of arg0..arg5 as the probe's native "
+                + "types say (char * as a string read from the process, integers as numbers, other types as a "
+                + "hex word), like dtrace -n 'P:::N { trace(arg0) }'. Runs until interrupted (Ctrl-C, SIGTERM) "
+                + "and then removes every uprobe it made. Is-enabled sites are not armed. Needs root (or "
+                + "CAP_SYS_ADMIN) and a kernel with uprobe events."})
 final class TraceCommand implements Callable<Integer> {
     @ParentCommand
     Dtprobe parent;
@@ -40,6 +45,13 @@ final class TraceCommand implements Callable<Integer> {
             description = "Also arm the probes of processes that register later (via watch); wait if none match yet.")
     boolean follow;
 
+    @Option(names = {"-q", "--quiet"},
+            description = "Print only the argument values of each hit, and no status lines (dtrace -q).")
+    boolean quiet;
+
+    @Option(names = "--json", description = "Print each hit as one JSON object: time, pid, tid, probe, args.")
+    boolean json;
+
     @Parameters(arity = "1..*", paramLabel = "DESC", description = "Probe descriptions (provider:module:function:name).")
     List<String> descriptions;
 
@@ -48,8 +60,7 @@ final class TraceCommand implements Callable<Integer> {
         descriptions.forEach(ProbeDescription::parse);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<ProbeEntry> probes = ListCommand.fetch(parent, descriptions,
-                pid == null ? OptionalInt.empty() : OptionalInt.of(pid));
+        List<ProbeEntry> probes = ListCommand.fetch(parent, descriptions, Dtprobe.pid(pid)).probes();
         if (probes.isEmpty() && !follow) {
             err.println("dtprobe: no probe matches " + String.join(" ", descriptions));
             return Dtprobe.EX_NOMATCH;
@@ -60,7 +71,8 @@ final class TraceCommand implements Callable<Integer> {
             return Dtprobe.EX_NOMATCH;
         }
         TraceFs fs = TraceFs.locate(tracefs);
-        Tracer tracer = new Tracer(fs, out, err);
+        Tracer tracer = new Tracer(fs, out, err,
+                json ? Tracer.Output.JSON : quiet ? Tracer.Output.QUIET : Tracer.Output.LINES);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             tracer.close();
@@ -74,9 +86,11 @@ final class TraceCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(hook);
             throw e;
         }
-        err.println("dtprobe: tracing " + probes.size() + " probes at " + targets.size() + " sites"
-                + " (uprobes " + tracer.prefix() + "*); Ctrl-C to stop");
-        err.flush();
+        if (!quiet) {
+            err.println("dtprobe: tracing " + probes.size() + " probes at " + targets.size() + " sites"
+                    + " (uprobes " + tracer.prefix() + "*); Ctrl-C to stop");
+            err.flush();
+        }
         if (follow) {
             follow(tracer, err);
         }
@@ -91,8 +105,7 @@ final class TraceCommand implements Callable<Integer> {
      */
     private void follow(Tracer tracer, PrintWriter err) throws Exception {
         List<ProbeDescription> descs = descriptions.stream().map(ProbeDescription::parse).toList();
-        try (WatchStream w = parent.connect().watch(null, pid == null ? OptionalInt.empty() : OptionalInt.of(pid),
-                true)) {
+        try (WatchStream w = parent.connect().watch(null, Dtprobe.pid(pid), true)) {
             WatchEvent e;
             while ((e = w.next()) != null) {
                 List<ProbeEntry> wanted = e.probes().stream().filter(p -> descs.stream().anyMatch(d -> d.matches(p)))

@@ -81,14 +81,27 @@ final class TraceFs {
         return root;
     }
 
-    /** Defines {@code p:dtprobe/EVENT PATH:0xOFFSET}. */
-    void addUprobe(String event, Path file, long offset) throws IOException {
-        append(root.resolve("uprobe_events"), "p:" + GROUP + "/" + event + " " + file + ":0x"
-                + Long.toHexString(offset));
+    /** Defines {@code p:dtprobe/EVENT PATH:0xOFFSET FETCHARGS}; {@code fetchArgs} is empty or starts with a space. */
+    void addUprobe(String event, Path file, long offset, String fetchArgs) throws IOException {
+        addUprobe(GROUP, event, file, offset, fetchArgs);
+    }
+
+    /** Defines {@code p:GROUP/EVENT PATH:0xOFFSET FETCHARGS}: the event perf and trace-cmd know as {@code GROUP:EVENT}. */
+    void addUprobe(String group, String event, Path file, long offset, String fetchArgs) throws IOException {
+        append(root.resolve("uprobe_events"), definition(group, event, file, offset, fetchArgs));
+    }
+
+    /** The {@code uprobe_events} line of a uprobe event. */
+    static String definition(String group, String event, Path file, long offset, String fetchArgs) {
+        return "p:" + group + "/" + event + " " + file + ":0x" + Long.toHexString(offset) + fetchArgs;
     }
 
     void removeUprobe(String event) throws IOException {
-        append(root.resolve("uprobe_events"), "-:" + GROUP + "/" + event);
+        removeUprobe(GROUP, event);
+    }
+
+    void removeUprobe(String group, String event) throws IOException {
+        append(root.resolve("uprobe_events"), "-:" + group + "/" + event);
     }
 
     /** Every uprobe event line defined now (for tests and diagnostics). */

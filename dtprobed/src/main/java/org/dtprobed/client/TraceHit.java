@@ -1,5 +1,7 @@
 package org.dtprobed.client;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,5 +28,54 @@ record TraceHit(int tid, int tgid, double seconds, String event, String rest) {
         int tid = Integer.parseInt(m.group(1));
         int tgid = m.group(2).startsWith("-") ? tid : Integer.parseInt(m.group(2));
         return Optional.of(new TraceHit(tid, tgid, Double.parseDouble(m.group(3)), m.group(4), m.group(5)));
+    }
+
+    /**
+     * The argument values that follow the address in {@link #rest}, as the fetches defined them
+     * ({@code (0x5556e147413d) arg0=42 arg1="a b"}): a {@link Long} for an integer (x-types are
+     * hex, unsigned), a {@link String} for a string, null where the kernel could not read it
+     * ({@code (fault)}) or the line lacks it. The kernel does not escape strings, so a string ends
+     * at the last quote followed by the next argument's name (a string holding that text confuses
+     * only the strings after it).
+     */
+    List<Object> args(List<ArgFetch> fetches) {
+        List<Object> out = new ArrayList<>(fetches.size());
+        int pos = 0;
+        for (int k = 0; k < fetches.size(); k++) {
+            String name = " arg" + k + "=";
+            int at = rest.indexOf(name, pos);
+            if (at < 0) {
+                out.add(null);
+                continue;
+            }
+            int from = at + name.length();
+            String next = " arg" + (k + 1) + "=";
+            int end;
+            if (fetches.get(k).string() && from < rest.length() && rest.charAt(from) == '"') {
+                int close = k + 1 < fetches.size() ? rest.lastIndexOf('"' + next) : rest.lastIndexOf('"');
+                end = close < from + 1 ? rest.length() : close + 1;
+            } else {
+                int n = rest.indexOf(next, from);
+                end = n < 0 ? rest.length() : n;
+            }
+            out.add(value(rest.substring(from, end).strip(), fetches.get(k)));
+            pos = end;
+        }
+        return out;
+    }
+
+    private static Object value(String text, ArgFetch f) {
+        if (f.string()) {
+            return text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")
+                    ? text.substring(1, text.length() - 1) : null;
+        }
+        try {
+            if (text.startsWith("0x")) {
+                return Long.parseUnsignedLong(text.substring(2), 16);
+            }
+            return f.type().startsWith("u") ? Long.parseUnsignedLong(text) : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return null; // "(fault)" or a form this kernel prints differently
+        }
     }
 }

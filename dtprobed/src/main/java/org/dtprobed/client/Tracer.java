@@ -17,7 +17,15 @@ import java.util.UUID;
 import java.util.HashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.dtprobed.query.ProbeEntry;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashSet;
+import java.util.Set;
+import org.dtprobed.proc.Mapping;
+import org.dtprobed.proc.MapsParser;
+import org.dtprobed.protocol.Numbers;
+import org.dtprobed.protocol.ProbeEntry;
 
 /**
  * Arms one kernel uprobe per distinct probe site (file and file offset, computed from the mapping
@@ -30,24 +38,36 @@ final class Tracer implements AutoCloseable {
     record Target(Path file, long offset) {
     }
 
+    /** What a hit prints: a line with the probe and its argument values, the values alone, or JSON. */
+    enum Output { LINES, QUIET, JSON }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final TraceFs fs;
     private final PrintWriter out;
     private final PrintWriter err;
+    private final Output output;
     private final String prefix;
     private final Path instance;
     private final String stopMarker = "dtprobe-stop-" + UUID.randomUUID();
     /** Read by the reader thread while {@link #add} may write. */
     private final Map<String, List<ProbeEntry>> byEvent = new ConcurrentHashMap<>();
+    /** The argument fetches each event was defined with. */
+    private final Map<String, List<ArgFetch>> argsOf = new ConcurrentHashMap<>();
     private final Map<Target, String> eventOf = new HashMap<>();
     private final List<String> enabled = new ArrayList<>();
+    private final long wallMinusMonoNanos;
     private Thread reader;
     private boolean closed;
     private long hits;
 
-    Tracer(TraceFs fs, PrintWriter out, PrintWriter err) {
+    Tracer(TraceFs fs, PrintWriter out, PrintWriter err, Output output) {
         this.fs = fs;
         this.out = out;
         this.err = err;
+        this.output = output;
+        Instant now = Instant.now();
+        this.wallMinusMonoNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
         long self = ProcessHandle.current().pid();
         this.prefix = "dtprobe_" + self + "_";
         this.instance = fs.instance("dtprobe_" + self);
@@ -60,43 +80,86 @@ final class Tracer implements AutoCloseable {
 
     /**
      * Groups the probes' sites by target. Is-enabled sites are left out (reaching the check is not
-     * a firing), and so is a site whose file is gone or is no longer the registered object.
+     * a firing). A site is armed in the registered file when that path still holds the registered
+     * object; otherwise (a deleted file, as libusdt maps its probes from, or a path that now names
+     * another file) through the process's {@code /proc/PID/map_files/START-END}, which reaches the
+     * mapped object itself. A site in anonymous memory, or of a process that is gone, has no file
+     * for a uprobe: it is skipped with one line saying why.
      */
     static Map<Target, List<ProbeEntry>> plan(List<ProbeEntry> probes, PrintWriter err) {
+        return plan(probes, err, Path.of("/proc"));
+    }
+
+    static Map<Target, List<ProbeEntry>> plan(List<ProbeEntry> probes, PrintWriter err, Path proc) {
         Map<Target, List<ProbeEntry>> out = new LinkedHashMap<>();
-        Map<String, Boolean> fileOk = new LinkedHashMap<>();
+        Map<String, Boolean> pathOk = new HashMap<>();
+        Map<Integer, List<Mapping>> maps = new HashMap<>();
+        Set<String> told = new HashSet<>();
         for (ProbeEntry p : probes) {
             ProbeEntry.Mapping m = p.mapping();
-            if (!fileOk.computeIfAbsent(m.path() + "\0" + m.dev() + "\0" + m.ino(), k -> sameFile(m, err))) {
-                continue;
-            }
+            boolean direct = pathOk.computeIfAbsent(m.path() + "\0" + m.dev() + "\0" + m.ino(), k -> sameFile(m));
             for (ProbeEntry.Site s : p.sites()) {
-                if (!s.isEnabled()) {
-                    out.computeIfAbsent(new Target(Path.of(m.path()), m.fileOffset(s.address())),
-                            k -> new ArrayList<>()).add(p);
+                if (s.isEnabled()) {
+                    continue;
+                }
+                Target t = direct ? new Target(Path.of(m.path()), m.fileOffset(s.address()))
+                        : viaMapFiles(p, s.address(), maps, proc, told, err);
+                if (t != null) {
+                    out.computeIfAbsent(t, k -> new ArrayList<>()).add(p);
                 }
             }
         }
         return out;
     }
 
-    private static boolean sameFile(ProbeEntry.Mapping m, PrintWriter err) {
+    /** Whether the registered path still names the registered object (and is one uprobe_events can take). */
+    private static boolean sameFile(ProbeEntry.Mapping m) {
         Path p = Path.of(m.path());
         if (!p.isAbsolute() || m.path().chars().anyMatch(Character::isWhitespace)) {
-            err.println("dtprobe: skipping probes in '" + m.path() + "': not a plain absolute path");
             return false;
         }
         try {
             long dev = ((Number) Files.getAttribute(p, "unix:dev")).longValue();
             long ino = ((Number) Files.getAttribute(p, "unix:ino")).longValue();
-            if (dev != m.dev() || ino != m.ino()) {
-                err.println("dtprobe: skipping probes in " + p + ": the file was replaced since it registered");
-                return false;
-            }
-            return true;
-        } catch (IOException e) {
-            err.println("dtprobe: skipping probes in " + p + ": " + e.getMessage());
+            return dev == m.dev() && ino == m.ino();
+        } catch (IOException | UnsupportedOperationException e) {
             return false;
+        }
+    }
+
+    /** The site through {@code /proc/PID/map_files}, or null (and one line per object saying why). */
+    private static Target viaMapFiles(ProbeEntry p, long address, Map<Integer, List<Mapping>> maps, Path proc,
+                                      Set<String> told, PrintWriter err) {
+        ProbeEntry.Mapping m = p.mapping();
+        List<Mapping> ms = maps.computeIfAbsent(p.pid(), pid -> readMaps(proc.resolve(pid + "/maps")));
+        Mapping hit = ms.stream().filter(x -> x.contains(address)).findFirst().orElse(null);
+        String why = null;
+        if (ms.isEmpty()) {
+            why = "process " + p.pid() + " is gone";
+        } else if (hit == null) {
+            why = "the site " + Numbers.hex(address) + " is no longer mapped in process " + p.pid();
+        } else if (hit.inode() == 0) {
+            why = "the sites are in anonymous memory of process " + p.pid() + ": no file to put a uprobe in";
+        } else if (hit.dev() != m.dev() || hit.inode() != m.ino()) {
+            why = "process " + p.pid() + " maps another file there now";
+        }
+        if (why != null) {
+            if (told.add(p.pid() + " " + m.path() + " " + m.ino())) {
+                err.println("dtprobe: skipping probes in " + (m.path().isEmpty() ? "anonymous memory" : m.path())
+                        + ": " + why);
+            }
+            return null;
+        }
+        Path file = proc.resolve(p.pid() + "/map_files/" + Long.toHexString(hit.start()) + "-"
+                + Long.toHexString(hit.end()));
+        return new Target(file, address - hit.start() + hit.offset());
+    }
+
+    private static List<Mapping> readMaps(Path file) {
+        try {
+            return MapsParser.parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            return List.of(); // the process is gone (or not ours to read): said per object by the caller
         }
     }
 
@@ -128,7 +191,7 @@ final class Tracer implements AutoCloseable {
                 continue;
             }
             String event = prefix + byEvent.size();
-            fs.addUprobe(event, t.getKey().file(), t.getKey().offset());
+            argsOf.put(event, define(event, t.getKey(), t.getValue().get(0)));
             byEvent.put(event, new CopyOnWriteArrayList<>(t.getValue()));
             eventOf.put(t.getKey(), event);
             TraceFs.set(instance.resolve("events").resolve(TraceFs.GROUP).resolve(event).resolve("enable"), "1");
@@ -136,6 +199,28 @@ final class Tracer implements AutoCloseable {
             made++;
         }
         return made;
+    }
+
+    /**
+     * Defines the uprobe with the probe's arguments; if the kernel refuses them (an old kernel
+     * without a fetch type), defines it without, so that hits are still seen, and says so.
+     */
+    private List<ArgFetch> define(String event, Target t, ProbeEntry probe) throws IOException {
+        List<ArgFetch> fetches = ArgFetch.of(probe.nativeTypes());
+        if (fetches.isEmpty()) {
+            fs.addUprobe(event, t.file(), t.offset(), "");
+            return fetches;
+        }
+        try {
+            fs.addUprobe(event, t.file(), t.offset(), ArgFetch.definitions(fetches));
+            return fetches;
+        } catch (TraceFs.TraceFsException e) {
+            throw e;
+        } catch (IOException e) {
+            err.println("dtprobe: " + probe.fullName() + ": no argument values (" + e.getMessage() + ")");
+            fs.addUprobe(event, t.file(), t.offset(), "");
+            return List.of();
+        }
     }
 
     private void pump() {
@@ -157,21 +242,58 @@ final class Tracer implements AutoCloseable {
             return;
         }
         Instant when = wallTime(hit.seconds());
+        List<Object> args = hit.args(argsOf.getOrDefault(hit.event(), List.of()));
         for (ProbeEntry p : probes) {
             if (p.pid() == hit.tgid()) {
+                String line = format(output, when, hit, p, args);
                 synchronized (out) {
-                    out.println(when + " " + hit.tgid() + " " + p.fullName());
-                    out.flush();
+                    if (line != null) {
+                        out.println(line);
+                        out.flush();
+                    }
                     hits++;
                 }
             }
         }
     }
 
-    /** trace_clock is "mono", the clock System.nanoTime reads, so a hit's wall time follows from both. */
-    private static Instant wallTime(double monoSeconds) {
-        long agoNanos = System.nanoTime() - (long) (monoSeconds * 1e9);
-        return Instant.now().minusNanos(Math.max(0, agoNanos));
+    /** One hit as {@code output} says; null when there is nothing to print ({@code -q}, no arguments). */
+    static String format(Output output, Instant when, TraceHit hit, ProbeEntry p, List<Object> args) {
+        StringBuilder values = new StringBuilder();
+        for (Object a : args) {
+            values.append(values.length() == 0 ? "" : " ").append(a == null ? "?"
+                    : a instanceof String str ? '"' + str + '"' : a.toString());
+        }
+        return switch (output) {
+            case QUIET -> values.length() == 0 ? null : values.toString();
+            case LINES -> when + " " + hit.tgid() + " " + p.fullName() + (values.length() == 0 ? "" : " " + values);
+            case JSON -> json(when, hit, p, args);
+        };
+    }
+
+    private static String json(Instant when, TraceHit hit, ProbeEntry p, List<Object> args) {
+        ObjectNode o = JSON.createObjectNode().put("time", when.toString()).put("pid", hit.tgid())
+                .put("tid", hit.tid()).put("probe", p.fullName()).put("provider", p.providerWithPid())
+                .put("module", p.module()).put("function", p.function()).put("name", p.name());
+        ArrayNode a = o.putArray("args");
+        for (Object v : args) {
+            if (v instanceof Long n) {
+                Numbers.addUnsigned(a, n);
+            } else if (v instanceof String str) {
+                a.add(str);
+            } else {
+                a.addNull();
+            }
+        }
+        return o.toString();
+    }
+
+    /**
+     * trace_clock is "mono", the clock System.nanoTime reads: a hit's wall time is its mono time
+     * plus the distance between the clocks, taken once, so that hits keep their order.
+     */
+    private Instant wallTime(double monoSeconds) {
+        return Instant.ofEpochSecond(0, wallMinusMonoNanos + (long) (monoSeconds * 1e9));
     }
 
     long hits() {

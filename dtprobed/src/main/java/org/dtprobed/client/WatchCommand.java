@@ -2,10 +2,9 @@ package org.dtprobed.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import org.dtprobed.query.ProbeDescription;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,8 +39,7 @@ final class WatchCommand implements Callable<Integer> {
             ProbeDescription.parse(description);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (WatchStream w = parent.connect().watch(description, pid == null ? OptionalInt.empty()
-                : OptionalInt.of(pid), replay)) {
+        try (WatchStream w = parent.connect().watch(description, Dtprobe.pid(pid), replay)) {
             if (json) {
                 JsonNode n;
                 while ((n = w.nextRaw()) != null) {

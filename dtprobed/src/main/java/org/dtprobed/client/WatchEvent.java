@@ -1,7 +1,7 @@
 package org.dtprobed.client;
 
 import java.util.List;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 
 /**
  * One registration or removal from a {@code watch} stream.

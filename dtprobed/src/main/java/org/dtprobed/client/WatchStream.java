@@ -5,8 +5,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.dtprobed.query.ProbeEntry;
-import org.dtprobed.query.Protocol;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.Protocol;
 
 /** The events of a {@code watch}, in the daemon's order; heartbeats are consumed silently. */
 public final class WatchStream implements Closeable {

@@ -90,7 +90,7 @@ public final class DtprobedMain implements Callable<Integer> {
             + " process-events connector as they happen; the periodic pass (--prune-interval) then finds them.")
     boolean noProcessEvents;
 
-    @Option(names = "--parser-classpath", split = ":", paramLabel = "JAR[:JAR...]",
+    @Option(names = "--parser-classpath", split = ":", splitSynopsisLabel = ":", paramLabel = "JAR",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
     List<Path> parserClasspath = new ArrayList<>();
 

@@ -8,7 +8,7 @@ import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.ParsedProbe;
 import org.dtprobed.dof.ParsedProvider;
 import org.dtprobed.dof.ProbeSite;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.stash.ProbeRecord;
 import org.dtprobed.stash.Registration;
 

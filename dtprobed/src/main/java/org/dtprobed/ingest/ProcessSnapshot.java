@@ -7,7 +7,7 @@ import org.dtprobed.proc.ExecutableId;
 import org.dtprobed.proc.Mapping;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.stash.ProcessIdentity;
 
 /**

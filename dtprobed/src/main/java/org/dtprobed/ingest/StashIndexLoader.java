@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.stash.Registration;
 import org.dtprobed.stash.Stash;

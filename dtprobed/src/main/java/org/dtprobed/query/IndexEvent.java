@@ -1,5 +1,7 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.ProbeEntry;
+
 import java.util.List;
 
 /**

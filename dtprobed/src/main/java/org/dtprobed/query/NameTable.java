@@ -1,5 +1,7 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.Glob;
+
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;

@@ -1,5 +1,10 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.PidSummary;
+import org.dtprobed.protocol.RegistrationKey;
+
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;

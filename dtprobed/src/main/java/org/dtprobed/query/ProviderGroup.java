@@ -1,5 +1,8 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.RegistrationKey;
+
 import java.util.Comparator;
 import java.util.List;
 

@@ -1,5 +1,11 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.ProbeJson;
+import org.dtprobed.protocol.Protocol;
+import org.dtprobed.protocol.PidSummary;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -139,8 +145,14 @@ final class QueryConnection implements Runnable {
     private void answer(String op, JsonNode request, OutputStream out) throws IOException, RequestException {
         switch (op) {
             case Protocol.OP_LIST -> {
-                var probes = index.match(description(request), pid(request), scope);
+                ProbeDescription desc = description(request);
+                OptionalInt pid = pid(request);
+                var probes = index.match(desc, pid, scope);
                 try (JsonGenerator g = begin(out, request, op)) {
+                    if (!scope.everything()) {
+                        // so that a user told "nothing matches" also learns the scope was why
+                        g.writeNumberField("hidden", index.match(desc, pid, Scope.all()).size() - probes.size());
+                    }
                     g.writeArrayFieldStart("probes");
                     for (ProbeEntry e : probes) {
                         ProbeJson.write(g, e);

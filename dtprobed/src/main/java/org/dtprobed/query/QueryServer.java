@@ -1,5 +1,7 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.Protocol;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketException;

@@ -17,7 +17,7 @@ import java.util.Objects;
  */
 public record QueryServerConfig(Path socket, int maxConnections, int maxConnectionsPerUser, int maxRequestBytes,
                                 Duration idleTimeout, Duration heartbeatInterval, int watchQueueEvents) {
-    public static final Path DEFAULT_SOCKET = Path.of("/run/dtrace/dtprobed.sock");
+    public static final Path DEFAULT_SOCKET = org.dtprobed.protocol.Protocol.DEFAULT_SOCKET;
 
     public QueryServerConfig {
         Objects.requireNonNull(socket, "socket");

@@ -1,5 +1,11 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.ProbeJson;
+import org.dtprobed.protocol.Protocol;
+import org.dtprobed.protocol.RegistrationKey;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;

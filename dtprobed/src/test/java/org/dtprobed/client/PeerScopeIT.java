@@ -41,8 +41,15 @@ class PeerScopeIT {
             JsonNode all = asNobody(cp, f, 0, "list", "--json");
             assertThat(all).extracting(n -> n.path("provider").asText())
                     .containsExactlyInAnyOrder("nobodyprov200", "shared200");
-            assertThat(asNobody(cp, f, 0, "list", "--json", "-p", "100")).isEmpty();
-            assertThat(asNobody(cp, f, 1, "list", "--json", "-n", "rootprov100:::")).isEmpty(); // 1: nothing matched
+            assertThat(asNobody(cp, f, 1, "list", "--json", "-p", "100")).isEmpty(); // 1: nothing matched
+            assertThat(asNobody(cp, f, 1, "list", "--json", "-n", "rootprov100:::")).isEmpty();
+            // the one stderr line says the scope hid what matched
+            assertThat(Files.readString(tmp.resolve("stderr"))).isEqualTo("dtprobe: no probe matches rootprov100:::"
+                    + " that you may see; 1 probe of other users' processes (shown only to root or their owner)"
+                    + " matches\n");
+            asNobody(cp, f, 0, "list", "shared:::");
+            assertThat(Files.readString(tmp.resolve("stderr"))).isEqualTo("dtprobe: 1 probe of other users'"
+                    + " processes (shown only to root or their owner) matches as well\n");
             assertThat(asNobody(cp, f, 0, "pids", "--json")).extracting(n -> n.path("pid").asInt()).containsExactly(200);
             // root, through the same server, sees every process
             assertThat(ServerFixture.run("--socket", f.socket.toString(), "list", "--json").out())
@@ -57,10 +64,11 @@ class PeerScopeIT {
         all.addAll(List.of(args));
         cmd.addAll(ChildJvm.dtprobe(cp, all.toArray(new String[0])));
         Process p = new ProcessBuilder(cmd).directory(Path.of("/").toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(f.socket.resolveSibling("stderr").toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("dtprobe as nobody: %s", out).isEqualTo(rc);
-        return new ObjectMapper().readTree(out);
+        System.err.print(Files.readString(f.socket.resolveSibling("stderr")));
+        return args[0].equals("list") && !List.of(args).contains("--json") ? null : new ObjectMapper().readTree(out);
     }
 }

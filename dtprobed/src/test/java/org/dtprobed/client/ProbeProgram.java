@@ -17,7 +17,8 @@ import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.query.Probes;
 
 /**
  * The C test program (src/test/c/probeprog.c) built by gcc, running, and registered as drti
@@ -147,7 +148,7 @@ final class ProbeProgram implements AutoCloseable {
         long loadBase = type == ET_EXEC ? 0 : m.base();
         ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof()),
                 new DofHelper(binary.getFileName().toString(), loadBase, 0), pid);
-        return ProbeEntry.fromParsed(parsed, pid, uid, generation, m);
+        return Probes.fromParsed(parsed, pid, uid, generation, m);
     }
 
     static String run(List<String> cmd) throws Exception {

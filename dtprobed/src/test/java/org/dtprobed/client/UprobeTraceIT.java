@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
@@ -64,11 +64,15 @@ class UprobeTraceIT {
             prog.fire(1, 0); // a last hit after the others: anything stray would have come before it
             hits.addAll(take(out, 1));
 
+            // each hit with its argument: fire_alpha(i) and fire_beta(i) for i = 0, 1, ...
             assertThat(hits).allSatisfy(h -> assertThat(h).matches("\\S+Z " + prog.pid + " " + prov + ":"
-                    + module + ":fire_(alpha|beta):(alpha|beta)"));
-            assertThat(hits.stream().filter(h -> h.endsWith(":fire_alpha:alpha"))).hasSize(4);
-            assertThat(hits.stream().filter(h -> h.endsWith(":fire_beta:beta"))).hasSize(2);
-            assertThat(hits.get(5)).endsWith(":alpha");
+                    + module + ":fire_(alpha|beta):(alpha|beta) \\d+"));
+            assertThat(hits.stream().filter(h -> h.contains(":fire_alpha:alpha ")).map(UprobeTraceIT::lastWord))
+                    .containsExactly("0", "1", "2", "0");
+            assertThat(hits.stream().filter(h -> h.contains(":fire_beta:beta ")).map(UprobeTraceIT::lastWord))
+                    .containsExactly("0", "1");
+            assertThat(hits.get(5)).endsWith(":alpha 0");
+            assertThat(fs.uprobes()).filteredOn(l -> l.contains(prefix)).allMatch(l -> l.contains("arg0=%di:s32"));
 
             tracer.destroy(); // SIGTERM: the shutdown hook removes what the tracer made, as on Ctrl-C
             assertThat(tracer.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
@@ -118,9 +122,9 @@ class UprobeTraceIT {
                 hits.addAll(take(out, 1));
                 assertThat(hits).filteredOn(h -> h.contains(" " + a.pid + " qtest" + a.pid + ":")).hasSize(2);
                 assertThat(hits).filteredOn(h -> h.contains(" " + b.pid + " qtest" + b.pid + ":")
-                        && h.endsWith(":fire_beta:beta")).hasSize(1);
+                        && h.contains(":fire_beta:beta ")).hasSize(1);
                 assertThat(hits).filteredOn(h -> h.contains(" " + c.pid + " qtest" + c.pid + ":probeprog_nopie:")
-                        && h.endsWith(":fire_alpha:alpha")).hasSize(2);
+                        && h.contains(":fire_alpha:alpha ")).hasSize(2);
 
                 tracer.destroy();
                 assertThat(tracer.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
@@ -129,6 +133,56 @@ class UprobeTraceIT {
                 tracer.destroyForcibly();
             }
         }
+    }
+
+    /** {@code trace --json} and {@code -q}: the same hits, as JSON objects and as bare values. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--json", "-q"})
+    void jsonAndQuietCarryTheArgumentValues(String form) throws Exception {
+        Path binary = ProbeProgram.build(tmp, true);
+        ProbeIndex index = new ProbeIndex();
+        try (ProbeProgram prog = ProbeProgram.start(binary);
+             ServerFixture server = new ServerFixture(tmp, index, Duration.ofSeconds(15))) {
+            index.add(prog.register(0, 1));
+            Process tracer = new ProcessBuilder(ChildJvm.dtprobe(ChildJvm.classpath(), "--socket",
+                    server.socket.toString(), "trace", form, "-p", String.valueOf(prog.pid), "qtest:::alpha")).start();
+            BlockingQueue<String> out = lines(tracer.getInputStream());
+            try {
+                String prefix = "dtprobe_" + tracer.pid() + "_";
+                TraceFs fs = TraceFs.locate(null);
+                Path enable = fs.instance("dtprobe_" + tracer.pid()).resolve("events/dtprobe").resolve(prefix + "0")
+                        .resolve("enable");
+                org.dtprobed.testkit.Await.until("the tracer enabled its uprobe " + enable, () -> {
+                    try {
+                        return java.nio.file.Files.readString(enable).strip().equals("1");
+                    } catch (java.io.IOException e) {
+                        return false; // not made yet
+                    }
+                });
+                prog.fire(2, 1);
+                List<String> hits = take(out, 2);
+                if (form.equals("-q")) {
+                    assertThat(hits).containsExactly("0", "1");
+                } else {
+                    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+                    for (int i = 0; i < 2; i++) {
+                        var h = json.readTree(hits.get(i));
+                        assertThat(h.path("pid").asInt()).isEqualTo(prog.pid);
+                        assertThat(h.path("probe").asText()).isEqualTo("qtest" + prog.pid + ":"
+                                + binary.getFileName() + ":fire_alpha:alpha");
+                        assertThat(h.path("args").toString()).isEqualTo("[" + i + "]");
+                        assertThat(java.time.Instant.parse(h.path("time").asText())).isNotNull();
+                    }
+                }
+            } finally {
+                tracer.destroy();
+                assertThat(tracer.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    private static String lastWord(String line) {
+        return line.substring(line.lastIndexOf(' ') + 1);
     }
 
     private static List<String> take(BlockingQueue<String> q, int n) throws InterruptedException {

@@ -28,7 +28,7 @@ import org.dtprobed.dof.write.ProbeSpec;
 import org.dtprobed.dof.write.ProviderSpec;
 import org.dtprobed.fuse.CClient;
 import org.dtprobed.jail.ChildJars;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.testkit.Await;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Corpus;

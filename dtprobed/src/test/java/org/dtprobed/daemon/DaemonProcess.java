@@ -11,7 +11,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.testkit.ChildJvms;
 import org.dtprobed.client.DtprobedClient;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 
 /**
  * The real daemon in a child JVM (this test's classpath, the FUSE-file transport on the host

@@ -15,7 +15,7 @@ import org.dtprobed.client.DtprobedClient;
 import org.dtprobed.testkit.Corpus;
 import org.dtprobed.fuse.CClient;
 import org.dtprobed.jail.ChildJars;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.dtprobed.fuse.CClient;
 import org.dtprobed.jail.ChildJars;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.stash.RegistrationCodecAccess;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Corpus;

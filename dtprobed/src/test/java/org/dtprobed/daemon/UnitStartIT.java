@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.dtprobed.testkit.Corpus;
 import org.dtprobed.fuse.CClient;
 import org.dtprobed.jail.ChildJars;
-import org.dtprobed.query.ProbeEntry;
+import org.dtprobed.protocol.ProbeEntry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -38,17 +38,7 @@ class LibusdtIT {
     @BeforeAll
     static void build() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Result pack = exec(dir, 120, "npm", "pack", "--silent", "dtrace-provider@0.8.8");
-        assertThat(pack.status).as("npm pack dtrace-provider@0.8.8 (is the npm registry reachable?): %s", pack.output)
-                .isZero();
-        assertThat(exec(dir, 60, "tar", "xzf", "dtrace-provider-0.8.8.tgz").status).isZero();
-        Path lib = dir.resolve("package/libusdt");
-        Result make = exec(lib, 120, "make", "CFLAGS=-O2 -Wall -D_GNU_SOURCE -fPIC -I" + CClient.C_SOURCES);
-        assertThat(make.status).as("make: %s", make.output).isZero();
-        driver = dir.resolve("usdt_driver");
-        Result gcc = exec(lib, 60, "gcc", "-O2", "-Wall", "-I.", "-I" + CClient.C_SOURCES, "-o", driver.toString(),
-                CClient.C_SOURCES.resolve("usdt_driver.c").toString(), "libusdt.a");
-        assertThat(gcc.status).as("gcc: %s", gcc.output).isZero();
+        driver = LibusdtDriver.build(dir);
         requests = new InMemoryHelperRequests();
         transport = FuseFileTransport.start(TransportConfig.defaults()
                 .withDeviceName("dtrace/test-usdt-" + ProcessHandle.current().pid())
@@ -64,10 +54,7 @@ class LibusdtIT {
 
     @Test
     void unmodifiedLibusdtRegistersItsDof() throws Exception {
-        String script = "mount -t tmpfs -o mode=755 dtprobed-test /dev/dtrace && ln -s \"$1\" /dev/dtrace/helper"
-                + " && exec \"$2\"";
-        Result r = exec(dir, 60, "unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
-                transport.helperFile().toString(), driver.toString());
+        Result r = exec(dir, 60, LibusdtDriver.command(driver, transport.helperFile()).toArray(new String[0]));
         assertThat(r.status).as("%s", r.output).isZero();
         assertThat(r.output).contains("enable rc=0");
         int pid = Integer.parseInt(r.output.lines().filter(l -> l.startsWith("pid=")).findFirst().orElseThrow()

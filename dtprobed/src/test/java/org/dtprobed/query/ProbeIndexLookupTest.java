@@ -1,5 +1,10 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.Glob;
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.RegistrationKey;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

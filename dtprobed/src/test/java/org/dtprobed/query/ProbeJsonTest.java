@@ -1,5 +1,8 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.ProbeJson;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

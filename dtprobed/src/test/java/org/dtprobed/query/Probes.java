@@ -1,10 +1,16 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.ProbeEntry;
+
 import java.util.ArrayList;
 import java.util.List;
+import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.ParsedProbe;
+import org.dtprobed.dof.ParsedProvider;
+import org.dtprobed.dof.ProbeSite;
 
 /** Builds probe entries for tests. */
-final class Probes {
+public final class Probes {
     static final ProbeEntry.Mapping MAPPING = new ProbeEntry.Mapping(0xfe01, 4242, "/usr/bin/prog", 0x555500000000L, 0);
 
     private Probes() {
@@ -22,6 +28,22 @@ final class Probes {
         for (String p : probes) {
             String[] f = p.split(":");
             out.add(probe(pid, uid, gen, f[0], "prog", f[1], f[2]));
+        }
+        return out;
+    }
+
+    /** Every probe of one parsed registration, in provider then probe order, all in one mapping. */
+    public static List<ProbeEntry> fromParsed(ParsedDof dof, int pid, int uid, long generation, ProbeEntry.Mapping mapping) {
+        List<ProbeEntry> out = new ArrayList<>(dof.probeCount());
+        for (ParsedProvider provider : dof.providers()) {
+            for (ParsedProbe p : provider.probes()) {
+                List<ProbeEntry.Site> sites = new ArrayList<>(p.sites().size());
+                for (ProbeSite s : p.sites()) {
+                    sites.add(new ProbeEntry.Site(s.address(), s.isEnabled()));
+                }
+                out.add(new ProbeEntry(pid, uid, generation, provider.name(), dof.module(), p.function(), p.name(),
+                        sites, p.nativeTypes(), p.translatedTypes(), p.argmap(), mapping));
+            }
         }
         return out;
     }

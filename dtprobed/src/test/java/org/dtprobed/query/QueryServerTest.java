@@ -1,5 +1,9 @@
 package org.dtprobed.query;
 
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeJson;
+import org.dtprobed.protocol.Protocol;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

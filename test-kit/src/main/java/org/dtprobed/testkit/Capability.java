@@ -70,6 +70,13 @@ public enum Capability {
                     : Optional.of("/usr/bin/python3 with prometheus_client (Debian's python3-prometheus-client)");
         }
     },
+    /** Debian's linux-perf: {@code perf record} on uprobe trace events. */
+    PERF {
+        @Override
+        Optional<String> missing() {
+            return command("perf");
+        }
+    },
     /** A C compiler for the test programs and clients. */
     GCC {
         @Override

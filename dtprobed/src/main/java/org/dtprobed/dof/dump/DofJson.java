@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.math.BigInteger;
 import java.util.List;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.protocol.Numbers;
 import org.dtprobed.dof.ParsedProbe;
 import org.dtprobed.dof.ParsedProvider;
 import org.dtprobed.dof.ParsedRelocation;
@@ -107,6 +107,6 @@ public final class DofJson {
 
     /** A u64 as a JSON number, never negative. */
     public static JsonNode unsigned(long value) {
-        return value >= 0 ? F.numberNode(value) : F.numberNode(new BigInteger(Long.toUnsignedString(value)));
+        return Numbers.unsignedNode(value);
     }
 }

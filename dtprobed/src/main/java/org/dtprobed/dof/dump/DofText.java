@@ -8,15 +8,25 @@ import org.dtprobed.dof.ParsedProvider;
 import org.dtprobed.dof.ParsedRelocation;
 import org.dtprobed.dof.PolicyViolation;
 import org.dtprobed.dof.ProbeSite;
+import org.dtprobed.protocol.Numbers;
 
 /** The human form {@code dof-dump} prints by default. */
-final class DofText {
+public final class DofText {
     private DofText() {
+    }
+
+    /** The data model of a DOF header's {@code DOF_ID_MODEL} byte, as people name it. */
+    public static String model(int model) {
+        return switch (model) {
+            case 1 -> "ILP32";
+            case 2 -> "LP64";
+            default -> "model " + model;
+        };
     }
 
     static void print(ParsedDof dof, PrintStream out) {
         out.printf("DOF version %d, model %s, load size %d bytes, module '%s'%n", dof.version(),
-                dof.model() == 2 ? "LP64" : "ILP32", dof.loadSize(), dof.module());
+                model(dof.model()), dof.loadSize(), dof.module());
         for (ParsedProvider p : dof.providers()) {
             out.printf("%nprovider %s (section %d), %d probe%s%n", p.name(), p.section(), p.probes().size(),
                     p.probes().size() == 1 ? "" : "s");
@@ -47,12 +57,12 @@ final class DofText {
         if (pr.xargc() > 0 && !pr.translatedTypes().equals(pr.nativeTypes())) {
             out.printf("    xlated   (%s) argmap %s%n", String.join(", ", pr.translatedTypes()), pr.argmap());
         }
-        out.printf("    addr     0x%x (stored 0x%x)%n", pr.address(), pr.storedAddress());
+        out.printf("    addr     %s (stored %s)%n", Numbers.hex(pr.address()), Numbers.hex(pr.storedAddress()));
         out.printf("    sites    %s%n", pr.sites().isEmpty() ? "none" : pr.sites().stream()
                 .map(DofText::site).collect(Collectors.joining(" ")));
     }
 
     private static String site(ProbeSite s) {
-        return String.format("0x%x%s", s.address(), s.isEnabled() ? "(is-enabled)" : "");
+        return Numbers.hex(s.address()) + (s.isEnabled() ? "(is-enabled)" : "");
     }
 }

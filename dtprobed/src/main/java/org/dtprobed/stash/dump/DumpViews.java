@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,9 @@ import org.dtprobed.dof.ParsedProbe;
 import org.dtprobed.dof.ParsedProvider;
 import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.dof.dump.DofJson;
+import org.dtprobed.dof.dump.DofText;
+import org.dtprobed.protocol.Numbers;
+import org.dtprobed.protocol.ProbeDescription;
 import org.dtprobed.stash.ContentHash;
 import org.dtprobed.stash.PidState;
 import org.dtprobed.stash.ProbeRecord;
@@ -76,7 +78,12 @@ final class DumpViews {
     }
 
     private static String hex(long x) {
-        return "0x" + Long.toHexString(x);
+        return Numbers.hex(x);
+    }
+
+    /** A file for people: {@code major:minor inode}. */
+    private static String file(long dev, long inode) {
+        return Numbers.device(dev) + " " + Long.toUnsignedString(inode);
     }
 
     private static String p(String s) {
@@ -139,11 +146,11 @@ final class DumpViews {
 
     private void pidsText(PrintStream out) {
         List<Registration> regs = v.registrations(new ArrayList<>());
-        out.printf("%8s %9s %14s %22s %6s%n", "pid", "next-gen", "start-time", "exec dev:inode", "regs");
+        out.printf("%8s %9s %14s %22s %6s%n", "pid", "next-gen", "start-time", "exec (dev inode)", "regs");
         for (PidState s : v.pids(new ArrayList<>())) {
             long n = regs.stream().filter(r -> r.key().pid() == s.pid()).count();
             out.printf("%8d %9d %14d %22s %6d%n", s.pid(), s.nextGeneration(), s.identity().startTime(),
-                    s.identity().execDev() + ":" + s.identity().execInode(), n);
+                    file(s.identity().execDev(), s.identity().execInode()), n);
         }
     }
 
@@ -151,10 +158,11 @@ final class DumpViews {
         List<Registration> regs = v.registrations(new ArrayList<>());
         ArrayNode a = M.createArrayNode();
         for (PidState s : v.pids(new ArrayList<>())) {
-            a.addObject().put("pid", s.pid()).put("next_generation", s.nextGeneration())
-                    .put("start_time", s.identity().startTime()).put("exec_dev", s.identity().execDev())
-                    .put("exec_inode", s.identity().execInode())
-                    .put("registrations", regs.stream().filter(r -> r.key().pid() == s.pid()).count());
+            ObjectNode o = a.addObject().put("pid", s.pid()).put("next_generation", s.nextGeneration())
+                    .put("start_time", s.identity().startTime());
+            Numbers.putUnsigned(o, "exec_dev", s.identity().execDev());
+            Numbers.putUnsigned(o, "exec_inode", s.identity().execInode());
+            o.put("registrations", regs.stream().filter(r -> r.key().pid() == s.pid()).count());
         }
         return a;
     }
@@ -162,15 +170,15 @@ final class DumpViews {
     // ---- registrations
 
     private void registrationsText(PrintStream out) {
-        out.printf("%-14s %-16s %-30s %-16s %-18s %8s %6s %s%n", "pid/gen", "module", "mapping (dev:inode@start)",
+        out.printf("%-14s %-16s %-30s %-16s %-18s %8s %6s %s%n", "pid/gen", "module", "mapping (dev inode @start)",
                 "load base", "raw DOF", "bytes", "probes", "committed");
         for (Registration r : v.registrations(new ArrayList<>())) {
             var m = r.record().mapping();
             out.printf("%-14s %-16s %-30s %-16s %-18s %8d %6s %s%n", r.key(), p(r.record().helper().module()),
-                    m.dev() + ":" + m.inode() + "@" + hex(m.start()) + (m.path().isEmpty() ? "" : " " + p(m.path())),
+                    file(m.dev(), m.inode()) + " @" + hex(m.start()) + (m.path().isEmpty() ? "" : " " + p(m.path())),
                     hex(r.record().helper().loadBase()), r.dofKey().hex().substring(0, 16) + "..", r.dofSize(),
                     r.stale() ? "stale" : Integer.toString(r.probes().size()),
-                    Instant.ofEpochMilli(r.committedAtMillis()));
+                    Numbers.time(r.committedAtMillis()));
         }
     }
 
@@ -181,14 +189,19 @@ final class DumpViews {
             var h = r.record().helper();
             var id = r.record().process();
             ObjectNode o = a.addObject().put("pid", r.key().pid()).put("generation", r.key().generation());
-            o.putObject("mapping").put("dev", m.dev()).put("inode", m.inode()).put("start", hex(m.start()))
-                    .put("path", m.path());
-            o.putObject("helper").put("module", h.module()).put("load_base", hex(h.loadBase()))
-                    .put("dof_address", hex(h.dofAddress()));
-            o.putObject("process").put("start_time", id.startTime()).put("exec_dev", id.execDev())
-                    .put("exec_inode", id.execInode());
+            ObjectNode mo = o.putObject("mapping");
+            Numbers.putUnsigned(mo, "dev", m.dev());
+            Numbers.putUnsigned(mo, "inode", m.inode());
+            Numbers.putUnsigned(mo, "start", m.start());
+            mo.put("path", m.path());
+            ObjectNode ho = o.putObject("helper").put("module", h.module());
+            Numbers.putUnsigned(ho, "load_base", h.loadBase());
+            Numbers.putUnsigned(ho, "dof_address", h.dofAddress());
+            ObjectNode po = o.putObject("process").put("start_time", id.startTime());
+            Numbers.putUnsigned(po, "exec_dev", id.execDev());
+            Numbers.putUnsigned(po, "exec_inode", id.execInode());
             o.put("dof_key", r.dofKey().hex()).put("dof_size", r.dofSize())
-                    .put("committed_at", Instant.ofEpochMilli(r.committedAtMillis()).toString())
+                    .put("committed_at", Numbers.time(r.committedAtMillis()))
                     .put("parsed_version", r.parsedVersion()).put("stale", r.stale()).put("probes", r.probes().size());
         }
         return a;
@@ -197,11 +210,11 @@ final class DumpViews {
     // ---- probes
 
     private List<ProbeRecord> probes(String desc) {
-        ProbeGlob g = desc == null ? null : new ProbeGlob(desc);
+        ProbeDescription g = desc == null ? null : ProbeDescription.parse(desc);
         List<ProbeRecord> out = new ArrayList<>();
         for (Registration r : v.registrations(new ArrayList<>())) {
             for (ProbeRecord pr : r.probes()) {
-                if (g == null || g.matches(pr)) {
+                if (g == null || g.matches(pr.provider(), pr.pid(), pr.module(), pr.function(), pr.name())) {
                     out.add(pr);
                 }
             }
@@ -224,14 +237,16 @@ final class DumpViews {
     private ArrayNode probesJson(String desc) {
         ArrayNode a = M.createArrayNode();
         for (ProbeRecord pr : probes(desc)) {
+            // the field names and number forms of the query protocol's probe objects (docs/PROTOCOL.md)
             ObjectNode o = a.addObject().put("pid", pr.pid()).put("generation", pr.registration().generation())
-                    .put("provider", pr.provider()).put("module", pr.module()).put("function", pr.function())
-                    .put("name", pr.name());
+                    .put("provider", pr.provider() + pr.pid()).put("provider_name", pr.provider())
+                    .put("module", pr.module()).put("function", pr.function()).put("name", pr.name());
             o.set("native_types", M.valueToTree(pr.nativeTypes()));
             o.set("translated_types", M.valueToTree(pr.translatedTypes()));
             o.set("argmap", M.valueToTree(pr.argmap()));
             ArrayNode sites = o.putArray("sites");
-            pr.sites().forEach(s -> sites.addObject().put("address", hex(s.address())).put("is_enabled", s.isEnabled()));
+            pr.sites().forEach(s -> Numbers.putUnsigned(sites.addObject(), "address", s.address())
+                    .put("is_enabled", s.isEnabled()));
         }
         return a;
     }
@@ -263,7 +278,7 @@ final class DumpViews {
             return;
         }
         ParsedDof pd = d.parsed();
-        out.println("DOF version " + pd.version() + ", model " + pd.model() + ", load size " + pd.loadSize()
+        out.println("DOF version " + pd.version() + ", model " + DofText.model(pd.model()) + ", load size " + pd.loadSize()
                 + (d.users().isEmpty() ? "" : ", relocated for load base " + hex(d.users().get(0).record().helper().loadBase())));
         for (ParsedProvider pv : pd.providers()) {
             out.println("provider " + p(pv.name()) + " (section " + pv.section() + ", " + pv.probes().size() + " probes)");
@@ -298,12 +313,12 @@ final class DumpViews {
     private void negativeText(PrintStream out) {
         long ttl = ttlMillis();
         long now = System.currentTimeMillis();
-        out.printf("%-24s %12s %22s %-12s %-24s %-10s %s%n", "dev:inode", "size", "mtime (ns)", "verdict", "recorded",
+        out.printf("%-24s %12s %-30s %-12s %-24s %-10s %s%n", "file (dev inode)", "size", "mtime", "verdict", "recorded",
                 "expires in", "reason");
         for (NegativeEntry e : v.negative(new ArrayList<>())) {
             long left = e.recordedAtMillis() + ttl - now;
-            out.printf("%-24s %12d %22d %-12s %-24s %-10s %s%n", e.dev() + ":" + e.inode(), e.size(), e.mtimeNanos(),
-                    e.verdict(), Instant.ofEpochMilli(e.recordedAtMillis()),
+            out.printf("%-24s %12d %-30s %-12s %-24s %-10s %s%n", file(e.dev(), e.inode()), e.size(),
+                    Numbers.timeNanos(e.mtimeNanos()), e.verdict(), Numbers.time(e.recordedAtMillis()),
                     left <= 0 ? "expired" : (left / 1000) + "s", p(e.reason()));
         }
     }
@@ -312,10 +327,12 @@ final class DumpViews {
         long ttl = ttlMillis();
         ArrayNode a = M.createArrayNode();
         for (NegativeEntry e : v.negative(new ArrayList<>())) {
-            a.addObject().put("dev", e.dev()).put("inode", e.inode()).put("size", e.size())
-                    .put("mtime_nanos", e.mtimeNanos()).put("verdict", e.verdict().name()).put("reason", e.reason())
-                    .put("recorded_at", Instant.ofEpochMilli(e.recordedAtMillis()).toString())
-                    .put("expires_at", Instant.ofEpochMilli(e.recordedAtMillis() + ttl).toString());
+            ObjectNode o = a.addObject();
+            Numbers.putUnsigned(o, "dev", e.dev());
+            Numbers.putUnsigned(o, "inode", e.inode());
+            o.put("size", e.size()).put("mtime_nanos", e.mtimeNanos()).put("verdict", e.verdict().name())
+                    .put("reason", e.reason()).put("recorded_at", Numbers.time(e.recordedAtMillis()))
+                    .put("expires_at", Numbers.time(e.recordedAtMillis() + ttl));
         }
         return a;
     }

@@ -91,7 +91,7 @@ class StashDumpTest {
 
     @Test
     void pidsRegistrationsAndProbesViews() throws Exception {
-        assertThat(dump("pids").out()).contains("3000").contains("2049:12");
+        assertThat(dump("pids").out()).contains("3000").contains("8:1 12"); // dev 2049 is major 8, minor 1
         assertThat(dump("--json", "pids").json().get("pids")).hasSize(3);
         Result regs = dump("registrations");
         assertThat(regs.out()).contains("3000/0").contains("minmod").contains(minimalKey.substring(0, 16));
@@ -109,6 +109,34 @@ class StashDumpTest {
     }
 
     @Test
+    void numbersAreJsonIntegersForMachinesAndHexOrMajorMinorForPeople() throws Exception {
+        JsonNode probe = dump("--json", "probes", "minimal:::").json().get("probes").get(0);
+        assertThat(probe.get("provider").asText()).as("as dtprobe list --json has it").isEqualTo("minimal3000");
+        assertThat(probe.get("provider_name").asText()).isEqualTo("minimal");
+        assertThat(probe.get("sites").get(0).get("address").isIntegralNumber()).isTrue();
+        JsonNode reg = dump("--json", "registrations").json().get("registrations").get(0);
+        for (String f : List.of("dev", "inode", "start")) {
+            assertThat(reg.get("mapping").get(f).isIntegralNumber()).as(f).isTrue();
+        }
+        assertThat(reg.get("helper").get("load_base").asLong()).isEqualTo(0x55c58f5e8000L);
+        assertThat(reg.get("helper").get("dof_address").isIntegralNumber()).isTrue();
+        assertThat(java.time.Instant.parse(reg.get("committed_at").asText())).isNotNull();
+        assertThat(dump("registrations").out()).contains("0:0 0 @0x55c58f5e8000").contains("0x55c58f5e8000");
+        assertThat(dump("dof", minimalKey).out()).contains("model LP64").doesNotContain("model 2");
+    }
+
+    @Test
+    void descriptionsAreReadAsDtprobeReadsThem() {
+        for (String bad : List.of("a[b", "x\\", "a:b:c:d:e")) {
+            Result r = dump("probes", bad);
+            assertThat(r.rc()).as(bad).isEqualTo(64);
+            String why = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> org.dtprobed.protocol.ProbeDescription.parse(bad)).getMessage();
+            assertThat(r.err()).as(bad).contains(why);
+        }
+    }
+
+    @Test
     void dofViewDecodesRawDofWithTheParser() throws Exception {
         Result r = dump("dof", minimalKey);
         assertThat(r.rc()).as(r.err()).isZero();
@@ -121,7 +149,7 @@ class StashDumpTest {
     @Test
     void negativeViewShowsExpiryAndEscapesControlCharacters() throws Exception {
         Result r = dump("negative");
-        assertThat(r.out()).contains("2049:555").contains("INVALID_DOF").contains("bad \\x1b[31m magic").doesNotContain("\u001b");
+        assertThat(r.out()).contains("8:1 555").contains("INVALID_DOF").contains("bad \\x1b[31m magic").doesNotContain("\u001b");
         JsonNode e = dump("--json", "negative").json().get("negative").get(0);
         assertThat(e.get("mtime_nanos").asLong()).isEqualTo(123_456_789L);
         assertThat(e.get("expires_at").asText()).isNotEmpty();

@@ -1,11 +1,10 @@
-package org.dtprobed.query;
+package org.dtprobed.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +31,7 @@ public final class ProbeJson {
         for (ProbeEntry.Site s : e.sites()) {
             g.writeStartObject();
             g.writeFieldName("address");
-            unsigned(g, s.address());
+            Numbers.writeUnsigned(g, s.address());
             g.writeBooleanField("is_enabled", s.isEnabled());
             g.writeEndObject();
         }
@@ -47,14 +46,14 @@ public final class ProbeJson {
         ProbeEntry.Mapping m = e.mapping();
         g.writeObjectFieldStart("mapping");
         g.writeFieldName("dev");
-        unsigned(g, m.dev());
+        Numbers.writeUnsigned(g, m.dev());
         g.writeFieldName("ino");
-        unsigned(g, m.ino());
+        Numbers.writeUnsigned(g, m.ino());
         g.writeStringField("path", m.path());
         g.writeFieldName("base");
-        unsigned(g, m.base());
+        Numbers.writeUnsigned(g, m.base());
         g.writeFieldName("offset");
-        unsigned(g, m.offset());
+        Numbers.writeUnsigned(g, m.offset());
         g.writeEndObject();
         g.writeEndObject();
     }
@@ -67,34 +66,19 @@ public final class ProbeJson {
         g.writeEndArray();
     }
 
-    private static void unsigned(JsonGenerator g, long v) throws IOException {
-        if (v >= 0) {
-            g.writeNumber(v);
-        } else {
-            g.writeNumber(new BigInteger(Long.toUnsignedString(v)));
-        }
-    }
-
     /**
-     * Reads what {@link #write} wrote.
+     * Reads what {@link #write} wrote, from a tree (a {@code watch} event's probes); the same
+     * reader as the streaming one, so both accept and refuse the same objects.
      *
      * @throws IllegalArgumentException naming the first missing or mistyped field
      */
     public static ProbeEntry read(JsonNode n) {
-        JsonNode m = field(n, "mapping");
-        List<ProbeEntry.Site> sites = new ArrayList<>();
-        for (JsonNode s : array(n, "sites")) {
-            sites.add(new ProbeEntry.Site(unsigned(s, "address"), bool(s, "is_enabled")));
+        try (JsonParser p = n.traverse()) {
+            p.nextToken();
+            return read(p);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("probe object unreadable: " + e.getMessage(), e);
         }
-        List<Integer> argmap = new ArrayList<>();
-        for (JsonNode a : array(n, "argmap")) {
-            argmap.add(a.intValue());
-        }
-        return new ProbeEntry((int) unsigned(n, "pid"), (int) unsigned(n, "uid"), unsigned(n, "generation"),
-                text(n, "provider_name"), text(n, "module"), text(n, "function"), text(n, "name"), sites,
-                texts(n, "native_types"), texts(n, "translated_types"), argmap,
-                new ProbeEntry.Mapping(unsigned(m, "dev"), unsigned(m, "ino"), text(m, "path"), unsigned(m, "base"),
-                        unsigned(m, "offset")));
     }
 
     /**
@@ -132,7 +116,7 @@ public final class ProbeJson {
                 case "native_types" -> nativeTypes = strings(p, t, f);
                 case "translated_types" -> translatedTypes = strings(p, t, f);
                 case "argmap" -> argmap = ints(p, t);
-                case "mapping" -> mapping = mapping(p.readValueAsTree());
+                case "mapping" -> mapping = mapping(p, t);
                 default -> p.skipChildren();
             }
         }
@@ -145,13 +129,33 @@ public final class ProbeJson {
                 translatedTypes, argmap, mapping);
     }
 
-    /** The small mapping object, read as a tree. */
-    private static ProbeEntry.Mapping mapping(JsonNode m) {
-        if (m == null || !m.isObject()) {
-            throw new IllegalArgumentException("field 'mapping' is not an object");
+    private static ProbeEntry.Mapping mapping(JsonParser p, JsonToken t) throws IOException {
+        expect(p, t, JsonToken.START_OBJECT, "field 'mapping'");
+        long dev = -1;
+        long ino = -1;
+        long base = -1;
+        long offset = -1;
+        boolean haveDev = false;
+        boolean haveIno = false;
+        boolean haveBase = false;
+        boolean haveOffset = false;
+        String path = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (f) {
+                case "dev" -> { dev = number(p, v, f); haveDev = true; }
+                case "ino" -> { ino = number(p, v, f); haveIno = true; }
+                case "base" -> { base = number(p, v, f); haveBase = true; }
+                case "offset" -> { offset = number(p, v, f); haveOffset = true; }
+                case "path" -> path = string(p, v, f);
+                default -> p.skipChildren();
+            }
         }
-        return new ProbeEntry.Mapping(unsigned(m, "dev"), unsigned(m, "ino"), text(m, "path"), unsigned(m, "base"),
-                unsigned(m, "offset"));
+        if (!haveDev || !haveIno || !haveBase || !haveOffset || path == null) {
+            throw new IllegalArgumentException("field 'mapping' lacks one of dev, ino, path, base, offset");
+        }
+        return new ProbeEntry.Mapping(dev, ino, path, base, offset);
     }
 
     private static void expect(JsonParser p, JsonToken got, JsonToken want, String what) {
@@ -218,53 +222,5 @@ public final class ProbeJson {
         }
         expect(p, p.currentToken(), JsonToken.END_ARRAY, "field 'sites'");
         return out;
-    }
-
-    static JsonNode field(JsonNode n, String name) {
-        JsonNode v = n.get(name);
-        if (v == null || v.isNull()) {
-            throw new IllegalArgumentException("missing field '" + name + "'");
-        }
-        return v;
-    }
-
-    private static JsonNode array(JsonNode n, String name) {
-        JsonNode v = field(n, name);
-        if (!v.isArray()) {
-            throw new IllegalArgumentException("field '" + name + "' is not an array");
-        }
-        return v;
-    }
-
-    private static String text(JsonNode n, String name) {
-        JsonNode v = field(n, name);
-        if (!v.isTextual()) {
-            throw new IllegalArgumentException("field '" + name + "' is not a string");
-        }
-        return v.textValue();
-    }
-
-    private static List<String> texts(JsonNode n, String name) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode v : array(n, name)) {
-            out.add(v.asText());
-        }
-        return out;
-    }
-
-    private static boolean bool(JsonNode n, String name) {
-        JsonNode v = field(n, name);
-        if (!v.isBoolean()) {
-            throw new IllegalArgumentException("field '" + name + "' is not a boolean");
-        }
-        return v.booleanValue();
-    }
-
-    static long unsigned(JsonNode n, String name) {
-        JsonNode v = field(n, name);
-        if (!v.isIntegralNumber()) {
-            throw new IllegalArgumentException("field '" + name + "' is not an integer");
-        }
-        return v.bigIntegerValue().longValue();
     }
 }

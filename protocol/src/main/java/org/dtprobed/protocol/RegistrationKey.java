@@ -1,4 +1,4 @@
-package org.dtprobed.query;
+package org.dtprobed.protocol;
 
 /** One registration: the registering pid and the generation its ADDDOF returned. */
 public record RegistrationKey(int pid, long generation) implements Comparable<RegistrationKey> {

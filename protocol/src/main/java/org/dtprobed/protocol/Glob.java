@@ -1,4 +1,4 @@
-package org.dtprobed.query;
+package org.dtprobed.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.List;
  * so that a hostile description cannot stall the query server. Where DTrace silently matches
  * nothing (an unterminated class, a trailing backslash) this refuses the pattern with a reason.
  */
-final class Glob {
+public final class Glob {
     private static final String SPECIAL = "*?[\\";
 
     /** One token: a literal, any character, a class, or a star. */
@@ -59,7 +59,7 @@ final class Glob {
      *
      * @throws IllegalArgumentException naming the pattern and the position of the problem
      */
-    static Glob compile(String pattern) {
+    public static Glob compile(String pattern) {
         if (pattern.isEmpty() || pattern.equals("*")) {
             return new Glob(pattern, true, false, new Token[0]);
         }
@@ -143,21 +143,21 @@ final class Glob {
     }
 
     /** Whether this field matches every string. */
-    boolean matchesAll() {
+    public boolean matchesAll() {
         return any;
     }
 
     /** Whether this field is a plain string, compared for equality. */
-    boolean isLiteral() {
+    public boolean isLiteral() {
         return literal;
     }
 
-    String pattern() {
+    public String pattern() {
         return pattern;
     }
 
     /** Whether the string matches; a CharSequence so that a caller can match a name plus a suffix it builds in place. */
-    boolean matches(CharSequence s) {
+    public boolean matches(CharSequence s) {
         if (any) {
             return true;
         }

@@ -1,4 +1,4 @@
-package org.dtprobed.query;
+package org.dtprobed.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.dtprobed.query;
+package org.dtprobed.protocol;
 
 import java.util.regex.Pattern;
 

@@ -1,11 +1,15 @@
-package org.dtprobed.query;
+package org.dtprobed.protocol;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /** Names shared by the query server and its clients; the protocol itself is docs/PROTOCOL.md. */
 public final class Protocol {
     /** Sent as {@code "v"} in every response and event; raised on an incompatible change. */
     public static final int VERSION = 1;
+
+    /** Where the daemon listens unless told otherwise (daemon {@code --socket}, client {@code DTPROBED_SOCKET}). */
+    public static final Path DEFAULT_SOCKET = Path.of("/run/dtrace/dtprobed.sock");
 
     public static final String OP_LIST = "list";
     public static final String OP_PIDS = "pids";

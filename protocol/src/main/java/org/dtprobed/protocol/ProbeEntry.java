@@ -1,12 +1,7 @@
-package org.dtprobed.query;
+package org.dtprobed.protocol;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.dtprobed.dof.ParsedDof;
-import org.dtprobed.dof.ParsedProbe;
-import org.dtprobed.dof.ParsedProvider;
-import org.dtprobed.dof.ProbeSite;
 
 /**
  * One probe as the daemon knows it: which registration it came from, its four-part name, where it
@@ -54,8 +49,7 @@ public record ProbeEntry(int pid, int uid, long generation, String provider, Str
 
         /** glibc's {@code makedev}: the {@code st_dev} of a {@code MAJOR:MINOR} from {@code /proc/PID/maps}. */
         public static long makedev(long major, long minor) {
-            return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
-                    | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+            return Numbers.makedev(major, minor);
         }
     }
 
@@ -84,24 +78,5 @@ public record ProbeEntry(int pid, int uid, long generation, String provider, Str
     /** Identifies the registration this probe belongs to. */
     public RegistrationKey registration() {
         return new RegistrationKey(pid, generation);
-    }
-
-    /**
-     * Every probe of one parsed registration, in provider then probe order: the one call the
-     * daemon makes after a successful parse.
-     */
-    public static List<ProbeEntry> fromParsed(ParsedDof dof, int pid, int uid, long generation, Mapping mapping) {
-        List<ProbeEntry> out = new ArrayList<>(dof.probeCount());
-        for (ParsedProvider provider : dof.providers()) {
-            for (ParsedProbe p : provider.probes()) {
-                List<Site> sites = new ArrayList<>(p.sites().size());
-                for (ProbeSite s : p.sites()) {
-                    sites.add(new Site(s.address(), s.isEnabled()));
-                }
-                out.add(new ProbeEntry(pid, uid, generation, provider.name(), dof.module(), p.function(), p.name(),
-                        sites, p.nativeTypes(), p.translatedTypes(), p.argmap(), mapping));
-            }
-        }
-        return out;
     }
 }

@@ -1,4 +1,4 @@
-package org.dtprobed.query;
+package org.dtprobed.protocol;
 
 /** One registering process as {@code pids} reports it. */
 public record PidSummary(int pid, int uid, int registrations, int probes) {

@@ -1,4 +1,4 @@
-package org.dtprobed.query;
+package org.dtprobed.protocol;
 
 import java.util.Objects;
 
@@ -70,24 +70,24 @@ public final class ProbeDescription {
         return name.pattern();
     }
 
-    Glob providerGlob() {
+    public Glob providerGlob() {
         return provider;
     }
 
-    Glob moduleGlob() {
+    public Glob moduleGlob() {
         return module;
     }
 
-    Glob functionGlob() {
+    public Glob functionGlob() {
         return function;
     }
 
-    Glob nameGlob() {
+    public Glob nameGlob() {
         return name;
     }
 
     /** The provider rule: the field matches the provider's name, or its name with the pid appended. */
-    boolean matchesProvider(String providerName, int pid) {
+    public boolean matchesProvider(String providerName, int pid) {
         return provider.matches(providerName) || matchesProviderWithPid(providerName, pid, new StringBuilder());
     }
 
@@ -96,7 +96,7 @@ public final class ProbeDescription {
      * {@code scratch} is overwritten; an index scanning thousands of registrations passes one
      * buffer rather than building a string per registration.
      */
-    boolean matchesProviderWithPid(String providerName, int pid, StringBuilder scratch) {
+    public boolean matchesProviderWithPid(String providerName, int pid, StringBuilder scratch) {
         if (provider.isLiteral() && pid >= 0) {
             return literalIsNameAndPid(provider.pattern(), providerName, pid);
         }
@@ -122,8 +122,13 @@ public final class ProbeDescription {
 
     /** Whether this description matches the probe. */
     public boolean matches(ProbeEntry e) {
-        return matchesProvider(e.provider(), e.pid()) && module.matches(e.module())
-                && function.matches(e.function()) && name.matches(e.name());
+        return matches(e.provider(), e.pid(), e.module(), e.function(), e.name());
+    }
+
+    /** Whether this description matches a probe given by its parts ({@code provider} without the pid). */
+    public boolean matches(String provider, int pid, String module, String function, String name) {
+        return matchesProvider(provider, pid) && this.module.matches(module) && this.function.matches(function)
+                && this.name.matches(name);
     }
 
     @Override
