@@ -245,7 +245,8 @@ public final class Daemon implements AutoCloseable {
 
     public String describe() {
         return "serving " + transport.devicePath() + " (" + transport.kind() + "), " + index.probeCount()
-                + " probes of " + index.pidCount() + " pids, queries on " + config.socket();
+                + " probes of " + index.pidCount() + " pids, queries on " + config.socket() + ", heap limit "
+                + (Runtime.getRuntime().maxMemory() >> 20) + " MiB";
     }
 
     @Override

@@ -157,17 +157,26 @@ public final class FuseSession implements AutoCloseable {
         }
     }
 
-    /** The handler's reply; a bug in it costs this one caller Errno.EIO, never the connection. */
+    /**
+     * The handler's reply; a bug in it costs this one caller Errno.EIO, an exhausted heap or stack
+     * Errno.ENOMEM, never the connection: a caller left without a reply waits in the kernel,
+     * unkillable, until the daemon stops (issue 19).
+     */
     private byte[] answer(FuseRequest request) {
+        int errno;
         try {
             return handler.handle(request);
         } catch (RuntimeException e) {
             LOG.error("{}: request {} (opcode {}) failed inside the daemon", name, request.unique(),
                     request.header().opcode(), e);
-            boolean noReply = request instanceof FuseForget || request instanceof FuseBatchForget
-                    || request instanceof FuseInterrupt;
-            return noReply ? null : FuseReplies.error(request.unique(), Errno.EIO);
+            errno = Errno.EIO;
+        } catch (VirtualMachineError e) {
+            LOG.error("{}: request {} (opcode {}): {}", name, request.unique(), request.header().opcode(), e.toString());
+            errno = Errno.ENOMEM;
         }
+        boolean noReply = request instanceof FuseForget || request instanceof FuseBatchForget
+                || request instanceof FuseInterrupt;
+        return noReply ? null : FuseReplies.error(request.unique(), errno);
     }
 
     private void reply(FuseRequest request, byte[] reply) throws IOException {

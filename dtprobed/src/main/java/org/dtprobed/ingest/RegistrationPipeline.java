@@ -47,7 +47,7 @@ public final class RegistrationPipeline implements HelperRequests {
     private final ProbeIndex index;
     private final ProcFs proc;
     private final IngestStats stats;
-    private final ParseCache parseCache = new ParseCache(4096);
+    private final ParseCache parseCache = new ParseCache(ParseCache.DEFAULT_MAX_BYTES);
     private final FullStashReclaimer reclaimer;
 
     /**
@@ -141,7 +141,6 @@ public final class RegistrationPipeline implements HelperRequests {
             remember(holder, stamp, Verdict.NO_PROBES, "DOF has no probes");
             throw refuse(pid, helper, "no_probes", Errno.EINVAL, "DOF has no probes");
         }
-        parseCache.put(content, helper.loadBase(), helper.module(), parsed);
         return parsed;
     }
 
@@ -191,6 +190,8 @@ public final class RegistrationPipeline implements HelperRequests {
             throw refuse(pid, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
                     e.errno(), e.getMessage());
         }
+        // only now: a refused commit must leave nothing behind in memory (issue 19)
+        parseCache.put(content, rec.helper().loadBase(), rec.helper().module(), parsed);
         syncIndex(pid);
         index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper().dofAddress()));
         return key.generation();
