@@ -17,6 +17,10 @@
  *     -w        after registering print "waiting", wait for SIGUSR1, then REMOVE the generation
  *     -x cmd    command used for REMOVE (hex; default DTRACEHIOC_REMOVE)
  *     -r gen    only send REMOVE(gen) and exit
+ *     -F        map DOF-FILE itself MAP_PRIVATE|PROT_READ|PROT_WRITE and register from that mapping
+ *               (the DOF is then file-backed, as a library's .SUNW_dof is)
+ *     -Z        before registering, zero the DOF's bytes past its 64-byte header in this process's
+ *               private copy (with -F: /proc/PID/maps still names the file; issue 19, attack 2)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +47,8 @@ static int use_raw_arg;
 static unsigned long raw_arg;
 static int unmapped;
 static int guard;
+static int map_file;
+static int zero_body;
 static long loops;
 static void *dof;
 static size_t dof_size;
@@ -70,6 +76,19 @@ static void load(const char *path)
 	}
 	close(fd);
 	dof = at;
+	if (!mod) mod = basename(strdup(path));
+}
+
+static void map_private(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) { perror(path); exit(2); }
+	dof_size = st.st_size;
+	void *p = mmap(NULL, dof_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED) { perror("mmap"); exit(2); }
+	close(fd);
+	dof = p;
 	if (!mod) mod = basename(strdup(path));
 }
 
@@ -159,7 +178,7 @@ int main(int argc, char **argv)
 	long only_remove = -1;
 	dev = getenv("DTRACE_DOF_INIT_DEVNAME");
 	if (!dev) dev = "/dev/dtrace/helper";
-	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:FZ")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 't': threaded = 1; break;
@@ -172,6 +191,8 @@ int main(int argc, char **argv)
 		case 'w': wait_remove = 1; break;
 		case 'x': remove_cmd = strtoul(optarg, NULL, 16); break;
 		case 'r': only_remove = atol(optarg); break;
+		case 'F': map_file = 1; break;
+		case 'Z': zero_body = 1; break;
 		default: fprintf(stderr, "bad option\n"); return 2;
 		}
 	}
@@ -183,7 +204,9 @@ int main(int argc, char **argv)
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
-	load(argv[optind]);
+	if (map_file) map_private(argv[optind]);
+	else load(argv[optind]);
+	if (zero_body && dof_size > 64) memset((char *)dof + 64, 0, dof_size - 64);
 	if (loops > 0) { bench(); return 0; }
 	int gen;
 	if (threaded) {

@@ -125,6 +125,12 @@ public final class Daemon implements AutoCloseable {
 
     private void startParts() throws StartException, IOException, StashException {
         try {
+            StateDirGuard.prepare(config.stateDir(), config.stashDir());
+            StateDirGuard.checkMountDir(config.mountpoint());
+        } catch (IOException e) {
+            throw new StartException(EXIT_CONFIG, e.getMessage(), e);
+        }
+        try {
             lock = StateDirLock.acquire(config.stateDir());
         } catch (StateDirLock.HeldException e) {
             throw new StartException(EXIT_CONFIG, e.getMessage(), e);
@@ -164,6 +170,11 @@ public final class Daemon implements AutoCloseable {
 
     private void openStashAndIndex() throws StashException {
         stash = Stash.open(stashConfig(config));
+        try {
+            StateDirGuard.restrictFiles(config.stashDir());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot make the stash files private", e);
+        }
         if (stash.recovered()) {
             LOG.warn("pid {}: the stash was not closed cleanly; recovered: {}", PID, stash.recovery());
         }

@@ -27,10 +27,13 @@ final class FuseMount implements AutoCloseable {
         FuseNative nat = FuseNative.get();
         // A daemon that died leaves a dead mount ("Transport endpoint is not connected") here;
         // the directory belongs to the daemon, so whatever is mounted on it is detached first.
-        if (nat.libc.umount2(mountpoint.toString(), FuseNative.MNT_DETACH) == 0) {
+        if (nat.libc.umount2(mountpoint.toString(), FuseNative.MNT_DETACH | FuseNative.UMOUNT_NOFOLLOW) == 0) {
             LOG.warn("detached a stale mount at {}", mountpoint);
         }
         Files.createDirectories(mountpoint);
+        if (Files.isSymbolicLink(mountpoint)) {
+            throw new IOException("the mount directory " + mountpoint + " is a symbolic link; the daemon mounts on no link");
+        }
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
         String data = "fd=" + device.fd() + ",rootmode=40000,user_id=" + uid + ",group_id=" + gid
@@ -53,7 +56,7 @@ final class FuseMount implements AutoCloseable {
     public synchronized void close() {
         if (mounted) {
             mounted = false;
-            if (nat.libc.umount2(mountpoint.toString(), FuseNative.MNT_DETACH) != 0) {
+            if (nat.libc.umount2(mountpoint.toString(), FuseNative.MNT_DETACH | FuseNative.UMOUNT_NOFOLLOW) != 0) {
                 LOG.warn("umount of {} failed: errno {}", mountpoint, nat.errno());
             }
         }

@@ -47,6 +47,8 @@ final class FuseNative {
     static final long MS_NODEV = 4;
     static final long MS_NOEXEC = 8;
     static final int MNT_DETACH = 2;
+    /** umount2: do not follow a symlink at the target (a planted link must not unmount elsewhere). */
+    static final int UMOUNT_NOFOLLOW = 8;
 
 
     private static volatile FuseNative instance;

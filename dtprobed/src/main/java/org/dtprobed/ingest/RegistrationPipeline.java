@@ -72,7 +72,7 @@ public final class RegistrationPipeline implements HelperRequests {
             ProcessSnapshot snap = snapshot(caller, helper);
             Mapping holder = snap.mappingAt(helper.dofAddress()).orElseThrow(() -> refuse(pid, helper, "no_mapping",
                     Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
-            FileStamp stamp = FileStamp.of(pid, holder);
+            FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
             checkNegative(pid, helper, holder, stamp);
             ContentHash content = ContentHash.of(dof);
             ParsedDof parsed = parse(pid, helper, dof, content, holder, stamp);
@@ -109,7 +109,10 @@ public final class RegistrationPipeline implements HelperRequests {
             return;
         }
         Optional<NegativeEntry> hit = stash.negative().lookup(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos());
-        if (hit.isPresent()) {
+        if (hit.isPresent() && !stamp.sameBytes()) {
+            LOG.debug("pid {}: {} differs from the file's bytes; judged alone, not by the negative cache", pid,
+                    holder.path());
+        } else if (hit.isPresent()) {
             stats.negativeCacheHit();
             throw refuse(pid, helper, "negative_cache", Errno.EINVAL, holder.path() + " was refused before: "
                     + hit.get().reason());
@@ -161,8 +164,8 @@ public final class RegistrationPipeline implements HelperRequests {
     }
 
     private void remember(Mapping holder, FileStamp stamp, Verdict verdict, String reason) {
-        if (stamp == null) {
-            return;
+        if (stamp == null || !stamp.sameBytes()) {
+            return; // a verdict about a file comes only from the file's own bytes
         }
         try {
             stash.negative().record(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos(), verdict, reason);
@@ -237,9 +240,45 @@ public final class RegistrationPipeline implements HelperRequests {
         return s.replaceAll("\\p{Cntrl}", "?");
     }
 
-    /** Size and mtime of the file behind a mapping, for the negative cache; null for anonymous memory. */
-    record FileStamp(long size, long mtimeNanos) {
-        static FileStamp of(int pid, Mapping m) {
+    /**
+     * Size and mtime of the file behind a mapping, for the negative cache; null for anonymous
+     * memory. The comparison of the DOF with the file's bytes ({@link FileCopy}) is made once, and
+     * only when a verdict is to be believed or recorded: most registrations need neither.
+     */
+    static final class FileStamp {
+        private final long size;
+        private final long mtimeNanos;
+        private final int pid;
+        private final Mapping mapping;
+        private final long address;
+        private final byte[] dof;
+        private Boolean sameBytes;
+
+        private FileStamp(long size, long mtimeNanos, int pid, Mapping mapping, long address, byte[] dof) {
+            this.size = size;
+            this.mtimeNanos = mtimeNanos;
+            this.pid = pid;
+            this.mapping = mapping;
+            this.address = address;
+            this.dof = dof;
+        }
+
+        long size() {
+            return size;
+        }
+
+        long mtimeNanos() {
+            return mtimeNanos;
+        }
+
+        boolean sameBytes() {
+            if (sameBytes == null) {
+                sameBytes = FileCopy.matches(pid, mapping, address, dof);
+            }
+            return sameBytes;
+        }
+
+        static FileStamp of(int pid, Mapping m, long address, byte[] dof) {
             if (m.anonymous() || m.deleted()) {
                 return null;
             }
@@ -249,7 +288,8 @@ public final class RegistrationPipeline implements HelperRequests {
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
                 java.time.Instant mtime = a.lastModifiedTime().toInstant();
-                return new FileStamp(a.size(), mtime.getEpochSecond() * 1_000_000_000L + mtime.getNano());
+                return new FileStamp(a.size(), mtime.getEpochSecond() * 1_000_000_000L + mtime.getNano(), pid, m,
+                        address, dof);
             } catch (IOException e) {
                 return null; // unmapped since, or not ours to read: no negative-cache verdict then
             }

@@ -1,0 +1,129 @@
+package org.dtprobed.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.dtprobed.client.DtprobedClient;
+import org.dtprobed.dof.write.SharedArgumentsDof;
+import org.dtprobed.fuse.CClient;
+import org.dtprobed.jail.ChildJars;
+import org.dtprobed.linux.Errno;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Corpus;
+import org.dtprobed.testkit.Requires;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 19: what an unprivileged local user (uid 65534 through {@code setpriv}) can do to
+ * everyone else, each attack against the real daemon, bounded; after each, root's registration
+ * and {@code health} still answer (within the fixtures' generous liveness bounds, never a timing).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Requires({Capability.ROOT, Capability.FUSE, Capability.GCC})
+class HostileUsersIT {
+    @TempDir
+    static Path tmp;
+    private ChildJars jars;
+    private CClient client;
+    private DaemonProcess daemon;
+
+    @BeforeAll
+    void startDaemon() throws Exception {
+        // uid 65534 must reach the client binary and the DOF files
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        jars = ChildJars.create();
+        client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
+        daemon = DaemonProcess.start(tmp.resolve("state"), "dtrace/hostile-" + ProcessHandle.current().pid(),
+                jars.jars());
+    }
+
+    @AfterAll
+    void stopDaemon() throws Exception {
+        if (daemon != null) {
+            assertThat(daemon.stop()).as("clean exit on SIGTERM:\n%s", daemon.log()).isZero();
+        }
+        if (jars != null) {
+            jars.close();
+        }
+    }
+
+    /** Root's registration and health still answer: the daemon serves others after the attack. */
+    private void othersStillServed() throws Exception {
+        try (DtprobedClient c = DtprobedClient.connect(daemon.socket())) {
+            assertThat(c.health().ready()).isTrue();
+        }
+        CClient.Result r = client.run(daemon.device(), Corpus.blobs().get(0).toString());
+        assertThat(r.gen()).as("root's registration: %s", r).isNotNegative();
+    }
+
+    private Path publicFile(String name, byte[] content) throws IOException {
+        Path f = tmp.resolve(name);
+        Files.write(f, content);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        return f;
+    }
+
+    /** Attack 1: a small DOF whose result is huge is refused with its own errno, before it costs memory. */
+    @Test
+    void aDofThatDecodesToAHugeResultIsRefusedWithEoverflow() throws Exception {
+        Path dof = publicFile("amplifier.dof", SharedArgumentsDof.build("amp", 500, 255, 100));
+        CClient.Result r = client.runAsNobody(daemon.device(), dof.toString());
+        assertThat(r.addErrno()).as("%s", r).isEqualTo(Errno.EOVERFLOW);
+        assertThat(daemon.log()).contains("RESULT_TOO_LARGE");
+        othersStillServed();
+    }
+
+    /**
+     * Attack 2: a user maps a root-owned file privately, writes bad DOF into its copy and registers
+     * it; the verdict must not land on the file, so root's registration of the real one succeeds.
+     */
+    @Test
+    void aPrivateCopyCannotPoisonTheNegativeCacheForTheFile() throws Exception {
+        Path lib = publicFile("victim.dof", Files.readAllBytes(Corpus.blobs().get(1)));
+        CClient.Result bad = client.runAsNobody(daemon.device(), "-F", "-Z", lib.toString());
+        assertThat(bad.addErrno()).as("the zeroed copy is refused: %s", bad).isEqualTo(Errno.EINVAL);
+        CClient.Result again = client.runAsNobody(daemon.device(), "-F", "-Z", lib.toString());
+        assertThat(again.addErrno()).isEqualTo(Errno.EINVAL);
+        CClient.Result root = client.run(daemon.device(), "-F", lib.toString());
+        assertThat(root.gen()).as("root registers the real file: %s", root).isNotNegative();
+        assertThat(daemon.log()).doesNotContain("was refused before");
+    }
+
+    /** Attack 3: the stash, the lock and the directories are root's alone; the socket stays open to all. */
+    @Test
+    void theStashIsReadableByRootOnly() throws Exception {
+        Path state = tmp.resolve("state");
+        assertThat(mode(state)).isEqualTo("rwx--x--x");
+        assertThat(mode(state.resolve("stash"))).isEqualTo("rwx------");
+        assertThat(mode(state.resolve(StateDirLock.FILE_NAME))).isEqualTo("rw-------");
+        try (Stream<Path> files = Files.list(state.resolve("stash"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(mode(f)).as(f.toString()).isEqualTo("rw-------");
+            }
+        }
+        assertThat(mode(daemon.socket())).isEqualTo("rw-rw-rw-");
+        Process cat = new ProcessBuilder(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "sh", "-c", "cat " + state.resolve("stash") + "/*; ls " + state)).redirectErrorStream(true).start();
+        String out = new String(cat.getInputStream().readAllBytes());
+        assertThat(cat.waitFor()).as(out).isNotZero();
+        assertThat(out).contains("Permission denied");
+        // the socket is reached by name and scoped by peer credentials
+        CClient.Result mine = client.runAsNobody(daemon.device(), Corpus.blobs().get(2).toString());
+        assertThat(mine.gen()).as("%s", mine).isNotNegative();
+        othersStillServed();
+    }
+
+    private static String mode(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    }
+}
