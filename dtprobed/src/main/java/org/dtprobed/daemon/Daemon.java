@@ -16,6 +16,7 @@ import org.dtprobed.ingest.IngestStats;
 import org.dtprobed.ingest.ProcLiveness;
 import org.dtprobed.ingest.Pruner;
 import org.dtprobed.ingest.RegistrationPipeline;
+import org.dtprobed.ingest.RegistrationQuota;
 import org.dtprobed.ingest.StashIndexLoader;
 import org.dtprobed.jail.ChildClasspath;
 import org.dtprobed.parse.ParserSupervisor;
@@ -153,7 +154,9 @@ public final class Daemon implements AutoCloseable {
         }
         parser = awaitParsers(parsers);
         pruner = new Pruner(stash, index, proc, stats);
-        RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner);
+        RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), config.maxRegistrations(),
+                config.maxRegistrations() / 8);
+        RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
         transport = startTransport(pipeline);
         daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind());
         query = new QueryServer(QueryServerConfig.defaults(config.socket()), index, daemonStats, () -> ready);
@@ -216,7 +219,7 @@ public final class Daemon implements AutoCloseable {
 
     private HelperTransport startTransport(RegistrationPipeline pipeline) throws StartException, IOException {
         TransportConfig tc = TransportConfig.defaults().withDeviceName(config.device())
-                .withMountpoint(config.mountpoint());
+                .withMountpoint(config.mountpoint()).withMaxInFlightPerUid(config.maxRequestsPerUid());
         try {
             return Transports.start(config.transport(), tc, pipeline);
         } catch (IllegalArgumentException e) {

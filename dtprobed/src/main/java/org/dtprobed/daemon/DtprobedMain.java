@@ -96,6 +96,16 @@ public final class DtprobedMain implements Callable<Integer> {
                 + " Default: ${DEFAULT-VALUE}."})
     int maxRegistrations;
 
+    @Option(names = "--max-registrations-per-uid", paramLabel = "N", description = {"Registrations one user other"
+            + " than root may hold; one more is refused with EDQUOT, and all users together leave an eighth of"
+            + " --max-registrations to root. 0: no per-user limit. Default: --max-registrations / 8."})
+    Integer maxRegistrationsPerUid;
+
+    @Option(names = "--max-requests-per-uid", defaultValue = "64", paramLabel = "N", description = {"Helper-device"
+            + " requests one user other than root may have queued or running; one more is refused with EAGAIN."
+            + " Queued requests are served per user in turn, root's first. Default: ${DEFAULT-VALUE}."})
+    int maxRequestsPerUid;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = {"error, warn, info, debug or trace."
             + " Default: $DTPROBED_LOG_LEVEL, else info. Under systemd (stderr on the journal) lines carry"
             + " journald priorities and no timestamp."})
@@ -150,6 +160,12 @@ public final class DtprobedMain implements Callable<Integer> {
     String firstProblem() {
         if (!Transports.known(transport)) {
             return "--transport '" + transport + "': expected auto, cuse or fuse";
+        }
+        if (maxRegistrationsPerUid != null && maxRegistrationsPerUid < 0) {
+            return "--max-registrations-per-uid must be 0 or more, got " + maxRegistrationsPerUid;
+        }
+        if (maxRequestsPerUid < 1) {
+            return "--max-requests-per-uid must be 1 or more, got " + maxRequestsPerUid;
         }
         if (parsers < 1 || parsers > 64) {
             return "--parsers must be 1..64, got " + parsers;
@@ -233,7 +249,9 @@ public final class DtprobedMain implements Callable<Integer> {
                 socket != null ? socket : Daemon.defaultSocket(stateDir),
                 mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parserStartTimeout, stashOpenTimeout, parsers, parserUser, noJail,
                 pruneInterval, parserClasspath, maxRegistrations,
-                metricsFile, metricsInterval);
+                metricsFile, metricsInterval,
+                maxRegistrationsPerUid != null ? maxRegistrationsPerUid : Math.max(1, maxRegistrations / 8),
+                maxRequestsPerUid);
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {

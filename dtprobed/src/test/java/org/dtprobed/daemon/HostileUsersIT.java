@@ -7,18 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.dtprobed.client.DtprobedClient;
 import org.dtprobed.dof.write.SharedArgumentsDof;
 import org.dtprobed.fuse.CClient;
 import org.dtprobed.jail.ChildJars;
 import org.dtprobed.linux.Errno;
+import org.dtprobed.testkit.Await;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Corpus;
 import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Requires({Capability.ROOT, Capability.FUSE, Capability.GCC})
 class HostileUsersIT {
+    private static final int NOBODY = 65534;
+    private static final int QUOTA = 4;
+
     @TempDir
     static Path tmp;
     private ChildJars jars;
@@ -44,7 +51,7 @@ class HostileUsersIT {
         jars = ChildJars.create();
         client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
         daemon = DaemonProcess.start(tmp.resolve("state"), "dtrace/hostile-" + ProcessHandle.current().pid(),
-                jars.jars());
+                jars.jars(), "--max-registrations-per-uid", Integer.toString(QUOTA), "--max-requests-per-uid", "8");
     }
 
     @AfterAll
@@ -55,6 +62,13 @@ class HostileUsersIT {
         if (jars != null) {
             jars.close();
         }
+    }
+
+    /** Each test starts with uid 65534 holding nothing: the earlier tests' clients have exited and are pruned. */
+    @BeforeEach
+    void nobodyHoldsNothing() throws Exception {
+        Await.until("uid 65534's earlier registrations pruned",
+                () -> uncheck(() -> daemon.list("", 0).stream().noneMatch(e -> e.uid() == NOBODY)));
     }
 
     /** Root's registration and health still answer: the daemon serves others after the attack. */
@@ -79,7 +93,6 @@ class HostileUsersIT {
         Path dof = publicFile("amplifier.dof", SharedArgumentsDof.build("amp", 500, 255, 100));
         CClient.Result r = client.runAsNobody(daemon.device(), dof.toString());
         assertThat(r.addErrno()).as("%s", r).isEqualTo(Errno.EOVERFLOW);
-        assertThat(daemon.log()).contains("RESULT_TOO_LARGE");
         othersStillServed();
     }
 
@@ -121,6 +134,70 @@ class HostileUsersIT {
         CClient.Result mine = client.runAsNobody(daemon.device(), Corpus.blobs().get(2).toString());
         assertThat(mine.gen()).as("%s", mine).isNotNegative();
         othersStillServed();
+    }
+
+    /** Attack 4: one user cannot take every registration; root and other users still register. */
+    @Test
+    void oneUserHoldsAtMostItsQuota() throws Exception {
+        List<Process> holders = new ArrayList<>();
+        try {
+            for (int i = 0; i < QUOTA; i++) {
+                Process p = client.start(daemon.device(), true, "-w", Corpus.blobs().get(0).toString());
+                holders.add(p);
+                CClient.awaitRegistered(p);
+            }
+            CClient.Result over = client.runAsNobody(daemon.device(), Corpus.blobs().get(0).toString());
+            assertThat(over.addErrno()).as("%s", over).isEqualTo(Errno.EDQUOT);
+            othersStillServed();
+        } finally {
+            for (Process p : holders) {
+                p.destroyForcibly();
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        // the quota follows the registrations: once the holders are gone, the user registers again
+        Await.until("uid 65534 registers again", () -> uncheck(() -> {
+            CClient.Result r = client.runAsNobody(daemon.device(), Corpus.blobs().get(0).toString());
+            return r.value("adddof", "gen").isPresent();
+        }));
+    }
+
+    /**
+     * Attacks 7 and 9: a storm of one user's requests (more than its in-flight share, most of them
+     * refused by its quota or EAGAIN) runs while root registers; nothing hangs.
+     */
+    @Test
+    void aStormOfOneUserDoesNotStopRootOrHealth() throws Exception {
+        List<Process> storm = new ArrayList<>();
+        try {
+            for (int i = 0; i < 16; i++) {
+                storm.add(client.start(daemon.device(), true, "-n", "300", Corpus.blobs().get(0).toString()));
+            }
+            for (int i = 0; i < 3; i++) {
+                othersStillServed();
+            }
+            for (Process p : storm) {
+                CClient.Result r = CClient.finish(p);
+                assertThat(r.value("bench", "n")).contains("300");
+            }
+        } finally {
+            for (Process p : storm) {
+                p.destroyForcibly();
+            }
+        }
+        othersStillServed();
+    }
+
+    private interface IoSupplier<T> {
+        T get() throws Exception;
+    }
+
+    private static <T> T uncheck(IoSupplier<T> s) {
+        try {
+            return s.get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String mode(Path p) throws IOException {
