@@ -138,8 +138,13 @@ public final class Daemon implements AutoCloseable {
         }
         // The parser children take a JVM start each (0.5-1 s): they start while the stash opens
         // and the index loads, which need no parser, and are awaited before the device serves.
+        String childUser = ParserUser.resolve(config.childUser(), Path.of("/etc"), Path.of("/proc"));
+        if (childUser.equals("nobody")) {
+            LOG.warn("pid {}: the parser children run as nobody, a uid other services share: they can stop the"
+                    + " children and slow every registration (--parser-user auto gives them a uid of their own)", PID);
+        }
         SupervisorConfig parserConfig = SupervisorConfig.builder().children(config.parsers())
-                .parseTimeout(config.parseTimeout()).startTimeout(config.parserStartTimeout()).childUser(config.childUser()).noJail(config.noJail())
+                .parseTimeout(config.parseTimeout()).startTimeout(config.parserStartTimeout()).childUser(childUser).noJail(config.noJail())
                 .classpath(config.parserClasspath().isEmpty() ? ChildClasspath.locateJars() : config.parserClasspath())
                 .build();
         FutureTask<ParserSupervisor> parsers = new FutureTask<>(() -> ParserSupervisor.start(parserConfig));

@@ -73,8 +73,11 @@ public final class DtprobedMain implements Callable<Integer> {
     @Option(names = "--parsers", defaultValue = "1", paramLabel = "N", description = "Jailed parser children. Default: ${DEFAULT-VALUE}.")
     int parsers;
 
-    @Option(names = "--parser-user", defaultValue = "nobody", paramLabel = "USER",
-            description = "User the parser children run as (when started as root). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--parser-user", defaultValue = ParserUser.AUTO, paramLabel = "USER|UID|auto",
+            description = {"User the parser children run as (when started as root): a name, a bare uid (no account"
+                + " needed; its gid is the same number), or auto: the account " + ParserUser.ACCOUNT + " if it exists,"
+                + " else the first uid of 61184-65519 that no account, group or process uses. Not a uid other"
+                + " services share (such as nobody): they could stop the children. Default: ${DEFAULT-VALUE}."})
     String parserUser;
 
     @Option(names = "--no-jail", description = "Parse without the seccomp jail. For debugging only: untrusted DOF is then parsed unconfined.")
@@ -198,7 +201,8 @@ public final class DtprobedMain implements Callable<Integer> {
                 return "--metrics-file " + metricsFile + " is a directory";
             }
         }
-        if (!noJail && isRoot() && !userExists(parserUser)) {
+        if (!noJail && isRoot() && !parserUser.equals(ParserUser.AUTO) && !parserUser.matches("[0-9]{1,9}")
+                && !userExists(parserUser)) {
             return "--parser-user: no such user '" + parserUser + "'";
         }
         return invisibleFuseMount();

@@ -188,6 +188,63 @@ class HostileUsersIT {
         othersStillServed();
     }
 
+    /**
+     * Attack 5: the parser children run under a uid of their own (not 65534, which the attacker
+     * has), and a user's {@code stats} shows neither their pids nor daemon-wide counters.
+     */
+    @Test
+    void theParserChildIsOutOfUsersReachAndHidden() throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("parser child (\\d+) ready .* uid (\\d+),")
+                .matcher(daemon.log());
+        assertThat(m.find()).as(daemon.log()).isTrue();
+        int childUid = Integer.parseInt(m.group(2));
+        assertThat(childUid).isNotIn(0, NOBODY);
+        String stats = asNobody("{\"op\":\"stats\"}\n");
+        assertThat(stats).contains("\"ok\":true").doesNotContain("parser_pids").doesNotContain("parses")
+                .doesNotContain(m.group(1));
+        assertThat(asNobody("{\"op\":\"metrics\"}\n")).contains("forbidden");
+        // the child cannot be signalled by the attacker
+        Process kill = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "kill", "-STOP",
+                m.group(1)).redirectErrorStream(true).start();
+        assertThat(kill.waitFor()).isNotZero();
+        othersStillServed();
+    }
+
+    /** Attack 9: one object per line, nothing after it; the error is a line of its own. */
+    @Test
+    void aRequestWithTrailingBytesIsRefusedWhole() throws Exception {
+        String out = asNobody("{\"op\":\"health\"} {\"op\":\"stats\"}\n{\"op\":\"health\"}x\n{\"op\":\"health\"}\n");
+        List<String> lines = out.lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).contains("\"ok\":false").contains("bad_request");
+        assertThat(lines.get(1)).contains("\"ok\":false").contains("bad_request");
+        assertThat(lines.get(2)).contains("\"ok\":true").contains("\"op\":\"health\"");
+    }
+
+    /** Sends the requests as uid 65534 over the query socket and returns what came back until the daemon closed or 5 s passed. */
+    private String asNobody(String requests) throws Exception {
+        String py = "import socket,sys\n"
+                + "s=socket.socket(socket.AF_UNIX)\n"
+                + "s.connect(sys.argv[1])\n"
+                + "s.sendall(sys.stdin.buffer.read())\n"
+                + "s.shutdown(socket.SHUT_WR)\n"
+                + "s.settimeout(30)\n"
+                + "b=b''\n"
+                + "while True:\n"
+                + "    d=s.recv(65536)\n"
+                + "    if not d: break\n"
+                + "    b+=d\n"
+                + "sys.stdout.buffer.write(b)\n";
+        Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", py,
+                daemon.socket().toString()).start();
+        p.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(err).isZero();
+        return out;
+    }
+
     private interface IoSupplier<T> {
         T get() throws Exception;
     }
