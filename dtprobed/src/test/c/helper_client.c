@@ -19,6 +19,8 @@
  *     -r gen    only send REMOVE(gen) and exit
  *     -F        map DOF-FILE itself MAP_PRIVATE|PROT_READ|PROT_WRITE and register from that mapping
  *               (the DOF is then file-backed, as a library's .SUNW_dof is)
+ *     -N count  register count copies of the DOF, each in its own mapping (distinct addresses, so
+ *               distinct registrations), print "held n=... ok=... errno_E=..." and, with -w, wait
  *     -Z        before registering, zero the DOF's bytes past its 64-byte header in this process's
  *               private copy (with -F: /proc/PID/maps still names the file; issue 19, attack 2)
  */
@@ -49,6 +51,7 @@ static int unmapped;
 static int guard;
 static int map_file;
 static int zero_body;
+static long copies;
 static long loops;
 static void *dof;
 static size_t dof_size;
@@ -162,6 +165,39 @@ static void bench(void)
 	       ns[loops / 2] / 1e3, ns[loops * 9 / 10] / 1e3, ns[loops * 99 / 100] / 1e3, ns[loops - 1] / 1e3);
 }
 
+static void hold_copies(int wait)
+{
+	long ok = 0, err[256] = {0};
+	void *first = dof;
+	int fd = open(dev, O_RDWR);
+	if (fd < 0) { printf("open errno=%d\n", errno); exit(1); }
+	for (long i = 0; i < copies; i++) {
+		void *copy = mmap(NULL, dof_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (copy == MAP_FAILED) { perror("mmap"); exit(2); }
+		memcpy(copy, first, dof_size);
+		dof_helper_t dh;
+		memset(&dh, 0, sizeof dh);
+		snprintf(dh.dofhp_mod, sizeof dh.dofhp_mod, "%s", mod);
+		dh.dofhp_addr = dh.dofhp_dof = (uint64_t)(uintptr_t)copy;
+		if (ioctl(fd, cmd, &dh) >= 0) ok++;
+		else err[errno & 255]++;
+	}
+	close(fd);
+	printf("held n=%ld ok=%ld", copies, ok);
+	for (int e = 0; e < 256; e++) if (err[e]) printf(" errno_%d=%ld", e, err[e]);
+	printf("\n");
+	fflush(stdout);
+	if (wait) {
+		printf("waiting\n");
+		fflush(stdout);
+		sigset_t usr1;
+		int sig;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigwait(&usr1, &sig);
+	}
+}
+
 static void remove_gen(long gen)
 {
 	int err;
@@ -178,7 +214,7 @@ int main(int argc, char **argv)
 	long only_remove = -1;
 	dev = getenv("DTRACE_DOF_INIT_DEVNAME");
 	if (!dev) dev = "/dev/dtrace/helper";
-	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:FZ")) != -1) {
+	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:FZN:")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 't': threaded = 1; break;
@@ -193,6 +229,7 @@ int main(int argc, char **argv)
 		case 'r': only_remove = atol(optarg); break;
 		case 'F': map_file = 1; break;
 		case 'Z': zero_body = 1; break;
+		case 'N': copies = atol(optarg); break;
 		default: fprintf(stderr, "bad option\n"); return 2;
 		}
 	}
@@ -208,6 +245,7 @@ int main(int argc, char **argv)
 	else load(argv[optind]);
 	if (zero_body && dof_size > 64) memset((char *)dof + 64, 0, dof_size - 64);
 	if (loops > 0) { bench(); return 0; }
+	if (copies > 0) { hold_copies(wait_remove); return 0; }
 	int gen;
 	if (threaded) {
 		pthread_t t;
