@@ -76,3 +76,10 @@ dtp_classpath() {
   local module=$1
   echo "$DTP_ROOT/$module/target/$module.jar:$DTP_ROOT/$module/target/lib/*"
 }
+
+# The same with the module's test classes in front: for the test-scope harnesses the scripts run
+# (TransportMain serves a transport with an in-process parser, so it stays out of the jar).
+dtp_harness_classpath() {
+  local module=$1
+  echo "$DTP_ROOT/$module/target/test-classes:$(dtp_classpath "$module")"
+}

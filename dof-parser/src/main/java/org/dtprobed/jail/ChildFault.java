@@ -1,5 +1,9 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.WireReader;
+import org.dtprobed.dof.wire.WireWriter;
+import org.dtprobed.dof.wire.WireFormatException;
+import org.dtprobed.dof.wire.ParsedDofCodec;
 import java.nio.ByteBuffer;
 import org.dtprobed.linux.Errno;
 
@@ -16,11 +20,11 @@ public record ChildFault(String kind, int errno, String message) {
     }
 
     public byte[] encode() {
-        return new BodyWriter(64).string(kind).i32(errno).string(message).toByteArray();
+        return new WireWriter(64).string(kind).i32(errno).string(message).toByteArray();
     }
 
-    public static ChildFault decode(ByteBuffer body) throws FrameFormatException {
-        BodyReader r = new BodyReader(body);
+    public static ChildFault decode(ByteBuffer body) throws WireFormatException {
+        WireReader r = new WireReader(body);
         ChildFault f = new ChildFault(ParsedDofCodec.nonNull(r.string("kind"), "kind"), r.i32("errno"),
                 ParsedDofCodec.nonNull(r.string("message"), "message"));
         r.end("fault");

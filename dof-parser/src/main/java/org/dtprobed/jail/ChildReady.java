@@ -1,5 +1,9 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.WireReader;
+import org.dtprobed.dof.wire.WireWriter;
+import org.dtprobed.dof.wire.WireFormatException;
+import org.dtprobed.dof.wire.ParsedDofCodec;
 import java.nio.ByteBuffer;
 
 /**
@@ -8,12 +12,12 @@ import java.nio.ByteBuffer;
  */
 public record ChildReady(boolean jailed, int uid, int gid, long pid, long startupNanos, String javaVersion) {
     public byte[] encode() {
-        return new BodyWriter(64).bool(jailed).i32(uid).i32(gid).i64(pid).i64(startupNanos).string(javaVersion)
+        return new WireWriter(64).bool(jailed).i32(uid).i32(gid).i64(pid).i64(startupNanos).string(javaVersion)
                 .toByteArray();
     }
 
-    public static ChildReady decode(ByteBuffer body) throws FrameFormatException {
-        BodyReader r = new BodyReader(body);
+    public static ChildReady decode(ByteBuffer body) throws WireFormatException {
+        WireReader r = new WireReader(body);
         ChildReady c = new ChildReady(r.bool("jailed"), r.i32("uid"), r.i32("gid"), r.i64("pid"),
                 r.i64("startup nanos"), ParsedDofCodec.nonNull(r.string("java version"), "java version"));
         r.end("ready");

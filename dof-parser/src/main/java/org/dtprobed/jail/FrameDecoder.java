@@ -1,5 +1,6 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.WireFormatException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;
@@ -8,7 +9,7 @@ import java.util.Optional;
  * Incremental frame decoder: feed it whatever bytes arrived, in any split; it returns a frame
  * when one is complete and leaves the bytes of the next frame in the caller's buffer. A state
  * machine with two states (header, body); the body is allocated only after its length was checked
- * against {@link #maxBodyLength()}. After a {@link FrameFormatException} the decoder refuses all
+ * against {@link #maxBodyLength()}. After a {@link WireFormatException} the decoder refuses all
  * further input.
  */
 public final class FrameDecoder {
@@ -44,9 +45,9 @@ public final class FrameDecoder {
      *
      * @return the frame, or empty when more bytes are needed
      */
-    public Optional<Frame> decode(ByteBuffer in) throws FrameFormatException {
+    public Optional<Frame> decode(ByteBuffer in) throws WireFormatException {
         if (state == State.FAILED) {
-            throw new FrameFormatException("decoder stopped after an earlier error");
+            throw new WireFormatException("decoder stopped after an earlier error");
         }
         if (state == State.HEADER) {
             consumed += transfer(in, header);
@@ -77,7 +78,7 @@ public final class FrameDecoder {
         return n;
     }
 
-    private void startBody() throws FrameFormatException {
+    private void startBody() throws WireFormatException {
         long at = consumed - FrameLayout.HEADER_SIZE;
         int magic = header.getInt(FrameLayout.OFF_MAGIC);
         if (magic != FrameLayout.MAGIC) {
@@ -103,8 +104,8 @@ public final class FrameDecoder {
         state = State.BODY;
     }
 
-    private void fail(long position, String message) throws FrameFormatException {
+    private void fail(long position, String message) throws WireFormatException {
         state = State.FAILED;
-        throw new FrameFormatException("frame at byte " + position + ": " + message);
+        throw new WireFormatException("frame at byte " + position + ": " + message);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import org.dtprobed.linux.Errno;
+import org.dtprobed.linux.Native;
 
 /**
  * The child's frame channel. At start-up the pipe on fd 1 is moved to a fresh descriptor and fd 1

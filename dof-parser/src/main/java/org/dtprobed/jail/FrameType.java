@@ -1,5 +1,7 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.ParsedDofCodec;
+
 /** The frame types, with their wire values. */
 public enum FrameType {
     /** parent → child: pid, dof_helper_t, DOF ({@link ParseRequest}). */

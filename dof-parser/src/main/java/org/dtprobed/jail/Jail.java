@@ -1,6 +1,8 @@
 package org.dtprobed.jail;
 
 import jnr.ffi.Pointer;
+import org.dtprobed.linux.LibC;
+import org.dtprobed.linux.Native;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import org.dtprobed.dof.DofLimits;
 import org.dtprobed.dof.DofParser;
+import org.dtprobed.linux.Native;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,8 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.WireReader;
+import org.dtprobed.dof.wire.WireWriter;
+import org.dtprobed.dof.wire.WireFormatException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.dtprobed.dof.DofHelper;
@@ -28,18 +31,18 @@ public record ParseRequest(long pid, DofHelper helper, byte[] dof) {
 
     /** The body in two parts (fields, DOF) so that the DOF is written without a copy. */
     public byte[][] encode() {
-        byte[] head = new BodyWriter(64)
+        byte[] head = new WireWriter(64)
                 .i64(pid).string(helper.module()).i64(helper.loadBase()).i64(helper.dofAddress())
                 .i32(dof.length).toByteArray();
         return new byte[][] {head, dof};
     }
 
-    public static ParseRequest decode(ByteBuffer body) throws FrameFormatException {
-        BodyReader r = new BodyReader(body);
+    public static ParseRequest decode(ByteBuffer body) throws WireFormatException {
+        WireReader r = new WireReader(body);
         long pid = r.i64("pid");
         String module = r.string("helper module");
         if (module == null) {
-            throw new FrameFormatException("helper module is null");
+            throw new WireFormatException("helper module is null");
         }
         DofHelper helper = new DofHelper(module, r.i64("helper load base"), r.i64("helper DOF address"));
         int n = r.count("DOF length", 1);

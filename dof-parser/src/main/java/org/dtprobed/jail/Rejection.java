@@ -1,5 +1,9 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.WireReader;
+import org.dtprobed.dof.wire.WireWriter;
+import org.dtprobed.dof.wire.WireFormatException;
+import org.dtprobed.dof.wire.ParsedDofCodec;
 import java.nio.ByteBuffer;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.DofRule;
@@ -18,12 +22,12 @@ public record Rejection(DofRule rule, int errno, int section, int probe, String 
     }
 
     public byte[] encode() {
-        return new BodyWriter(64 + message.length()).string(rule.name()).i32(errno).i32(section).i32(probe)
+        return new WireWriter(64 + message.length()).string(rule.name()).i32(errno).i32(section).i32(probe)
                 .string(message).toByteArray();
     }
 
-    public static Rejection decode(ByteBuffer body) throws FrameFormatException {
-        BodyReader r = new BodyReader(body);
+    public static Rejection decode(ByteBuffer body) throws WireFormatException {
+        WireReader r = new WireReader(body);
         DofRule rule = ParsedDofCodec.rule(r, "rejection rule");
         Rejection x = new Rejection(rule, r.i32("errno"), r.i32("section"), r.i32("probe"),
                 ParsedDofCodec.nonNull(r.string("message"), "message"));

@@ -1,5 +1,7 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.WireFormatException;
+import org.dtprobed.dof.wire.ParsedDofCodec;
 import java.io.IOException;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.DofLimits;
@@ -46,7 +48,7 @@ final class RequestLoop {
     /** Answers one frame; false when it answered FAULT. */
     boolean serveOne(Frame f, FrameWriter out) throws IOException {
         if (f.type() != FrameType.PARSE_REQUEST) {
-            throw new FrameFormatException("expected " + FrameType.PARSE_REQUEST + ", got " + f.type());
+            throw new WireFormatException("expected " + FrameType.PARSE_REQUEST + ", got " + f.type());
         }
         ParseRequest request = ParseRequest.decode(f.bodyBuffer());
         byte[] reply;

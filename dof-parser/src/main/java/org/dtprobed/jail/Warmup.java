@@ -1,5 +1,6 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.ParsedDofCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.WireFormatException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -97,7 +98,7 @@ class FrameDecoderTest {
     @Test
     void aWrongMagicNamesTheFieldAndValue() {
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(hex("4454504b 0100 1000 0000000000000000 00000000"))))
-                .isInstanceOf(FrameFormatException.class)
+                .isInstanceOf(WireFormatException.class)
                 .hasMessage("frame at byte 0: magic is 0x4b505444, expected 0x4a505444");
         assertThatThrownBy(() -> decoder.decode(ByteBuffer.wrap(hex(FIXTURE))))
                 .hasMessage("decoder stopped after an earlier error");
@@ -129,7 +130,7 @@ class FrameDecoderTest {
     void errorsGiveThePositionOfTheBadFrameInTheStream() throws Exception {
         ByteBuffer in = ByteBuffer.wrap(hex(FIXTURE + "4454504a 0100 1000 0000000000000000 01001000"));
         assertThat(decoder.decode(in)).isPresent();
-        assertThatThrownBy(() -> decoder.decode(in)).isInstanceOf(FrameFormatException.class)
+        assertThatThrownBy(() -> decoder.decode(in)).isInstanceOf(WireFormatException.class)
                 .hasMessage("frame at byte 39: body length 1048577 exceeds the maximum 1048576");
         resetForAfterEach();
     }

@@ -3,6 +3,7 @@ package org.dtprobed.jail;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import org.dtprobed.linux.Native;
 
 /**
  * Test-only child entry point (never in the production jar): the production child with hooks keyed

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dtprobed.dof.DofLimits;
+import org.dtprobed.linux.LibC;
+import org.dtprobed.linux.Native;
 
 /**
  * Test-only child entry point (never in the production jar): enters the jail exactly as

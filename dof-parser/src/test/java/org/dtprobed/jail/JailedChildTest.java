@@ -1,5 +1,6 @@
 package org.dtprobed.jail;
 
+import org.dtprobed.dof.wire.ParsedDofCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;

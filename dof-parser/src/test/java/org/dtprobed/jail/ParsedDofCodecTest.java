@@ -21,6 +21,9 @@ import org.dtprobed.dof.ParsedRelocation;
 import org.dtprobed.dof.PolicyViolation;
 import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.dof.ProviderAttributes;
+import org.dtprobed.dof.wire.ParsedDofCodec;
+import org.dtprobed.dof.wire.WireFormatException;
+import org.dtprobed.dof.wire.WireWriter;
 import org.dtprobed.linux.Errno;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,19 +91,19 @@ class ParsedDofCodecTest {
 
     @Test
     void hostileBodiesGiveExactErrors() {
-        assertThatThrownBy(() -> Rejection.decode(ByteBuffer.wrap(new BodyWriter(16).string("NO_SUCH_RULE").i32(22)
+        assertThatThrownBy(() -> Rejection.decode(ByteBuffer.wrap(new WireWriter(16).string("NO_SUCH_RULE").i32(22)
                 .i32(-1).i32(-1).string("m").toByteArray())))
-                .isInstanceOf(FrameFormatException.class).hasMessage("rejection rule 'NO_SUCH_RULE' is unknown");
-        byte[] hugeCount = new BodyWriter(16).i32(0x7FFFFFFF).toByteArray();
-        assertThatThrownBy(() -> ParseRequest.decode(ByteBuffer.wrap(new BodyWriter(64).i64(1).string("m").i64(0).i64(0)
+                .isInstanceOf(WireFormatException.class).hasMessage("rejection rule 'NO_SUCH_RULE' is unknown");
+        byte[] hugeCount = new WireWriter(16).i32(0x7FFFFFFF).toByteArray();
+        assertThatThrownBy(() -> ParseRequest.decode(ByteBuffer.wrap(new WireWriter(64).i64(1).string("m").i64(0).i64(0)
                 .bytes(hugeCount).toByteArray())))
                 .hasMessage("body byte 29: DOF length count 2147483647 cannot fit in the 0 bytes left");
-        assertThatThrownBy(() -> ChildReady.decode(ByteBuffer.wrap(new BodyWriter(8).u8(2).toByteArray())))
+        assertThatThrownBy(() -> ChildReady.decode(ByteBuffer.wrap(new WireWriter(8).u8(2).toByteArray())))
                 .hasMessage("body byte 0: jailed is 2, expected 0 or 1");
         byte[] trailing = Arrays.copyOf(new ChildReady(false, 1, 1, 1, 1, "x").encode(), 40);
         assertThatThrownBy(() -> ChildReady.decode(ByteBuffer.wrap(trailing)))
                 .hasMessageContaining("ready: ").hasMessageContaining("unexpected bytes after byte");
-        byte[] notUtf8 = new BodyWriter(8).i32(2).bytes(new byte[] {(byte) 0xC3, 0x28}).toByteArray();
+        byte[] notUtf8 = new WireWriter(8).i32(2).bytes(new byte[] {(byte) 0xC3, 0x28}).toByteArray();
         assertThatThrownBy(() -> ChildFault.decode(ByteBuffer.wrap(notUtf8)))
                 .hasMessage("body byte 0: kind is not valid UTF-8");
     }
@@ -114,14 +117,14 @@ class ParsedDofCodecTest {
         // fix the string length: "NO_PROVIDERS" is 12 bytes, "BAD_MAGIC" 9 (+3 bytes left as trailing junk)
         int at = text.indexOf("BAD_MAGIC") - 4;
         ByteBuffer.wrap(bad).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(at, 9);
-        assertThatThrownBy(() -> ParsedDofCodec.decode(ByteBuffer.wrap(bad))).isInstanceOf(FrameFormatException.class);
+        assertThatThrownBy(() -> ParsedDofCodec.decode(ByteBuffer.wrap(bad))).isInstanceOf(WireFormatException.class);
     }
 
     static Stream<Long> seeds() {
         return LongStream.range(0, 40).map(i -> 0xC0DEC000L + i).boxed();
     }
 
-    /** A subverted child can send anything: decoding must fail with FrameFormatException only. */
+    /** A subverted child can send anything: decoding must fail with WireFormatException only. */
     @ParameterizedTest
     @MethodSource("seeds")
     void mutatedEncodingsEitherDecodeOrFailWithAFrameFormatException(long seed) throws Exception {
@@ -135,7 +138,7 @@ class ParsedDofCodecTest {
             }
             try {
                 ParsedDofCodec.decode(ByteBuffer.wrap(bad));
-            } catch (FrameFormatException expected) {
+            } catch (WireFormatException expected) {
                 // the only acceptable failure
             } catch (RuntimeException e) {
                 throw new AssertionError("seed " + seed + " round " + round + ": " + e, e);

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dtprobed.linux.Errno;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 class SeccompFilterTest {
     private static final int SELF = 4242;
     private static final int ALLOW = SeccompFilter.RET_ALLOW;
-    private static final int EPERM = SeccompFilter.RET_ERRNO | 1;
-    private static final int ENOSYS = SeccompFilter.RET_ERRNO | 38;
+    private static final int EPERM = SeccompFilter.RET_ERRNO | Errno.EPERM;
+    private static final int ENOSYS = SeccompFilter.RET_ERRNO | Errno.ENOSYS;
     private static final int X86_64 = SeccompFilter.AUDIT_ARCH_X86_64;
     private static final int I386 = 0x40000003;
 

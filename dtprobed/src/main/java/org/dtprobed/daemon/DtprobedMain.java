@@ -92,9 +92,10 @@ public final class DtprobedMain implements Callable<Integer> {
     List<Path> parserClasspath = new ArrayList<>();
 
     @Option(names = "--max-registrations", defaultValue = "8192", converter = RegistrationCountConverter.class,
-            paramLabel = "N", description = {"Registrations, and distinct registering pids, a new stash is sized for"
-                + " (registrations of ~20 probes, 3 KiB each: larger ones take more of the space, so fewer fit);"
-                + " a registration beyond them is refused with ENOSPC. Only applies when the stash files are created:"
+            paramLabel = "N", description = {"Registrations, and distinct registering pids, a new stash is sized for:"
+                + " a 3 KiB slot each (~20 probes) and a shared pool of one 4 KiB chunk per registration for"
+                + " larger ones (so N of up to ~50 probes, fewer larger ones); a registration beyond them is refused"
+                + " with ENOSPC, and the files never grow. Only applies when the stash files are created:"
                 + " an existing stash keeps the sizing it was created with (remove STATE-DIR/stash to resize)."
                 + " Default: ${DEFAULT-VALUE}."})
     int maxRegistrations;

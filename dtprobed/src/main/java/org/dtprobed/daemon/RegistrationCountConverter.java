@@ -4,7 +4,7 @@ import picocli.CommandLine;
 
 /**
  * Parses {@code --max-registrations}. The bound is there because Chronicle preallocates each stash
- * file for its entry count (3 KiB per registration): a typo must not fill {@code /run}.
+ * file for its entry count (7 KiB per registration with its slot and its share of chunks): a typo must not fill {@code /run}.
  */
 public final class RegistrationCountConverter implements CommandLine.ITypeConverter<Integer> {
     static final int MAX = 1 << 20;

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import jnr.ffi.Pointer;
 import org.dtprobed.linux.Errno;
+import org.dtprobed.linux.Native;
 
 /**
  * An open {@code /dev/fuse} or {@code /dev/cuse}: one {@code read} returns one whole request,
@@ -16,20 +17,24 @@ public final class FuseDevice implements Closeable {
     /** What {@link #read} found. */
     public enum ReadStatus { MESSAGE, TIMEOUT, ENDED }
 
-    private final FuseNative nat;
+    private static final int O_RDWR = 2;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final short POLLIN = 0x1;
+
+    private final Native nat;
     private final Path path;
     private final int fd;
     private volatile boolean closed;
 
-    private FuseDevice(FuseNative nat, Path path, int fd) {
+    private FuseDevice(Native nat, Path path, int fd) {
         this.nat = nat;
         this.path = path;
         this.fd = fd;
     }
 
     public static FuseDevice open(Path path) throws IOException {
-        FuseNative nat = FuseNative.get();
-        int fd = nat.libc.open(path.toString(), FuseNative.O_RDWR | FuseNative.O_CLOEXEC);
+        Native nat = Native.load();
+        int fd = nat.libc().open(path.toString(), O_RDWR | O_CLOEXEC);
         if (fd < 0) {
             int errno = nat.errno();
             throw new IOException("cannot open " + path + ": errno " + errno
@@ -58,9 +63,9 @@ public final class FuseDevice implements Closeable {
     public ReadStatus read(ByteBuffer dst, int timeoutMillis) throws IOException {
         byte[] pollfd = new byte[8];
         ByteBuffer p = ByteBuffer.wrap(pollfd).order(ByteOrder.LITTLE_ENDIAN);
-        p.putInt(0, fd).putShort(4, FuseNative.POLLIN);
+        p.putInt(0, fd).putShort(4, POLLIN);
         while (true) {
-            int ready = nat.libc.poll(pollfd, 1, timeoutMillis);
+            int ready = nat.libc().poll(pollfd, 1, timeoutMillis);
             if (ready < 0) {
                 if (nat.errno() == Errno.EINTR) {
                     continue;
@@ -71,7 +76,7 @@ public final class FuseDevice implements Closeable {
                 return ReadStatus.TIMEOUT;
             }
             dst.clear(); // Pointer.wrap starts at the buffer's position
-            long n = nat.libc.read(fd, Pointer.wrap(nat.runtime, dst), dst.capacity());
+            long n = nat.libc().read(fd, Pointer.wrap(nat.runtime(), dst), dst.capacity());
             if (n >= 0) {
                 dst.clear().limit((int) n);
                 return n == 0 ? ReadStatus.ENDED : ReadStatus.MESSAGE;
@@ -96,7 +101,7 @@ public final class FuseDevice implements Closeable {
      * @return false when the kernel no longer knows the request (the caller was interrupted or is gone)
      */
     public boolean write(byte[] reply) throws IOException {
-        long n = nat.libc.write(fd, reply, reply.length);
+        long n = nat.libc().write(fd, reply, reply.length);
         if (n == reply.length) {
             return true;
         }
@@ -114,7 +119,7 @@ public final class FuseDevice implements Closeable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            nat.libc.close(fd);
+            nat.libc().close(fd);
         }
     }
 }

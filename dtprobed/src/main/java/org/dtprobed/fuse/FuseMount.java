@@ -3,6 +3,7 @@ package org.dtprobed.fuse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.dtprobed.linux.Native;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,20 +15,27 @@ import org.slf4j.LoggerFactory;
 final class FuseMount implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
 
-    private final FuseNative nat;
+    private static final long MS_NOSUID = 2;
+    private static final long MS_NODEV = 4;
+    private static final long MS_NOEXEC = 8;
+    private static final int MNT_DETACH = 2;
+    /** umount2: do not follow a symlink at the target (a planted link must not unmount elsewhere). */
+    private static final int UMOUNT_NOFOLLOW = 8;
+
+    private final Native nat;
     private final Path mountpoint;
     private boolean mounted;
 
-    private FuseMount(FuseNative nat, Path mountpoint) {
+    private FuseMount(Native nat, Path mountpoint) {
         this.nat = nat;
         this.mountpoint = mountpoint;
     }
 
     static FuseMount mount(FuseDevice device, Path mountpoint) throws IOException {
-        FuseNative nat = FuseNative.get();
+        Native nat = Native.load();
         // A daemon that died leaves a dead mount ("Transport endpoint is not connected") here;
         // the directory belongs to the daemon, so whatever is mounted on it is detached first.
-        if (nat.libc.umount2(mountpoint.toString(), FuseNative.MNT_DETACH | FuseNative.UMOUNT_NOFOLLOW) == 0) {
+        if (nat.libc().umount2(mountpoint.toString(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
             LOG.warn("detached a stale mount at {}", mountpoint);
         }
         Files.createDirectories(mountpoint);
@@ -38,8 +46,8 @@ final class FuseMount implements AutoCloseable {
         int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
         String data = "fd=" + device.fd() + ",rootmode=40000,user_id=" + uid + ",group_id=" + gid
                 + ",allow_other,default_permissions";
-        int rc = nat.libc.mount("dtprobed", mountpoint.toString(), "fuse.dtprobed",
-                FuseNative.MS_NOSUID | FuseNative.MS_NODEV | FuseNative.MS_NOEXEC, data);
+        int rc = nat.libc().mount("dtprobed", mountpoint.toString(), "fuse.dtprobed",
+                MS_NOSUID | MS_NODEV | MS_NOEXEC, data);
         if (rc != 0) {
             throw new IOException("mount of the helper filesystem at " + mountpoint + " failed: errno " + nat.errno());
         }
@@ -56,7 +64,7 @@ final class FuseMount implements AutoCloseable {
     public synchronized void close() {
         if (mounted) {
             mounted = false;
-            if (nat.libc.umount2(mountpoint.toString(), FuseNative.MNT_DETACH | FuseNative.UMOUNT_NOFOLLOW) != 0) {
+            if (nat.libc().umount2(mountpoint.toString(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
                 LOG.warn("umount of {} failed: errno {}", mountpoint, nat.errno());
             }
         }

@@ -12,12 +12,12 @@ import org.dtprobed.jail.ChildCommand;
 import org.dtprobed.jail.ChildFault;
 import org.dtprobed.jail.ChildReady;
 import org.dtprobed.jail.Frame;
-import org.dtprobed.jail.FrameFormatException;
+import org.dtprobed.dof.wire.WireFormatException;
 import org.dtprobed.jail.FrameReader;
 import org.dtprobed.jail.FrameType;
 import org.dtprobed.jail.FrameWriter;
 import org.dtprobed.jail.ParseRequest;
-import org.dtprobed.jail.ParsedDofCodec;
+import org.dtprobed.dof.wire.ParsedDofCodec;
 import org.dtprobed.jail.Rejection;
 
 /**
@@ -67,7 +67,7 @@ final class ParserChild implements AutoCloseable {
             child.ready = ChildReady.decode(f.bodyBuffer());
             child.spawnToReadyNanos = System.nanoTime() - t0;
             return child;
-        } catch (AttemptFailure | FrameFormatException e) {
+        } catch (AttemptFailure | WireFormatException e) {
             child.kill();
             String why = e instanceof AttemptFailure ? e.getMessage() : "bad READY frame: " + e.getMessage();
             throw new AttemptFailure(FailureReason.START_FAILED, "parser child " + p.pid() + " did not start: " + why
@@ -143,7 +143,7 @@ final class ParserChild implements AutoCloseable {
                 default:
                     throw new AttemptFailure(FailureReason.PROTOCOL, "unexpected " + f.type() + " frame");
             }
-        } catch (FrameFormatException e) {
+        } catch (WireFormatException e) {
             throw new AttemptFailure(FailureReason.PROTOCOL, "bad " + f.type() + " body: " + e.getMessage());
         }
     }
@@ -163,7 +163,7 @@ final class ParserChild implements AutoCloseable {
         if (o == END) {
             throw failure(FailureReason.CRASH, "stdout closed before the " + what);
         }
-        if (o instanceof FrameFormatException e) {
+        if (o instanceof WireFormatException e) {
             throw new AttemptFailure(FailureReason.PROTOCOL, "garbage on stdout: " + e.getMessage());
         }
         if (o instanceof IOException e) {

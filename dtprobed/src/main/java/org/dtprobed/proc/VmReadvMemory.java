@@ -1,37 +1,27 @@
 package org.dtprobed.proc;
 
 import java.util.Optional;
-import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
-import jnr.ffi.annotations.SaveError;
 import org.dtprobed.linux.Errno;
+import org.dtprobed.linux.Native;
 
 /** {@code process_vm_readv(2)} through jnr-ffi: one syscall per window, no file descriptors. */
 final class VmReadvMemory implements ProcessMemory {
-    /** The one native entry point this class needs. */
-    public interface LibC {
-        @SaveError
-        long process_vm_readv(int pid, Pointer localIov, long liovcnt, Pointer remoteIov, long riovcnt, long flags);
-    }
-
     private static final int IOVEC_SIZE = 16;
     /** Bytes per syscall; bounds the native buffer whatever the caller asks for. */
     private static final int WINDOW = 1 << 20;
 
-    private final LibC libc;
-    private final Runtime runtime;
+    private final Native nat;
 
-    private VmReadvMemory(LibC libc) {
-        this.libc = libc;
-        this.runtime = Runtime.getRuntime(libc);
+    private VmReadvMemory(Native nat) {
+        this.nat = nat;
     }
 
     /** Empty when libc cannot be loaded (then only {@code /proc/<pid>/mem} is used). */
     static Optional<VmReadvMemory> load() {
         try {
-            return Optional.of(new VmReadvMemory(LibraryLoader.create(LibC.class).load("c")));
+            return Optional.of(new VmReadvMemory(Native.load()));
         } catch (LinkageError | RuntimeException e) {
             return Optional.empty();
         }
@@ -40,8 +30,8 @@ final class VmReadvMemory implements ProcessMemory {
     @Override
     public void read(int pid, long address, byte[] dst, int off, int len) throws ProcException {
         int window = Math.min(WINDOW, Math.max(len, 1));
-        Pointer buf = Memory.allocateDirect(runtime, window);
-        Pointer iov = Memory.allocateDirect(runtime, 2 * IOVEC_SIZE);
+        Pointer buf = Memory.allocateDirect(nat.runtime(), window);
+        Pointer iov = Memory.allocateDirect(nat.runtime(), 2 * IOVEC_SIZE);
         int done = 0;
         while (done < len) {
             int n = Math.min(window, len - done);
@@ -49,9 +39,9 @@ final class VmReadvMemory implements ProcessMemory {
             iov.putLong(8, n);
             iov.putLong(IOVEC_SIZE, address + done);
             iov.putLong(IOVEC_SIZE + 8, n);
-            long got = libc.process_vm_readv(pid, iov, 1, iov.slice(IOVEC_SIZE), 1, 0);
+            long got = nat.libc().process_vm_readv(pid, iov, 1, iov.slice(IOVEC_SIZE), 1, 0);
             if (got < 0) {
-                throw failure(pid, address + done, n, runtime.getLastError());
+                throw failure(pid, address + done, n, nat.errno());
             }
             if (got < n) {
                 // a partial read stops at the first unreadable page

@@ -41,14 +41,14 @@ class DaemonStartFailureTest {
 
     @Test
     void aMessageThatIsOnlyAMapDescriptionIsGivenItsTypeAndCause() {
-        RuntimeException e = new IllegalStateException("ChronicleMap{name=dtprobed-registrations.cm3}",
+        RuntimeException e = new IllegalStateException("ChronicleMap{name=dtprobed-registrations-2.cm3}",
                 new IOException("No space left on device"));
-        assertThat(Daemon.describe(e)).isEqualTo("IllegalStateException: ChronicleMap{name=dtprobed-registrations.cm3}"
+        assertThat(Daemon.describe(e)).isEqualTo("IllegalStateException: ChronicleMap{name=dtprobed-registrations-2.cm3}"
                 + " (cause: IOException: No space left on device)");
-        StashException s = new StashException(StashException.Kind.IO, "/x/registrations.cm3: No space left on device",
+        StashException s = new StashException(StashException.Kind.IO, "/x/registrations-2.cm3: No space left on device",
                 new IOException("No space left on device"));
         assertThat(Daemon.describe(s)).as("a cause already in the line is not repeated")
-                .isEqualTo("/x/registrations.cm3: No space left on device");
+                .isEqualTo("/x/registrations-2.cm3: No space left on device");
         assertThat(Daemon.describe(new NullPointerException())).isEqualTo("java.lang.NullPointerException");
     }
 
@@ -59,7 +59,7 @@ class DaemonStartFailureTest {
         try (Stash s = Stash.open(StashConfig.small(stashDir))) {
             s.stats();
         }
-        Path reg = stashDir.resolve("registrations.cm3");
+        Path reg = stashDir.resolve("registrations-2.cm3");
         try (RandomAccessFile r = new RandomAccessFile(reg.toFile(), "rw")) {
             r.setLength(0);
         }

@@ -21,7 +21,7 @@ class DtprobedMainTest {
     @Test
     void defaultSizingIsTheStashDefault() {
         DaemonConfig config = parse("--state-dir", "/tmp/dtp-x");
-        assertThat(config.maxRegistrations()).isEqualTo((int) StashConfig.DEFAULT_REGISTRATIONS.entries());
+        assertThat(config.maxRegistrations()).isEqualTo((int) StashConfig.DEFAULT_REGISTRATIONS);
         assertThat(Daemon.stashConfig(config)).isEqualTo(StashConfig.at(Path.of("/tmp/dtp-x/stash")));
     }
 
@@ -39,13 +39,11 @@ class DtprobedMainTest {
     }
 
     @Test
-    void maxRegistrationsSizesRegistrationsAndPids() {
+    void maxRegistrationsSizesRegistrationsPidsAndChunks() {
         StashConfig c = Daemon.stashConfig(parse("--state-dir", "/tmp/dtp-x", "--max-registrations", "12000"));
         assertThat(c.stateDir()).isEqualTo(Path.of("/tmp/dtp-x/stash"));
-        assertThat(c.registrations().entries()).isEqualTo(12_000);
-        assertThat(c.registrations().averageValueBytes())
-                .isEqualTo(StashConfig.DEFAULT_REGISTRATIONS.averageValueBytes());
-        assertThat(c.registrations().maxBloatFactor()).isEqualTo(1.0);
+        assertThat(c.registrations()).isEqualTo(12_000);
+        assertThat(c.chunks()).isEqualTo(StashConfig.chunksFor(12_000));
         // 12,000 pids that each registered twice (two record slots each), plus the two in reserve
         assertThat(c.pids().entries()).isEqualTo(24_002);
         assertThat(c.pids().maxBloatFactor()).isEqualTo(1.0);
@@ -56,7 +54,7 @@ class DtprobedMainTest {
     @Test
     void fewerRegistrationsGetAPidFileToMatch() {
         StashConfig c = Daemon.stashConfig(parse("--max-registrations", "100"));
-        assertThat(c.registrations().entries()).isEqualTo(100);
+        assertThat(c.registrations()).isEqualTo(100);
         assertThat(c.pids()).isEqualTo(StashConfig.pidsFor(100));
         assertThat(StashConfig.DEFAULT_PIDS).isEqualTo(StashConfig.pidsFor(8_192));
     }

@@ -121,7 +121,7 @@ class MetricsIT {
                     .isGreaterThanOrEqualTo(1);
             List<Sample> fill = om.stream().filter(s -> s.name().equals("dtprobed_stash_fill_ratio")).toList();
             assertThat(fill).hasSize(6).allMatch(s -> s.value() >= 0 && s.value() <= 1);
-            assertThat(value(om, "dtprobed_stash_entries", Map.of("file", "registrations.cm3"))).isZero();
+            assertThat(value(om, "dtprobed_stash_entries", Map.of("file", "registrations-2.cm3"))).isZero();
             Sample info = om.stream().filter(s -> s.name().equals("dtprobed_build_info")).findFirst().orElseThrow();
             assertThat(info.type()).isEqualTo("info");
             assertThat(info.labels()).containsEntry("commit", BuildInfo.commit()).containsEntry("transport", "fuse-file");

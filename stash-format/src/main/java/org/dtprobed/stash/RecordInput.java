@@ -1,28 +1,26 @@
 package org.dtprobed.stash;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.dtprobed.dof.wire.WireFormatException;
+import org.dtprobed.dof.wire.WireReader;
 
 /**
- * Reads one stored value: checks the header (kind, CRC) first, then bounded little-endian fields.
- * Every failure is a {@link StashException.Kind#CORRUPT} naming the value and the offset.
+ * Reads one stored value: checks the header (kind, CRC) first, then its little-endian fields through
+ * the one bounded reader ({@link WireReader}, which the parser's frames use too). Every failure is
+ * a {@link StashException.Kind#CORRUPT} naming the value and the position.
  */
 public final class RecordInput {
-    private final byte[] buf;
     private final String what;
     private final int version;
-    private int pos;
+    private final WireReader wire;
 
     private RecordInput(byte[] buf, String what, int version) {
-        this.buf = buf;
         this.what = what;
         this.version = version;
-        this.pos = StashLayout.VALUE_HEADER_SIZE;
+        this.wire = new WireReader(ByteBuffer.wrap(buf, StashLayout.VALUE_HEADER_SIZE,
+                buf.length - StashLayout.VALUE_HEADER_SIZE));
     }
 
     /** Opens a value of the given kind after checking its size and CRC; the caller checks {@link #version()}. */
@@ -52,8 +50,9 @@ public final class RecordInput {
         return version;
     }
 
+    /** Position in the whole value (header included). */
     public int position() {
-        return pos;
+        return StashLayout.VALUE_HEADER_SIZE + wire.position();
     }
 
     /** Refuses a version this code does not know (the versioning rule: a new codec beside the old). */
@@ -65,91 +64,62 @@ public final class RecordInput {
         return this;
     }
 
-    private void require(int n) throws StashException {
-        if (n < 0 || buf.length - pos < n) {
-            throw new StashException(StashException.Kind.CORRUPT,
-                    what + ": needs " + n + " bytes at offset " + pos + ", value has " + buf.length);
+    /** Runs one read of the shared bounded reader; its failure is this value's CORRUPT. */
+    private <T> T read(WireRead<T> op) throws StashException {
+        try {
+            return op.read(wire);
+        } catch (WireFormatException e) {
+            throw new StashException(StashException.Kind.CORRUPT, what + " (value byte " + StashLayout.VALUE_HEADER_SIZE
+                    + " onwards): " + e.getMessage(), e);
         }
+    }
+
+    private interface WireRead<T> {
+        T read(WireReader r) throws WireFormatException;
     }
 
     public int u8() throws StashException {
-        require(1);
-        return buf[pos++] & 0xFF;
+        return read(r -> r.u8("u8"));
     }
 
     public int u16() throws StashException {
-        require(2);
-        int v = (buf[pos] & 0xFF) | (buf[pos + 1] & 0xFF) << 8;
-        pos += 2;
-        return v;
+        return read(r -> r.u8("u16") | r.u8("u16") << 8);
     }
 
     public long u32() throws StashException {
-        require(4);
-        long v = 0;
-        for (int i = 0; i < 4; i++) {
-            v |= (long) (buf[pos + i] & 0xFF) << (8 * i);
-        }
-        pos += 4;
-        return v;
+        return read(r -> Integer.toUnsignedLong(r.i32("u32")));
     }
 
     public long u64() throws StashException {
-        require(8);
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v |= (long) (buf[pos + i] & 0xFF) << (8 * i);
-        }
-        pos += 8;
-        return v;
+        return read(r -> r.i64("u64"));
     }
 
     public byte[] bytes(int n) throws StashException {
-        require(n);
-        byte[] b = new byte[n];
-        System.arraycopy(buf, pos, b, 0, n);
-        pos += n;
-        return b;
+        return read(r -> r.bytes(n, "bytes"));
     }
 
     /** A count written by {@link RecordOutput#count}; also bounded by the bytes left (each element ≥ minBytes). */
     public int count(int minBytes) throws StashException {
-        int at = pos;
-        long n = u32();
-        if (n > StashLayout.MAX_LIST_SIZE || n * Math.max(1, minBytes) > buf.length - pos) {
-            throw new StashException(StashException.Kind.CORRUPT,
-                    what + ": count " + n + " at offset " + at + " exceeds what the value can hold");
+        int n = read(r -> r.count("count", Math.max(1, minBytes)));
+        if (n > StashLayout.MAX_LIST_SIZE) {
+            throw new StashException(StashException.Kind.CORRUPT, what + ": count " + n + " exceeds "
+                    + StashLayout.MAX_LIST_SIZE);
         }
-        return (int) n;
+        return n;
     }
 
     public String str() throws StashException {
-        int at = pos;
-        long n = u32();
-        if (n > StashLayout.MAX_STRING_BYTES) {
-            throw new StashException(StashException.Kind.CORRUPT,
-                    what + ": string length " + n + " at offset " + at + " exceeds " + StashLayout.MAX_STRING_BYTES);
+        String s = read(r -> r.string("string"));
+        if (s == null) {
+            throw new StashException(StashException.Kind.CORRUPT, what + ": a string is missing");
         }
-        require((int) n);
-        boolean ascii = true;
-        for (int i = pos; i < pos + n && ascii; i++) {
-            ascii = buf[i] >= 0;
+        // chars never outnumber UTF-8 bytes: only a long string needs its bytes counted
+        if (s.length() > StashLayout.MAX_STRING_BYTES / 4
+                && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > StashLayout.MAX_STRING_BYTES) {
+            throw new StashException(StashException.Kind.CORRUPT, what + ": a string longer than "
+                    + StashLayout.MAX_STRING_BYTES + " bytes");
         }
-        if (ascii) {
-            String s = new String(buf, pos, (int) n, StandardCharsets.US_ASCII);
-            pos += (int) n;
-            return s;
-        }
-        try {
-            CharBuffer cb = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(buf, pos, (int) n));
-            pos += (int) n;
-            return cb.toString();
-        } catch (CharacterCodingException e) {
-            throw new StashException(StashException.Kind.CORRUPT, what + ": string at offset " + at + " is not UTF-8");
-        }
+        return s;
     }
 
     public List<String> strings() throws StashException {
@@ -163,9 +133,9 @@ public final class RecordInput {
 
     /** Fails unless every byte was consumed: trailing bytes mean a layout this code misreads. */
     public void end() throws StashException {
-        if (pos != buf.length) {
-            throw new StashException(StashException.Kind.CORRUPT,
-                    what + ": " + (buf.length - pos) + " unread bytes at offset " + pos);
-        }
+        read(r -> {
+            r.end(what);
+            return null;
+        });
     }
 }

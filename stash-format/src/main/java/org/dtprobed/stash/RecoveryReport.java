@@ -15,12 +15,14 @@ import java.util.List;
  *                                 damaged {@code dof.cm3}: their probes are intact)
  * @param orphanDof                raw DOF entries removed because no registration referenced them
  * @param orphanParsed             parse-cache entries removed (unreferenced, undecodable or another version)
+ * @param orphanChunks             chunks removed because no value owned them (a crash between a
+ *                                 value's chunks and its slot, {@link ChunkedMap})
  * @param pidsRepaired             pid records created or whose next generation was raised
  * @param staleRegistrations       registrations whose probe records await {@link Stash#rebuildParsed}
  */
 public record RecoveryReport(boolean unclean, List<String> chronicleEvents, List<String> damagedFiles,
                              int corruptRegistrations,
-                             int registrationsWithoutDof, int orphanDof, int orphanParsed, int pidsRepaired,
+                             int registrationsWithoutDof, int orphanDof, int orphanParsed, int orphanChunks, int pidsRepaired,
                              int staleRegistrations) {
     public RecoveryReport {
         chronicleEvents = List.copyOf(chronicleEvents);

@@ -23,94 +23,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stash: every registration the daemon acknowledged, durably, in Chronicle Map files.
+ * The stash: every registration the daemon acknowledged, durably, in Chronicle Map files under
+ * one state directory ({@link StashConfig#stateDir()}).
  *
- * <h2>Files</h2>
- * One state directory (default {@code /run/dtrace/stash}; {@link StashConfig#stateDir()}); no
- * path is ever derived from stored data (names from DOF or clients are values, never file names).
- * Every key and value layout is in {@link StashLayout}; every value starts with the common
- * 8-byte header {@code u16 version, u16 kind, u32 CRC32C of the rest}.
- * <table>
- * <caption>stash files</caption>
- * <tr><th>file</th><th>key</th><th>value</th><th>deleted when</th></tr>
- * <tr><td>{@code registrations.cm3}</td><td>u32 pid, u32 0, u64 generation (16 B)</td>
- *   <td>the whole registration: mapping (dev, inode, start, path), helper (module, load base,
- *   DOF address), process identity (start time, exec dev/inode), raw-DOF key, commit time, and
- *   its per-probe records (provider, function, name, attributes, native/translated types,
- *   argmap, sites) under their own parsed version ({@link RegistrationCodec})</td>
- *   <td>REMOVE, removal of the pid, pruning (dead pid, reused pid, exec)</td></tr>
- * <tr><td>{@code dof.cm3}</td><td>SHA-256 of the DOF (32 B)</td><td>u32 length, raw DOF bytes</td>
- *   <td>when the last registration referencing it goes; orphans at every open</td></tr>
- * <tr><td>{@code parsed.cm3}</td><td>SHA-256 (32 B), u64 load base</td><td>the whole
- *   {@link ParsedDof} ({@link ParsedCodec}); the parse cache</td>
- *   <td>with its raw DOF, or at open when no registration uses that (content, load base)</td></tr>
- * <tr><td>{@code pids.cm3}</td><td>u32 pid, u32 0</td><td>u64 next generation, start time,
- *   exec dev, exec inode</td><td>removal or pruning of the pid</td></tr>
- * <tr><td>{@code negative.cm3}</td><td>u64 dev, u64 inode</td><td>size, mtime (ns), record
- *   time, verdict, reason</td><td>expiry (lazily on lookup, swept on insert at most once per
- *   TTL), stale size/mtime, eviction of the oldest beyond the bound ({@link NegativeCache})</td></tr>
- * <tr><td>{@code meta.cm3}</td><td>UTF-8 name</td><td>u64</td><td>never: layout version,
- *   clean-shutdown mirror, counters ({@link StashMeta})</td></tr>
- * <tr><td>{@code stash.lock}</td><td colspan="3">not Chronicle: the owner's exclusive
- *   {@code flock}, and the clean-shutdown flag as its content ({@link StashLock})</td></tr>
- * </table>
- * Per-probe records live inside their registration's value so that a registration and its probes
- * are one Chronicle entry: Chronicle Map has no transactions across entries or maps, and one
- * entry is written under its segment lock with a checksum, so it is either wholly there or (after
- * {@code recoverPersistedTo}) wholly gone.
- *
- * <h2>Who writes, who reads</h2>
- * One daemon ({@code org.dtprobed.ingest}) owns the stash through this class; all mutations are
- * serialised on this object. {@code stash-dump} reads the files as a second process while the
- * daemon runs ({@link StashFiles#openShared}), never during recovery (the owner holds the lock
- * throughout). The query index is built from {@link #forEachProbe} and kept current by the daemon.
- *
- * <h2>Commit order (crash safety)</h2>
- * {@link #commit}: (1) encode everything, refusing bad records before any write; (2) write the pid
- * record with next generation = gen + 1; (3) put the raw DOF if absent (content-addressed);
- * (4) put the parse-cache entry if absent; (5) put the registration — <b>the commit point</b>;
- * only then does the ioctl return the generation. A crash before (5) leaves at most an unused
- * generation (harmless: generations need only be unique) and unreferenced DOF / parse entries,
- * which the repair pass collects. Removal deletes the registration first (the commit point of a
- * removal), then frees its DOF and parse entry when their last reference went; a crash in between
- * leaves orphans, collected likewise. Reference counts are never stored: they are derived from
- * the registrations at every open ({@link StashIndex}), so a crash cannot leave one wrong.
- *
- * <h2>Open and recovery</h2>
- * {@link #open} takes {@code stash.lock} (or fails with LOCKED), reads the flag, writes "open";
- * after an unclean shutdown every existing file goes through {@code recoverPersistedTo} (plain
- * {@code createPersistedTo} on a crashed file can block 60 s and throw). Then {@link StashRepair}
- * (every open): registrations that do not decode are removed (such a registration was never
- * acknowledged: its put had not completed), those whose raw DOF a damaged {@code dof.cm3} lost are
- * kept and counted; unreferenced raw DOF and
- * parse-cache entries are removed; pid records are raised above every stored generation.
- * {@link #close} writes "clean" with a seal of every file (size, CRC32C, entries): the next open
- * checks the files against it before Chronicle reads them ({@link StashIntegrity}), sets damaged
- * files aside, recovers the registrations and raw DOF from what is intact, recreates derived files,
- * or refuses with {@link StashException.Kind#DAMAGED}; all of it within {@link StashConfig#openDeadline()}.
- *
- * <h2>Versions</h2>
- * {@link StashLayout#LAYOUT_VERSION} (meta {@code layout-version}) covers the file set and every
- * key layout: a change means new file names, and a build refuses a newer layout. Every value
- * carries its own layout version: a changed value layout gets a new codec beside the old one. The
- * probe records and the parse cache carry {@link StashLayout#PARSED_VERSION}: a registration whose
- * probe records have another version is kept and reported stale until {@link #rebuildParsed}
- * re-derives them from the raw DOF (the source of truth); parse-cache entries of another version
- * are dropped at open.
- *
- * <h2>Sizing</h2>
- * Chronicle preallocates each file from {@link MapSizing} at creation and the sizing is fixed
- * afterwards ({@link StashConfig} defaults; measured in BENCHMARKS.md "## Stash"). A commit that
- * would take a file beyond its sized entries, or its values beyond entries x average value bytes
- * ({@link #budget}), is refused before any write with {@link StashException.Kind#FULL} (ENOSPC).
- * {@code maxBloatFactor} 1 does not stop Chronicle from chaining one bulk of extra tiers onto full
- * segments (growing the file); the byte budget keeps ordinary registrations out of them, values of
- * ~190 KiB (1,500 probes) still cause a few. Every open allocates every file ({@code fallocate}),
- * and a fault in a mapped write fails only that request (docs/STASH-FORMAT.md, "Sizing").
- *
- * <h2>What survives kill -9</h2>
- * Every registration whose {@link #commit} returned; none that it did not return is half there.
- * The negative cache survives too (it is only a cache: a lost entry costs one re-examination).
+ * <p>The specification — files, keys, values, versions, sizing, commit order, recovery and what
+ * each failure does — is written once, in {@code docs/STASH-FORMAT.md}; every byte offset is a
+ * named constant in {@link StashLayout}, checked against a real stash by {@code StashLayoutTest}.
+ * What this class guarantees, in short:
+ * <ul>
+ * <li>Atomic registrations: a registration with all its probes is one value, and a value's slot
+ *   is its commit point ({@link ChunkedMap}): after {@code kill -9} it is wholly there or wholly
+ *   gone. {@link #commit} writes the pid record, the raw DOF and the parse-cache entry first and the
+ *   registration last, and returns only then; removals go the other way.</li>
+ * <li>Bounded files: every file is preallocated at creation and never grows; a commit beyond
+ *   what a file was sized for is refused with {@link StashException.Kind#FULL} (ENOSPC) before
+ *   any write. A mapped write that faults (a full file system) fails that request only.</li>
+ * <li>Checked opens: a clean close seals every file; the next open checks the seals, recovers
+ *   after a crash, repairs the invariants ({@link StashRepair}), migrates an older layout
+ *   ({@link LayoutOneMigration}), sets damaged files aside, and ends within its deadline.</li>
+ * <li>One writer: the daemon owns the stash through this object (mutations are serialised on it);
+ *   {@code stash-dump} reads beside it ({@link StashFiles#openShared}).</li>
+ * </ul>
  */
 public final class Stash implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Stash.class);
@@ -124,8 +57,6 @@ public final class Stash implements AutoCloseable {
     private boolean closed;
     /** A map operation faulted (see {@link #mappedFault}): the close must not call the stash clean. */
     private volatile boolean faulted;
-    /** Bytes of parse-cache values this process stored (a cache: an estimate from open is enough). */
-    private long parsedBytes;
     /** A fault may have left a file sparse: {@link #reallocateAfterFault} before the next write. */
     private boolean allocationSuspect;
 
@@ -141,9 +72,9 @@ public final class Stash implements AutoCloseable {
     /**
      * Creates the stash, or opens it (recovering every file first after an unclean shutdown),
      * within {@link StashConfig#openDeadline()}. Damaged files (see {@link StashIntegrity}) are set
-     * aside under {@code NAME.damaged-MILLIS}, never deleted: the registrations and the raw DOF are
-     * recovered from what is intact in a copy, the derived files (pid records, parse cache,
-     * negative cache, meta) are created afresh; a damaged {@code registrations.cm3} with nothing to
+     * aside under {@code NAME.damaged-MILLIS}, never deleted: the registrations, the raw DOF and
+     * the chunks are recovered from what is intact in a copy, the derived files (pid records, parse cache,
+     * negative cache, meta) are created afresh; a damaged registrations file with nothing to
      * recover refuses the open. Every damaged file gets an ERROR line naming it and what was done.
      *
      * @throws StashException LOCKED when another process owns it, IO, CORRUPT for a newer layout,
@@ -206,6 +137,7 @@ public final class Stash implements AutoCloseable {
         StashFiles files = null;
         boolean createdNow = false;
         try {
+            LayoutOneMigration.migrateIfPresent(config, phase);
             boolean fresh = StashFiles.ALL.stream().noneMatch(n -> Files.exists(dir.resolve(n)));
             Map<String, String> damage = fresh ? Map.of() : StashIntegrity.inspect(dir, lock.seals());
             if (!fresh && interruptedCreation(dir, lock)) {
@@ -240,15 +172,13 @@ public final class Stash implements AutoCloseable {
             StashMeta.put(files.meta, StashMeta.CLEAN_SHUTDOWN, 0);
             if (damage.containsKey(StashFiles.REGISTRATIONS)) {
                 StashIntegrity.Seal was = seals.get(StashFiles.REGISTRATIONS);
-                LOG.error("stash {}: DAMAGED registrations.cm3: {} registrations recovered from what was intact{}", dir,
+                LOG.error("stash {}: DAMAGED {}: {} registrations recovered from what was intact{}", dir, StashFiles.REGISTRATIONS,
                         index.size(), was == null ? "" : " of " + was.entries() + " at the last clean close ("
                                 + Math.max(0, was.entries() - index.size()) + " lost)");
             }
             LOG.info("stash {} open: {} registrations, {} stale, unclean={}, damaged files={}", dir, index.size(),
                     report.staleRegistrations(), unclean, damage.keySet());
-            Stash stash = new Stash(config, lock, files, index, report);
-            stash.parsedBytes = repair.parsedBytes();
-            return stash;
+            return new Stash(config, lock, files, index, report);
         } catch (StashException | RuntimeException e) {
             if (files != null) {
                 files.close();
@@ -308,7 +238,7 @@ public final class Stash implements AutoCloseable {
     }
 
     /**
-     * Renames a damaged file aside (never deletes it). The registrations and the raw DOF are then
+     * Renames a damaged file aside (never deletes it). The registrations, the raw DOF and the chunks are
      * recovered from a copy (extended with zeros to the sealed size when cut short: Chronicle's
      * recovery refuses a file of another length, and what lay in the lost part reads as empty
      * segments); the other files are derived or caches and are created afresh.
@@ -322,7 +252,8 @@ public final class Stash implements AutoCloseable {
             if (Files.exists(p)) {
                 Path aside = dir.resolve(name + ".damaged-" + System.currentTimeMillis());
                 Files.move(p, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                boolean primary = name.equals(StashFiles.REGISTRATIONS) || name.equals(StashFiles.RAW_DOF);
+                boolean primary = name.equals(StashFiles.REGISTRATIONS) || name.equals(StashFiles.RAW_DOF)
+                        || name.equals(StashFiles.CHUNKS);
                 if (primary && recoverable(aside)) {
                     Files.copy(aside, p);
                     if (seal != null && Files.size(p) < seal.size()) {
@@ -470,31 +401,32 @@ public final class Stash implements AutoCloseable {
         Registration r = new Registration(key, reg, hash, rawDof.length, config.clock().millis(),
                 StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed));
         byte[] regValue = RegistrationCodec.encode(r);
-        checkBytes(regValue.length, files.rawDof.containsKey(hash.toBytes()) ? 0 : rawDof.length);
-        ParseKey pk = new ParseKey(hash, reg.helper().loadBase());
-        // the parse cache is only a cache: when it is full (in entries or in its sized bytes),
-        // this result is simply not cached
-        byte[] parsedValue = files.parsed.containsKey(pk.toBytes())
-                || files.parsed.longSize() >= config.parsed().entries() ? null : ParsedCodec.encodeParsed(parsed);
-        if (parsedValue != null && parsedBytes + parsedValue.length > budget(config.parsed())) {
-            parsedValue = null;
+        boolean newDof = !files.rawDof.containsKey(hash.toBytes());
+        byte[] dofValue = newDof ? RawDofCodec.encode(rawDof) : null;
+        long chunksLeft = config.chunks() - files.chunks.longSize();
+        long chunksNeeded = files.registrations.chunksFor(regValue.length)
+                + (newDof ? files.rawDof.chunksFor(dofValue.length) : 0);
+        if (chunksNeeded > chunksLeft) {
+            throw new StashException(StashException.Kind.FULL, "stash " + config.stateDir() + ": chunks full: this"
+                    + " registration needs " + chunksNeeded + " chunks of " + StashLayout.CHUNK_SIZE + " bytes beyond its"
+                    + " slots, " + chunksLeft + " of " + config.chunks() + " are left");
         }
+        ParseKey pk = new ParseKey(hash, reg.helper().loadBase());
+        byte[] parsedValue = parsedToCache(pk, parsed, chunksLeft - chunksNeeded);
         PidRecord pr = new PidRecord(gen + 1, reg.process());
         put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
-        boolean newDof = !files.rawDof.containsKey(hash.toBytes());
         try {
             if (newDof) {
-                put(files.rawDof, hash.toBytes(), RawDofCodec.encode(rawDof), "raw DOF");
+                put(files.rawDof, hash.toBytes(), dofValue, "raw DOF");
             }
             if (parsedValue != null) {
                 put(files.parsed, pk.toBytes(), parsedValue, "parse cache");
-                parsedBytes += parsedValue.length;
             }
             put(files.registrations, key.toBytes(), regValue, "registration");
         } catch (StashException e) {
             if (index.refs(hash) == 0) {
                 files.rawDof.remove(hash.toBytes());
-                removeParsed(pk);
+                files.parsed.remove(pk.toBytes());
             }
             throw e;
         }
@@ -504,13 +436,13 @@ public final class Stash implements AutoCloseable {
         return key;
     }
 
-    /** Refuses before any write when a file would have to grow beyond its sizing. */
+    /** Refuses before any write when a file would need more entries than it was sized for. */
     private void checkRoom(ContentHash hash) throws StashException {
-        if (index.size() >= config.registrations().entries()) {
-            throw full("registrations", config.registrations().entries());
+        if (index.size() >= config.registrations()) {
+            throw full("registrations", config.registrations());
         }
-        if (!files.rawDof.containsKey(hash.toBytes()) && files.rawDof.longSize() >= config.rawDof().entries()) {
-            throw full("raw DOF", config.rawDof().entries());
+        if (!files.rawDof.containsKey(hash.toBytes()) && files.rawDof.longSize() >= config.rawDof()) {
+            throw full("raw DOF", config.rawDof());
         }
         if (files.pids.longSize() + 2 > config.pids().entries()) {
             throw full("pid records", config.pids().entries());
@@ -518,33 +450,17 @@ public final class Stash implements AutoCloseable {
     }
 
     /**
-     * The byte budget of a file: its sized entries times its sized average value. Chronicle sizes
-     * a file's space from exactly these two numbers; registrations larger than the average (values
-     * grow ~128 B per probe) would fill it before the entry count, and Chronicle would then chain
-     * extra tiers onto full segments (growing the file) and fail at the 17th. Refusing at the
-     * budget keeps the promise honest: N registrations of the sized average, fewer larger ones,
-     * and ENOSPC before any write, not a growing file.
+     * The parse-cache value to store with this commit, or null: the cache is only a cache, so it
+     * stores nothing when its file is full, and it may take chunks only from the first half of the
+     * pool, which keeps the rest for registrations and raw DOF.
      */
-    static long budget(MapSizing s) {
-        return s.entries() * (long) s.averageValueBytes();
-    }
-
-    private void checkBytes(int valueBytes, int newDofBytes) throws StashException {
-        long regBudget = budget(config.registrations());
-        if (index.valueBytes() + valueBytes > regBudget) {
-            throw fullBytes("registrations", index.valueBytes(), valueBytes, regBudget, index.size());
+    private byte[] parsedToCache(ParseKey pk, ParsedDof parsed, long chunksLeftAfter) throws StashException {
+        if (files.parsed.containsKey(pk.toBytes()) || files.parsed.longSize() >= config.parsed()) {
+            return null;
         }
-        long dofBudget = budget(config.rawDof());
-        if (newDofBytes > 0 && index.dofBytes() + newDofBytes > dofBudget) {
-            throw fullBytes("raw DOF", index.dofBytes(), newDofBytes, dofBudget, (int) files.rawDof.longSize());
-        }
-    }
-
-    // No log line here: the caller that refuses the registration writes the one line, with this message.
-    private StashException fullBytes(String what, long used, int more, long budget, int entries) {
-        return new StashException(StashException.Kind.FULL, "stash " + config.stateDir() + ": " + what + " full: " + used
-                + " of " + budget + " bytes (sized entries x average value) used by " + entries + " entries; this one needs "
-                + more);
+        byte[] v = ParsedCodec.encodeParsed(parsed);
+        int need = files.parsed.chunksFor(v.length);
+        return need == 0 || chunksLeftAfter - need >= config.chunks() / 2 ? v : null;
     }
 
     private StashException full(String what, long entries) {
@@ -605,12 +521,21 @@ public final class Stash implements AutoCloseable {
     }
 
     private static void put(ChronicleMap<byte[], byte[]> map, byte[] k, byte[] v, String what) throws StashException {
+        put(map.name(), v.length, what, () -> map.put(k, v));
+    }
+
+    private static void put(ChunkedMap map, byte[] k, byte[] v, String what) throws StashException {
+        put(map.name(), v.length, what, () -> map.put(k, v));
+    }
+
+    // Not reached while the stash admits no more than it was sized for (no file can grow): this is
+    // Chronicle refusing all the same, and the caller that refuses the registration logs it.
+    private static void put(String file, int bytes, String what, Runnable write) throws StashException {
         try {
-            map.put(k, v);
+            write.run();
         } catch (IllegalStateException | IllegalArgumentException e) {
-            LOG.error("stash: cannot store {} of {} bytes: {}", what, v.length, e.toString());
-            throw new StashException(StashException.Kind.FULL, "stash: no room for " + what + " of " + v.length
-                    + " bytes in " + map.name() + ": " + e.getMessage(), e);
+            throw new StashException(StashException.Kind.FULL, "stash: no room for " + what + " of " + bytes
+                    + " bytes in " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -628,19 +553,12 @@ public final class Stash implements AutoCloseable {
         }
     }
 
-    private void removeParsed(ParseKey pk) {
-        byte[] old = files.parsed.remove(pk.toBytes());
-        if (old != null) {
-            parsedBytes = Math.max(0, parsedBytes - old.length);
-        }
-    }
-
     private boolean removeLocked(RegistrationKey key) {
-        boolean removed = files.registrations.remove(key.toBytes()) != null;
+        boolean removed = files.registrations.remove(key.toBytes()) >= 0;
         StashIndex.Entry e = index.remove(key);
         if (e != null) {
             if (!index.parsedInUse(e.dof(), e.loadBase())) {
-                removeParsed(new ParseKey(e.dof(), e.loadBase()));
+                files.parsed.remove(new ParseKey(e.dof(), e.loadBase()).toBytes());
             }
             if (index.refs(e.dof()) == 0) {
                 files.rawDof.remove(e.dof().toBytes());
@@ -812,7 +730,7 @@ public final class Stash implements AutoCloseable {
                 continue;
             }
             if (rawDof(r.get().dofKey()).isEmpty()) {
-                // its dof.cm3 entry was lost to damage: current probes stay, stale ones are useless
+                // its raw DOF entry was lost to damage: current probes stay, stale ones are useless
                 if (r.get().stale()) {
                     LOG.warn("pid {} gen {}: stale and without raw DOF; removed", k.pid(), k.generation());
                     removeLocked(k);

@@ -5,19 +5,21 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Where the stash lives and how its files are sized. The sizes only matter when a file is
- * created; an existing file keeps the sizing it was created with. Defaults come from the
- * measurements in BENCHMARKS.md ("## Stash"): a 20-probe registration value is 2,691 bytes, the
- * corpus's raw DOF averages 2.2 KiB (8.4 KiB for 100 probes); an empty default stash takes 83 MiB
- * (Chronicle preallocates). A commit beyond the sized entry counts, or beyond entries x average
- * value bytes ({@link Stash#budget}), is refused with FULL rather than let Chronicle chain extra
- * tiers (which {@code maxBloatFactor} 1 does not forbid; docs/STASH-FORMAT.md "Sizing").
+ * Where the stash lives and how many entries its files are sized for. The sizes only matter when
+ * a file is created; an existing file keeps the sizing it was created with. Registrations, raw
+ * DOF and the parse cache are stored in slots of one constant size per file, and what a value
+ * has beyond its slot in chunks of 4 KiB ({@link ChunkedMap}, {@link StashLayout}); so a file
+ * never grows, and a commit beyond a file's entries (or beyond the chunks left) is refused with
+ * FULL (ENOSPC) before any write. Defaults come from the measurements in BENCHMARKS.md
+ * ("## Stash"): a 20-probe registration value is 2,691 bytes (it fits its 3 KiB slot), the
+ * corpus's raw DOF averages 2.2 KiB (a 4 KiB slot), a registration grows ~128 bytes per probe.
  *
  * @param stateDir        directory holding every stash file (default {@code /run/dtrace/stash})
- * @param registrations   sizing of {@code registrations.cm3}
- * @param rawDof          sizing of {@code dof.cm3}
- * @param parsed          sizing of {@code parsed.cm3} (the parse cache)
- * @param pids            sizing of {@code pids.cm3}
+ * @param registrations   registrations {@code registrations-2.cm3} holds (3 KiB slots)
+ * @param rawDof          distinct raw DOF {@code dof-2.cm3} holds (4 KiB slots)
+ * @param parsed          parse-cache entries of {@code parsed-2.cm3} (4 KiB slots)
+ * @param chunks          4 KiB chunks in {@code chunks-2.cm3}, shared by the values larger than their slot
+ * @param pids            sizing of {@code pids-2.cm3}
  * @param negativeTtl     how long a negative-cache entry is believed
  * @param negativeBound   most negative-cache entries; the oldest is evicted beyond it
  * @param clock           wall clock for commit times and negative-cache expiry
@@ -25,7 +27,7 @@ import java.time.Duration;
  *                        damaged file can make Chronicle loop or wait, and the unit's
  *                        {@code TimeoutStartSec=60s} must not be the one to end it
  */
-public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawDof, MapSizing parsed,
+public record StashConfig(Path stateDir, long registrations, long rawDof, long parsed, long chunks,
                           MapSizing pids, Duration negativeTtl, int negativeBound, Clock clock,
                           Duration openDeadline) {
     public static final Path DEFAULT_STATE_DIR = Path.of("/run/dtrace/stash");
@@ -33,16 +35,21 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
     public static final int DEFAULT_NEGATIVE_BOUND = 65_536;
     /** Well inside systemd's TimeoutStartSec=60s, with room for the rest of the start. */
     public static final Duration DEFAULT_OPEN_DEADLINE = Duration.ofSeconds(40);
-    public static final MapSizing DEFAULT_REGISTRATIONS = new MapSizing(8_192, 3 * 1024, 1);
-    public static final MapSizing DEFAULT_RAW_DOF = new MapSizing(2_048, 8 * 1024, 1);
-    public static final MapSizing DEFAULT_PARSED = new MapSizing(2_048, 8 * 1024, 1);
+    public static final long DEFAULT_REGISTRATIONS = 8_192;
+    public static final long DEFAULT_RAW_DOF = 2_048;
+    public static final long DEFAULT_PARSED = 2_048;
+    /** One chunk per registration: on average 4 KiB more than the slot (~50 probes in all). */
+    public static final long DEFAULT_CHUNKS = chunksFor(DEFAULT_REGISTRATIONS);
     /** Two slots for each pid that can hold a registration (see {@link #pidsFor}). */
-    public static final MapSizing DEFAULT_PIDS = pidsFor(DEFAULT_REGISTRATIONS.entries());
+    public static final MapSizing DEFAULT_PIDS = pidsFor(DEFAULT_REGISTRATIONS);
 
     public StashConfig {
-        if (stateDir == null || registrations == null || rawDof == null || parsed == null || pids == null
-                || negativeTtl == null || clock == null || openDeadline == null) {
+        if (stateDir == null || pids == null || negativeTtl == null || clock == null || openDeadline == null) {
             throw new NullPointerException("every StashConfig field is required");
+        }
+        if (registrations < 1 || rawDof < 1 || parsed < 1 || chunks < 1) {
+            throw new IllegalArgumentException("every file needs room for at least one entry; got registrations "
+                    + registrations + ", raw DOF " + rawDof + ", parsed " + parsed + ", chunks " + chunks);
         }
         if (negativeTtl.isNegative() || negativeTtl.isZero()) {
             throw new IllegalArgumentException("negativeTtl must be positive, got " + negativeTtl);
@@ -61,14 +68,13 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
 
     /** Default sizing in the given directory. */
     public static StashConfig at(Path stateDir) {
-        return new StashConfig(stateDir, DEFAULT_REGISTRATIONS, DEFAULT_RAW_DOF, DEFAULT_PARSED, DEFAULT_PIDS,
-                DEFAULT_NEGATIVE_TTL, DEFAULT_NEGATIVE_BOUND, Clock.systemUTC(), DEFAULT_OPEN_DEADLINE);
+        return new StashConfig(stateDir, DEFAULT_REGISTRATIONS, DEFAULT_RAW_DOF, DEFAULT_PARSED, DEFAULT_CHUNKS,
+                DEFAULT_PIDS, DEFAULT_NEGATIVE_TTL, DEFAULT_NEGATIVE_BOUND, Clock.systemUTC(), DEFAULT_OPEN_DEADLINE);
     }
 
     /** Small files for tests and tools: a few thousand entries each. */
     public static StashConfig small(Path stateDir) {
-        return new StashConfig(stateDir, new MapSizing(2_048, 3 * 1024, 1), new MapSizing(512, 4 * 1024, 1),
-                new MapSizing(512, 8 * 1024, 1), pidsFor(2_048),
+        return new StashConfig(stateDir, 2_048, 512, 512, chunksFor(2_048), pidsFor(2_048),
                 DEFAULT_NEGATIVE_TTL, 4_096, Clock.systemUTC(), DEFAULT_OPEN_DEADLINE);
     }
 
@@ -84,29 +90,44 @@ public record StashConfig(Path stateDir, MapSizing registrations, MapSizing rawD
         return new MapSizing(2 * registrations + 2, 48, 1);
     }
 
-    /** Room for {@code n} registrations and as many registering pids (the daemon's {@code --max-registrations}). */
+    /** The chunk pool for a stash of {@code registrations}: one 4 KiB chunk each on average. */
+    public static long chunksFor(long registrations) {
+        return registrations;
+    }
+
+    /**
+     * Room for {@code n} registrations, as many registering pids, and one chunk each on average
+     * (the daemon's {@code --max-registrations}).
+     */
     public StashConfig withMaxRegistrations(long n) {
-        return new StashConfig(stateDir, new MapSizing(n, registrations.averageValueBytes(), registrations.maxBloatFactor()),
-                rawDof, parsed, pidsFor(n), negativeTtl, negativeBound, clock, openDeadline);
+        return new StashConfig(stateDir, n, rawDof, parsed, chunksFor(n), pidsFor(n), negativeTtl, negativeBound, clock,
+                openDeadline);
     }
 
-    public StashConfig withRegistrations(MapSizing s) {
-        return new StashConfig(stateDir, s, rawDof, parsed, pids, negativeTtl, negativeBound, clock, openDeadline);
+    public StashConfig withRegistrations(long n) {
+        return new StashConfig(stateDir, n, rawDof, parsed, chunks, pids, negativeTtl, negativeBound, clock, openDeadline);
     }
 
-    public StashConfig withRawDof(MapSizing s) {
-        return new StashConfig(stateDir, registrations, s, parsed, pids, negativeTtl, negativeBound, clock, openDeadline);
+    public StashConfig withRawDof(long n) {
+        return new StashConfig(stateDir, registrations, n, parsed, chunks, pids, negativeTtl, negativeBound, clock,
+                openDeadline);
+    }
+
+    public StashConfig withChunks(long n) {
+        return new StashConfig(stateDir, registrations, rawDof, parsed, n, pids, negativeTtl, negativeBound, clock,
+                openDeadline);
     }
 
     public StashConfig withNegative(Duration ttl, int bound) {
-        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, ttl, bound, clock, openDeadline);
+        return new StashConfig(stateDir, registrations, rawDof, parsed, chunks, pids, ttl, bound, clock, openDeadline);
     }
 
     public StashConfig withClock(Clock c) {
-        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, negativeTtl, negativeBound, c, openDeadline);
+        return new StashConfig(stateDir, registrations, rawDof, parsed, chunks, pids, negativeTtl, negativeBound, c,
+                openDeadline);
     }
 
     public StashConfig withOpenDeadline(Duration d) {
-        return new StashConfig(stateDir, registrations, rawDof, parsed, pids, negativeTtl, negativeBound, clock, d);
+        return new StashConfig(stateDir, registrations, rawDof, parsed, chunks, pids, negativeTtl, negativeBound, clock, d);
     }
 }

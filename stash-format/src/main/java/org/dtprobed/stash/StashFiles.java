@@ -12,24 +12,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The six Chronicle Map files of one state directory, opened either as the owner (create, or
- * recover after an unclean shutdown) or as a second, reading process ({@code stash-dump} beside a
- * running daemon). One instance per file per JVM.
+ * The seven Chronicle Map files of one state directory (layout 2: {@code NAME-2.cm3}), opened
+ * either as the owner (create, or recover after an unclean shutdown) or as a second, reading
+ * process ({@code stash-dump} beside a running daemon). One instance per file per JVM.
  */
 public final class StashFiles implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StashFiles.class);
 
-    public static final String REGISTRATIONS = "registrations.cm3";
-    public static final String RAW_DOF = "dof.cm3";
-    public static final String PARSED = "parsed.cm3";
-    public static final String PIDS = "pids.cm3";
-    public static final String NEGATIVE = "negative.cm3";
-    public static final String META = "meta.cm3";
-    public static final List<String> ALL = List.of(REGISTRATIONS, RAW_DOF, PARSED, PIDS, NEGATIVE, META);
+    public static final String REGISTRATIONS = "registrations-2.cm3";
+    public static final String RAW_DOF = "dof-2.cm3";
+    public static final String PARSED = "parsed-2.cm3";
+    public static final String CHUNKS = "chunks-2.cm3";
+    public static final String PIDS = "pids-2.cm3";
+    public static final String NEGATIVE = "negative-2.cm3";
+    public static final String META = "meta-2.cm3";
+    public static final List<String> ALL = List.of(REGISTRATIONS, RAW_DOF, PARSED, CHUNKS, PIDS, NEGATIVE, META);
 
-    final ChronicleMap<byte[], byte[]> registrations;
-    final ChronicleMap<byte[], byte[]> rawDof;
-    final ChronicleMap<byte[], byte[]> parsed;
+    final ChunkedMap registrations;
+    final ChunkedMap rawDof;
+    final ChunkedMap parsed;
+    final ChronicleMap<byte[], byte[]> chunks;
     final ChronicleMap<byte[], byte[]> pids;
     final ChronicleMap<byte[], byte[]> negative;
     final ChronicleMap<byte[], byte[]> meta;
@@ -37,12 +39,18 @@ public final class StashFiles implements AutoCloseable {
 
     private StashFiles(List<ChronicleMap<byte[], byte[]>> maps) {
         this.all = List.copyOf(maps);
-        registrations = maps.get(0);
-        rawDof = maps.get(1);
-        parsed = maps.get(2);
-        pids = maps.get(3);
-        negative = maps.get(4);
-        meta = maps.get(5);
+        chunks = maps.get(3);
+        registrations = new ChunkedMap(REGISTRATIONS, StashLayout.SLOT_TAG_REGISTRATIONS, maps.get(0), chunks);
+        rawDof = new ChunkedMap(RAW_DOF, StashLayout.SLOT_TAG_RAW_DOF, maps.get(1), chunks);
+        parsed = new ChunkedMap(PARSED, StashLayout.SLOT_TAG_PARSED, maps.get(2), chunks);
+        pids = maps.get(4);
+        negative = maps.get(5);
+        meta = maps.get(6);
+    }
+
+    /** Removes chunks no value owns (a crash between a value's chunks and its slot); returns how many. */
+    int collectOrphanChunks() {
+        return ChunkedMap.collectOrphans(chunks, List.of(registrations, rawDof, parsed));
     }
 
     /** How full each file is: entries and the share of its preallocated space in use. */
@@ -178,37 +186,36 @@ public final class StashFiles implements AutoCloseable {
         // Chronicle's own exit hook would close the maps under the daemon's orderly stop, and the
         // clean-shutdown flag could then not be written
         ChronicleMapBuilder<byte[], byte[]> b = ChronicleMap.of(byte[].class, byte[].class).name("dtprobed-" + name)
-                .skipCloseOnExitHook(true);
-        MapSizing s;
-        switch (name) {
-            case REGISTRATIONS -> {
-                b.constantKeySizeBySample(new byte[StashLayout.REG_KEY_SIZE]);
-                s = c.registrations();
-            }
-            case RAW_DOF -> {
-                b.constantKeySizeBySample(new byte[StashLayout.DOF_KEY_SIZE]);
-                s = c.rawDof();
-            }
-            case PARSED -> {
-                b.constantKeySizeBySample(new byte[StashLayout.PARSED_KEY_SIZE]);
-                s = c.parsed();
-            }
-            case PIDS -> {
-                b.constantKeySizeBySample(new byte[StashLayout.PID_KEY_SIZE]);
-                s = c.pids();
-            }
-            case NEGATIVE -> {
-                b.constantKeySizeBySample(new byte[StashLayout.NEG_KEY_SIZE]);
-                s = new MapSizing(c.negativeBound(), 96, 2);
-            }
-            case META -> {
-                b.averageKeySize(24);
-                s = new MapSizing(256, StashLayout.META_VALUE_SIZE, 4);
-            }
+                .skipCloseOnExitHook(true).checksumEntries(true);
+        return switch (name) {
+            case REGISTRATIONS -> constant(b, StashLayout.REG_KEY_SIZE, StashLayout.REGISTRATION_SLOT_SIZE, c.registrations());
+            case RAW_DOF -> constant(b, StashLayout.DOF_KEY_SIZE, StashLayout.RAW_DOF_SLOT_SIZE, c.rawDof());
+            case PARSED -> constant(b, StashLayout.PARSED_KEY_SIZE, StashLayout.PARSED_SLOT_SIZE, c.parsed());
+            case CHUNKS -> constant(b, StashLayout.CHUNK_KEY_SIZE, StashLayout.CHUNK_SIZE, c.chunks());
+            case PIDS -> sized(b.constantKeySizeBySample(new byte[StashLayout.PID_KEY_SIZE]), c.pids());
+            case NEGATIVE -> sized(b.constantKeySizeBySample(new byte[StashLayout.NEG_KEY_SIZE]),
+                    new MapSizing(c.negativeBound(), 96, 2));
+            case META -> sized(b.averageKeySize(24), new MapSizing(256, StashLayout.META_VALUE_SIZE, 4));
             default -> throw new IllegalArgumentException(name);
-        }
-        return b.entries(s.entries()).averageValueSize(s.averageValueBytes()).maxBloatFactor(s.maxBloatFactor())
-                .checksumEntries(true);
+        };
+    }
+
+    /**
+     * Every entry of one size: a segment can neither fragment nor hold more than its entry count,
+     * so with no more entries than sized (the stash refuses beyond), Chronicle never chains an extra
+     * tier onto it. (Chronicle sizes each segment for the 99.999th percentile of a random key
+     * spread, so one segment does not overflow while the file as a whole has room; it refuses a
+     * finer percentile. StashSizingTest and StashChunkCrashTest fill files to their sizing and check
+     * that none grew.)
+     */
+    private static ChronicleMapBuilder<byte[], byte[]> constant(ChronicleMapBuilder<byte[], byte[]> b, int keySize,
+                                                                int valueSize, long entries) {
+        return b.constantKeySizeBySample(new byte[keySize]).constantValueSizeBySample(new byte[valueSize])
+                .entries(entries).maxBloatFactor(1);
+    }
+
+    private static ChronicleMapBuilder<byte[], byte[]> sized(ChronicleMapBuilder<byte[], byte[]> b, MapSizing s) {
+        return b.entries(s.entries()).averageValueSize(s.averageValueBytes()).maxBloatFactor(s.maxBloatFactor());
     }
 
     /** Entry counts by file name, in {@link #ALL} order. */

@@ -6,8 +6,36 @@ package org.dtprobed.stash;
  * javadoc of {@link Stash}.
  */
 public final class StashLayout {
-    /** Version of the set of files and of every key layout; a change means new file names. */
-    public static final int LAYOUT_VERSION = 1;
+    /**
+     * Version of the set of files, of every key layout and of the slot framing; a change means new
+     * file names (layout 1 had no chunks file and stored values as they are; layout 2 frames them
+     * in constant-size slots, see {@link ChunkedMap}).
+     */
+    public static final int LAYOUT_VERSION = 2;
+
+    // Slot framing (layout 2) of registrations, raw DOF and parse-cache values: every entry of
+    // these files is one slot of the file's constant size, so that Chronicle never grows a file.
+    public static final int SLOT_OFF_LENGTH = 0;     // u32: length of the whole value
+    public static final int SLOT_OFF_CHUNKS = 4;     // u32: chunks of the value in chunks-2.cm3
+    public static final int SLOT_HEADER_SIZE = 8;    // then the value's first (slot size - 8) bytes, zero-padded
+    public static final int SLOT_TAG_REGISTRATIONS = 1;
+    public static final int SLOT_TAG_RAW_DOF = 2;
+    public static final int SLOT_TAG_PARSED = 3;
+    /** A 20-probe registration (2,691 bytes) fits its slot whole. */
+    public static final int REGISTRATION_SLOT_SIZE = 3 * 1024;
+    /** The corpus's raw DOF averages 2.2 KiB. */
+    public static final int RAW_DOF_SLOT_SIZE = 4 * 1024;
+    public static final int PARSED_SLOT_SIZE = 4 * 1024;
+
+    // chunks-2.cm3 key: the owner file's tag, the owner key's length, the chunk's index, the owner
+    // key (zero-padded). Value: CHUNK_SIZE bytes of the value (the last chunk zero-padded).
+    public static final int CHUNK_KEY_OFF_TAG = 0;          // u8: SLOT_TAG_*
+    public static final int CHUNK_KEY_OFF_OWNER_LENGTH = 1; // u8
+    public static final int CHUNK_KEY_OFF_INDEX = 4;        // u32
+    public static final int CHUNK_KEY_OFF_OWNER = 8;        // the owner's key
+    public static final int CHUNK_KEY_OWNER_MAX = 40;
+    public static final int CHUNK_KEY_SIZE = 48;
+    public static final int CHUNK_SIZE = 4 * 1024;
 
     // Common value header, first 8 bytes of every value in every map.
     public static final int VALUE_OFF_VERSION = 0;   // u16: version of this value kind's layout
@@ -24,8 +52,13 @@ public final class StashLayout {
 
     /** Layout version of registration values (the part before the probe records). */
     public static final int REGISTRATION_VERSION = 1;
-    /** Layout version of parsed data: probe records in registrations and parse-cache values. */
+    /** Layout version of the probe records in registrations. */
     public static final int PARSED_VERSION = 1;
+    /**
+     * Layout version of parse-cache values: 2 is the one ParsedDof codec the parser's replies use
+     * ({@code org.dtprobed.dof.wire.ParsedDofCodec}); 1 (layout 1) was a codec of the stash's own.
+     */
+    public static final int PARSE_CACHE_VERSION = 2;
     public static final int RAW_DOF_VERSION = 1;
     public static final int NEGATIVE_VERSION = 1;
     public static final int PID_VERSION = 1;
@@ -75,6 +108,16 @@ public final class StashLayout {
     public static final int MAX_STRING_BYTES = 4096;
     /** Most elements of one list inside a record (probes, sites, types). */
     public static final int MAX_LIST_SIZE = 1_000_000;
+
+    /** The slot size of the file with this tag. */
+    public static int slotSize(int tag) {
+        return switch (tag) {
+            case SLOT_TAG_REGISTRATIONS -> REGISTRATION_SLOT_SIZE;
+            case SLOT_TAG_RAW_DOF -> RAW_DOF_SLOT_SIZE;
+            case SLOT_TAG_PARSED -> PARSED_SLOT_SIZE;
+            default -> throw new IllegalArgumentException("no slotted file has tag " + tag);
+        };
+    }
 
     private StashLayout() {
     }

@@ -102,6 +102,16 @@ public final class StashReadAccess implements AutoCloseable {
         return view;
     }
 
+    /**
+     * Everything a reader finds wrong: the damaged files, then what {@link StashView#check} finds.
+     * Empty means consistent; stash-dump exits 1 exactly when this is not empty.
+     */
+    public List<String> inconsistencies() throws StashException {
+        List<String> problems = new ArrayList<>(damage);
+        problems.addAll(view.check(live));
+        return problems;
+    }
+
     /** Whether a daemon owns the stash right now. */
     public boolean live() {
         return live;

@@ -26,7 +26,7 @@ final class StashRepair {
     private int orphanParsed;
     private int pidsRepaired;
     private int stale;
-    private long parsedBytes;
+    private int orphanChunks;
 
     StashRepair(StashFiles f, StashIndex index, boolean verifyContent) {
         this.f = f;
@@ -42,15 +42,15 @@ final class StashRepair {
         rawDof();
         phase.accept("repairing: reading every entry of " + StashFiles.PARSED);
         parsed();
+        phase.accept("repairing: collecting chunks no value owns in " + StashFiles.CHUNKS);
+        orphanChunks = f.collectOrphanChunks();
+        if (orphanChunks > 0) {
+            LOG.info("stash repair: removed {} chunks no value owned", orphanChunks);
+        }
         phase.accept("repairing: reading every entry of " + StashFiles.PIDS);
         pids();
         return new RecoveryReport(unclean, events, damagedFiles, corrupt, withoutDof, orphanDof, orphanParsed,
-                pidsRepaired, stale);
-    }
-
-    /** Bytes of the parse-cache values kept (after {@link #run}). */
-    long parsedBytes() {
-        return parsedBytes;
+                orphanChunks, pidsRepaired, stale);
     }
 
     /** A rebuild interrupted by a crash: restore the original from its backup if it did not survive. */
@@ -139,9 +139,9 @@ final class StashRepair {
 
     private void rawDof() {
         if (withoutDof > 0) {
-            LOG.error("stash repair: {} registrations have no intact raw DOF (dof.cm3 damaged or lost): kept, and their"
+            LOG.error("stash repair: {} registrations have no intact raw DOF ({} damaged or lost): kept, and their"
                     + " probes are served, but they cannot be re-derived from raw DOF (a parsed-version rebuild drops"
-                    + " them) and stash-dump reports them", withoutDof);
+                    + " them) and stash-dump reports them", withoutDof, StashFiles.RAW_DOF);
         }
         for (byte[] k : List.copyOf(f.rawDof.keySet())) {
             ContentHash h = k.length == StashLayout.DOF_KEY_SIZE ? ContentHash.fromBytes(k) : null;
@@ -162,9 +162,6 @@ final class StashRepair {
                 ParseKey pk = ParseKey.fromBytes(k);
                 byte[] v = f.parsed.get(k);
                 keep = v != null && index.parsedInUse(pk.hash(), pk.loadBase()) && currentVersion(v);
-                if (keep) {
-                    parsedBytes += v.length;
-                }
             }
             if (!keep) {
                 f.parsed.remove(k);
@@ -176,7 +173,7 @@ final class StashRepair {
     private static boolean currentVersion(byte[] v) {
         return v.length >= StashLayout.VALUE_HEADER_SIZE
                 && ((v[StashLayout.VALUE_OFF_VERSION] & 0xFF) | (v[StashLayout.VALUE_OFF_VERSION + 1] & 0xFF) << 8)
-                == StashLayout.PARSED_VERSION;
+                == StashLayout.PARSE_CACHE_VERSION;
     }
 
     private void pids() {

@@ -84,7 +84,8 @@ public final class CrashWriterMain {
                 if (e.kind() != StashException.Kind.FULL) {
                     throw e;
                 }
-                // full at its byte budget: make room by removing one (of this run or an earlier one)
+                // full: make room by removing one (of this run or an earlier one); "F" tells the test it happened
+                out.accept("F END");
                 List<RegistrationKey> any = new ArrayList<>(live);
                 if (any.isEmpty()) {
                     s.forEachRegistration(r -> any.add(r.key()));

@@ -49,6 +49,6 @@ public final class Fixtures {
     /** Room for everything the crash test's 20 writers leave behind, so that no commit is refused. */
     static StashConfig crashConfig(Path dir) {
         StashConfig c = StashConfig.small(dir);
-        return c.withRegistrations(new MapSizing(16_384, 3 * 1024, 1));
+        return c.withRegistrations(16_384).withChunks(16_384);
     }
 }

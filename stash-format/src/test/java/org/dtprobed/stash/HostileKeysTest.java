@@ -66,8 +66,8 @@ class HostileKeysTest {
         }
         assertThat(tree(root)).allSatisfy(p -> assertThat(p.startsWith(dir()) || p.equals(root)).isTrue());
         assertThat(Files.list(dir()).map(p -> p.getFileName().toString()).sorted().toList())
-                .containsExactly("dof.cm3", "meta.cm3", "negative.cm3", "parsed.cm3", "pids.cm3", "registrations.cm3",
-                        "stash.lock");
+                .containsExactly("chunks-2.cm3", "dof-2.cm3", "meta-2.cm3", "negative-2.cm3", "parsed-2.cm3", "pids-2.cm3",
+                        "registrations-2.cm3", "stash.lock");
     }
 
     @Test

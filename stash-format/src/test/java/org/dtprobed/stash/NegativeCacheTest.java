@@ -114,7 +114,7 @@ class NegativeCacheTest {
             assertThat(n.lookup(9, 1_999, 1, 1)).isPresent();
             assertThat(n.lookup(9, 1_500, 1, 1)).isPresent();
             assertThat(n.lookup(9, 1_499, 1, 1)).isEmpty();
-            assertThat(s.files().sizes().get(4)).isEqualTo(500L);
+            assertThat(s.files().sizes().get(StashFiles.ALL.indexOf(StashFiles.NEGATIVE))).isEqualTo(500L);
         }
         try (Stash s = open(Duration.ofHours(1), 100)) {
             assertThat(s.negative().size()).as("a smaller bound applies at reopen").isEqualTo(100);

@@ -3,8 +3,6 @@ package org.dtprobed.stash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -12,7 +10,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
-import org.dtprobed.stash.dump.StashDump;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,20 +80,8 @@ class StashCrashTest {
             expected.addAll(extra);
             assertThat(new StashView(s.files()).check(false)).as(ctx).isEmpty();
         }
-        var out = new java.io.ByteArrayOutputStream();
-        var err = new java.io.ByteArrayOutputStream();
-        // stash-dump takes the daemon's state directory and reads its stash/: here, this stash
-        Path state = Files.createTempDirectory("stash-dump-state");
-        Files.createSymbolicLink(state.resolve("stash"), dir);
-        int rc;
-        try {
-            rc = StashDump.run(new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
-                    new java.io.PrintStream(err, true, StandardCharsets.UTF_8), "--state-dir", state.toString(), "summary");
-        } finally {
-            Files.delete(state.resolve("stash"));
-            Files.delete(state);
-        }
-        assertThat(rc).as(ctx + ": stash-dump\n" + out + err).isZero();
+        ReaderCheck dump = ReaderCheck.of(dir);
+        assertThat(dump.rc()).as(ctx + ": stash-dump\n" + dump.out()).isZero();
     }
 
     private static void assertWhole(Stash s, Registration r, String ctx) throws Exception {

@@ -3,12 +3,9 @@ package org.dtprobed.stash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,7 +15,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.dtprobed.dof.DofParser;
-import org.dtprobed.stash.dump.StashDump;
 import org.dtprobed.testkit.Await;
 import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,15 +76,9 @@ class StashDamageTest {
         }
     }
 
-    record Dump(int rc, String out) {
-    }
-
-    /** stash-dump on the stash in {@code dir}: its --state-dir is the daemon's, the stash's parent. */
-    private static Dump dump(Path dir) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int rc = StashDump.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8),
-                "--state-dir", dir.getParent().toString(), "summary");
-        return new Dump(rc, out.toString(StandardCharsets.UTF_8));
+    /** stash-dump's check of the stash in {@code dir} (its --state-dir would be the stash's parent). */
+    private static ReaderCheck dump(Path dir) {
+        return ReaderCheck.of(dir);
     }
 
     /** Every registration still there is the one committed, whole (its probes equal a fresh parse). */
@@ -124,26 +114,55 @@ class StashDamageTest {
         scramble(reg, Files.size(reg) / 2, 65_536);
         long damagedCrc = StashIntegrity.crc(reg);
 
-        Dump before = dump(dir);
+        ReaderCheck before = dump(dir);
         assertThat(before.rc()).as(before.out()).isEqualTo(1);
-        assertThat(before.out()).contains("registrations.cm3: DAMAGED").contains("content changed after the clean close");
+        assertThat(before.out()).contains("registrations-2.cm3: DAMAGED").contains("content changed after the clean close");
 
         int kept;
         try (Stash s = Stash.open(StashConfig.at(dir))) {
             assertThat(s.recovery().damagedFiles()).singleElement().asString()
-                    .startsWith("registrations.cm3 DAMAGED").contains("kept as registrations.cm3.damaged-");
+                    .startsWith("registrations-2.cm3 DAMAGED").contains("kept as registrations-2.cm3.damaged-");
             kept = assertIntact(s, true);
         }
         // 64 KiB hold about 24 registration values of 2.7 KiB; the rest was intact
         assertThat(kept).isLessThan(REGISTRATIONS).isGreaterThan(REGISTRATIONS - 60);
         assertThat(asides(dir, StashFiles.REGISTRATIONS)).singleElement()
                 .satisfies(p -> assertThat(StashIntegrity.crc(p)).as("the damaged file, unchanged").isEqualTo(damagedCrc));
-        Dump after = dump(dir);
+        ReaderCheck after = dump(dir);
         assertThat(after.rc()).as(after.out()).isZero();
         try (Stash s = Stash.open(StashConfig.at(dir))) {
             assertThat(s.recovery().damagedFiles()).as("recovered once, clean since").isEmpty();
             assertThat(s.stats().registrations()).isEqualTo(kept);
         }
+    }
+
+    @Test
+    void scrambledChunksCostOnlyTheValuesTheyHeldAndTheRestIsRecovered() throws Exception {
+        Path dir = copy();
+        Path chunks = dir.resolve(StashFiles.CHUNKS);
+        scramble(chunks, Files.size(chunks) / 2, 65_536);
+        int kept;
+        try (Stash s = Stash.open(StashConfig.at(dir))) {
+            assertThat(s.recovery().damagedFiles()).singleElement().asString()
+                    .startsWith(StashFiles.CHUNKS + " DAMAGED").contains("recovering what is intact from a copy");
+            kept = assertIntact(s, false);
+            // a registration that fits its slot has no chunk to lose (every one but the 100-probe DOF's)
+            for (Map.Entry<RegistrationKey, Registration> e : ORIGINAL.entrySet()) {
+                if (e.getValue().probes().size() < 100) {
+                    assertThat(s.registration(e.getKey())).as(e.getKey().toString()).isPresent();
+                }
+            }
+        }
+        // 64 KiB at an unaligned offset touch at most 17 chunk entries (4 KiB and a header each):
+        // at most that many values lost
+        assertThat(kept).isGreaterThanOrEqualTo(REGISTRATIONS - 17);
+        assertThat(asides(dir, StashFiles.CHUNKS)).hasSize(1);
+        // a raw DOF whose chunk was lost is missing: its registrations are kept (their probes are
+        // whole) and stash-dump names each one; nothing else is inconsistent
+        ReaderCheck after = dump(dir);
+        List<String> problems = after.out().lines().filter(l -> l.startsWith("  registration ")).toList();
+        assertThat(problems).allSatisfy(l -> assertThat(l).contains(": raw DOF ").endsWith(" is missing"));
+        assertThat(after.rc()).as(after.out()).isEqualTo(problems.isEmpty() ? 0 : 1);
     }
 
     @Test
@@ -195,9 +214,9 @@ class StashDamageTest {
         assertThat(e.kind()).isEqualTo(StashException.Kind.DAMAGED);
         assertThat(e.getMessage()).contains(reg.toString()).contains("header is not readable").contains("Fix:");
         assertThat(asides(dir, StashFiles.REGISTRATIONS)).isEmpty();
-        Dump d = dump(dir);
+        ReaderCheck d = dump(dir);
         assertThat(d.rc()).isEqualTo(1);
-        assertThat(d.out()).contains("registrations.cm3: DAMAGED (its Chronicle Map header is not readable)");
+        assertThat(d.out()).contains("registrations-2.cm3: DAMAGED (its Chronicle Map header is not readable)");
     }
 
     @Test
@@ -206,14 +225,14 @@ class StashDamageTest {
         Files.delete(dir.resolve(StashFiles.RAW_DOF));
 
         try (Stash s = Stash.open(StashConfig.at(dir))) {
-            assertThat(s.recovery().damagedFiles()).singleElement().asString().startsWith("dof.cm3 DAMAGED (missing");
+            assertThat(s.recovery().damagedFiles()).singleElement().asString().startsWith("dof-2.cm3 DAMAGED (missing");
             assertThat(s.recovery().registrationsWithoutDof()).isEqualTo(REGISTRATIONS);
             assertThat(assertIntact(s, false)).isEqualTo(REGISTRATIONS);
             List<ProbeRecord> probes = new java.util.ArrayList<>();
             s.forEachProbe(probes::add);
             assertThat(probes).isNotEmpty();
         }
-        Dump d = dump(dir);
+        ReaderCheck d = dump(dir);
         assertThat(d.rc()).as("registrations without raw DOF are reported, not called consistent").isEqualTo(1);
         assertThat(d.out()).contains("is missing");
     }
@@ -226,7 +245,7 @@ class StashDamageTest {
 
         try (Stash s = Stash.open(StashConfig.at(dir))) {
             assertThat(s.recovery().damagedFiles()).singleElement().asString()
-                    .contains("pids.cm3 DAMAGED").contains("created afresh");
+                    .contains("pids-2.cm3 DAMAGED").contains("created afresh");
             assertThat(s.recovery().pidsRepaired()).isEqualTo(REGISTRATIONS);
             assertThat(assertIntact(s, true)).isEqualTo(REGISTRATIONS);
         }
@@ -257,14 +276,18 @@ class StashDamageTest {
         Files.writeString(dir.resolve(StashLock.FILE), "clean at=1\n");
 
         List<String> cmd = ChildJvms.command(DamagedOpenMain.class);
-        cmd.addAll(List.of(dir.toString(), "5"));
+        // the loop is endless, so any deadline ends it; a short one could end before the repair on a
+        // busy machine (opening the files took longer than 5 s at load 20), which is why either phase
+        // that names the file is accepted
+        cmd.addAll(List.of(dir.toString(), "15"));
         Path log = work.resolve("child.out");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean ended = p.waitFor(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS);
         p.destroyForcibly();
         String s = Files.readString(log);
         assertThat(ended).as("the child ended by itself: " + s).isTrue();
-        assertThat(s).as(s).contains("FAILED DAMAGED " + dir + ": the stash did not open within 5 s (still repairing:"
-                + " reading every entry of registrations.cm3)").contains("Fix:");
+        assertThat(s).as(s).contains("FAILED DAMAGED " + dir + ": the stash did not open within 15 s (still ")
+                .containsPattern("\\(still (opening|repairing: reading every entry of) " + StashFiles.REGISTRATIONS + "\\)")
+                .contains("Fix:");
     }
 }

@@ -32,10 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The stash on a small tmpfs of its own (issue 20): a full file system is found when the stash is
- * created (FULL naming the file and the free space, nothing left behind), and during a storm of
- * commits it is ENOSPC for each refused caller — no Error, no stuck caller, no sparse file left to
- * SIGBUS — and when the space comes back the next commit works in the same process; the next open
- * recovers (the fault kept the stash from being sealed clean) with every acknowledged registration.
+ * created (FULL naming the file and the free space, nothing left behind); once created, a full
+ * file system costs the stash nothing (every file is allocated whole and never grows): a storm of
+ * large commits is refused at the stash's own sizing with ENOSPC — no Error, no stuck caller, no
+ * fault — a removal makes room, and the close is sealed clean with every acknowledged registration;
+ * the negative cache, the one file that may grow, stops recording rather than fail a caller.
  */
 @Requires(Capability.ROOT)
 class StashFullDiskIT {
@@ -90,7 +91,7 @@ class StashFullDiskIT {
         StashException e = assertThrows(StashException.class, () -> Stash.open(StashConfig.small(dir)));
         assertThat(e.kind()).isEqualTo(StashException.Kind.FULL);
         assertThat(e.errno()).isEqualTo(28);
-        assertThat(e.getMessage()).contains(dir.resolve("registrations.cm3").toString()).contains("KiB free");
+        assertThat(e.getMessage()).contains(dir.resolve("registrations-2.cm3").toString()).contains("KiB free");
         try (Stream<Path> s = stashFiles(dir)) {
             assertThat(s.toList()).as("no half-created, sparse file is left to be taken for a stash").isEmpty();
         }
@@ -102,10 +103,12 @@ class StashFullDiskIT {
     }
 
     @Test
-    void aFullFileSystemDuringAStormIsEnospcAndTheNextCommitWorksOnceSpaceIsBack() throws Exception {
+    void aFullFileSystemDuringAStormCostsNothingTheStashRefusesAtItsOwnSizing() throws Exception {
         Path dir = mountTmpfs("40m").resolve("stash");
-        // 1,500-probe DOF (190 KiB values): the one load that still makes Chronicle chain extra
-        // tiers, growing the file, within the byte budget (docs/STASH-FORMAT.md "Sizing")
+        // 1,500-probe DOF (190 KiB values, 47 chunks each): in layout 1 the load that made
+        // Chronicle chain extra tiers, growing the file into a full file system (SIGBUS, stuck
+        // callers). Every layout-2 file is allocated whole and never grows: the storm fills the
+        // stash up to its sizing and is refused there, with ENOSPC, by the stash's own count
         byte[] raw = dof(1500);
         ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(raw), HELPER, 1);
         Set<RegistrationKey> acknowledged = ConcurrentHashMap.newKeySet();
@@ -127,6 +130,7 @@ class StashFullDiskIT {
                             acknowledged.add(s.commit(record(pid), raw, parsed));
                         } catch (StashException e) {
                             assertThat(e.kind()).as(e.getMessage()).isEqualTo(StashException.Kind.FULL);
+                            assertThat(e.getMessage()).contains("chunks full");
                             mine++;
                             refused.incrementAndGet();
                         } catch (Throwable t) {
@@ -146,15 +150,18 @@ class StashFullDiskIT {
             assertThat(refused.get()).isEqualTo(8);
             assertThat(acknowledged).as("the stash took registrations before it was full").isNotEmpty();
 
-            Files.delete(filler);
+            assertThat(Files.exists(filler)).as("the file system is still full").isTrue();
+            // room comes from a removal, not from the disk
+            RegistrationKey gone = acknowledged.iterator().next();
+            assertThat(s.remove(gone.pid(), gone.generation())).isTrue();
+            acknowledged.remove(gone);
             RegistrationKey after = s.commit(record(99_999), raw, parsed);
             acknowledged.add(after);
             assertThat(s.registration(after)).isPresent();
         }
-        assertThat(Files.readString(dir.resolve(StashLock.FILE)))
-                .as("the tier growth failed for want of space (a fault), so the stash is not sealed clean").startsWith("open");
+        assertThat(Files.readString(dir.resolve(StashLock.FILE))).as("no fault: sealed clean").startsWith("clean");
         try (Stash s = Stash.open(StashConfig.small(dir))) {
-            assertThat(s.recovered()).isTrue();
+            assertThat(s.recovered()).isFalse();
             for (RegistrationKey k : acknowledged) {
                 Registration r = s.registration(k).orElseThrow(() -> new AssertionError(k + " lost"));
                 assertThat(r.probes()).hasSize(1500);
@@ -170,7 +177,7 @@ class StashFullDiskIT {
         try (Stash s = Stash.open(StashConfig.small(dir))) {
             fill(mount.resolve("filler"));
             StashException refused = null;
-            // 4 KB reasons fill negative.cm3 (sized 4,096 x 96 B, bloat factor 2) until it must grow
+            // 4 KB reasons fill negative-2.cm3 (sized 4,096 x 96 B, bloat factor 2) until it must grow
             for (int i = 0; i < 4_096 && refused == null; i++) {
                 try {
                     s.negative().record(2049, i, 1, 1, org.dtprobed.stash.negative.Verdict.NO_DOF, reason);

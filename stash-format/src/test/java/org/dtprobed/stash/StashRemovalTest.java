@@ -160,7 +160,7 @@ class StashRemovalTest {
     @Test
     void aCommitBeyondTheSizedEntriesIsRefusedAsFullAndNothingElseIsHarmed() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-1");
-        StashConfig c = Fixtures.config(dir).withRegistrations(new MapSizing(3, 3 * 1024, 1));
+        StashConfig c = Fixtures.config(dir).withRegistrations(3);
         try (Stash s = Stash.open(c)) {
             for (int pid = 70; pid < 73; pid++) {
                 s.commit(b.record(pid), b.dof(), b.parse(pid));

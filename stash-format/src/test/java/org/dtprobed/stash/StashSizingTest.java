@@ -15,11 +15,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * What a stash sized for N registrations of the sized average value holds (issue 20): the measured
- * value sizes behind docs/STASH-FORMAT.md's table; N registrations of the sized average exactly;
- * larger registrations refused with FULL (ENOSPC) at the file's byte budget, before any write and
- * before Chronicle grows the file (150-probe DOF grew registrations.cm3 31.6 -> 63.2 MB and failed
- * at the 17th extra tier); and every registration acknowledged on the way is there after a reopen.
+ * What a stash sized for N registrations holds (issue 20): the measured value sizes behind
+ * docs/STASH-FORMAT.md's table; N registrations that fit their slot exactly; larger ones take 4 KiB
+ * chunks from the shared pool and are refused with FULL (ENOSPC) when it is used up, before any
+ * write; no file grows by a byte on the way (layout 1 grew registrations.cm3 31.6 -> 63.2 MB with
+ * 150-probe DOF and failed at the 17th extra tier); and every registration acknowledged on the way
+ * is there after a reopen.
  */
 class StashSizingTest {
     @TempDir
@@ -51,31 +52,40 @@ class StashSizingTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"150, 19231", "1500, 193631"})
-    void largerRegistrationsAreRefusedAtTheByteBudgetBeforeAnyWrite(int probes, int valueBytes) throws Exception {
+    @CsvSource({"150, 19231, 14829, 19038", "1500, 193631, 148729, 192088"})
+    void largerRegistrationsTakeChunksUntilThePoolIsUsedUpAndNoFileGrows(int probes, int valueBytes, int rawBytes,
+                                                                         int parsedBytes) throws Exception {
         StashConfig c = StashConfig.small(dir);
         byte[] dof = StashFullDiskIT.dof(probes);
         ParsedDof p = parse(dof);
-        long budget = Stash.budget(c.registrations());
+        // one raw DOF and one parse-cache entry (same content, same base), then chunks per registration
+        long pool = c.chunks() - chunks(StashLayout.RAW_DOF_SLOT_SIZE, rawBytes + 12)
+                - chunks(StashLayout.PARSED_SLOT_SIZE, parsedBytes);
         int n = fill(c, dof, p);
-        assertThat(n).as("as many as the sized bytes hold").isEqualTo((int) (budget / valueBytes));
-        if (probes == 150) {
-            // measured: with values of 19 KiB every segment keeps room; 190 KiB values still make
-            // Chronicle chain a few extra tiers within the budget (docs/STASH-FORMAT.md)
-            assertThat(Files.size(dir.resolve(StashFiles.REGISTRATIONS))).as("the file did not grow")
-                    .isEqualTo(createdSize);
+        assertThat(n).as("as many as the chunk pool holds").isEqualTo((int) (pool / chunks(StashLayout.REGISTRATION_SLOT_SIZE,
+                valueBytes)));
+        for (String f : StashFiles.ALL) {
+            assertThat(Files.size(dir.resolve(f))).as(f + " did not grow").isEqualTo(createdSizes.get(f));
         }
     }
 
-    /** registrations.cm3 as created, before the first commit. */
-    private long createdSize;
+    /** Chunks a value of {@code bytes} takes beyond a slot of {@code slot} bytes. */
+    private static long chunks(int slot, int bytes) {
+        int inline = slot - StashLayout.SLOT_HEADER_SIZE;
+        return bytes <= inline ? 0 : (bytes - inline + StashLayout.CHUNK_SIZE - 1) / StashLayout.CHUNK_SIZE;
+    }
+
+    /** Every file's size as created, before the first commit. */
+    private final java.util.Map<String, Long> createdSizes = new java.util.HashMap<>();
 
     /** Commits distinct pids until the stash refuses; returns how many it took, checked after a reopen. */
     private int fill(StashConfig c, byte[] dof, ParsedDof p) throws Exception {
         List<RegistrationKey> acked = new ArrayList<>();
         StashException refusal = null;
         try (Stash s = Stash.open(c)) {
-            createdSize = Files.size(dir.resolve(StashFiles.REGISTRATIONS));
+            for (String f : StashFiles.ALL) {
+                createdSizes.put(f, Files.size(dir.resolve(f)));
+            }
             for (int pid = 1000; refusal == null; pid++) {
                 try {
                     acked.add(s.commit(StashFullDiskIT.record(pid), dof, p));

@@ -145,7 +145,8 @@ public final class NegativeCache {
             // would be a SIGBUS (InternalError). A cache can stop: it records nothing more until
             // the next start, which allocates every file again.
             faulted = ex.toString();
-            LOG.error("negative cache: a write to negative.cm3 failed ({}); recording stops until the next start", ex.toString());
+            LOG.error("negative cache: a write to {} failed ({}); recording stops until the next start",
+                    org.dtprobed.stash.StashFiles.NEGATIVE, ex.toString());
             throw new StashException(StashException.Kind.FULL, "negative cache: cannot store entry " + dev + ":" + inode
                     + ": " + ex, ex);
         }

@@ -87,7 +87,7 @@ public class StashBenchmark {
 
     static StashConfig config(Path dir) {
         StashConfig c = StashConfig.at(dir);
-        return c.withRegistrations(new MapSizing(32_768, c.registrations().averageValueBytes(), 1));
+        return c.withMaxRegistrations(32_768);
     }
 
     @Setup(Level.Trial)

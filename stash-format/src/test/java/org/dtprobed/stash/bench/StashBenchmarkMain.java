@@ -46,7 +46,7 @@ public final class StashBenchmarkMain {
         ParsedDof parsed = StashBenchmark.parse(dof, 1);
         // registrations sized for exactly 10,000 values of the measured size, other files as default
         org.dtprobed.stash.StashConfig c = org.dtprobed.stash.StashConfig.at(dir)
-                .withRegistrations(new org.dtprobed.stash.MapSizing(10_000, 2_700, 1));
+                .withMaxRegistrations(10_000);
         try (Stash s = Stash.open(c)) {
             report("empty", dir);
             long t0 = System.nanoTime();

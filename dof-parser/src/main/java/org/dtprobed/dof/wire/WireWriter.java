@@ -1,4 +1,4 @@
-package org.dtprobed.jail;
+package org.dtprobed.dof.wire;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,40 +13,40 @@ import java.util.Arrays;
  * for null); a string that is not valid UTF-16 (a lone surrogate) cannot be carried losslessly and
  * is refused.
  */
-final class BodyWriter {
-    static final int NULL_STRING = -1;
+public final class WireWriter {
+    public static final int NULL_STRING = -1;
 
     private ByteBuffer buf;
 
-    BodyWriter(int initialCapacity) {
+    public WireWriter(int initialCapacity) {
         buf = ByteBuffer.allocate(Math.max(16, initialCapacity)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    BodyWriter u8(int v) {
+    public WireWriter u8(int v) {
         ensure(1).put((byte) v);
         return this;
     }
 
-    BodyWriter i32(int v) {
+    public WireWriter i32(int v) {
         ensure(4).putInt(v);
         return this;
     }
 
-    BodyWriter i64(long v) {
+    public WireWriter i64(long v) {
         ensure(8).putLong(v);
         return this;
     }
 
-    BodyWriter bool(boolean v) {
+    public WireWriter bool(boolean v) {
         return u8(v ? 1 : 0);
     }
 
-    BodyWriter bytes(byte[] v) {
+    public WireWriter bytes(byte[] v) {
         ensure(v.length).put(v);
         return this;
     }
 
-    BodyWriter string(String s) {
+    public WireWriter string(String s) {
         if (s == null) {
             return i32(NULL_STRING);
         }
@@ -82,7 +82,7 @@ final class BodyWriter {
         return true;
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return Arrays.copyOf(buf.array(), buf.position());
     }
 

@@ -79,12 +79,12 @@ class StashDumpTest {
     void summaryShowsVersionsCountsAndConsistency() throws Exception {
         Result r = dump();
         assertThat(r.rc()).as(r.err()).isZero();
-        assertThat(r.out()).contains("format: layout 1").contains("registrations: 3, probes: 106")
-                .contains("registrations.cm3").contains("consistency: OK").contains("daemon stopped");
+        assertThat(r.out()).contains("format: layout " + org.dtprobed.stash.StashLayout.LAYOUT_VERSION).contains("registrations: 3, probes: 106")
+                .contains("registrations-2.cm3").contains("consistency: OK").contains("daemon stopped");
         JsonNode j = dump("--json", "summary").json();
         assertThat(j.get("registrations").asInt()).isEqualTo(3);
         assertThat(j.get("format_versions").get("parsed").asInt()).isEqualTo(1);
-        assertThat(j.get("files").get("dof.cm3").get("entries").asInt()).isEqualTo(3);
+        assertThat(j.get("files").get("dof-2.cm3").get("entries").asInt()).isEqualTo(3);
         assertThat(j.get("meta").get("commits").asInt()).isEqualTo(3);
         assertThat(j.get("inconsistencies")).isEmpty();
     }

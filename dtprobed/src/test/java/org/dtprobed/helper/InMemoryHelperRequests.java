@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * and real clients (tests, the VM harness, {@code TransportMain}). It parses each DOF in-process
  * with {@link DofParser}, refuses what the parser refuses, hands out per-pid generations from 0
  * and remembers what it saw. It is <em>not</em> the daemon's pipeline: that parses in the jailed
- * child and commits to the stash before answering.
+ * child and commits to the stash before answering. Test scope for that reason: a class that parses
+ * untrusted DOF outside the jail has no place in the production jar.
  */
 public final class InMemoryHelperRequests implements HelperRequests {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryHelperRequests.class);

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  * Serves the helper device with the in-memory {@link InMemoryHelperRequests}, for driving a
  * transport on its own (the qemu CUSE harness, manual tests, the benchmark). Prints
  * {@code ready <kind> <device path>} on stdout once clients may open the device, and serves until
- * SIGTERM/SIGINT or until stdin reaches EOF when {@code --stdin-eof} is given.
+ * SIGTERM/SIGINT or until stdin reaches EOF when {@code --stdin-eof} is given. A test-scope harness
+ * (scripts run it from {@code target/test-classes}): it parses in-process, outside the jail.
  */
 @Command(name = "dtprobed-transport", mixinStandardHelpOptions = true,
         description = "Serve /dev/<device> with an in-memory registry (transport harness).")

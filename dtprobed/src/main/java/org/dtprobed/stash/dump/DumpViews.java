@@ -88,7 +88,7 @@ final class DumpViews {
     private void summaryText(PrintStream out) {
         out.println("stash " + dir + (live ? " (daemon running: read beside it)" : " (daemon stopped)"));
         out.println("format: layout " + StashLayout.LAYOUT_VERSION + ", registration " + StashLayout.REGISTRATION_VERSION
-                + ", parsed " + StashLayout.PARSED_VERSION + ", raw DOF " + StashLayout.RAW_DOF_VERSION + ", negative "
+                + ", parsed " + StashLayout.PARSED_VERSION + ", parse cache " + StashLayout.PARSE_CACHE_VERSION + ", raw DOF " + StashLayout.RAW_DOF_VERSION + ", negative "
                 + StashLayout.NEGATIVE_VERSION + ", pid " + StashLayout.PID_VERSION + " (this build)");
         out.printf("%-20s %10s %14s%n", "file", "entries", "bytes on disk");
         List<Long> sizes = v.sizes();
@@ -118,7 +118,8 @@ final class DumpViews {
     private void summaryJson(ObjectNode root) {
         ObjectNode fmt = root.putObject("format_versions");
         fmt.put("layout", StashLayout.LAYOUT_VERSION).put("registration", StashLayout.REGISTRATION_VERSION)
-                .put("parsed", StashLayout.PARSED_VERSION).put("raw_dof", StashLayout.RAW_DOF_VERSION)
+                .put("parsed", StashLayout.PARSED_VERSION).put("parse_cache", StashLayout.PARSE_CACHE_VERSION)
+                .put("raw_dof", StashLayout.RAW_DOF_VERSION)
                 .put("negative", StashLayout.NEGATIVE_VERSION).put("pid", StashLayout.PID_VERSION);
         ObjectNode files = root.putObject("files");
         List<Long> sizes = v.sizes();

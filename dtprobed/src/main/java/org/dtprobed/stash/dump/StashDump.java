@@ -110,8 +110,7 @@ public final class StashDump implements Callable<Integer> {
         if (access.recovered()) {
             err.println("stash-dump: the stash was not shut down cleanly; it was recovered first");
         }
-        List<String> problems = new ArrayList<>(access.damage());
-        problems.addAll(access.view().check(access.live()));
+        List<String> problems = access.inconsistencies();
         DumpViews v = new DumpViews(access.view(), stateDir.resolve("stash"), access.live());
         if (json) {
             ObjectNode root = v.json(view, arg);

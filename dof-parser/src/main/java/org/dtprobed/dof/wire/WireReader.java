@@ -1,4 +1,4 @@
-package org.dtprobed.jail;
+package org.dtprobed.dof.wire;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,43 +10,43 @@ import java.nio.charset.StandardCharsets;
  * Bounded little-endian body decoder: every read and every count is checked against the bytes
  * left before anything is allocated; errors name the field and the byte position in the body.
  */
-final class BodyReader {
+public final class WireReader {
     private final ByteBuffer buf;
 
-    BodyReader(ByteBuffer body) {
+    public WireReader(ByteBuffer body) {
         this.buf = body.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    int position() {
+    public int position() {
         return buf.position();
     }
 
-    void require(long n, String field) throws FrameFormatException {
+    public void require(long n, String field) throws WireFormatException {
         if (n < 0 || n > buf.remaining()) {
             throw error(field, "needs " + n + " bytes, " + buf.remaining() + " left");
         }
     }
 
-    int u8(String field) throws FrameFormatException {
+    public int u8(String field) throws WireFormatException {
         require(1, field);
         return Byte.toUnsignedInt(buf.get());
     }
 
-    boolean bool(String field) throws FrameFormatException {
+    public boolean bool(String field) throws WireFormatException {
         int at = buf.position();
         int v = u8(field);
         if (v > 1) {
-            throw new FrameFormatException("body byte " + at + ": " + field + " is " + v + ", expected 0 or 1");
+            throw new WireFormatException("body byte " + at + ": " + field + " is " + v + ", expected 0 or 1");
         }
         return v == 1;
     }
 
-    int i32(String field) throws FrameFormatException {
+    public int i32(String field) throws WireFormatException {
         require(4, field);
         return buf.getInt();
     }
 
-    long i64(String field) throws FrameFormatException {
+    public long i64(String field) throws WireFormatException {
         require(8, field);
         return buf.getLong();
     }
@@ -55,31 +55,31 @@ final class BodyReader {
      * A count of elements that each take at least {@code minElementSize} bytes, so a count the
      * remaining bytes cannot hold is refused before any list is sized by it.
      */
-    int count(String field, int minElementSize) throws FrameFormatException {
+    public int count(String field, int minElementSize) throws WireFormatException {
         int at = buf.position();
         int n = i32(field);
         if (n < 0 || (long) n * minElementSize > buf.remaining()) {
-            throw new FrameFormatException("body byte " + at + ": " + field + " count " + Integer.toUnsignedString(n)
+            throw new WireFormatException("body byte " + at + ": " + field + " count " + Integer.toUnsignedString(n)
                     + " cannot fit in the " + buf.remaining() + " bytes left");
         }
         return n;
     }
 
-    byte[] bytes(int n, String field) throws FrameFormatException {
+    public byte[] bytes(int n, String field) throws WireFormatException {
         require(n, field);
         byte[] b = new byte[n];
         buf.get(b);
         return b;
     }
 
-    String string(String field) throws FrameFormatException {
+    public String string(String field) throws WireFormatException {
         int at = buf.position();
         int n = i32(field);
-        if (n == BodyWriter.NULL_STRING) {
+        if (n == WireWriter.NULL_STRING) {
             return null;
         }
         if (n < 0) {
-            throw new FrameFormatException("body byte " + at + ": " + field + " length " + n + " is negative");
+            throw new WireFormatException("body byte " + at + ": " + field + " length " + n + " is negative");
         }
         require(n, field);
         if (isAscii(buf, buf.position(), n)) {
@@ -95,7 +95,7 @@ final class BodyReader {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(slice).toString();
         } catch (CharacterCodingException e) {
-            throw new FrameFormatException("body byte " + at + ": " + field + " is not valid UTF-8");
+            throw new WireFormatException("body byte " + at + ": " + field + " is not valid UTF-8");
         }
     }
 
@@ -109,13 +109,13 @@ final class BodyReader {
     }
 
     /** The body must be used up exactly: trailing bytes mean the two sides disagree on the layout. */
-    void end(String what) throws FrameFormatException {
+    public void end(String what) throws WireFormatException {
         if (buf.hasRemaining()) {
-            throw new FrameFormatException(what + ": " + buf.remaining() + " unexpected bytes after byte " + buf.position());
+            throw new WireFormatException(what + ": " + buf.remaining() + " unexpected bytes after byte " + buf.position());
         }
     }
 
-    private FrameFormatException error(String field, String detail) {
-        return new FrameFormatException("body byte " + buf.position() + ": " + field + " " + detail);
+    private WireFormatException error(String field, String detail) {
+        return new WireFormatException("body byte " + buf.position() + ": " + field + " " + detail);
     }
 }

@@ -1,4 +1,4 @@
-package org.dtprobed.jail;
+package org.dtprobed.dof.wire;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import org.dtprobed.dof.ProviderAttributes;
 /**
  * Body of {@link FrameType#PARSED}: a {@link ParsedDof}, field by field in record order, so that
  * decode(encode(x)).equals(x). Lists are an i32 count then the elements; strings as in
- * {@link BodyWriter}; enums by name. The parent decodes what a possibly subverted child sent, so
+ * {@link WireWriter}; enums by name. The parent decodes what a possibly subverted child sent, so
  * every count is checked against the bytes left before a list is sized by it.
  *
  * <pre>
@@ -43,7 +43,7 @@ public final class ParsedDofCodec {
     }
 
     public static byte[] encode(ParsedDof d) {
-        BodyWriter w = new BodyWriter(256 + 64 * d.probeCount());
+        WireWriter w = new WireWriter(256 + 64 * d.probeCount());
         DofHeader h = d.header();
         w.i32(h.model()).i32(h.encoding()).i32(h.version()).i32(h.difVersion()).i32(h.difIntRegs())
                 .i32(h.difTupleRegs()).i64(h.flags()).i64(h.headerSize()).i64(h.sectionHeaderSize())
@@ -70,7 +70,7 @@ public final class ParsedDofCodec {
         return w.toByteArray();
     }
 
-    private static void encodeProbe(BodyWriter w, ParsedProbe p) {
+    private static void encodeProbe(WireWriter w, ParsedProbe p) {
         w.string(p.function()).string(p.name());
         strings(w, p.nativeTypes());
         strings(w, p.translatedTypes());
@@ -87,13 +87,13 @@ public final class ParsedDofCodec {
         }
     }
 
-    private static void strings(BodyWriter w, List<String> list) {
+    private static void strings(WireWriter w, List<String> list) {
         w.i32(list.size());
         list.forEach(w::string);
     }
 
-    public static ParsedDof decode(ByteBuffer body) throws FrameFormatException {
-        BodyReader r = new BodyReader(body);
+    public static ParsedDof decode(ByteBuffer body) throws WireFormatException {
+        WireReader r = new WireReader(body);
         DofHeader h = new DofHeader(r.i32("model"), r.i32("encoding"), r.i32("version"), r.i32("dif version"),
                 r.i32("dif int regs"), r.i32("dif tuple regs"), r.i64("flags"), r.i64("header size"),
                 r.i64("section header size"), r.i64("section count"), r.i64("section offset"),
@@ -119,7 +119,7 @@ public final class ParsedDofCodec {
         return new ParsedDof(h, module, providers, relocations, violations);
     }
 
-    private static ParsedProvider decodeProvider(BodyReader r) throws FrameFormatException {
+    private static ParsedProvider decodeProvider(WireReader r) throws WireFormatException {
         int section = r.i32("provider section");
         String name = r.string("provider name");
         ProviderAttributes a = new ProviderAttributes(r.i32("provider attr"), r.i32("module attr"),
@@ -132,7 +132,7 @@ public final class ParsedDofCodec {
         return new ParsedProvider(section, name, a, probes);
     }
 
-    private static ParsedProbe decodeProbe(BodyReader r) throws FrameFormatException {
+    private static ParsedProbe decodeProbe(WireReader r) throws WireFormatException {
         String function = r.string("probe function");
         String name = r.string("probe name");
         List<String> nativeTypes = strings(r, "native types");
@@ -155,7 +155,7 @@ public final class ParsedDofCodec {
                 stored, address, sites);
     }
 
-    private static List<String> strings(BodyReader r, String field) throws FrameFormatException {
+    private static List<String> strings(WireReader r, String field) throws WireFormatException {
         int n = r.count(field, MIN_STRING);
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -165,7 +165,7 @@ public final class ParsedDofCodec {
         return out;
     }
 
-    private static List<Long> longs(BodyReader r, String field) throws FrameFormatException {
+    private static List<Long> longs(WireReader r, String field) throws WireFormatException {
         int n = r.count(field, 8);
         List<Long> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -174,26 +174,26 @@ public final class ParsedDofCodec {
         return out;
     }
 
-    private static PolicyViolation violation(BodyReader r) throws FrameFormatException {
+    private static PolicyViolation violation(WireReader r) throws WireFormatException {
         DofRule rule = rule(r, "violation rule");
         if (rule.kind() != DofRule.Kind.POLICY) {
-            throw new FrameFormatException("violation rule " + rule + " is not a policy rule");
+            throw new WireFormatException("violation rule " + rule + " is not a policy rule");
         }
         return new PolicyViolation(rule, r.string("violation where"), r.string("violation detail"));
     }
 
-    static DofRule rule(BodyReader r, String field) throws FrameFormatException {
+    public static DofRule rule(WireReader r, String field) throws WireFormatException {
         String name = nonNull(r.string(field), field);
         try {
             return DofRule.valueOf(name);
         } catch (IllegalArgumentException e) {
-            throw new FrameFormatException(field + " '" + name + "' is unknown");
+            throw new WireFormatException(field + " '" + name + "' is unknown");
         }
     }
 
-    static String nonNull(String s, String field) throws FrameFormatException {
+    public static String nonNull(String s, String field) throws WireFormatException {
         if (s == null) {
-            throw new FrameFormatException(field + " is null");
+            throw new WireFormatException(field + " is null");
         }
         return s;
     }

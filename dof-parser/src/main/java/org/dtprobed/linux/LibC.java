@@ -1,0 +1,94 @@
+package org.dtprobed.linux;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+
+/**
+ * Every libc call this project makes, bound once through jnr-ffi ({@link Native}): the jail's
+ * (limits, privilege drop, seccomp), the FUSE/CUSE device's and mount's, and the reads of another
+ * process's memory. errno is saved after each call and read with {@link Native#errno()}. Public
+ * only because jnr-ffi generates its implementation in another class loader.
+ */
+public interface LibC {
+    @SaveError
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    /** {@code long syscall(long number, ...)}; used for seccomp(2), which glibc 2.36 does not wrap. */
+    @SaveError
+    long syscall(long number, long arg1, long arg2, Pointer arg3);
+
+    /** Same, for calls whose arguments are all integers. */
+    @SaveError
+    long syscall(long number, long arg1, long arg2, long arg3);
+
+    @SaveError
+    int setrlimit(int resource, Pointer rlimit);
+
+    @SaveError
+    int getrlimit(int resource, Pointer rlimit);
+
+    /** glibc's set*id wrappers apply the change to every thread of the process. */
+    @SaveError
+    int setresuid(int ruid, int euid, int suid);
+
+    @SaveError
+    int setresgid(int rgid, int egid, int sgid);
+
+    @SaveError
+    int setgroups(long size, Pointer list);
+
+    int getuid();
+
+    int geteuid();
+
+    int getgid();
+
+    int getpid();
+
+    int getppid();
+
+    @SaveError
+    Pointer getpwnam(String name);
+
+    @SaveError
+    Pointer getgrnam(String name);
+
+    @SaveError
+    int open(String path, int flags);
+
+    @SaveError
+    int socket(int domain, int type, int protocol);
+
+    @SaveError
+    int kill(int pid, int signal);
+
+    @SaveError
+    int close(int fd);
+
+    @SaveError
+    int dup(int fd);
+
+    @SaveError
+    int dup2(int oldFd, int newFd);
+
+    @SaveError
+    long read(int fd, Pointer buf, long count);
+
+    @SaveError
+    long write(int fd, @In byte[] buf, long count);
+
+    /** {@code fds}: {@code struct pollfd} entries (int fd, short events, short revents), native order. */
+    @SaveError
+    int poll(@In @Out byte[] fds, long nfds, int timeoutMillis);
+
+    @SaveError
+    int mount(String source, String target, String fstype, long flags, String data);
+
+    @SaveError
+    int umount2(String target, int flags);
+
+    @SaveError
+    long process_vm_readv(int pid, Pointer localIov, long liovcnt, Pointer remoteIov, long riovcnt, long flags);
+}
