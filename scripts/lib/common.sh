@@ -62,7 +62,7 @@ dtp_jvm_flags() {
 # The heap is bounded (issue 19: without -Xmx, one user's registrations took the daemon from 370 MB
 # to 6.3 GB RSS). 512 MiB holds the index of a full default stash (8,192 registrations; ~300 MiB
 # RSS with 200k probes), the in-flight DOF budget (4 x 8 MiB), the parse cache (16 MiB measured,
-# ~50 MiB of heap) and the parse replies in flight (4 x 17 MiB); docs/THREAT-MODEL.md has the sum.
+# an estimated ~50 MiB of heap) and the parse replies in flight (4 x 17 MiB); docs/THREAT-MODEL.md has the sum.
 # DTPROBED_MAX_HEAP overrides it (e.g. 1g for --max-registrations far above the default); the
 # installed launcher reads it when it runs, so /etc/default/dtprobed can set it.
 DTP_DAEMON_MAX_HEAP_DEFAULT=512m

@@ -22,7 +22,7 @@ import org.dtprobed.stash.ContentHash;
  * bases costs churn, not memory.
  */
 final class ParseCache {
-    /** About 3x this in heap (strings, boxed offsets and records): ~50 MiB of a 512 MiB daemon heap. */
+    /** Estimated at up to 3x this in heap (strings, boxed offsets, records; not measured): ~50 MiB of 512. */
     static final long DEFAULT_MAX_BYTES = 16L << 20;
 
     private record Key(ContentHash content, long loadBase, String module) {

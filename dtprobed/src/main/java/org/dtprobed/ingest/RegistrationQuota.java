@@ -20,13 +20,6 @@ public record RegistrationQuota(int perUid, int total, int rootReserve) {
         }
     }
 
-    /**
-     * Defaults for a stash of {@code total}: an eighth of it per uid (1,024 of 8,192: a user with
-     * 200 traced processes of five objects each fits) and an eighth kept for root.
-     */
-    public static RegistrationQuota defaults(int total) {
-        return new RegistrationQuota(Math.max(1, total / 8), total, total / 8);
-    }
 
     public static RegistrationQuota none() {
         return new RegistrationQuota(0, 0, 0);
