@@ -23,6 +23,8 @@
  *               distinct registrations), print "held n=... ok=... errno_E=..." and, with -w, wait
  *     -Z        before registering, zero the DOF's bytes past its 64-byte header in this process's
  *               private copy (with -F: /proc/PID/maps still names the file; issue 19, attack 2)
+ *     -e prog   after registering, print "exec" and exec prog with the argument 600 (a new image,
+ *               same pid: its old registrations are stale)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -212,9 +214,10 @@ int main(int argc, char **argv)
 {
 	int opt, threaded = 0, wait_remove = 0;
 	long only_remove = -1;
+	const char *exec_prog = NULL;
 	dev = getenv("DTRACE_DOF_INIT_DEVNAME");
 	if (!dev) dev = "/dev/dtrace/helper";
-	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:FZN:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:FZN:e:")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 't': threaded = 1; break;
@@ -230,6 +233,7 @@ int main(int argc, char **argv)
 		case 'F': map_file = 1; break;
 		case 'Z': zero_body = 1; break;
 		case 'N': copies = atol(optarg); break;
+		case 'e': exec_prog = optarg; break;
 		default: fprintf(stderr, "bad option\n"); return 2;
 		}
 	}
@@ -253,6 +257,13 @@ int main(int argc, char **argv)
 		pthread_join(t, NULL);
 	} else {
 		gen = register_once();
+	}
+	if (exec_prog && gen >= 0) {
+		printf("exec\n");
+		fflush(stdout);
+		execl(exec_prog, exec_prog, "600", (char *) NULL);
+		printf("exec errno=%d\n", errno);
+		return 1;
 	}
 	if (wait_remove && gen >= 0) {
 		printf("waiting\n");

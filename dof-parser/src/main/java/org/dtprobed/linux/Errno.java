@@ -24,6 +24,7 @@ public final class Errno {
     public static final int ENOSYS = 38;
     public static final int EPROTO = 71;
     public static final int EOVERFLOW = 75;
+    public static final int ENOBUFS = 105;
     public static final int ESHUTDOWN = 108;
     public static final int ETIMEDOUT = 110;
     public static final int EDQUOT = 122;

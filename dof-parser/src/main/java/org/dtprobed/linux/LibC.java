@@ -61,6 +61,19 @@ public interface LibC {
     @SaveError
     int socket(int domain, int type, int protocol);
 
+    /** {@code addr}: a {@code struct sockaddr} of {@code len} bytes (the process-events connector binds one). */
+    @SaveError
+    int bind(int fd, @In byte[] addr, int len);
+
+    @SaveError
+    int setsockopt(int fd, int level, int name, @In byte[] value, int len);
+
+    @SaveError
+    long send(int fd, @In byte[] buf, long len, int flags);
+
+    @SaveError
+    long recv(int fd, @Out byte[] buf, long len, int flags);
+
     @SaveError
     int kill(int pid, int signal);
 

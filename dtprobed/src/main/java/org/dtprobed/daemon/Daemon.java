@@ -15,6 +15,7 @@ import org.dtprobed.health.Heartbeat;
 import org.dtprobed.ingest.IngestStats;
 import org.dtprobed.ingest.ProcLiveness;
 import org.dtprobed.ingest.Pruner;
+import org.dtprobed.lifecycle.LifecycleWatcher;
 import org.dtprobed.ingest.RegistrationPipeline;
 import org.dtprobed.ingest.RegistrationQuota;
 import org.dtprobed.ingest.StashIndexLoader;
@@ -68,6 +69,7 @@ public final class Daemon implements AutoCloseable {
     private QueryServer query;
     private ScheduledExecutorService pruneTimer;
     private Pruner pruner;
+    private LifecycleWatcher lifecycle;
     private volatile boolean ready;
     private final IngestStats stats = new IngestStats();
     private DaemonStats daemonStats;
@@ -159,11 +161,13 @@ public final class Daemon implements AutoCloseable {
         }
         parser = awaitParsers(parsers);
         pruner = new Pruner(stash, index, proc, stats);
+        lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid)
+                : LifecycleWatcher.off("periodic pruning only: --no-process-events");
         RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), config.maxRegistrations(),
                 config.maxRegistrations() / 8);
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
         transport = startTransport(pipeline);
-        daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind());
+        daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind(), lifecycle);
         query = new QueryServer(QueryServerConfig.defaults(config.socket()), index, daemonStats, () -> ready);
         query.start();
         pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -276,6 +280,7 @@ public final class Daemon implements AutoCloseable {
         if (pruneTimer != null) {
             pruneTimer.shutdownNow();
         }
+        closeQuietly("process events", lifecycle);
         closeQuietly("parser children", parser);
         closeQuietly("stash", stash);
         // Only what this instance started is closed: a daemon refused by the lock (or by a

@@ -25,12 +25,14 @@ import java.time.Duration;
  * @param maxRegistrationsPerUid registrations one non-root uid may hold (0: no limit); all users
  *                      together leave an eighth of {@code maxRegistrations} to root
  * @param maxRequestsPerUid helper-device requests one non-root uid may have in flight
+ * @param processEvents learn of exits and execs from the kernel's process-events connector as they
+ *                      happen (false: the periodic pass only)
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
                            Path metricsFile, Duration metricsInterval, int maxRegistrationsPerUid,
-                           int maxRequestsPerUid) {
+                           int maxRequestsPerUid, boolean processEvents) {
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);
         if (maxRegistrationsPerUid < 0 || maxRequestsPerUid < 1) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.dtprobed.ingest.IngestStats;
+import org.dtprobed.lifecycle.LifecycleWatcher;
 import org.dtprobed.metrics.Latency;
 import org.dtprobed.metrics.LatencySnapshot;
 import org.dtprobed.metrics.Exposition;
@@ -27,14 +28,17 @@ final class DaemonStats implements StatsSource {
     private final Stash stash;
     private final ProbeIndex index;
     private final String transport;
+    private final LifecycleWatcher lifecycle;
     private final Latency queries = new Latency();
 
-    DaemonStats(IngestStats ingest, ParserSupervisor parser, Stash stash, ProbeIndex index, String transport) {
+    DaemonStats(IngestStats ingest, ParserSupervisor parser, Stash stash, ProbeIndex index, String transport,
+                LifecycleWatcher lifecycle) {
         this.ingest = ingest;
         this.parser = parser;
         this.stash = stash;
         this.index = index;
         this.transport = transport;
+        this.lifecycle = lifecycle;
     }
 
     @Override
@@ -50,6 +54,11 @@ final class DaemonStats implements StatsSource {
         o.put("daemon_pid", ProcessHandle.current().pid());
         o.put("transport", transport);
         ps.childPids().forEach(o.putArray("parser_pids")::add);
+        ObjectNode lc = o.putObject("process_events");
+        lc.put("mode", lifecycle.mode());
+        lc.put("received", lifecycle.events());
+        lc.put("of_registered_processes", lifecycle.handled());
+        lc.put("overflows", lifecycle.overflows());
         o.put("registrations", ingest.registrations());
         o.put("removals", ingest.removals());
         ObjectNode byCause = o.putObject("removals_by_cause");

@@ -84,8 +84,14 @@ public final class DtprobedMain implements Callable<Integer> {
     boolean noJail;
 
     @Option(names = "--prune-interval", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "How often dead, exec'd and reused pids are dropped. Default: ${DEFAULT-VALUE}.")
+            description = "How often a full pass drops dead, exec'd and reused pids and unmapped objects (exits and"
+                + " execs are seen at once through the process-events connector where it is available; the pass is"
+                + " the safety net, and how dlclose is seen on the FUSE-file route). Default: ${DEFAULT-VALUE}.")
     Duration pruneInterval;
+
+    @Option(names = "--no-process-events", description = "Do not learn of exits and execs from the kernel's"
+            + " process-events connector as they happen; the periodic pass (--prune-interval) then finds them.")
+    boolean noProcessEvents;
 
     @Option(names = "--parser-classpath", split = ":", paramLabel = "JAR[:JAR...]",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
@@ -256,7 +262,7 @@ public final class DtprobedMain implements Callable<Integer> {
                 pruneInterval, parserClasspath, maxRegistrations,
                 metricsFile, metricsInterval,
                 maxRegistrationsPerUid != null ? maxRegistrationsPerUid : Math.max(1, maxRegistrations / 8),
-                maxRequestsPerUid);
+                maxRequestsPerUid, !noProcessEvents);
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {

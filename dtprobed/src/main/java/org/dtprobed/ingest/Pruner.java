@@ -62,6 +62,21 @@ public final class Pruner {
         return removed + pruneUnmapped(liveness);
     }
 
+    /**
+     * Prunes one pid the kernel said exited or exec'd ({@code event}); returns how many
+     * registrations went. The same checks as a pass: a pid that lives on in the same image keeps them.
+     */
+    public int pruneOne(int pid, String event) {
+        Optional<Stash.Pruned> p = stash.prunePid(pid, new ProcLiveness(proc));
+        if (p.isEmpty()) {
+            return 0;
+        }
+        int removed = index.removePid(pid);
+        count(List.of(p.get()), stats);
+        LOG.debug("pid {}: {} seen as it happened; {} registrations removed", pid, event, removed);
+        return removed;
+    }
+
     /** Uses the maps the liveness pass already read; every pid still stashed was asked about. */
     private int pruneUnmapped(ProcLiveness liveness) {
         Map<Integer, List<Map.Entry<RegistrationKey, Mapping>>> byPid = new HashMap<>();

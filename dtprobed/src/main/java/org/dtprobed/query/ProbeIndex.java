@@ -126,6 +126,17 @@ public final class ProbeIndex {
         }
     }
 
+    /** Whether the pid has a registration (read on every process event of the host: no copying). */
+    public boolean hasPid(int pid) {
+        lock.readLock().lock();
+        try {
+            RegistrationKey k = registrations.ceilingKey(new RegistrationKey(pid, Long.MIN_VALUE));
+            return k != null && k.pid() == pid;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Removes every registration of a pid (exit, exec, pid reuse); returns how many there were. */
     public int removePid(int pid) {
         lock.writeLock().lock();

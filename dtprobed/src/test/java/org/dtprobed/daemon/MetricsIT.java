@@ -69,7 +69,7 @@ class MetricsIT {
             int exitsPid = CClient.awaitRegistered(exits);
             exits.destroy();
             exits.waitFor(30, TimeUnit.SECONDS);
-            daemon.awaitGone(exitsPid); // the prune pass saw the exit
+            daemon.awaitGone(exitsPid); // process events (or the prune pass) saw the exit
 
             int logLines = daemon.log().split("\n").length;
             byte[] junk = new byte[600];
@@ -106,7 +106,8 @@ class MetricsIT {
             assertThat(value(om, "dtprobed_parser_child_restarts_total", Map.of())).isZero();
             assertThat(value(om, "dtprobed_pids", Map.of())).isZero();
             assertThat(value(om, "dtprobed_probes", Map.of())).isZero();
-            assertThat(value(om, "dtprobed_prune_passes_total", Map.of())).isPositive();
+            // the exit was seen through process events, before any pass: the counter is there, maybe 0
+            assertThat(value(om, "dtprobed_prune_passes_total", Map.of())).isNotNegative();
 
             assertThat(value(om, "dtprobed_registration_latency_seconds_count", Map.of())).isEqualTo(2);
             double p50 = value(om, "dtprobed_registration_latency_seconds", Map.of("quantile", "0.5"));
@@ -120,7 +121,7 @@ class MetricsIT {
             assertThat(value(om, "dtprobed_query_latency_seconds_count", Map.of())).as("awaitGone's list queries")
                     .isGreaterThanOrEqualTo(1);
             List<Sample> fill = om.stream().filter(s -> s.name().equals("dtprobed_stash_fill_ratio")).toList();
-            assertThat(fill).hasSize(6).allMatch(s -> s.value() >= 0 && s.value() <= 1);
+            assertThat(fill).hasSize(org.dtprobed.stash.StashFiles.ALL.size()).allMatch(s -> s.value() >= 0 && s.value() <= 1);
             assertThat(value(om, "dtprobed_stash_entries", Map.of("file", "registrations-2.cm3"))).isZero();
             Sample info = om.stream().filter(s -> s.name().equals("dtprobed_build_info")).findFirst().orElseThrow();
             assertThat(info.type()).isEqualTo("info");

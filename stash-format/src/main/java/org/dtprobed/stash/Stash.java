@@ -608,19 +608,32 @@ public final class Stash implements AutoCloseable {
         }
         List<Pruned> pruned = new ArrayList<>();
         for (int pid : pids) {
-            Optional<ProcessIdentity> now = liveness.identity(pid);
-            PidRecord rec = PidRecord.read(files.pids, pid);
-            ProcessIdentity stashed = rec == null ? null : rec.identity();
-            if (now.isEmpty() || stashed == null || !stashed.sameImage(now.get())) {
-                PruneCause cause = now.isEmpty() ? PruneCause.EXIT
-                        : stashed != null && stashed.sameLife(now.get()) ? PruneCause.EXEC : PruneCause.REUSED;
-                int n = removePidLocked(pid);
-                LOG.info("pid {}: pruned ({}), {} registrations removed", pid,
-                        cause.name().toLowerCase(java.util.Locale.ROOT), n);
-                pruned.add(new Pruned(pid, cause, n));
-            }
+            pruneLocked(pid, liveness).ifPresent(pruned::add);
         }
         return pruned;
+    }
+
+    /** As {@link #pruneWithCauses}, for one pid (the kernel said it exited or exec'd). */
+    public synchronized Optional<Pruned> prunePid(int pid, PidLiveness liveness) {
+        ensureOpen();
+        return pruneLocked(pid, liveness);
+    }
+
+    private Optional<Pruned> pruneLocked(int pid, PidLiveness liveness) {
+        Optional<ProcessIdentity> now = liveness.identity(pid);
+        PidRecord rec = PidRecord.read(files.pids, pid);
+        ProcessIdentity stashed = rec == null ? null : rec.identity();
+        if (now.isPresent() && stashed != null && stashed.sameImage(now.get())) {
+            return Optional.empty();
+        }
+        if (rec == null && index.keysOfPid(pid).isEmpty()) {
+            return Optional.empty();
+        }
+        PruneCause cause = now.isEmpty() ? PruneCause.EXIT
+                : stashed != null && stashed.sameLife(now.get()) ? PruneCause.EXEC : PruneCause.REUSED;
+        int n = removePidLocked(pid);
+        LOG.info("pid {}: pruned ({}), {} registrations removed", pid, cause.name().toLowerCase(java.util.Locale.ROOT), n);
+        return Optional.of(new Pruned(pid, cause, n));
     }
 
     /** Every registration's DOF mapping, from the in-memory index (no map reads): for the unmap check. */

@@ -1,0 +1,127 @@
+package org.dtprobed.lifecycle;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
+import org.dtprobed.ingest.Pruner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drops a process's registrations the moment the kernel says it exited or exec'd, instead of at
+ * the next pruning pass (issue 14). The process-events connector reports every process on the
+ * host; only registered pids cost more than a lookup in the index ({@code registered}), so a host
+ * exec'ing thousands of unrelated processes a second costs the daemon one datagram each. Why the
+ * connector rather than a {@code pidfd} per registered process: it reports execs too, which no
+ * pidfd does, and it needs one socket and one thread whatever the number of processes.
+ *
+ * <p>Where the connector cannot be used (not root, a container without it) the periodic pass
+ * remains the only way, and {@link #mode()} says so (once in the log, always in {@code stats}).
+ * When the kernel dropped events because this thread fell behind ({@code ENOBUFS}), a full pass
+ * runs at once, so nothing is missed.
+ */
+public final class LifecycleWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleWatcher.class);
+    private static final long PID = ProcessHandle.current().pid();
+    private static final int POLL_MILLIS = 250;
+
+    private final Pruner pruner;
+    private final IntPredicate registered;
+    private final ProcConnector connector;
+    private final String mode;
+    private final Thread thread;
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong handled = new AtomicLong();
+    private final AtomicLong overflows = new AtomicLong();
+    private volatile boolean running = true;
+
+    private LifecycleWatcher(Pruner pruner, IntPredicate registered, ProcConnector connector, String mode) {
+        this.pruner = pruner;
+        this.registered = registered;
+        this.connector = connector;
+        this.mode = mode;
+        this.thread = connector == null ? null : new Thread(this::run, "dtprobed-lifecycle");
+    }
+
+    /**
+     * Starts watching, or, when the connector cannot be opened, returns a watcher that only says
+     * why (the periodic pass then does all the work).
+     */
+    public static LifecycleWatcher start(Pruner pruner, IntPredicate registered) {
+        ProcConnector c;
+        try {
+            c = ProcConnector.open();
+        } catch (IOException | RuntimeException e) {
+            String why = "periodic pruning only: the process-events connector is unavailable (" + e.getMessage() + ")";
+            LOG.warn("pid {}: {}", PID, why);
+            return new LifecycleWatcher(pruner, registered, null, why);
+        }
+        LifecycleWatcher w = new LifecycleWatcher(pruner, registered, c, "process-events connector");
+        w.thread.setDaemon(true);
+        w.thread.start();
+        LOG.info("pid {}: exits and execs of registered processes are seen through the process-events connector", PID);
+        return w;
+    }
+
+    /** A watcher that watches nothing, saying why (the periodic pass does all the work). */
+    public static LifecycleWatcher off(String why) {
+        LOG.info("pid {}: {}", PID, why);
+        return new LifecycleWatcher(null, pid -> false, null, why);
+    }
+
+    /** How exits and execs are learnt: the connector, or periodic pruning only and why. */
+    public String mode() {
+        return mode;
+    }
+
+    /** Events received, events that concerned a registered process, overflows (each a full pass). */
+    public long events() {
+        return events.get();
+    }
+
+    public long handled() {
+        return handled.get();
+    }
+
+    public long overflows() {
+        return overflows.get();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                ProcConnector.Received r = connector.receive(POLL_MILLIS);
+                if (r instanceof ProcConnector.Event e && e.event() != null) {
+                    events.incrementAndGet();
+                    ProcEvent ev = e.event();
+                    if (ev.endsProcessImage() && registered.test(ev.tgid())) {
+                        handled.incrementAndGet();
+                        pruner.pruneOne(ev.tgid(), ev.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                } else if (r instanceof ProcConnector.Overflow) {
+                    overflows.incrementAndGet();
+                    LOG.warn("pid {}: the kernel dropped process events (this thread fell behind); a full pruning pass"
+                            + " instead", PID);
+                    pruner.prune();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (running) {
+                LOG.error("pid {}: process events stopped ({}); periodic pruning only from now on", PID, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(2 * POLL_MILLIS + 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            connector.close();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.dtprobed.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.dtprobed.fuse.CClient;
+import org.dtprobed.jail.ChildJars;
+import org.dtprobed.testkit.Await;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Corpus;
+import org.dtprobed.testkit.Requires;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exits and execs seen as they happen (issue 14), through the kernel's process-events connector:
+ * the daemon prunes only once an hour here, so a registration that leaves the listing soon after
+ * its process exited or exec'd can only have been taken away by an event. The bounds are liveness
+ * bounds; the measured times are printed, not asserted.
+ */
+@Requires({Capability.ROOT, Capability.FUSE, Capability.GCC})
+class ProcessEventsIT {
+    private static final int PROCESSES = 20;
+
+    @TempDir
+    Path tmp;
+
+    private DaemonProcess start(ChildJars jars) throws Exception {
+        return DaemonProcess.start(tmp.resolve("state"), "dtrace/events-" + ProcessHandle.current().pid(), jars.jars(),
+                "--prune-interval", "1h");
+    }
+
+    @Test
+    void exitsTakeTheirProbesAwayAtOnceNotAtTheNextPass() throws Exception {
+        try (ChildJars jars = ChildJars.create(); DaemonProcess daemon = start(jars)) {
+            assertThat(daemon.stats().get("process_events").get("mode").asText()).isEqualTo("process-events connector");
+            CClient client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
+            String blob = Corpus.blobs().get(0).toString();
+            List<Process> clients = new ArrayList<>();
+            List<Integer> pids = new ArrayList<>();
+            for (int i = 0; i < PROCESSES; i++) {
+                Process p = client.start(daemon.device(), false, "-w", blob);
+                clients.add(p);
+                pids.add(CClient.awaitRegistered(p));
+            }
+            for (int pid : pids) {
+                assertThat(daemon.list("", pid)).as("pid " + pid + " listed").isNotEmpty();
+            }
+            long worst = 0;
+            for (int i = 0; i < PROCESSES; i++) {
+                int pid = pids.get(i);
+                Process p = clients.get(i);
+                long t0 = System.nanoTime();
+                p.destroyForcibly();
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                Await.until("pid " + pid + "'s probes leave the listing after its exit", Await.LIVENESS,
+                        () -> listed(daemon, pid) == 0, () -> listed(daemon, pid) + " probes listed");
+                worst = Math.max(worst, System.nanoTime() - t0);
+            }
+            System.out.printf("ProcessEventsIT: %d exits, the slowest left the listing %.1f ms after its kill%n",
+                    PROCESSES, worst / 1e6);
+            JsonNode st = daemon.stats();
+            assertThat(st.get("removals_by_cause").get("exit").asLong()).isEqualTo(PROCESSES);
+            assertThat(st.get("process_events").get("of_registered_processes").asLong()).isGreaterThanOrEqualTo(PROCESSES);
+        }
+    }
+
+    @Test
+    void anExecTakesTheOldImagesProbesAwayAndThePidLivesOn() throws Exception {
+        try (ChildJars jars = ChildJars.create(); DaemonProcess daemon = start(jars)) {
+            CClient client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
+            Process p = client.start(daemon.device(), false, "-e", "/bin/sleep", Corpus.blobs().get(0).toString());
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            int pid = -1;
+            for (String l = out.readLine(); l != null && !l.equals("exec"); l = out.readLine()) {
+                if (l.startsWith("pid=")) {
+                    pid = Integer.parseInt(l.split("[= ]")[1]);
+                }
+                assertThat(l).as("registered").doesNotStartWith("adddof errno");
+            }
+            int execd = pid;
+            try {
+                Await.until("pid " + execd + "'s old probes leave the listing after its exec", Await.LIVENESS,
+                        () -> listed(daemon, execd) == 0, () -> listed(daemon, execd) + " probes listed");
+                assertThat(p.isAlive()).as("the pid lives on as /bin/sleep").isTrue();
+                JsonNode st = daemon.stats();
+                assertThat(st.get("removals_by_cause").get("exec").asLong()).isEqualTo(1);
+                assertThat(st.get("removals_by_cause").get("exit").asLong()).isZero();
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void withoutProcessEventsTheStatsSaySoAndTheExitWaitsForThePass() throws Exception {
+        try (ChildJars jars = ChildJars.create();
+             DaemonProcess daemon = DaemonProcess.start(tmp.resolve("state"), "dtrace/noevents-"
+                     + ProcessHandle.current().pid(), jars.jars(), "--prune-interval", "1s", "--no-process-events")) {
+            assertThat(daemon.stats().get("process_events").get("mode").asText()).contains("periodic pruning only");
+            CClient client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
+            Process p = client.start(daemon.device(), false, "-w", Corpus.blobs().get(0).toString());
+            int pid = CClient.awaitRegistered(p);
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+            Await.until("the pass finds pid " + pid + " gone", Await.LIVENESS, () -> listed(daemon, pid) == 0,
+                    () -> listed(daemon, pid) + " probes listed");
+            assertThat(daemon.stats().get("process_events").get("received").asLong()).isZero();
+        }
+    }
+
+    private static int listed(DaemonProcess d, int pid) {
+        try {
+            return d.list("", pid).size();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
