@@ -58,8 +58,17 @@ dtp_jvm_flags() {
 # initial heap that gives memory back (free ratios): idle RSS 144 -> 97 MiB and 449 -> ~300 MiB
 # with 200k probes, measured in BENCHMARKS.md ("End to end"); the default initial heap is 1/64 of
 # RAM, which a young generation sized from it fills before its first collection.
+#
+# The heap is bounded (issue 19: without -Xmx, one user's registrations took the daemon from 370 MB
+# to 6.3 GB RSS). 512 MiB holds the index of a full default stash (8,192 registrations; ~300 MiB
+# RSS with 200k probes), the in-flight DOF budget (4 x 8 MiB), the parse cache (16 MiB measured,
+# an estimated ~50 MiB of heap) and the parse replies in flight (4 x 17 MiB); docs/THREAT-MODEL.md has the sum.
+# DTPROBED_MAX_HEAP overrides it (e.g. 1g for --max-registrations far above the default); the
+# installed launcher reads it when it runs, so /etc/default/dtprobed can set it.
+DTP_DAEMON_MAX_HEAP_DEFAULT=512m
 dtp_daemon_jvm_flags() {
-  echo "-XX:+UseSerialGC -Xss512k -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+  echo "-XX:+UseSerialGC -Xss512k -Xms16m -Xmx${DTPROBED_MAX_HEAP:-$DTP_DAEMON_MAX_HEAP_DEFAULT}" \
+    "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
 }
 
 # Classpath of one module: its jar plus its runtime dependencies.

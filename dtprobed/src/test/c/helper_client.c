@@ -17,6 +17,12 @@
  *     -w        after registering print "waiting", wait for SIGUSR1, then REMOVE the generation
  *     -x cmd    command used for REMOVE (hex; default DTRACEHIOC_REMOVE)
  *     -r gen    only send REMOVE(gen) and exit
+ *     -F        map DOF-FILE itself MAP_PRIVATE|PROT_READ|PROT_WRITE and register from that mapping
+ *               (the DOF is then file-backed, as a library's .SUNW_dof is)
+ *     -N count  register count copies of the DOF, each in its own mapping (distinct addresses, so
+ *               distinct registrations), print "held n=... ok=... errno_E=..." and, with -w, wait
+ *     -Z        before registering, zero the DOF's bytes past its 64-byte header in this process's
+ *               private copy (with -F: /proc/PID/maps still names the file; issue 19, attack 2)
  *     -e prog   after registering, print "exec" and exec prog with the argument 600 (a new image,
  *               same pid: its old registrations are stale)
  */
@@ -45,6 +51,9 @@ static int use_raw_arg;
 static unsigned long raw_arg;
 static int unmapped;
 static int guard;
+static int map_file;
+static int zero_body;
+static long copies;
 static long loops;
 static void *dof;
 static size_t dof_size;
@@ -72,6 +81,19 @@ static void load(const char *path)
 	}
 	close(fd);
 	dof = at;
+	if (!mod) mod = basename(strdup(path));
+}
+
+static void map_private(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) { perror(path); exit(2); }
+	dof_size = st.st_size;
+	void *p = mmap(NULL, dof_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED) { perror("mmap"); exit(2); }
+	close(fd);
+	dof = p;
 	if (!mod) mod = basename(strdup(path));
 }
 
@@ -145,6 +167,39 @@ static void bench(void)
 	       ns[loops / 2] / 1e3, ns[loops * 9 / 10] / 1e3, ns[loops * 99 / 100] / 1e3, ns[loops - 1] / 1e3);
 }
 
+static void hold_copies(int wait)
+{
+	long ok = 0, err[256] = {0};
+	void *first = dof;
+	int fd = open(dev, O_RDWR);
+	if (fd < 0) { printf("open errno=%d\n", errno); exit(1); }
+	for (long i = 0; i < copies; i++) {
+		void *copy = mmap(NULL, dof_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (copy == MAP_FAILED) { perror("mmap"); exit(2); }
+		memcpy(copy, first, dof_size);
+		dof_helper_t dh;
+		memset(&dh, 0, sizeof dh);
+		snprintf(dh.dofhp_mod, sizeof dh.dofhp_mod, "%s", mod);
+		dh.dofhp_addr = dh.dofhp_dof = (uint64_t)(uintptr_t)copy;
+		if (ioctl(fd, cmd, &dh) >= 0) ok++;
+		else err[errno & 255]++;
+	}
+	close(fd);
+	printf("held n=%ld ok=%ld", copies, ok);
+	for (int e = 0; e < 256; e++) if (err[e]) printf(" errno_%d=%ld", e, err[e]);
+	printf("\n");
+	fflush(stdout);
+	if (wait) {
+		printf("waiting\n");
+		fflush(stdout);
+		sigset_t usr1;
+		int sig;
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigwait(&usr1, &sig);
+	}
+}
+
 static void remove_gen(long gen)
 {
 	int err;
@@ -162,7 +217,7 @@ int main(int argc, char **argv)
 	const char *exec_prog = NULL;
 	dev = getenv("DTRACE_DOF_INIT_DEVNAME");
 	if (!dev) dev = "/dev/dtrace/helper";
-	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:tgum:c:a:n:wx:r:FZN:e:")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
 		case 't': threaded = 1; break;
@@ -175,6 +230,9 @@ int main(int argc, char **argv)
 		case 'w': wait_remove = 1; break;
 		case 'x': remove_cmd = strtoul(optarg, NULL, 16); break;
 		case 'r': only_remove = atol(optarg); break;
+		case 'F': map_file = 1; break;
+		case 'Z': zero_body = 1; break;
+		case 'N': copies = atol(optarg); break;
 		case 'e': exec_prog = optarg; break;
 		default: fprintf(stderr, "bad option\n"); return 2;
 		}
@@ -187,8 +245,11 @@ int main(int argc, char **argv)
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
-	load(argv[optind]);
+	if (map_file) map_private(argv[optind]);
+	else load(argv[optind]);
+	if (zero_body && dof_size > 64) memset((char *)dof + 64, 0, dof_size - 64);
 	if (loops > 0) { bench(); return 0; }
+	if (copies > 0) { hold_copies(wait_remove); return 0; }
 	int gen;
 	if (threaded) {
 		pthread_t t;

@@ -58,10 +58,11 @@ public final class DofParser {
         ProviderReader reader = new ProviderReader(relocated.input(), in, table, h.version(), helper.module(), violations);
         List<ParsedProvider> providers = new ArrayList<>();
         int probeBudget = limits.maxProbes();
+        ResultBudget resultBudget = new ResultBudget(limits.maxResultBytes());
         for (int i = 0; i < table.size(); i++) {
             DofSectionHeader s = table.get(i);
             if (s.type() == DofSectionType.PROVIDER) {
-                ParsedProvider p = reader.read(s, pid, probeBudget);
+                ParsedProvider p = reader.read(s, pid, probeBudget, resultBudget);
                 probeBudget -= p.probes().size();
                 providers.add(p);
             }

@@ -53,6 +53,8 @@ public enum DofRule {
     ARGMAP_OUT_OF_RANGE(Kind.STRUCTURE, Errno.EINVAL, "translated argument maps to a native argument that does not exist"),
     NONZERO_PROBE_PAD(Kind.STRUCTURE, Errno.EINVAL, "probe pad fields are not zero"),
     TOO_MANY_PROBES(Kind.STRUCTURE, Errno.EINVAL, "more probes than the configured limit"),
+    /** Its own errno: the DOF may be well formed, it only describes more than the daemon keeps for one. */
+    RESULT_TOO_LARGE(Kind.STRUCTURE, Errno.EOVERFLOW, "parse result exceeds the configured limit"),
     // registration policy: decodable, but not registered
     HELPER_MODULE_NOT_TERMINATED(Kind.POLICY, Errno.EINVAL, "module name is not NUL-terminated within 64 bytes"),
     UNSAFE_NAME(Kind.POLICY, Errno.EINVAL, "name contains '/', ':' or NUL, or is '.' or '..'"),

@@ -38,7 +38,8 @@ final class ProviderReader {
                          DofSectionHeader offsets, DofSectionHeader enabledOffsets) {
     }
 
-    ParsedProvider read(DofSectionHeader sec, long pid, int probeBudget) throws DofFormatException {
+    ParsedProvider read(DofSectionHeader sec, long pid, int probeBudget, ResultBudget resultBudget)
+            throws DofFormatException {
         int at = sec.index();
         int minSize = version == DofHeader.VERSION_1 ? DofProviderRecord.SIZE_V1 : DofProviderRecord.SIZE;
         if (sec.offset() % 4 != 0 || sec.size() < minSize) {
@@ -58,7 +59,9 @@ final class ProviderReader {
         }
         List<ParsedProbe> probes = new ArrayList<>((int) count);
         for (int i = 0; i < count; i++) {
-            probes.add(readProbe(parts, at, i, name));
+            ParsedProbe probe = readProbe(parts, at, i, name);
+            resultBudget.charge(probe, at, i);
+            probes.add(probe);
         }
         return new ParsedProvider(at, name, rec.attributes(), probes);
     }

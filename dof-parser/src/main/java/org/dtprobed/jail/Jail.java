@@ -92,12 +92,20 @@ final class Jail {
             LOG.info("jail: not started as root, keeping uid {} gid {}", libc.getuid(), libc.getgid());
             return new int[] {libc.getuid(), libc.getgid()};
         }
-        Pointer pw = libc.getpwnam(options.user());
-        if (pw == null) {
-            throw new JailException("no such user '" + options.user() + "' to run the parser as");
+        int uid;
+        int gid;
+        if (options.user().matches("[0-9]{1,9}")) {
+            // a uid the daemon allocated for its children alone: no account, group of the same number
+            uid = Integer.parseInt(options.user());
+            gid = uid;
+        } else {
+            Pointer pw = libc.getpwnam(options.user());
+            if (pw == null) {
+                throw new JailException("no such user '" + options.user() + "' to run the parser as");
+            }
+            uid = pw.getInt(PASSWD_UID);
+            gid = pw.getInt(PASSWD_GID);
         }
-        int uid = pw.getInt(PASSWD_UID);
-        int gid = pw.getInt(PASSWD_GID);
         if (options.group() != null) {
             Pointer gr = libc.getgrnam(options.group());
             if (gr == null) {

@@ -9,7 +9,8 @@ import java.util.Objects;
  * agree on the names.
  *
  * @param jail              false only with {@code --no-jail} (debugging)
- * @param user              account to drop to when started as root
+ * @param user              account to drop to when started as root, or a bare number: that uid, and
+ *                          the gid of the same number, with no account
  * @param group             group to drop to; null means the user's primary group
  * @param addressSpaceBytes RLIMIT_AS; 0 leaves it unchanged
  * @param cpuSeconds        RLIMIT_CPU, a backstop behind the per-parse deadline; 0 leaves it unchanged

@@ -27,6 +27,7 @@ public final class Errno {
     public static final int ENOBUFS = 105;
     public static final int ESHUTDOWN = 108;
     public static final int ETIMEDOUT = 110;
+    public static final int EDQUOT = 122;
 
     private Errno() {
     }

@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
+import org.dtprobed.dof.write.SharedArgumentsDof;
 import org.dtprobed.linux.Errno;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
@@ -364,6 +365,25 @@ class RuleTest {
             byte[] two = DofWriter.builder().provider("p", ProbeSpec.builder("f", "a").offsets(1).build(),
                     ProbeSpec.builder("f", "b").offsets(2).build()).build();
             fails(new DofParser(new DofLimits(DofLimits.DEFAULT_MAX_LOAD_SIZE, 100, 1)), two, DofRule.TOO_MANY_PROBES);
+        }
+
+        @Test
+        void aSmallBlobWithALargeResultIsRefusedWithItsOwnErrno() {
+            // issue 19, attack 1: probes sharing one long argument-type list, ~50 KB of DOF
+            byte[] dof = SharedArgumentsDof.build("amp", 500, 255, 100);
+            assertThat(dof.length).isLessThan(100_000);
+            DofFormatException e = fails(dof, DofRule.RESULT_TOO_LARGE);
+            assertThat(e.rule().errno()).isEqualTo(org.dtprobed.linux.Errno.EOVERFLOW);
+            assertThat(e.getMessage()).contains("maximum " + DofLimits.DEFAULT_MAX_RESULT_BYTES);
+            // the bound is checked probe by probe: fewer than all 500 were built
+            assertThat(e.probe()).isLessThan(400);
+        }
+
+        @Test
+        void theSameShapeBelowTheBoundParses() throws DofFormatException {
+            ParsedDof d = new DofParser().parse(ByteBuffer.wrap(SharedArgumentsDof.build("amp", 50, 255, 100)), HELPER, 1);
+            assertThat(d.probeCount()).isEqualTo(50);
+            assertThat(d.providers().get(0).probes().get(49).nativeTypes()).hasSize(255);
         }
     }
 

@@ -21,6 +21,7 @@ import org.dtprobed.parse.ParseOutcome;
 import org.dtprobed.ingest.Pruner;
 import org.dtprobed.lifecycle.LifecycleWatcher;
 import org.dtprobed.ingest.RegistrationPipeline;
+import org.dtprobed.ingest.RegistrationQuota;
 import org.dtprobed.ingest.StashIndexLoader;
 import org.dtprobed.jail.ChildClasspath;
 import org.dtprobed.parse.ParserSupervisor;
@@ -131,14 +132,25 @@ public final class Daemon implements AutoCloseable {
 
     private void startParts() throws StartException, IOException, StashException {
         try {
+            StateDirGuard.prepare(config.stateDir(), config.stashDir());
+            StateDirGuard.checkMountDir(config.mountpoint());
+        } catch (IOException e) {
+            throw new StartException(EXIT_CONFIG, e.getMessage(), e);
+        }
+        try {
             lock = StateDirLock.acquire(config.stateDir());
         } catch (StateDirLock.HeldException e) {
             throw new StartException(EXIT_CONFIG, e.getMessage(), e);
         }
         // The parser children take a JVM start each (0.5-1 s): they start while the stash opens
         // and the index loads, which need no parser, and are awaited before the device serves.
+        String childUser = ParserUser.resolve(config.childUser(), Path.of("/etc"), Path.of("/proc"));
+        if (childUser.equals("nobody")) {
+            LOG.warn("pid {}: the parser children run as nobody, a uid other services share: they can stop the"
+                    + " children and slow every registration (--parser-user auto gives them a uid of their own)", PID);
+        }
         SupervisorConfig parserConfig = SupervisorConfig.builder().children(config.parsers())
-                .parseTimeout(config.parseTimeout()).startTimeout(config.parserStartTimeout()).childUser(config.childUser()).noJail(config.noJail())
+                .parseTimeout(config.parseTimeout()).startTimeout(config.parserStartTimeout()).childUser(childUser).noJail(config.noJail())
                 .classpath(config.parserClasspath().isEmpty() ? ChildClasspath.locateJars() : config.parserClasspath())
                 .build();
         FutureTask<ParserSupervisor> parsers = new FutureTask<>(() -> ParserSupervisor.start(parserConfig));
@@ -158,7 +170,9 @@ public final class Daemon implements AutoCloseable {
         pruner = new Pruner(stash, index, proc, stats);
         lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid)
                 : LifecycleWatcher.off("periodic pruning only: --no-process-events");
-        RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner);
+        RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), config.maxRegistrations(),
+                config.maxRegistrations() / 8);
+        RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
         transport = startTransport(pipeline);
         daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind(), lifecycle);
         query = new QueryServer(QueryServerConfig.defaults(config.socket()), index, daemonStats, () -> ready);
@@ -175,6 +189,11 @@ public final class Daemon implements AutoCloseable {
 
     private void openStashAndIndex() throws StashException {
         stash = Stash.open(stashConfig(config));
+        try {
+            StateDirGuard.restrictFiles(config.stashDir());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot make the stash files private", e);
+        }
         if (stash.recovered()) {
             LOG.warn("pid {}: the stash was not closed cleanly; recovered: {}", PID, stash.recovery());
         }
@@ -246,7 +265,7 @@ public final class Daemon implements AutoCloseable {
 
     private HelperTransport startTransport(RegistrationPipeline pipeline) throws StartException, IOException {
         TransportConfig tc = TransportConfig.defaults().withDeviceName(config.device())
-                .withMountpoint(config.mountpoint());
+                .withMountpoint(config.mountpoint()).withMaxInFlightPerUid(config.maxRequestsPerUid());
         try {
             return Transports.start(config.transport(), tc, pipeline);
         } catch (IllegalArgumentException e) {
@@ -286,7 +305,8 @@ public final class Daemon implements AutoCloseable {
 
     public String describe() {
         return "serving " + transport.devicePath() + " (" + transport.kind() + "), " + index.probeCount()
-                + " probes of " + index.pidCount() + " pids, queries on " + config.socket();
+                + " probes of " + index.pidCount() + " pids, queries on " + config.socket() + ", heap limit "
+                + (Runtime.getRuntime().maxMemory() >> 20) + " MiB";
     }
 
     @Override

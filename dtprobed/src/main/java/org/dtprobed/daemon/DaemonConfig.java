@@ -22,15 +22,23 @@ import java.time.Duration;
  * @param maxRegistrations registrations (and distinct pids) a new stash is sized for
  * @param metricsFile   where the metrics are written for node_exporter, or null
  * @param metricsInterval how often they are written
+ * @param maxRegistrationsPerUid registrations one non-root uid may hold (0: no limit); all users
+ *                      together leave an eighth of {@code maxRegistrations} to root
+ * @param maxRequestsPerUid helper-device requests one non-root uid may have in flight
  * @param processEvents learn of exits and execs from the kernel's process-events connector as they
  *                      happen (false: the periodic pass only)
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
-                           Path metricsFile, Duration metricsInterval, boolean processEvents) {
+                           Path metricsFile, Duration metricsInterval, int maxRegistrationsPerUid,
+                           int maxRequestsPerUid, boolean processEvents) {
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);
+        if (maxRegistrationsPerUid < 0 || maxRequestsPerUid < 1) {
+            throw new IllegalArgumentException("per-uid limits: registrations " + maxRegistrationsPerUid
+                    + " (0 or more), requests " + maxRequestsPerUid + " (1 or more)");
+        }
         if (maxRegistrations < 1) {
             throw new IllegalArgumentException("maxRegistrations must be positive, got " + maxRegistrations);
         }

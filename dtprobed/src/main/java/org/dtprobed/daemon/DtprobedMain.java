@@ -73,8 +73,11 @@ public final class DtprobedMain implements Callable<Integer> {
     @Option(names = "--parsers", defaultValue = "1", paramLabel = "N", description = "Jailed parser children. Default: ${DEFAULT-VALUE}.")
     int parsers;
 
-    @Option(names = "--parser-user", defaultValue = "nobody", paramLabel = "USER",
-            description = "User the parser children run as (when started as root). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--parser-user", defaultValue = ParserUser.AUTO, paramLabel = "USER|UID|auto",
+            description = {"User the parser children run as (when started as root): a name, a bare uid (no account"
+                + " needed; its gid is the same number), or auto: the account " + ParserUser.ACCOUNT + " if it exists,"
+                + " else the first uid of 61184-65519 that no account, group or process uses. Not a uid other"
+                + " services share (such as nobody): they could stop the children. Default: ${DEFAULT-VALUE}."})
     String parserUser;
 
     @Option(names = "--no-jail", description = "Parse without the seccomp jail. For debugging only: untrusted DOF is then parsed unconfined.")
@@ -102,6 +105,16 @@ public final class DtprobedMain implements Callable<Integer> {
                 + " an existing stash keeps the sizing it was created with (remove STATE-DIR/stash to resize)."
                 + " Default: ${DEFAULT-VALUE}."})
     int maxRegistrations;
+
+    @Option(names = "--max-registrations-per-uid", paramLabel = "N", description = {"Registrations one user other"
+            + " than root may hold; one more is refused with EDQUOT, and all users together leave an eighth of"
+            + " --max-registrations to root. 0: no per-user limit. Default: --max-registrations / 8."})
+    Integer maxRegistrationsPerUid;
+
+    @Option(names = "--max-requests-per-uid", defaultValue = "64", paramLabel = "N", description = {"Helper-device"
+            + " requests one user other than root may have queued or running; one more is refused with EAGAIN."
+            + " Queued requests are served per user in turn, root's first. Default: ${DEFAULT-VALUE}."})
+    int maxRequestsPerUid;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = {"error, warn, info, debug or trace."
             + " Default: $DTPROBED_LOG_LEVEL, else info. Under systemd (stderr on the journal) lines carry"
@@ -158,6 +171,12 @@ public final class DtprobedMain implements Callable<Integer> {
         if (!Transports.known(transport)) {
             return "--transport '" + transport + "': expected auto, cuse or fuse";
         }
+        if (maxRegistrationsPerUid != null && maxRegistrationsPerUid < 0) {
+            return "--max-registrations-per-uid must be 0 or more, got " + maxRegistrationsPerUid;
+        }
+        if (maxRequestsPerUid < 1) {
+            return "--max-requests-per-uid must be 1 or more, got " + maxRequestsPerUid;
+        }
         if (parsers < 1 || parsers > 64) {
             return "--parsers must be 1..64, got " + parsers;
         }
@@ -189,7 +208,8 @@ public final class DtprobedMain implements Callable<Integer> {
                 return "--metrics-file " + metricsFile + " is a directory";
             }
         }
-        if (!noJail && isRoot() && !userExists(parserUser)) {
+        if (!noJail && isRoot() && !parserUser.equals(ParserUser.AUTO) && !parserUser.matches("[0-9]{1,9}")
+                && !userExists(parserUser)) {
             return "--parser-user: no such user '" + parserUser + "'";
         }
         return invisibleFuseMount();
@@ -240,7 +260,9 @@ public final class DtprobedMain implements Callable<Integer> {
                 socket != null ? socket : Daemon.defaultSocket(stateDir),
                 mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parserStartTimeout, stashOpenTimeout, parsers, parserUser, noJail,
                 pruneInterval, parserClasspath, maxRegistrations,
-                metricsFile, metricsInterval, !noProcessEvents);
+                metricsFile, metricsInterval,
+                maxRegistrationsPerUid != null ? maxRegistrationsPerUid : Math.max(1, maxRegistrations / 8),
+                maxRequestsPerUid, !noProcessEvents);
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {

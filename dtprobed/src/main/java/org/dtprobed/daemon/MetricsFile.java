@@ -48,6 +48,8 @@ final class MetricsFile implements AutoCloseable {
     private synchronized void write() {
         try {
             Files.writeString(temp, text.get(), StandardCharsets.UTF_8);
+            // node_exporter need not run as root; the unit's UMask=0077 would hide the file from it
+            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             if (failing) {
                 LOG.info("pid {}: metrics file {} written again", PID, file);

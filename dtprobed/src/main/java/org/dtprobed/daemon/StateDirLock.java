@@ -38,8 +38,10 @@ public final class StateDirLock implements AutoCloseable {
     public static StateDirLock acquire(Path stateDir) throws IOException {
         Files.createDirectories(stateDir);
         Path file = stateDir.resolve(FILE_NAME);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        // O_NOFOLLOW, mode 0600: a planted link must not make root truncate another file (issue 19)
+        FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(StateDirGuard.PRIVATE_FILE_MODE));
         FileLock lock;
         try {
             lock = ch.tryLock();

@@ -44,7 +44,8 @@ public final class CuseTransport implements HelperTransport {
                 new CallerResolver(ProcFs.SYSTEM));
         FuseDevice device = FuseDevice.open(Path.of("/dev/cuse"));
         CuseHelperDevice handler = new CuseHelperDevice(config.deviceName(), config.maxWrite(), conversations::handle);
-        FuseSession session = new FuseSession("cuse", device, handler, config.maxWrite(), config.workers());
+        FuseSession session = new FuseSession("cuse", device, handler, config.maxWrite(), config.workers(),
+                config.maxInFlightPerUid());
         session.start();
         Path node = config.devicePath();
         try {

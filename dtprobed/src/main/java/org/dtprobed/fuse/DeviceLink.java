@@ -26,7 +26,11 @@ final class DeviceLink implements AutoCloseable {
     }
 
     static DeviceLink create(Path link, Path target) throws IOException {
-        Files.createDirectories(link.getParent());
+        if (!Files.isDirectory(link.getParent())) {
+            Files.createDirectories(link.getParent());
+            // every user opens the device through it, whatever the daemon's umask (the unit's is 0077)
+            Files.setPosixFilePermissions(link.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         if (Files.isSymbolicLink(link)) {
             LOG.info("replacing the stale link {} -> {}", link, Files.readSymbolicLink(link));
             Files.delete(link);

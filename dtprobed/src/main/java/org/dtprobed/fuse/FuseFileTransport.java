@@ -39,7 +39,8 @@ public final class FuseFileTransport implements HelperTransport {
         FuseMount mount = null;
         try {
             HelperFileSystem fs = new HelperFileSystem("helperfs", config.maxWrite(), ioctls::handle);
-            session = new FuseSession("helperfs", device, fs, config.maxWrite(), config.workers());
+            session = new FuseSession("helperfs", device, fs, config.maxWrite(), config.workers(),
+                    config.maxInFlightPerUid());
             mount = FuseMount.mount(device, config.mountpoint());
             session.start();
             Path file = config.mountpoint().resolve(HelperFileSystem.FILE_NAME);

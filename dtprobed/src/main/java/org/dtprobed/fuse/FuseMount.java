@@ -19,6 +19,8 @@ final class FuseMount implements AutoCloseable {
     private static final long MS_NODEV = 4;
     private static final long MS_NOEXEC = 8;
     private static final int MNT_DETACH = 2;
+    /** umount2: do not follow a symlink at the target (a planted link must not unmount elsewhere). */
+    private static final int UMOUNT_NOFOLLOW = 8;
 
     private final Native nat;
     private final Path mountpoint;
@@ -33,10 +35,13 @@ final class FuseMount implements AutoCloseable {
         Native nat = Native.load();
         // A daemon that died leaves a dead mount ("Transport endpoint is not connected") here;
         // the directory belongs to the daemon, so whatever is mounted on it is detached first.
-        if (nat.libc().umount2(mountpoint.toString(), MNT_DETACH) == 0) {
+        if (nat.libc().umount2(mountpoint.toString(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
             LOG.warn("detached a stale mount at {}", mountpoint);
         }
         Files.createDirectories(mountpoint);
+        if (Files.isSymbolicLink(mountpoint)) {
+            throw new IOException("the mount directory " + mountpoint + " is a symbolic link; the daemon mounts on no link");
+        }
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
         String data = "fd=" + device.fd() + ",rootmode=40000,user_id=" + uid + ",group_id=" + gid
@@ -59,7 +64,7 @@ final class FuseMount implements AutoCloseable {
     public synchronized void close() {
         if (mounted) {
             mounted = false;
-            if (nat.libc().umount2(mountpoint.toString(), MNT_DETACH) != 0) {
+            if (nat.libc().umount2(mountpoint.toString(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
                 LOG.warn("umount of {} failed: errno {}", mountpoint, nat.errno());
             }
         }

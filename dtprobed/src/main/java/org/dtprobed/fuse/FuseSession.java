@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.dtprobed.health.Heartbeat;
 import org.dtprobed.linux.Errno;
 import org.slf4j.Logger;
@@ -18,8 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The request loop of one FUSE connection: one reader thread reads each message into one reused
  * direct buffer (sized from {@code max_write}, never below the kernel's 8 KiB minimum), decodes
- * it, and either answers at once or hands slow requests to a fixed worker pool, so that one slow
- * registration does not hold up other callers. Every reply is one {@code write}.
+ * it, and either answers at once or hands slow requests to a fixed set of workers through a
+ * {@link FairQueue} (one queue per uid, root first, the others round robin), so that one slow
+ * registration, or one user's storm of them, does not hold up other callers. Every reply is one
+ * {@code write}.
  */
 public final class FuseSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseSession.class);
@@ -32,7 +31,9 @@ public final class FuseSession implements AutoCloseable {
     private final FuseHandler handler;
     private final ByteBuffer buffer;
     private final FuseDecoder decoder;
-    private final ExecutorService workers;
+    private final FairQueue queue;
+    private final org.dtprobed.helper.RefusalLog refusals = org.dtprobed.helper.RefusalLog.standard(LOG);
+    private final List<Thread> workers = new ArrayList<>();
     private final Thread reader;
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean closing;
@@ -41,12 +42,13 @@ public final class FuseSession implements AutoCloseable {
     /** A reader turns every POLL_MILLIS and answers non-ioctl requests inline (no waiting in them). */
     static final Duration READER_STUCK_AFTER = Duration.ofSeconds(10);
 
-    FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount) {
-        this(name, device, handler, maxWrite, workerCount, READER_STUCK_AFTER);
+    FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount,
+                int maxInFlightPerUid) {
+        this(name, device, handler, maxWrite, workerCount, maxInFlightPerUid, READER_STUCK_AFTER);
     }
 
     FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount,
-                Duration readerStuckAfter) {
+                int maxInFlightPerUid, Duration readerStuckAfter) {
         this.readerBeat = new Heartbeat(name + " reader", readerStuckAfter);
         this.name = name;
         this.device = device;
@@ -54,13 +56,12 @@ public final class FuseSession implements AutoCloseable {
         int size = Math.max(FuseLayout.MIN_READ_BUFFER, maxWrite + HEADROOM);
         this.buffer = FuseDevice.allocateReadBuffer(size);
         this.decoder = new FuseDecoder(size);
-        AtomicInteger n = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, name + "-worker-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.queue = new FairQueue(maxInFlightPerUid);
+        for (int i = 1; i <= workerCount; i++) {
+            Thread t = new Thread(this::work, name + "-worker-" + i);
+            t.setDaemon(true);
+            workers.add(t);
+        }
         this.reader = new Thread(this::run, name + "-reader");
         this.reader.setDaemon(true);
     }
@@ -70,7 +71,19 @@ public final class FuseSession implements AutoCloseable {
     }
 
     void start() {
+        workers.forEach(Thread::start);
         reader.start();
+    }
+
+    private void work() {
+        try {
+            Runnable r;
+            while ((r = queue.take()) != null) {
+                r.run();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits until the connection has ended (unmounted, aborted, DESTROY) or the session was closed. */
@@ -143,31 +156,43 @@ public final class FuseSession implements AutoCloseable {
         }
     }
 
+    /** To the caller's uid's queue; beyond its share of requests in flight, EAGAIN at once. */
     private void dispatch(FuseRequest request) throws IOException {
-        try {
-            workers.execute(() -> {
-                try {
-                    reply(request, answer(request));
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("{}: reply to request {} failed: {}", name, request.unique(), e.toString());
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            device.write(FuseReplies.error(request.unique(), Errno.ENODEV));
+        int uid = request.header().uid();
+        boolean queued = queue.offer(uid, () -> {
+            try {
+                reply(request, answer(request));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("{}: reply to request {} failed: {}", name, request.unique(), e.toString());
+            }
+        });
+        if (!queued) {
+            refusals.warn(uid, "{}: request {} of uid {} refused with EAGAIN: the uid has its share of requests in"
+                    + " flight", name, request.unique(), uid);
+            device.write(FuseReplies.error(request.unique(), closing ? Errno.ENODEV : Errno.EAGAIN));
         }
     }
 
-    /** The handler's reply; a bug in it costs this one caller Errno.EIO, never the connection. */
+    /**
+     * The handler's reply; a bug in it costs this one caller Errno.EIO, an exhausted heap or stack
+     * Errno.ENOMEM, never the connection: a caller left without a reply waits in the kernel,
+     * unkillable, until the daemon stops (issue 19).
+     */
     private byte[] answer(FuseRequest request) {
+        int errno;
         try {
             return handler.handle(request);
         } catch (RuntimeException e) {
             LOG.error("{}: request {} (opcode {}) failed inside the daemon", name, request.unique(),
                     request.header().opcode(), e);
-            boolean noReply = request instanceof FuseForget || request instanceof FuseBatchForget
-                    || request instanceof FuseInterrupt;
-            return noReply ? null : FuseReplies.error(request.unique(), Errno.EIO);
+            errno = Errno.EIO;
+        } catch (VirtualMachineError e) {
+            LOG.error("{}: request {} (opcode {}): {}", name, request.unique(), request.header().opcode(), e.toString());
+            errno = Errno.ENOMEM;
         }
+        boolean noReply = request instanceof FuseForget || request instanceof FuseBatchForget
+                || request instanceof FuseInterrupt;
+        return noReply ? null : FuseReplies.error(request.unique(), errno);
     }
 
     private void reply(FuseRequest request, byte[] reply) throws IOException {
@@ -184,10 +209,14 @@ public final class FuseSession implements AutoCloseable {
             if (Thread.currentThread() != reader) {
                 reader.join(Duration.ofSeconds(5).toMillis());
             }
-            workers.shutdown();
-            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+            queue.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (Thread t : workers) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+            if (workers.stream().anyMatch(Thread::isAlive)) {
                 LOG.warn("{}: requests still running at close", name);
-                workers.shutdownNow();
+                workers.forEach(Thread::interrupt);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

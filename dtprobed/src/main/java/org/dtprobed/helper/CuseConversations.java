@@ -63,6 +63,12 @@ public final class CuseConversations {
                 byTid.remove(r.tid(), c);
                 LOG.error("tid {}: ioctl {} failed inside the daemon", r.tid(), HelperIoctl.hex(r.cmd()), e);
                 return new IoctlReply.Failure(Errno.EIO, "internal error: " + e);
+            } catch (OutOfMemoryError e) {
+                // the caller is blocked in the kernel until it gets an answer (issue 19: state D)
+                c.reset();
+                byTid.remove(r.tid(), c);
+                LOG.error("tid {}: ioctl {}: the daemon's heap is exhausted", r.tid(), HelperIoctl.hex(r.cmd()));
+                return new IoctlReply.Failure(Errno.ENOMEM, "the daemon is out of memory");
             }
         }
     }

@@ -19,9 +19,19 @@ final class DofSubmission {
     private final HelperRequests requests;
     private final DofHeaderValidator validator;
 
+    private RefusalLog refusals;
+
     DofSubmission(HelperRequests requests, DofLimits limits) {
         this.requests = requests;
         this.validator = new DofHeaderValidator(limits);
+    }
+
+    /** One limiter per transport, writing through that transport's logger. */
+    private synchronized RefusalLog refusals(org.slf4j.Logger log) {
+        if (refusals == null) {
+            refusals = RefusalLog.standard(log);
+        }
+        return refusals;
     }
 
     /**
@@ -34,8 +44,8 @@ final class DofSubmission {
             log.debug("tid {}: ioctl {} refused with errno {}: {}", r.tid(), HelperIoctl.hex(r.cmd()), e.errno(),
                     e.getMessage());
         } else {
-            log.warn("tid {}: ioctl {} refused with errno {}: {}", r.tid(), HelperIoctl.hex(r.cmd()), e.errno(),
-                    e.getMessage());
+            refusals(log).warn(r.uid(), "tid {} (uid {}): ioctl {} refused with errno {}: {}", r.tid(), r.uid(),
+                    HelperIoctl.hex(r.cmd()), e.errno(), e.getMessage());
         }
         return new IoctlReply.Failure(e.errno(), e.getMessage());
     }

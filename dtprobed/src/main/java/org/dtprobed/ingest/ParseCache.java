@@ -1,40 +1,69 @@
 package org.dtprobed.ingest;
 
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.ResultBudget;
 import org.dtprobed.stash.ContentHash;
 
 /**
  * The parse cache's memory side, in front of the stash's {@code parsed} file: a forked child
- * re-registering its parent's DOF is answered without decoding the stored parse. Bounded, least
- * recently used out; the stash stays the durable copy.
+ * re-registering its parent's DOF is answered without decoding the stored parse. The stash stays
+ * the durable copy.
+ *
+ * <p>Bounded in bytes, not entries (issue 19: 250 entries of a 27 MB result took the heap): each
+ * entry is charged {@link ResultBudget#bytesOf} and the least recently used leave until the sum
+ * fits; a result above a quarter of the bound is not kept at all. The pipeline fills it only after
+ * a successful commit, so a refused registration leaves nothing here. The key holds the load base
+ * (and module) because the parse result is relocated for that base, as in the stash's
+ * {@code parsed} file; with the byte bound and commit-only filling, registering one DOF at many
+ * bases costs churn, not memory.
  */
 final class ParseCache {
+    /** Estimated at up to 3x this in heap (strings, boxed offsets, records; not measured): ~50 MiB of 512. */
+    static final long DEFAULT_MAX_BYTES = 16L << 20;
+
     private record Key(ContentHash content, long loadBase, String module) {
     }
 
-    private final int capacity;
-    private final Map<Key, ParsedDof> entries;
+    private record Entry(ParsedDof parsed, long bytes) {
+    }
 
-    ParseCache(int capacity) {
-        this.capacity = capacity;
-        this.entries = new LinkedHashMap<>(64, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
+    private final long maxBytes;
+    private final Map<Key, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
+    private long bytes;
 
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, ParsedDof> eldest) {
-                return size() > ParseCache.this.capacity;
-            }
-        };
+    ParseCache(long maxBytes) {
+        this.maxBytes = maxBytes;
     }
 
     synchronized Optional<ParsedDof> get(ContentHash content, long loadBase, String module) {
-        return Optional.ofNullable(entries.get(new Key(content, loadBase, module)));
+        Entry e = entries.get(new Key(content, loadBase, module));
+        return e == null ? Optional.empty() : Optional.of(e.parsed());
     }
 
+    /** Keeps a committed result, evicting the least recently used beyond the byte bound. */
     synchronized void put(ContentHash content, long loadBase, String module, ParsedDof parsed) {
-        entries.put(new Key(content, loadBase, module), parsed);
+        long size = ResultBudget.bytesOf(parsed);
+        if (size > maxBytes / 4) {
+            return;
+        }
+        Entry old = entries.put(new Key(content, loadBase, module), new Entry(parsed, size));
+        bytes += size - (old == null ? 0 : old.bytes());
+        Iterator<Entry> eldest = entries.values().iterator();
+        while (bytes > maxBytes && eldest.hasNext()) {
+            bytes -= eldest.next().bytes();
+            eldest.remove();
+        }
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    synchronized int size() {
+        return entries.size();
     }
 }

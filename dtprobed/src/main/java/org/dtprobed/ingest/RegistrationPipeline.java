@@ -14,6 +14,7 @@ import org.dtprobed.dof.PolicyViolation;
 import org.dtprobed.helper.Caller;
 import org.dtprobed.helper.HelperException;
 import org.dtprobed.helper.HelperRequests;
+import org.dtprobed.helper.RefusalLog;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.parse.ParseOutcome;
 import org.dtprobed.parse.ParserSupervisor;
@@ -47,8 +48,10 @@ public final class RegistrationPipeline implements HelperRequests {
     private final ProbeIndex index;
     private final ProcFs proc;
     private final IngestStats stats;
-    private final ParseCache parseCache = new ParseCache(4096);
+    private final ParseCache parseCache = new ParseCache(ParseCache.DEFAULT_MAX_BYTES);
     private final FullStashReclaimer reclaimer;
+    private final RefusalLog refusals = RefusalLog.standard(LOG);
+    private final RegistrationQuota quota;
 
     /**
      * @param pruner run when a commit finds the stash full, then the commit is retried (see
@@ -56,6 +59,13 @@ public final class RegistrationPipeline implements HelperRequests {
      */
     public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats,
                                 Pruner pruner) {
+        this(stash, parser, index, proc, stats, pruner, RegistrationQuota.none());
+    }
+
+    /** @param quota how many registrations one uid, and all users but root together, may hold */
+    public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats,
+                                Pruner pruner, RegistrationQuota quota) {
+        this.quota = quota;
         this.reclaimer = new FullStashReclaimer(pruner::prune, System::nanoTime, RECLAIM_INTERVAL_NANOS);
         this.stash = stash;
         this.parser = parser;
@@ -69,13 +79,14 @@ public final class RegistrationPipeline implements HelperRequests {
         long t0 = System.nanoTime();
         int pid = caller.pid();
         try {
+            checkQuota(caller, helper);
             ProcessSnapshot snap = snapshot(caller, helper);
-            Mapping holder = snap.mappingAt(helper.dofAddress()).orElseThrow(() -> refuse(pid, helper, "no_mapping",
+            Mapping holder = snap.mappingAt(helper.dofAddress()).orElseThrow(() -> refuse(caller, helper, "no_mapping",
                     Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
-            FileStamp stamp = FileStamp.of(pid, holder);
-            checkNegative(pid, helper, holder, stamp);
+            FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
+            checkNegative(caller, helper, holder, stamp);
             ContentHash content = ContentHash.of(dof);
-            ParsedDof parsed = parse(pid, helper, dof, content, holder, stamp);
+            ParsedDof parsed = parse(caller, helper, dof, content, holder, stamp);
             RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity());
             long generation = commit(caller, rec, dof, content, parsed, snap);
             long nanos = System.nanoTime() - t0;
@@ -97,73 +108,87 @@ public final class RegistrationPipeline implements HelperRequests {
         try {
             return ProcessSnapshot.take(proc, pid, caller.processStart());
         } catch (NoSuchProcessException e) {
-            throw refuse(pid, helper, "process_gone", Errno.ESRCH, e.getMessage());
+            throw refuse(caller, helper, "process_gone", Errno.ESRCH, e.getMessage());
         } catch (ProcException e) {
-            throw refuse(pid, helper, "proc_unreadable", Errno.EINVAL, e.getMessage());
+            throw refuse(caller, helper, "proc_unreadable", Errno.EINVAL, e.getMessage());
+        }
+    }
+
+    /**
+     * Checked first, before any work (issue 19, attack 4: one process held all 8,192 registrations
+     * in 25 s). Root is never refused here; concurrent registrations of one uid may pass the check
+     * together, at most its in-flight share beyond the quota.
+     */
+    private void checkQuota(Caller caller, DofHelper helper) throws HelperException {
+        String why = quota.refusal(caller.uid(), index);
+        if (why != null) {
+            throw refuse(caller, helper, "quota", Errno.EDQUOT, why);
         }
     }
 
     /** A file-backed object that was examined before and had nothing to offer is refused at once. */
-    private void checkNegative(int pid, DofHelper helper, Mapping holder, FileStamp stamp) throws HelperException {
+    private void checkNegative(Caller caller, DofHelper helper, Mapping holder, FileStamp stamp) throws HelperException {
         if (stamp == null) {
             return;
         }
         Optional<NegativeEntry> hit = stash.negative().lookup(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos());
-        if (hit.isPresent()) {
+        if (hit.isPresent() && !stamp.sameBytes()) {
+            LOG.debug("pid {}: {} differs from the file's bytes; judged alone, not by the negative cache", caller.pid(),
+                    holder.path());
+        } else if (hit.isPresent()) {
             stats.negativeCacheHit();
-            throw refuse(pid, helper, "negative_cache", Errno.EINVAL, holder.path() + " was refused before: "
+            throw refuse(caller, helper, "negative_cache", Errno.EINVAL, holder.path() + " was refused before: "
                     + hit.get().reason());
         }
     }
 
-    private ParsedDof parse(int pid, DofHelper helper, byte[] dof, ContentHash content, Mapping holder,
+    private ParsedDof parse(Caller caller, DofHelper helper, byte[] dof, ContentHash content, Mapping holder,
                             FileStamp stamp) throws HelperException {
         ParsedDof parsed = parseCache.get(content, helper.loadBase(), helper.module()).orElse(null);
         if (parsed == null) {
             try {
                 parsed = stash.findParsed(content, helper.loadBase(), helper.module()).orElse(null);
             } catch (StashException e) {
-                LOG.warn("pid {}: parse cache unreadable, parsing again: {}", pid, e.getMessage());
+                LOG.warn("pid {}: parse cache unreadable, parsing again: {}", caller.pid(), e.getMessage());
             }
         }
         if (parsed != null) {
             stats.parseCacheHit();
         } else {
-            parsed = parseInJail(pid, helper, dof, holder, stamp);
+            parsed = parseInJail(caller, helper, dof, holder, stamp);
         }
         List<PolicyViolation> violations = parsed.violations();
         if (!violations.isEmpty()) {
             remember(holder, stamp, Verdict.INVALID_DOF, violations.get(0).message());
-            throw refuse(pid, helper, violations.get(0).rule().name(), violations.get(0).rule().errno(),
+            throw refuse(caller, helper, violations.get(0).rule().name(), violations.get(0).rule().errno(),
                     violations.get(0).message());
         }
         if (parsed.probeCount() == 0) {
             remember(holder, stamp, Verdict.NO_PROBES, "DOF has no probes");
-            throw refuse(pid, helper, "no_probes", Errno.EINVAL, "DOF has no probes");
+            throw refuse(caller, helper, "no_probes", Errno.EINVAL, "DOF has no probes");
         }
-        parseCache.put(content, helper.loadBase(), helper.module(), parsed);
         return parsed;
     }
 
-    private ParsedDof parseInJail(int pid, DofHelper helper, byte[] dof, Mapping holder, FileStamp stamp)
+    private ParsedDof parseInJail(Caller caller, DofHelper helper, byte[] dof, Mapping holder, FileStamp stamp)
             throws HelperException {
-        ParseOutcome outcome = parser.parse(helper, dof, pid);
+        ParseOutcome outcome = parser.parse(helper, dof, caller.pid());
         stats.parsed();
         if (outcome instanceof ParseOutcome.Parsed p) {
             return p.dof();
         }
         if (outcome instanceof ParseOutcome.Rejected r) {
             remember(holder, stamp, Verdict.INVALID_DOF, r.message());
-            throw refuse(pid, helper, r.rule().name(), r.errno(), r.message());
+            throw refuse(caller, helper, r.rule().name(), r.errno(), r.message());
         }
         ParseOutcome.Failed f = (ParseOutcome.Failed) outcome;
         // no verdict on the DOF itself (timeout, crash, full queue): nothing goes to the negative cache
-        throw refuse(pid, helper, f.reason().name().toLowerCase(java.util.Locale.ROOT), f.errno(), f.message());
+        throw refuse(caller, helper, f.reason().name().toLowerCase(java.util.Locale.ROOT), f.errno(), f.message());
     }
 
     private void remember(Mapping holder, FileStamp stamp, Verdict verdict, String reason) {
-        if (stamp == null) {
-            return;
+        if (stamp == null || !stamp.sameBytes()) {
+            return; // a verdict about a file comes only from the file's own bytes
         }
         try {
             stash.negative().record(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos(), verdict, reason);
@@ -188,9 +213,11 @@ public final class RegistrationPipeline implements HelperRequests {
                 key = stash.commit(rec, dof, parsed, content);
             }
         } catch (StashException e) {
-            throw refuse(pid, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
+            throw refuse(caller, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
                     e.errno(), e.getMessage());
         }
+        // only now: a refused commit must leave nothing behind in memory (issue 19)
+        parseCache.put(content, rec.helper().loadBase(), rec.helper().module(), parsed);
         syncIndex(pid);
         index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper().dofAddress()));
         return key.generation();
@@ -221,9 +248,10 @@ public final class RegistrationPipeline implements HelperRequests {
     }
 
     /** The one log line of a refused registration; the transport counts it and writes no other. */
-    private HelperException refuse(int pid, DofHelper helper, String reason, int errno, String message) {
-        LOG.warn("pid {}: registration of {} refused ({}, errno {}): {}", pid, printable(helper.module()), reason,
-                errno, message);
+    private HelperException refuse(Caller caller, DofHelper helper, String reason, int errno, String message) {
+        int pid = caller.pid();
+        refusals.warn(caller.uid(), "pid {}: registration of {} refused ({}, errno {}): {}", pid,
+                printable(helper.module()), reason, errno, message);
         return HelperException.logged(errno, reason, message);
     }
 
@@ -236,9 +264,45 @@ public final class RegistrationPipeline implements HelperRequests {
         return s.replaceAll("\\p{Cntrl}", "?");
     }
 
-    /** Size and mtime of the file behind a mapping, for the negative cache; null for anonymous memory. */
-    record FileStamp(long size, long mtimeNanos) {
-        static FileStamp of(int pid, Mapping m) {
+    /**
+     * Size and mtime of the file behind a mapping, for the negative cache; null for anonymous
+     * memory. The comparison of the DOF with the file's bytes ({@link FileCopy}) is made once, and
+     * only when a verdict is to be believed or recorded: most registrations need neither.
+     */
+    static final class FileStamp {
+        private final long size;
+        private final long mtimeNanos;
+        private final int pid;
+        private final Mapping mapping;
+        private final long address;
+        private final byte[] dof;
+        private Boolean sameBytes;
+
+        private FileStamp(long size, long mtimeNanos, int pid, Mapping mapping, long address, byte[] dof) {
+            this.size = size;
+            this.mtimeNanos = mtimeNanos;
+            this.pid = pid;
+            this.mapping = mapping;
+            this.address = address;
+            this.dof = dof;
+        }
+
+        long size() {
+            return size;
+        }
+
+        long mtimeNanos() {
+            return mtimeNanos;
+        }
+
+        boolean sameBytes() {
+            if (sameBytes == null) {
+                sameBytes = FileCopy.matches(pid, mapping, address, dof);
+            }
+            return sameBytes;
+        }
+
+        static FileStamp of(int pid, Mapping m, long address, byte[] dof) {
             if (m.anonymous() || m.deleted()) {
                 return null;
             }
@@ -248,7 +312,8 @@ public final class RegistrationPipeline implements HelperRequests {
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
                 java.time.Instant mtime = a.lastModifiedTime().toInstant();
-                return new FileStamp(a.size(), mtime.getEpochSecond() * 1_000_000_000L + mtime.getNano());
+                return new FileStamp(a.size(), mtime.getEpochSecond() * 1_000_000_000L + mtime.getNano(), pid, m,
+                        address, dof);
             } catch (IOException e) {
                 return null; // unmapped since, or not ours to read: no negative-cache verdict then
             }

@@ -45,7 +45,17 @@ public record SupervisorConfig(int children, Duration parseTimeout, int maxAttem
     /** The JVM reserves about 0.7 GiB besides its heap with {@link ChildCommand}'s flags (measured). */
     public static final long DEFAULT_CHILD_ADDRESS_SPACE = DEFAULT_CHILD_MAX_HEAP + (1L << 30);
     public static final long DEFAULT_CHILD_CPU_SECONDS = 3600;
-    public static final int DEFAULT_MAX_REPLY_BYTES = 256 << 20;
+    /**
+     * The result bound with room for what its measure leaves out (relocations, violations, the
+     * codec's own framing): a child is not trusted, so nothing larger is read from it.
+     */
+    public static final int DEFAULT_MAX_REPLY_BYTES = (int) (2 * DofLimits.DEFAULT_MAX_RESULT_BYTES + (1 << 20));
+    /**
+     * A child holds the request, the blob, the result and its encoding at once, each within its
+     * bound: a heap below this many times their sum could fail a DOF the daemon accepted (issue 19:
+     * a 256 MiB DOF was accepted and crashed every child it met).
+     */
+    static final int HEAP_PER_ACCEPTED_BYTE = 4;
 
     public SupervisorConfig {
         Objects.requireNonNull(parseTimeout, "parseTimeout");
@@ -65,6 +75,11 @@ public record SupervisorConfig(int children, Duration parseTimeout, int maxAttem
         }
         if (maxDofBytes < 64 || maxReplyBytes < 1024) {
             throw new IllegalArgumentException("maxDofBytes/maxReplyBytes too small");
+        }
+        if (childMaxHeapBytes < HEAP_PER_ACCEPTED_BYTE * (maxDofBytes + maxReplyBytes)) {
+            throw new IllegalArgumentException("a child heap of " + childMaxHeapBytes + " bytes cannot parse what is"
+                    + " accepted: " + HEAP_PER_ACCEPTED_BYTE + " x (" + maxDofBytes + " DOF + " + maxReplyBytes
+                    + " reply) bytes needed");
         }
     }
 

@@ -70,6 +70,8 @@ public final class ProbeIndex {
     private final List<IndexListener> listeners = new CopyOnWriteArrayList<>();
     private long seq;
     private int probes;
+    /** Registrations held per uid, for the quotas (issue 19). */
+    private final Map<Integer, Integer> registrationsByUid = new HashMap<>();
 
     /** An empty index. */
     public ProbeIndex() {
@@ -195,6 +197,7 @@ public final class ProbeIndex {
             byProvider.computeIfAbsent(g.provider(), k -> new TreeMap<>()).put(key, g);
         }
         registrations.put(key, new Indexed(List.copyOf(reg), List.copyOf(groups)));
+        registrationsByUid.merge(reg.get(0).uid(), 1, Integer::sum);
         probes += reg.size();
     }
 
@@ -220,6 +223,7 @@ public final class ProbeIndex {
         if (reg == null) {
             return false;
         }
+        registrationsByUid.computeIfPresent(reg.uid(), (uid, n) -> n == 1 ? null : n - 1);
         probes -= reg.probes().size();
         for (ProviderGroup g : reg.groups()) {
             TreeMap<RegistrationKey, ProviderGroup> m = byProvider.get(g.provider());
@@ -448,6 +452,16 @@ public final class ProbeIndex {
         lock.readLock().lock();
         try {
             return registrations.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Registrations a uid holds. */
+    public int registrationCount(int uid) {
+        lock.readLock().lock();
+        try {
+            return registrationsByUid.getOrDefault(uid, 0);
         } finally {
             lock.readLock().unlock();
         }

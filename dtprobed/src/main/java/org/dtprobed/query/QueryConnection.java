@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  */
 final class QueryConnection implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(QueryConnection.class);
+    /** Strict: one JSON object per line, nothing after it (issue 19: trailing bytes were half-accepted). */
     static final ObjectMapper JSON = new ObjectMapper()
-            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** A request the server refuses, with the error code to answer. */
     static final class RequestException extends Exception {
@@ -47,6 +49,8 @@ final class QueryConnection implements Runnable {
     private final ProbeIndex index;
     private final StatsSource stats;
     private final BooleanSupplier ready;
+    private RequestDeadline deadline;
+    private LineOutput out;
 
     QueryConnection(AFUNIXSocket socket, long peerPid, Scope scope, QueryServerConfig config, ProbeIndex index,
                     StatsSource stats, BooleanSupplier ready) {
@@ -62,27 +66,33 @@ final class QueryConnection implements Runnable {
     @Override
     public void run() {
         try {
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
-            LineReader in = new LineReader(socket.getInputStream(), config.maxRequestBytes());
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+            deadline = new RequestDeadline(socket, config.idleTimeout());
+            LineReader in = new LineReader(deadline.input(), config.maxRequestBytes());
+            out = new LineOutput(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
             serve(in, out);
         } catch (LineReader.TooLongException e) {
             LOG.info("query client pid {}: {}; closing", peerPid, e.getMessage());
-            refuse(socket, Protocol.ERR_TOO_LARGE, e.getMessage() + "; closing the connection");
+            closingError(Protocol.ERR_TOO_LARGE, e.getMessage() + "; closing the connection");
         } catch (SocketTimeoutException e) {
             LOG.debug("query client pid {} idle for {}; closing", peerPid, config.idleTimeout());
-            refuse(socket, Protocol.ERR_IDLE, "no request for " + config.idleTimeout().toSeconds() + " s; closing");
+            closingError(Protocol.ERR_IDLE, "no request completed within " + config.idleTimeout().toMillis()
+                    + " ms; closing");
         } catch (IOException e) {
             LOG.debug("query client pid {} gone: {}", peerPid, e.toString());
         } catch (RuntimeException e) {
             LOG.error("query client pid {}: internal error", peerPid, e);
-            refuse(socket, Protocol.ERR_INTERNAL, String.valueOf(e));
+            closingError(Protocol.ERR_INTERNAL, String.valueOf(e));
         }
     }
 
     private void serve(LineReader in, OutputStream out) throws IOException {
         byte[] line;
-        while ((line = in.readLine()) != null) {
+        while (true) {
+            deadline.restart(); // the whole next line, not each read(), must arrive within the timeout
+            line = in.readLine();
+            if (line == null) {
+                return;
+            }
             if (isBlank(line)) {
                 continue;
             }
@@ -91,6 +101,7 @@ final class QueryConnection implements Runnable {
                 request = parse(line);
                 String op = op(request);
                 if (op.equals(Protocol.OP_WATCH)) {
+                    deadline.stop(); // nothing more is read; the socket's timeout bounds each write
                     new WatchSession(socket, out, request, scope, config, index).run();
                     return;
                 }
@@ -178,6 +189,10 @@ final class QueryConnection implements Runnable {
             }
             case Protocol.OP_STATS -> writeStats(request, out);
             case Protocol.OP_METRICS -> {
+                if (!scope.everything()) {
+                    throw new RequestException(Protocol.ERR_FORBIDDEN, "metrics are the whole daemon's; root only"
+                            + " (stats answers for your own processes)");
+                }
                 try (JsonGenerator g = begin(out, request, op)) {
                     g.writeStringField("content_type", org.dtprobed.metrics.Exposition.CONTENT_TYPE);
                     g.writeStringField("text", stats.openMetrics());
@@ -190,7 +205,7 @@ final class QueryConnection implements Runnable {
     }
 
     private void writeStats(JsonNode request, OutputStream out) throws IOException {
-        var s = stats.stats();
+        var s = scope.everything() ? stats.stats() : scopedStats();
         if (!s.has("probes")) {
             s.put("probes", index.probeCount());
         }
@@ -202,6 +217,28 @@ final class QueryConnection implements Runnable {
             JSON.writeTree(g, s);
             g.writeEndObject();
         }
+    }
+
+    /**
+     * A caller other than root sees counts of its own processes only: the daemon-wide counters,
+     * the parser children's pids (issue 19: anyone sharing their uid could stop them) and the
+     * stash's sizes would reveal other users' activity.
+     */
+    private com.fasterxml.jackson.databind.node.ObjectNode scopedStats() {
+        var s = JSON.createObjectNode();
+        s.put("daemon_pid", ProcessHandle.current().pid());
+        s.put("scope_uid", scope.uid());
+        int registrations = 0;
+        int probes = 0;
+        var pids = index.pids(scope);
+        for (PidSummary p : pids) {
+            registrations += p.registrations();
+            probes += p.probes();
+        }
+        s.put("registrations_held", registrations);
+        s.put("probes", probes);
+        s.put("pids", pids.size());
+        return s;
     }
 
     private void writeHealth(JsonNode request, OutputStream out) throws IOException {
@@ -276,10 +313,28 @@ final class QueryConnection implements Runnable {
         out.write('\n');
     }
 
-    /** Best effort: a last error line before the server closes a connection. */
+    /** Best effort: the one error line of a connection the server will not serve (nothing else was written). */
     static void refuse(AFUNIXSocket socket, String code, String message) {
         try {
-            OutputStream out = socket.getOutputStream();
+            OutputStream o = socket.getOutputStream();
+            writeError(o, null, code, message);
+            o.flush();
+        } catch (IOException e) {
+            // the peer is gone already; the connection is being closed anyway
+        }
+    }
+
+    /**
+     * Best effort: a last error line before the server closes a connection, through the
+     * connection's own output and at a line boundary (issue 19: an error was glued onto a
+     * half-written event line).
+     */
+    private void closingError(String code, String message) {
+        if (out == null) {
+            return;
+        }
+        try {
+            out.endLine();
             writeError(out, null, code, message);
             out.flush();
         } catch (IOException e) {

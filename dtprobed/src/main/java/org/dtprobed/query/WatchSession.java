@@ -44,9 +44,17 @@ final class WatchSession {
         this.out = out;
         this.request = request;
         this.scope = scope;
+        this.ownSequence = !scope.everything();
         this.config = config;
         this.index = index;
     }
+
+    /**
+     * A caller other than root numbers the changes it is shown from 0 (the daemon-wide sequence
+     * numbers, heartbeats' included, would count other users' registrations: issue 19).
+     */
+    private final boolean ownSequence;
+    private long shownSeq;
 
     void run() throws IOException {
         ProbeDescription desc;
@@ -71,7 +79,7 @@ final class WatchSession {
             // nothing is read from a watcher; the timeout bounds a write to one that stopped reading
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
             try (JsonGenerator g = QueryConnection.begin(out, request, Protocol.OP_WATCH)) {
-                g.writeNumberField("seq", sub.seq());
+                g.writeNumberField("seq", ownSequence ? 0 : sub.seq());
                 g.writeEndObject();
             }
             out.write('\n');
@@ -103,7 +111,7 @@ final class WatchSession {
                 return;
             }
             if (e == null) {
-                heartbeat(last);
+                heartbeat(ownSequence ? shownSeq : last);
             } else {
                 last = e.seq();
                 send(e, desc, pid, false);
@@ -146,7 +154,7 @@ final class WatchSession {
             g.writeNumberField("v", Protocol.VERSION);
             g.writeStringField("event", e instanceof IndexEvent.Registered
                     ? Protocol.EVENT_REGISTERED : Protocol.EVENT_REMOVED);
-            g.writeNumberField("seq", e.seq());
+            g.writeNumberField("seq", !ownSequence ? e.seq() : replay ? 0 : ++shownSeq);
             if (replay) {
                 g.writeBooleanField("replay", true);
             }

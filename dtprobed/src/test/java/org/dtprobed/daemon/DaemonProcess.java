@@ -94,7 +94,8 @@ public final class DaemonProcess implements AutoCloseable {
     /** java, the flags and this test's classpath, and the daemon's main class: a command line without options. */
     public static List<String> javaMain() {
         List<String> cmd = new ArrayList<>(ChildJvms.command(DtprobedMain.class));
-        cmd.add(1, "-XX:+UseSerialGC"); // as the launcher runs the daemon
+        // as the launcher runs the daemon (scripts/lib/common.sh), heap limit included
+        cmd.addAll(1, List.of("-XX:+UseSerialGC", "-Xmx512m"));
         return cmd;
     }
 

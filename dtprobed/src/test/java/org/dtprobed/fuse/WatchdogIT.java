@@ -58,7 +58,7 @@ class WatchdogIT {
         Path mountpoint = Files.createDirectories(tmp.resolve("mnt"));
         Path notify = tmp.resolve("notify.sock");
         FuseDevice device = FuseDevice.open(Path.of("/dev/fuse"));
-        FuseSession session = new FuseSession("wd", device, stalling, 131072, 1, STUCK_AFTER);
+        FuseSession session = new FuseSession("wd", device, stalling, 131072, 1, 64, STUCK_AFTER);
         try (AFUNIXDatagramSocket systemd = AFUNIXDatagramSocket.newInstance();
              FuseMount mount = FuseMount.mount(device, mountpoint)) {
             systemd.bind(AFUNIXSocketAddress.of(notify));

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofParser;
+import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.DofRule;
 import org.dtprobed.jail.CorpusBlob;
 import org.dtprobed.jail.HookedJailMain;
@@ -198,6 +199,29 @@ class ParserSupervisorTest {
             assertThat(s.stats().restarts()).as(s.stats().toString()).isEqualTo(1);
             assertThat(s.stats().attemptFailures().values()).allMatch(n -> n == 0);
             assertThat(s.parse(blob.helper(), blob.dof(), 40)).isInstanceOf(ParseOutcome.Parsed.class);
+        }
+    }
+
+    /**
+     * Issue 19, attack 6: what the daemon accepts a child can parse. A DOF one byte below the cap,
+     * whose result is just below the result bound, parses in a child with the default heap (a 256
+     * MiB - 1 DOF used to be accepted and crash three children per registration).
+     */
+    @Test
+    void theLargestAcceptedDofWithTheLargestResultParsesInADefaultChild() throws Exception {
+        SupervisorConfig config = fixture.production().build();
+        byte[] core = org.dtprobed.dof.write.SharedArgumentsDof.build("big", 150, 255, 100);
+        byte[] dof = java.util.Arrays.copyOf(core, (int) config.maxDofBytes() - 1);
+        ByteBuffer b = ByteBuffer.wrap(dof).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(org.dtprobed.dof.DofHeader.OFF_LOADSZ, dof.length);
+        b.putLong(org.dtprobed.dof.DofHeader.OFF_FILESZ, dof.length);
+        ParsedDof inProcess = new DofParser().parse(ByteBuffer.wrap(dof), blob.helper(), 60);
+        assertThat(org.dtprobed.dof.ResultBudget.bytesOf(inProcess))
+                .isGreaterThan(org.dtprobed.dof.DofLimits.DEFAULT_MAX_RESULT_BYTES * 9 / 10);
+        try (ParserSupervisor s = ParserSupervisor.start(config)) {
+            ParseOutcome o = s.parse(blob.helper(), dof, 60);
+            assertThat(o).isEqualTo(new ParseOutcome.Parsed(inProcess));
+            assertThat(s.stats().restarts()).isZero();
         }
     }
 

@@ -24,7 +24,10 @@ class SupervisorConfigTest {
         assertThat(c.childGroup()).isNull();
         assertThat(c.noJail()).isFalse();
         assertThat(c.mainClass()).isEqualTo(JailMain.class.getName());
-        assertThat(c.maxDofBytes()).isEqualTo(256L << 20);
+        // issue 19: what is accepted must be parseable by a child (dtprobed's 256 MiB was not)
+        assertThat(c.maxDofBytes()).isEqualTo(8L << 20);
+        assertThat(c.maxReplyBytes()).isEqualTo(17 << 20);
+        assertThat(c.childMaxHeapBytes()).isGreaterThanOrEqualTo(4 * (c.maxDofBytes() + c.maxReplyBytes()));
         assertThat(c.java()).isEqualTo(Path.of(System.getProperty("java.home"), "bin", "java"));
     }
 
@@ -38,6 +41,12 @@ class SupervisorConfigTest {
                 + SupervisorConfig.DEFAULT_CHILD_ADDRESS_SPACE + " --cpu-seconds 3600");
         assertThat(SupervisorConfig.builder().classpath(CP).noJail(true).build().childCommand().command())
                 .contains("--no-jail");
+    }
+
+    @Test
+    void aChildHeapThatCannotHoldTheAcceptedDofIsRefused() {
+        assertThatThrownBy(() -> SupervisorConfig.builder().classpath(CP).childMaxHeapBytes(64L << 20).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot parse what is accepted");
     }
 
     @Test

@@ -34,6 +34,24 @@ class ProbeIndexTest {
     }
 
     @Test
+    void countsRegistrationsPerUidThroughEveryRemoval() {
+        // the quotas (issue 19) read these counts
+        ProbeIndex ix = sample();
+        assertThat(ix.registrationCount(0)).isEqualTo(2);
+        assertThat(ix.registrationCount(1000)).isEqualTo(1);
+        assertThat(ix.registrationCount(4242)).isZero();
+        ix.add(Probes.registration(100, 0, 2, "alpha:g:again")); // replaces generation 2: still two
+        assertThat(ix.registrationCount(0)).isEqualTo(2);
+        ix.removeRegistration(100, 1);
+        assertThat(ix.registrationCount(0)).isEqualTo(1);
+        ix.retainRegistrations(100, java.util.Set.of());
+        ix.removePid(2000);
+        assertThat(ix.registrationCount(0)).isZero();
+        assertThat(ix.registrationCount(1000)).isZero();
+        assertThat(ix.registrationCount(1001)).isEqualTo(1);
+    }
+
+    @Test
     void matchesByProviderWithAndWithoutPidSuffix() {
         ProbeIndex ix = sample();
         assertThat(names(ix.match(ProbeDescription.parse("alpha:::"), OptionalInt.empty(), Scope.all())))

@@ -149,6 +149,33 @@ class QueryServerTest {
     }
 
     @Test
+    void aRequestDrippedByteByByteIsBoundByTheTimeoutAsAWhole() throws Exception {
+        // issue 19: the timeout was per read(), so one byte per interval kept a connection forever
+        restartWithIdleTimeout(Duration.ofMillis(500));
+        try (RawConnection c = new RawConnection(sock)) {
+            String drip = "{\"op\":\"health\"}";
+            // slower than the whole request may take, faster than one read's timeout; stops once answered
+            for (int i = 0; i < drip.length() && !c.answered(); i++) {
+                c.send(drip.substring(i, i + 1));
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            }
+            if (!c.answered()) {
+                c.send("\n");
+            }
+            assertError(c.read(), Protocol.ERR_IDLE, "no request");
+        }
+    }
+
+    @Test
+    void trailingBytesAfterTheObjectAreRefused() throws IOException {
+        try (RawConnection c = new RawConnection(sock)) {
+            assertError(c.ask("{\"op\":\"health\"} {\"op\":\"stats\"}"), Protocol.ERR_BAD_REQUEST, "");
+            assertError(c.ask("{\"op\":\"health\"}x"), Protocol.ERR_BAD_REQUEST, "");
+            assertThat(c.ask("{\"op\":\"health\"}").path("ok").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
     void anIdleConnectionIsClosedWithAReason() throws IOException {
         restartWithIdleTimeout(Duration.ofMillis(300));
         try (RawConnection c = new RawConnection(sock)) {

@@ -35,6 +35,11 @@ final class RawConnection implements AutoCloseable {
         return read();
     }
 
+    /** Whether the server has written something not yet read. */
+    boolean answered() throws IOException {
+        return in.ready() || socket.getInputStream().available() > 0;
+    }
+
     /** The next line as JSON, or null at end of stream. */
     JsonNode read() throws IOException {
         String l = in.readLine();

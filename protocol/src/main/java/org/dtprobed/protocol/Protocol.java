@@ -28,6 +28,8 @@ public final class Protocol {
     public static final String ERR_IDLE = "idle_timeout";
     public static final String ERR_OVERFLOW = "watch_overflow";
     public static final String ERR_INTERNAL = "internal";
+    /** An operation reserved to root (the daemon-wide metrics: they reveal other users' activity). */
+    public static final String ERR_FORBIDDEN = "forbidden";
 
     public static final String EVENT_REGISTERED = "registered";
     public static final String EVENT_REMOVED = "removed";
