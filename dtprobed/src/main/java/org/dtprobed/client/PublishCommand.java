@@ -1,7 +1,6 @@
 package org.dtprobed.client;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -10,6 +9,7 @@ import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.protocol.RegistrationKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -37,11 +37,8 @@ final class PublishCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Only probes of this process.")
-    Integer pid;
-
-    @Option(names = "--tracefs", paramLabel = "DIR", description = "tracefs to use (default: found or mounted).")
-    Path tracefs;
+    @Mixin
+    UprobeTarget target;
 
     @Parameters(arity = "0..*", paramLabel = "DESC",
             description = "Probe descriptions (provider:module:function:name). Default: every probe.")
@@ -51,10 +48,10 @@ final class PublishCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<ProbeDescription> descs = (descriptions.isEmpty() ? List.of("") : descriptions).stream()
                 .map(ProbeDescription::parse).toList();
-        var only = Dtprobe.pid(pid);
+        var only = target.only();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        TraceFs fs = TraceFs.locate(tracefs);
+        TraceFs fs = target.traceFs();
         Publisher publisher = new Publisher(fs, out, err);
         Runtime.getRuntime().addShutdownHook(new Thread(publisher::close, "dtprobe-publish-cleanup"));
         // replay: what is registered now comes first, and nothing registered meanwhile is missed

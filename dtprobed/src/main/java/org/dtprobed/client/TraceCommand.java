@@ -1,7 +1,6 @@
 package org.dtprobed.client;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -9,6 +8,7 @@ import org.dtprobed.protocol.ProbeDescription;
 import org.dtprobed.protocol.ProbeEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -35,11 +35,8 @@ final class TraceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "Only probes of this process.")
-    Integer pid;
-
-    @Option(names = "--tracefs", paramLabel = "DIR", description = "tracefs to use (default: found or mounted).")
-    Path tracefs;
+    @Mixin
+    UprobeTarget target;
 
     @Option(names = {"-f", "--follow"},
             description = "Also arm the probes of processes that register later (via watch); wait if none match yet.")
@@ -60,7 +57,7 @@ final class TraceCommand implements Callable<Integer> {
         descriptions.forEach(ProbeDescription::parse);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<ProbeEntry> probes = ListCommand.fetch(parent, descriptions, Dtprobe.pid(pid)).probes();
+        List<ProbeEntry> probes = ListCommand.fetch(parent, descriptions, target.only()).probes();
         if (probes.isEmpty() && !follow) {
             err.println("dtprobe: no probe matches " + String.join(" ", descriptions));
             return Dtprobe.EX_NOMATCH;
@@ -70,7 +67,7 @@ final class TraceCommand implements Callable<Integer> {
             err.println("dtprobe: none of the " + probes.size() + " matching probes has a site that can be armed");
             return Dtprobe.EX_NOMATCH;
         }
-        TraceFs fs = TraceFs.locate(tracefs);
+        TraceFs fs = target.traceFs();
         Tracer tracer = new Tracer(fs, out, err,
                 json ? Tracer.Output.JSON : quiet ? Tracer.Output.QUIET : Tracer.Output.LINES);
         CountDownLatch done = new CountDownLatch(1);
@@ -105,7 +102,7 @@ final class TraceCommand implements Callable<Integer> {
      */
     private void follow(Tracer tracer, PrintWriter err) throws Exception {
         List<ProbeDescription> descs = descriptions.stream().map(ProbeDescription::parse).toList();
-        try (WatchStream w = parent.connect().watch(null, Dtprobe.pid(pid), true)) {
+        try (WatchStream w = parent.connect().watch(null, target.only(), true)) {
             WatchEvent e;
             while ((e = w.next()) != null) {
                 List<ProbeEntry> wanted = e.probes().stream().filter(p -> descs.stream().anyMatch(d -> d.matches(p)))
