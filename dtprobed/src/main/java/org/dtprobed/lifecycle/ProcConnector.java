@@ -21,6 +21,16 @@ final class ProcConnector implements Closeable {
     private static final int NETLINK_CONNECTOR = 11;
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVBUFFORCE = 33;
+    private static final int SO_ATTACH_FILTER = 26;
+    // classic BPF opcodes (linux/filter.h)
+    private static final int BPF_LD_W_ABS = 0x20;
+    private static final int BPF_LDX_MEM = 0x61;
+    private static final int BPF_ST = 0x02;
+    private static final int BPF_JEQ_K = 0x15;
+    private static final int BPF_JEQ_X = 0x1d;
+    private static final int BPF_RET_K = 0x06;
+    private static final int SOCK_FILTER_SIZE = 8;  // u16 code, u8 jt, u8 jf, u32 k
+    private static final int SOCK_FPROG_SIZE = 16;  // u16 len, pad, pointer
     private static final int CN_IDX_PROC = 1;
     private static final int CN_VAL_PROC = 1;
     private static final int PROC_CN_MCAST_LISTEN = 1;
@@ -83,6 +93,7 @@ final class ProcConnector implements Closeable {
                 throw new IOException("bind to the process-events group: errno " + nat.errno()
                         + (nat.errno() == Errno.EPERM ? " (needs root)" : ""));
             }
+            attachFilter(nat, fd);
             byte[] size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(RECEIVE_BUFFER).array();
             c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4); // best effort: the default still works
             byte[] listen = listenMessage();
@@ -95,6 +106,54 @@ final class ProcConnector implements Closeable {
             pc.close();
             throw e;
         }
+    }
+
+    /**
+     * Has the kernel drop every event but an exec and the exit of a process's main thread before it
+     * is queued: a host's forks, thread exits, uid and comm changes then cost this daemon nothing.
+     * Best effort: without the filter the same events are dropped here after a {@code recv}.
+     */
+    private static void attachFilter(Native nat, int fd) {
+        int[][] prog = filterProgram();
+        jnr.ffi.Pointer insns = nat.allocate(prog.length * SOCK_FILTER_SIZE);
+        for (int i = 0; i < prog.length; i++) {
+            long at = (long) i * SOCK_FILTER_SIZE;
+            insns.putShort(at, (short) prog[i][0]);
+            insns.putByte(at + 2, (byte) prog[i][1]);
+            insns.putByte(at + 3, (byte) prog[i][2]);
+            insns.putInt(at + 4, prog[i][3]);
+        }
+        ByteBuffer fprog = ByteBuffer.allocate(SOCK_FPROG_SIZE).order(ByteOrder.nativeOrder());
+        fprog.putShort(0, (short) prog.length).putLong(8, insns.address());
+        if (nat.libc().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog.array(), SOCK_FPROG_SIZE) != 0) {
+            org.slf4j.LoggerFactory.getLogger(ProcConnector.class).info("process events: no socket filter (errno {});"
+                    + " every event is read and judged here", nat.errno());
+        }
+    }
+
+    /** A host-order u32 as a big-endian BPF load reads it. */
+    private static int asLoaded(int v) {
+        return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(v) : v;
+    }
+
+    /**
+     * The filter: {code, jt, jf, k} each. A {@code BPF_LD|BPF_W|BPF_ABS} load is big-endian, the
+     * event's fields are in host order: the constants are compared as such a load reads them, and
+     * pid and tgid are compared with each other, which their order does not change.
+     */
+    static int[][] filterProgram() {
+        return new int[][] {
+            {BPF_LD_W_ABS, 0, 0, EVENT_OFF_WHAT},
+            {BPF_JEQ_K, 6, 0, asLoaded(PROC_EVENT_EXEC)},               // exec: accept
+            {BPF_JEQ_K, 0, 6, asLoaded(PROC_EVENT_EXIT)},               // neither: drop
+            {BPF_LD_W_ABS, 0, 0, EVENT_OFF_PID},
+            {BPF_ST, 0, 0, 0},                                          // M[0] = pid
+            {BPF_LD_W_ABS, 0, 0, EVENT_OFF_TGID},
+            {BPF_LDX_MEM, 0, 0, 0},                                     // X = pid
+            {BPF_JEQ_X, 0, 1, 0},                                       // tgid == pid: the main thread
+            {BPF_RET_K, 0, 0, 0xFFFF},                                  // accept
+            {BPF_RET_K, 0, 0, 0},                                       // drop
+        };
     }
 
     static byte[] listenMessage() {
