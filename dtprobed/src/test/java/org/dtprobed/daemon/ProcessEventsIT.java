@@ -100,6 +100,45 @@ class ProcessEventsIT {
         }
     }
 
+    /**
+     * What another user can trigger: exits and execs of its own processes only (the connector's
+     * events come from the kernel; no process can forge one). A storm of them, including one of
+     * its own registered processes exiting, takes nothing of root's.
+     */
+    @Test
+    void anotherUsersExitsAndExecsTakeNothingOfRoots() throws Exception {
+        // uid 65534 must reach the client binary and the helper device under the state directory
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (ChildJars jars = ChildJars.create(); DaemonProcess daemon = start(jars)) {
+            CClient client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
+            String blob = Corpus.blobs().get(0).toString();
+            Process root = client.start(daemon.device(), false, "-w", blob);
+            Process theirs = null;
+            try {
+                int rootPid = CClient.awaitRegistered(root);
+                theirs = client.start(daemon.device(), true, "-w", blob);
+                int theirPid = CClient.awaitRegistered(theirs);
+                Process storm = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "/bin/sh", "-c", "i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done")
+                        .redirectErrorStream(true).start();
+                assertThat(storm.waitFor(120, TimeUnit.SECONDS)).as("the other user's exec storm ended").isTrue();
+                theirs.destroyForcibly();
+                theirs.waitFor(30, TimeUnit.SECONDS);
+                Await.until("the other user's exited process leaves the listing", Await.LIVENESS,
+                        () -> listed(daemon, theirPid) == 0, () -> listed(daemon, theirPid) + " probes listed");
+                assertThat(daemon.stats().get("process_events").get("received").asLong()).as("the storm was seen")
+                        .isPositive();
+                assertThat(listed(daemon, rootPid)).as("root's registration is untouched").isPositive();
+                assertThat(daemon.stats().get("removals_by_cause").get("exit").asLong()).isEqualTo(1);
+            } finally {
+                root.destroyForcibly();
+                if (theirs != null) {
+                    theirs.destroyForcibly();
+                }
+            }
+        }
+    }
+
     @Test
     void withoutProcessEventsTheStatsSaySoAndTheExitWaitsForThePass() throws Exception {
         try (ChildJars jars = ChildJars.create();
