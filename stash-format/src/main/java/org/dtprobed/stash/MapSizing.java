@@ -1,12 +1,9 @@
 package org.dtprobed.stash;
 
 /**
- * How one Chronicle Map file is sized when it is created (fixed afterwards; Chronicle preallocates
- * the whole file). The stash refuses a commit beyond {@code entries}, or beyond
- * {@code entries x averageValueBytes} of values, with {@link StashException.Kind#FULL}.
- * {@code maxBloatFactor} 1 still lets Chronicle 2026.1 chain one bulk of 16 extra tiers (measured,
- * issue 20); larger factors allow more, and its recovery was once seen to lose extra-tier entries
- * after a kill during a tier allocation (docs/STASH-FORMAT.md).
+ * How one of the stash's variable-size files (pid records, negative cache, meta) is sized when it
+ * is created; fixed afterwards. The slotted files (registrations, raw DOF, parse cache, chunks) are
+ * sized by entry count alone ({@link StashConfig}), their value sizes being part of the layout.
  */
 public record MapSizing(long entries, int averageValueBytes, double maxBloatFactor) {
     public MapSizing {

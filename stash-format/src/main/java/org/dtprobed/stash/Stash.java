@@ -430,7 +430,7 @@ public final class Stash implements AutoCloseable {
             }
             throw e;
         }
-        index.add(StashIndex.entryOf(r, regValue.length));
+        index.add(StashIndex.entryOf(r));
         StashMeta.increment(files.meta, StashMeta.COMMITS);
         replaceLost(key, reg);
         return key;
@@ -795,7 +795,7 @@ public final class Stash implements AutoCloseable {
         put(files.registrations, k.toBytes(), value, "registration");
         files.registrations.remove(k.backupBytes());
         index.remove(k);
-        index.add(StashIndex.entryOf(fresh, value.length));
+        index.add(StashIndex.entryOf(fresh));
         return true;
     }
 

@@ -14,9 +14,8 @@ import java.util.TreeSet;
  * every open, so a crash can never leave a reference count wrong. Guarded by the Stash's lock.
  */
 final class StashIndex {
-    /** One registration; {@code valueBytes} its stored value's length, {@code dofBytes} its raw DOF's. */
-    record Entry(RegistrationKey key, Mapping mapping, long dofAddress, ContentHash dof, long loadBase,
-                 int valueBytes, long dofBytes) {
+    /** One registration: what the index answers by without reading its value. */
+    record Entry(RegistrationKey key, Mapping mapping, long dofAddress, ContentHash dof, long loadBase) {
     }
 
     private record DevIno(long dev, long inode) {
@@ -27,29 +26,12 @@ final class StashIndex {
     private final Map<DevIno, Set<RegistrationKey>> byDevIno = new HashMap<>();
     private final Map<ContentHash, Map<Long, Integer>> dofRefs = new HashMap<>();
 
-    /** Bytes of every registration value, and of every distinct raw DOF: the stash's byte budget. */
-    private long valueBytes;
-    private long dofBytes;
-
-    static Entry entryOf(Registration r, int valueBytes) {
+    static Entry entryOf(Registration r) {
         RegistrationRecord rec = r.record();
-        return new Entry(r.key(), rec.mapping(), rec.helper().dofAddress(), r.dofKey(), rec.helper().loadBase(),
-                valueBytes, r.dofSize());
-    }
-
-    long valueBytes() {
-        return valueBytes;
-    }
-
-    long dofBytes() {
-        return dofBytes;
+        return new Entry(r.key(), rec.mapping(), rec.helper().dofAddress(), r.dofKey(), rec.helper().loadBase());
     }
 
     void add(Entry e) {
-        valueBytes += e.valueBytes();
-        if (!dofRefs.containsKey(e.dof())) {
-            dofBytes += e.dofBytes();
-        }
         byKey.put(e.key(), e);
         byPid.computeIfAbsent(e.key().pid(), p -> new TreeSet<>()).add(e.key().generation());
         byDevIno.computeIfAbsent(new DevIno(e.mapping().dev(), e.mapping().inode()), k -> new TreeSet<>()).add(e.key());
@@ -61,7 +43,6 @@ final class StashIndex {
         if (e == null) {
             return null;
         }
-        valueBytes -= e.valueBytes();
         NavigableSet<Long> gens = byPid.get(key.pid());
         gens.remove(key.generation());
         if (gens.isEmpty()) {
@@ -78,7 +59,6 @@ final class StashIndex {
         bases.remove(e.loadBase(), 0);
         if (bases.isEmpty()) {
             dofRefs.remove(e.dof());
-            dofBytes -= e.dofBytes();
         }
         return e;
     }

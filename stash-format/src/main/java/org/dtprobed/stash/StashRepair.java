@@ -115,7 +115,7 @@ final class StashRepair {
             if (r.stale()) {
                 stale++;
             }
-            index.add(StashIndex.entryOf(r, v.length));
+            index.add(StashIndex.entryOf(r));
         }
     }
 
