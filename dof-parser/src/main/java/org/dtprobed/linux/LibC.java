@@ -74,6 +74,19 @@ public interface LibC {
     @SaveError
     long recv(int fd, @Out byte[] buf, long len, int flags);
 
+    /** Directory-relative calls: the probes tree is written through them so no name leaves it. */
+    @SaveError
+    int openat(int dirFd, String path, int flags, int mode);
+
+    @SaveError
+    int mkdirat(int dirFd, String path, int mode);
+
+    @SaveError
+    int unlinkat(int dirFd, String path, int flags);
+
+    @SaveError
+    int renameat(int oldDirFd, String oldPath, int newDirFd, String newPath);
+
     @SaveError
     int kill(int pid, int signal);
 

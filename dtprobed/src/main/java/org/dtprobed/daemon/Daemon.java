@@ -27,6 +27,7 @@ import org.dtprobed.jail.ChildClasspath;
 import org.dtprobed.parse.ParserSupervisor;
 import org.dtprobed.parse.SupervisorConfig;
 import org.dtprobed.proc.ProcFs;
+import org.dtprobed.probestree.ProbesTree;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.query.QueryServer;
 import org.dtprobed.query.QueryServerConfig;
@@ -74,6 +75,7 @@ public final class Daemon implements AutoCloseable {
     private ScheduledExecutorService pruneTimer;
     private Pruner pruner;
     private LifecycleWatcher lifecycle;
+    private ProbesTree probesTree;
     private volatile boolean ready;
     private final IngestStats stats = new IngestStats();
     private DaemonStats daemonStats;
@@ -167,6 +169,7 @@ public final class Daemon implements AutoCloseable {
         if (stash.recovery().staleRegistrations() > 0) {
             rebuildStale();
         }
+        startProbesTree();
         pruner = new Pruner(stash, index, proc, stats);
         lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid)
                 : LifecycleWatcher.off("periodic pruning only: --no-process-events");
@@ -174,7 +177,7 @@ public final class Daemon implements AutoCloseable {
                 config.maxRegistrations() / 8);
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
         transport = startTransport(pipeline);
-        daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind(), lifecycle);
+        daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind(), lifecycle, probesTree);
         query = new QueryServer(QueryServerConfig.defaults(config.socket()), index, daemonStats, () -> ready);
         query.start();
         pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -185,6 +188,17 @@ public final class Daemon implements AutoCloseable {
         long every = config.pruneInterval().toMillis();
         pruneTimer.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
         ready = true;
+    }
+
+    /** After the index is final (a stale rebuild replaces it) and before anything changes it. */
+    private void startProbesTree() throws IOException {
+        if (!config.probesTree()) {
+            ProbesTree.removeStale(config.probesDir());
+            return;
+        }
+        StateDirGuard.preparePrivate(config.probesDir());
+        StateDirGuard.preparePrivate(config.probesStagingDir());
+        probesTree = ProbesTree.attach(config.probesDir(), config.probesStagingDir(), index);
     }
 
     private void openStashAndIndex() throws StashException {
@@ -318,6 +332,7 @@ public final class Daemon implements AutoCloseable {
             pruneTimer.shutdownNow();
         }
         closeQuietly("process events", lifecycle);
+        closeQuietly("probes tree", probesTree);
         closeQuietly("parser children", parser);
         closeQuietly("stash", stash);
         // Only what this instance started is closed: a daemon refused by the lock (or by a

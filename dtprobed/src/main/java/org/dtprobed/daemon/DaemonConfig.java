@@ -27,12 +27,13 @@ import java.time.Duration;
  * @param maxRequestsPerUid helper-device requests one non-root uid may have in flight
  * @param processEvents learn of exits and execs from the kernel's process-events connector as they
  *                      happen (false: the periodic pass only)
+ * @param probesTree    keep {@code STATE-DIR/probes/}, the files Oracle's dtrace reads
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
                            Path metricsFile, Duration metricsInterval, int maxRegistrationsPerUid,
-                           int maxRequestsPerUid, boolean processEvents) {
+                           int maxRequestsPerUid, boolean processEvents, boolean probesTree) {
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);
         if (maxRegistrationsPerUid < 0 || maxRequestsPerUid < 1) {
@@ -46,5 +47,15 @@ public record DaemonConfig(Path stateDir, String transport, String device, Path 
 
     public Path stashDir() {
         return stateDir.resolve("stash");
+    }
+
+    /** Where Oracle's dtrace looks: {@code <dofstashpath>/probes}. */
+    public Path probesDir() {
+        return stateDir.resolve("probes");
+    }
+
+    /** Where the tree's files are written before they are renamed into it (same file system, outside it). */
+    public Path probesStagingDir() {
+        return stateDir.resolve("probes-staging");
     }
 }

@@ -13,6 +13,7 @@ import org.dtprobed.metrics.Exposition;
 import org.dtprobed.parse.FailureReason;
 import org.dtprobed.parse.ParserSupervisor;
 import org.dtprobed.parse.SupervisorStats;
+import org.dtprobed.probestree.ProbesTree;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.query.StatsSource;
 import org.dtprobed.stash.Stash;
@@ -29,16 +30,19 @@ final class DaemonStats implements StatsSource {
     private final ProbeIndex index;
     private final String transport;
     private final LifecycleWatcher lifecycle;
+    /** Null when {@code --probes-tree off}. */
+    private final ProbesTree probesTree;
     private final Latency queries = new Latency();
 
     DaemonStats(IngestStats ingest, ParserSupervisor parser, Stash stash, ProbeIndex index, String transport,
-                LifecycleWatcher lifecycle) {
+                LifecycleWatcher lifecycle, ProbesTree probesTree) {
         this.ingest = ingest;
         this.parser = parser;
         this.stash = stash;
         this.index = index;
         this.transport = transport;
         this.lifecycle = lifecycle;
+        this.probesTree = probesTree;
     }
 
     @Override
@@ -59,6 +63,13 @@ final class DaemonStats implements StatsSource {
         lc.put("received", lifecycle.events());
         lc.put("of_registered_processes", lifecycle.handled());
         lc.put("overflows", lifecycle.overflows());
+        ObjectNode tree = o.putObject("probes_tree");
+        tree.put("enabled", probesTree != null);
+        ProbesTree.Stats ts = probesTree == null ? new ProbesTree.Stats(0, 0, 0, 0) : probesTree.stats();
+        tree.put("files", ts.files());
+        tree.put("written", ts.written());
+        tree.put("removed", ts.removed());
+        tree.put("failures", ts.failures());
         o.put("registrations", ingest.registrations());
         o.put("removals", ingest.removals());
         ObjectNode byCause = o.putObject("removals_by_cause");
@@ -129,6 +140,13 @@ final class DaemonStats implements StatsSource {
         m.counter("dtprobed_parser_child_restarts", "Parser children started after the first ones.", ps.restarts());
         m.counter("dtprobed_parser_deadline_kills", "Parser children killed for missing the parse deadline.",
                 ps.deadlineKills());
+        if (probesTree != null) {
+            ProbesTree.Stats ts = probesTree.stats();
+            m.gauge("dtprobed_probes_tree_files", "Files in STATE-DIR/probes, the tree Oracle's dtrace reads.", ts.files());
+            m.counter("dtprobed_probes_tree_writes", "Probe files written (created or replaced) in the probes tree.",
+                    ts.written());
+            m.counter("dtprobed_probes_tree_failures", "Probe files that could not be written or removed.", ts.failures());
+        }
         m.gauge("dtprobed_pids", "Processes with registrations.", index.pidCount());
         m.gauge("dtprobed_probes", "Probes in the index.", index.probeCount());
         m.gauge("dtprobed_parse_queue", "Parses waiting for a parser child.", ps.queued());

@@ -93,6 +93,12 @@ public final class DtprobedMain implements Callable<Integer> {
             + " process-events connector as they happen; the periodic pass (--prune-interval) then finds them.")
     boolean noProcessEvents;
 
+    @Option(names = "--probes-tree", defaultValue = "on", paramLabel = "on|off",
+            description = "Keep STATE-DIR/probes/, the per-probe files Oracle's dtrace reads (dtrace -l -P prov<pid>,"
+                + " -xdofstashpath=STATE-DIR), in step with every registration; off removes a tree an earlier run"
+                + " left. Default: ${DEFAULT-VALUE}.")
+    String probesTree;
+
     @Option(names = "--parser-classpath", split = ":", splitSynopsisLabel = ":", paramLabel = "JAR",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
     List<Path> parserClasspath = new ArrayList<>();
@@ -170,6 +176,9 @@ public final class DtprobedMain implements Callable<Integer> {
     String firstProblem() {
         if (!Transports.known(transport)) {
             return "--transport '" + transport + "': expected auto, cuse or fuse";
+        }
+        if (!probesTree.equals("on") && !probesTree.equals("off")) {
+            return "--probes-tree '" + probesTree + "': expected on or off";
         }
         if (maxRegistrationsPerUid != null && maxRegistrationsPerUid < 0) {
             return "--max-registrations-per-uid must be 0 or more, got " + maxRegistrationsPerUid;
@@ -262,7 +271,7 @@ public final class DtprobedMain implements Callable<Integer> {
                 pruneInterval, parserClasspath, maxRegistrations,
                 metricsFile, metricsInterval,
                 maxRegistrationsPerUid != null ? maxRegistrationsPerUid : Math.max(1, maxRegistrations / 8),
-                maxRequestsPerUid, !noProcessEvents);
+                maxRequestsPerUid, !noProcessEvents, probesTree.equals("on"));
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {

@@ -44,6 +44,11 @@ final class StateDirGuard {
         ownDirectory(stashDir.toAbsolutePath(), PRIVATE_DIR_MODE);
     }
 
+    /** A directory of the daemon's alone under the state directory (the probes tree and its staging). */
+    static void preparePrivate(Path dir) throws IOException {
+        ownDirectory(dir.toAbsolutePath(), PRIVATE_DIR_MODE);
+    }
+
     /** After the stash opened: its files are root's alone whatever the umask made them. */
     static void restrictFiles(Path stashDir) throws IOException {
         try (Stream<Path> files = Files.list(stashDir)) {

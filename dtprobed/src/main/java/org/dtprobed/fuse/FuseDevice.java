@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import jnr.ffi.Pointer;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.linux.Native;
+import org.dtprobed.linux.OpenFlags;
 
 /**
  * An open {@code /dev/fuse} or {@code /dev/cuse}: one {@code read} returns one whole request,
@@ -17,8 +18,6 @@ public final class FuseDevice implements Closeable {
     /** What {@link #read} found. */
     public enum ReadStatus { MESSAGE, TIMEOUT, ENDED }
 
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 0x80000;
     private static final short POLLIN = 0x1;
 
     private final Native nat;
@@ -34,7 +33,7 @@ public final class FuseDevice implements Closeable {
 
     public static FuseDevice open(Path path) throws IOException {
         Native nat = Native.load();
-        int fd = nat.libc().open(path.toString(), O_RDWR | O_CLOEXEC);
+        int fd = nat.libc().open(path.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
         if (fd < 0) {
             int errno = nat.errno();
             throw new IOException("cannot open " + path + ": errno " + errno

@@ -1,0 +1,297 @@
+package org.dtprobed.probestree;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.query.IndexEvent;
+import org.dtprobed.query.IndexListener;
+import org.dtprobed.query.ProbeIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code probes/} tree that Oracle's {@code dtrace} reads (dtprobed-facts §5.1, §5.8): a view of
+ * the index, as the index is a view of the stash. It follows the index's events, so every way a
+ * registration comes or goes (ADDDOF, REMOVE, exit, exec, pid reuse, unmapped object, prune, adoption)
+ * reaches it, in the index's order; and it is written while the index publishes, before the ADDDOF
+ * is answered, so a tracer started by the registered program sees its probes. At start it is made
+ * to match the index: files of dead pids and stray entries removed, missing or differing files
+ * written, the rest kept. It is never read back as a source of truth.
+ */
+public final class ProbesTree implements IndexListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProbesTree.class);
+    private static final long PID = ProcessHandle.current().pid();
+
+    private final Path root;
+    private final Path staging;
+    private final TreeFiles files;
+    /** Each process's registrations in the tree, by generation: what a file's content is derived from. */
+    private final Map<Integer, NavigableMap<Long, List<ProbeEntry>>> byPid = new HashMap<>();
+    private final AtomicLong fileCount = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong removed = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private ProbeIndex.Subscription subscription;
+    /** Why the last write or removal failed, for the one line that reports a registration's failures. */
+    private String lastError = "";
+
+    private ProbesTree(Path root, Path staging, TreeFiles files) {
+        this.root = root;
+        this.staging = staging;
+        this.files = files;
+    }
+
+    /** The numbers {@code stats} shows. */
+    public record Stats(long files, long written, long removed, long failures) {
+    }
+
+    /**
+     * Makes the tree at {@code root} match the index and keeps it so.
+     *
+     * @param root    {@code STATE-DIR/probes}, an existing real directory of this daemon's
+     * @param staging an existing real directory of this daemon's on the same file system
+     */
+    public static ProbesTree attach(Path root, Path staging, ProbeIndex index) throws IOException {
+        ProbesTree tree = new ProbesTree(root, staging, TreeFiles.open(root, staging));
+        try {
+            synchronized (tree) {
+                tree.subscription = index.subscribe(tree, true);
+                tree.reconcile(tree.subscription.snapshot());
+            }
+            return tree;
+        } catch (IOException | RuntimeException e) {
+            tree.close();
+            throw e;
+        }
+    }
+
+    /** Removes a tree left by a run that wrote one, so that no tracer reads what nobody keeps current. */
+    public static void removeStale(Path root) throws IOException {
+        if (Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            deleteRecursively(root);
+            LOG.info("pid {}: probes tree off: removed the tree {} an earlier run left", PID, root);
+        }
+    }
+
+    public Stats stats() {
+        return new Stats(fileCount.get(), written.get(), removed.get(), failures.get());
+    }
+
+    @Override
+    public synchronized void onEvent(IndexEvent event) {
+        if (event instanceof IndexEvent.Registered r) {
+            registered(r.pid(), r.generation(), r.probes());
+        } else if (event instanceof IndexEvent.Removed r) {
+            removedRegistration(r.pid(), r.generation());
+        }
+    }
+
+    private void registered(int pid, long generation, List<ProbeEntry> probes) {
+        NavigableMap<Long, List<ProbeEntry>> regs = byPid.computeIfAbsent(pid, p -> new TreeMap<>());
+        Set<TreeLayout.FileKey> keys = TreeLayout.keysOf(probes);
+        Set<TreeLayout.FileKey> existing = regs.isEmpty() ? Set.of() : TreeLayout.files(regs.values(), keys).keySet();
+        regs.put(generation, probes);
+        Map<TreeLayout.FileKey, ProbeFile.Content> content = regs.size() == 1
+                ? TreeLayout.files(List.of(probes), null) : TreeLayout.files(regs.values(), keys);
+        int failed = 0;
+        for (Map.Entry<TreeLayout.FileKey, ProbeFile.Content> e : content.entrySet()) {
+            if (!write(pid, e.getKey(), e.getValue())) {
+                failed++;
+            } else if (!existing.contains(e.getKey())) {
+                fileCount.incrementAndGet();
+            }
+        }
+        files.release();
+        long names = probes.stream().map(TreeLayout::keyOf).distinct().count();
+        if (keys.size() < names) {
+            LOG.warn("pid {}: probes tree: registration {} of pid {} has {} probes without a site or with a name no"
+                    + " file can carry; dtrace will not see them", PID, generation, pid, names - keys.size());
+        }
+        if (failed > 0) {
+            LOG.error("pid {}: probes tree: {} of {} files of registration {} of pid {} could not be written ({});"
+                    + " dtrace will not see those probes", PID, failed, content.size(), generation, pid, lastError);
+        }
+    }
+
+    private void removedRegistration(int pid, long generation) {
+        NavigableMap<Long, List<ProbeEntry>> regs = byPid.get(pid);
+        List<ProbeEntry> gone = regs == null ? null : regs.remove(generation);
+        if (gone == null) {
+            return;
+        }
+        if (regs.isEmpty()) {
+            byPid.remove(pid);
+        }
+        Set<TreeLayout.FileKey> keys = TreeLayout.keysOf(gone);
+        Map<TreeLayout.FileKey, ProbeFile.Content> still = regs.isEmpty() ? Map.of() : TreeLayout.files(regs.values(), keys);
+        int failed = 0;
+        for (TreeLayout.FileKey k : keys) {
+            ProbeFile.Content c = still.get(k);
+            if (c != null) {
+                failed += write(pid, k, c) ? 0 : 1;
+                continue;
+            }
+            try {
+                files.remove(k.directories(pid), k.name());
+                fileCount.decrementAndGet();
+                removed.incrementAndGet();
+            } catch (IOException e) {
+                failed++;
+                failures.incrementAndGet();
+                lastError = e.getMessage();
+            }
+        }
+        files.release();
+        if (failed > 0) {
+            LOG.error("pid {}: probes tree: {} files of registration {} of pid {} could not be removed or rewritten ({})",
+                    PID, failed, generation, pid, lastError);
+        }
+    }
+
+    private boolean write(int pid, TreeLayout.FileKey k, ProbeFile.Content c) {
+        try {
+            files.write(k.directories(pid), k.name(), ProbeFile.encode(c));
+            written.incrementAndGet();
+            return true;
+        } catch (IOException e) {
+            failures.incrementAndGet();
+            lastError = e.getMessage();
+            return false;
+        }
+    }
+
+    /** Start: the tree as the index says, touching only what differs. */
+    private void reconcile(List<List<ProbeEntry>> snapshot) throws IOException {
+        long t0 = System.nanoTime();
+        for (List<ProbeEntry> reg : snapshot) {
+            ProbeEntry first = reg.get(0);
+            byPid.computeIfAbsent(first.pid(), p -> new TreeMap<>()).put(first.generation(), reg);
+        }
+        clearDirectory(staging);
+        long[] kept = {0};
+        long strays = 0;
+        try (Stream<Path> entries = Files.list(root)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                Integer pid = pidOf(p);
+                if (pid == null || !byPid.containsKey(pid) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    deleteRecursively(p);
+                    strays++;
+                }
+            }
+        }
+        long before = written.get();
+        for (Map.Entry<Integer, NavigableMap<Long, List<ProbeEntry>>> e : byPid.entrySet()) {
+            strays += reconcilePid(e.getKey(), TreeLayout.files(e.getValue().values(), null), kept);
+        }
+        files.release();
+        fileCount.set(kept[0] + written.get() - before);
+        LOG.info("pid {}: probes tree {}: {} files of {} pids kept, {} written, {} stray entries removed, in {} ms",
+                PID, root, kept[0], byPid.size(), written.get() - before, strays, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Keeps the pid's files that are right, removes the others, writes what is missing; returns the removals. */
+    private long reconcilePid(int pid, Map<TreeLayout.FileKey, ProbeFile.Content> expected, long[] kept) throws IOException {
+        Map<String, TreeLayout.FileKey> byPath = new HashMap<>();
+        expected.keySet().forEach(k -> byPath.put(k.relativePath(pid), k));
+        Map<TreeLayout.FileKey, ProbeFile.Content> missing = new java.util.LinkedHashMap<>(expected);
+        long[] strays = {0};
+        Path pidDir = root.resolve(Integer.toString(pid));
+        if (Files.isDirectory(pidDir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.walkFileTree(pidDir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    TreeLayout.FileKey k = byPath.get(root.relativize(file).toString());
+                    if (k != null && attrs.isRegularFile()
+                            && Arrays.equals(Files.readAllBytes(file), ProbeFile.encode(expected.get(k)))) {
+                        missing.remove(k);
+                        kept[0]++;
+                    } else {
+                        Files.delete(file);
+                        strays[0]++;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    deleteIfEmpty(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        for (Map.Entry<TreeLayout.FileKey, ProbeFile.Content> m : missing.entrySet()) {
+            if (!write(pid, m.getKey(), m.getValue())) {
+                LOG.error("pid {}: probes tree: {} could not be written ({}); dtrace will not see that probe",
+                        PID, m.getKey().relativePath(pid), lastError);
+            }
+        }
+        return strays[0];
+    }
+
+    private static Integer pidOf(Path p) {
+        String n = p.getFileName().toString();
+        if (n.isEmpty() || n.length() > 10 || !n.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
+        long v = Long.parseLong(n);
+        return v > 0 && v <= Integer.MAX_VALUE ? (int) v : null;
+    }
+
+    private static void deleteIfEmpty(Path dir) throws IOException {
+        try {
+            Files.delete(dir);
+        } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+            // still holds files, or already gone
+        }
+    }
+
+    private static void clearDirectory(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                deleteRecursively(p);
+            }
+        }
+    }
+
+    /** Deletes without following links: a link is removed, never what it points to. */
+    static void deleteRecursively(Path p) throws IOException {
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        if (subscription != null) {
+            subscription.close();
+            subscription = null;
+        }
+        files.close();
+    }
+}

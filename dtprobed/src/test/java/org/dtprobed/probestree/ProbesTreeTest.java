@@ -1,0 +1,210 @@
+package org.dtprobed.probestree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.query.ProbeIndex;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tree on a real file system, fed by a real index. */
+class ProbesTreeTest {
+    private static final ProbeEntry.Mapping OBJECT = new ProbeEntry.Mapping(0x801, 42, "/usr/bin/prog", 0x400000, 0);
+
+    @TempDir
+    Path tmp;
+    Path root;
+    Path staging;
+    ProbeIndex index;
+
+    @BeforeEach
+    void dirs() throws IOException {
+        root = Files.createDirectory(tmp.resolve("probes"));
+        staging = Files.createDirectory(tmp.resolve("probes-staging"));
+        index = new ProbeIndex();
+    }
+
+    static ProbeEntry probe(int pid, long gen, String provider, String module, String function, String name, long... sites) {
+        List<ProbeEntry.Site> s = new ArrayList<>();
+        for (long a : sites) {
+            s.add(new ProbeEntry.Site(a, false));
+        }
+        return new ProbeEntry(pid, 0, gen, provider, module, function, name, s, List.of("int"), List.of("int"),
+                List.of(0), OBJECT);
+    }
+
+    private ProbeFile.Content file(String relative) throws Exception {
+        return ProbeFile.decode(Files.readAllBytes(root.resolve(relative)));
+    }
+
+    private List<String> files() throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    private List<String> directories() throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> Files.isDirectory(p) && !p.equals(root)).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void writesOneFilePerProbeAndRemovesThemWithTheirDirectories() throws Exception {
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            index.add(List.of(probe(100, 0, "prov", "prog", "main", "hello", 0x401000, 0x401010),
+                    probe(100, 0, "prov", "prog", "work", "done", 0x402000),
+                    probe(100, 0, "prov", "prog", "work", "nosite")));
+            assertThat(files()).containsExactly("100/prov100/prog/main/hello", "100/prov100/prog/work/done");
+            ProbeFile.Content hello = file("100/prov100/prog/main/hello");
+            assertThat(hello.provider()).isEqualTo("prov");
+            assertThat(hello.providerProbes()).isEqualTo(2);
+            assertThat(hello.sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L, 0x401010L);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("100/prov100/prog/main/hello"))))
+                    .as("probe names and addresses are root's to read").isEqualTo("rw-------");
+            assertThat(tree.stats().files()).isEqualTo(2);
+
+            index.removeRegistration(100, 0);
+            assertThat(files()).isEmpty();
+            assertThat(directories()).as("empty directories go with the files").isEmpty();
+            assertThat(tree.stats().files()).isZero();
+            assertThat(tree.stats().removed()).isEqualTo(2);
+            try (Stream<Path> s = Files.list(staging)) {
+                assertThat(s).as("nothing left in staging").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void twoRegistrationsOfOneFileShareItUntilTheLastGoes() throws Exception {
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            index.add(List.of(probe(7, 0, "prov", "libx.so", "f", "p", 0x7f0000001000L)));
+            index.add(List.of(probe(7, 1, "prov", "libx.so", "f", "p", 0x7f0000009000L),
+                    probe(7, 1, "prov", "libx.so", "g", "q", 0x7f0000009100L)));
+            assertThat(file("7/prov7/libx.so/f/p").sites()).extracting(ProbeEntry.Site::address)
+                    .containsExactly(0x7f0000001000L, 0x7f0000009000L);
+            assertThat(file("7/prov7/libx.so/f/p").providerProbes()).as("counted in the earliest registration").isEqualTo(1);
+            assertThat(tree.stats().files()).isEqualTo(2);
+
+            index.removeRegistration(7, 0);
+            assertThat(file("7/prov7/libx.so/f/p").sites()).extracting(ProbeEntry.Site::address)
+                    .containsExactly(0x7f0000009000L);
+            assertThat(files()).containsExactly("7/prov7/libx.so/f/p", "7/prov7/libx.so/g/q");
+            index.removePid(7);
+            assertThat(files()).isEmpty();
+            assertThat(tree.stats().files()).isZero();
+        }
+    }
+
+    @Test
+    void startMakesTheTreeMatchTheIndexTouchingOnlyWhatDiffers() throws Exception {
+        index.add(List.of(probe(200, 0, "prov", "prog", "main", "a", 0x401000),
+                probe(200, 0, "prov", "prog", "main", "b", 0x401100)));
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            assertThat(files()).hasSize(2);
+        }
+        Path a = root.resolve("200/prov200/prog/main/a");
+        Object inodeOfA = Files.getAttribute(a, "unix:ino");
+        Files.write(root.resolve("200/prov200/prog/main/b"), new byte[] {1, 2, 3}); // differs
+        Files.createDirectories(root.resolve("999/prov999/prog/main"));           // a dead pid's
+        Files.write(root.resolve("999/prov999/prog/main/x"), new byte[8]);
+        Files.write(root.resolve("200/prov200/prog/main/stray"), new byte[8]);    // not in the index
+        Files.write(root.resolve("notapid"), new byte[1]);
+        Files.write(staging.resolve("0"), new byte[5]);                           // a write cut short
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            assertThat(files()).containsExactly("200/prov200/prog/main/a", "200/prov200/prog/main/b");
+            assertThat(Files.getAttribute(a, "unix:ino")).as("a right file is kept").isEqualTo(inodeOfA);
+            assertThat(file("200/prov200/prog/main/b").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401100L);
+            assertThat(tree.stats().files()).isEqualTo(2);
+            assertThat(tree.stats().written()).isEqualTo(1);
+            try (Stream<Path> s = Files.list(staging)) {
+                assertThat(s).isEmpty();
+            }
+        }
+    }
+
+    /** A link planted anywhere in the tree is removed, never followed: its target stays untouched. */
+    @Test
+    void followsNoLink() throws Exception {
+        Path outside = Files.createDirectory(tmp.resolve("outside"));
+        Path victim = Files.writeString(outside.resolve("victim"), "keep");
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            Files.createSymbolicLink(root.resolve("300"), outside);
+            index.add(List.of(probe(300, 0, "prov", "prog", "main", "victim", 0x401000)));
+            assertThat(Files.isSymbolicLink(root.resolve("300"))).isFalse();
+            assertThat(file("300/prov300/prog/main/victim").sites()).hasSize(1);
+            Files.createDirectories(root.resolve("301/prov301/prog"));
+            Files.createSymbolicLink(root.resolve("301/prov301/prog/main"), outside);
+            index.add(List.of(probe(301, 0, "prov", "prog", "main", "victim", 0x401000)));
+            assertThat(Files.readString(victim)).isEqualTo("keep");
+            try (Stream<Path> s = Files.list(outside)) {
+                assertThat(s).containsExactly(victim);
+            }
+            index.removePid(301);
+            assertThat(Files.readString(victim)).isEqualTo("keep");
+        }
+        Files.createSymbolicLink(root.resolve("302"), outside);
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            assertThat(Files.exists(root.resolve("302"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+            assertThat(Files.readString(victim)).isEqualTo("keep");
+        }
+    }
+
+    /** A reader never sees part of a file: each read, while the file is rewritten, is a whole one. */
+    @Test
+    void aReaderSeesWholeFilesOnly() throws Exception {
+        Path f = root.resolve("400/prov400/prog/main/p");
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            index.add(List.of(probe(400, 0, "prov", "prog", "main", "p", 0x401000)));
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong reads = new AtomicLong();
+            AtomicReference<Throwable> bad = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        ProbeFile.decode(Files.readAllBytes(f));
+                        reads.incrementAndGet();
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        // between a removal and the next write: none, which is allowed
+                    } catch (Exception e) {
+                        bad.set(e);
+                        return;
+                    }
+                }
+            });
+            reader.start();
+            for (int i = 1; i <= 2_000; i++) {
+                long[] sites = new long[1 + i % 50];
+                for (int k = 0; k < sites.length; k++) {
+                    sites[k] = 0x401000 + 16L * k;
+                }
+                index.add(List.of(probe(400, i, "prov", "prog", "main", "p", sites)));
+                index.removeRegistration(400, i - 1);
+            }
+            stop.set(true);
+            reader.join();
+            assertThat(bad.get()).isNull();
+            assertThat(reads.get()).isPositive();
+        }
+    }
+
+    @Test
+    void removeStaleDeletesATreeLeftByAnEarlierRun() throws Exception {
+        Files.createDirectories(root.resolve("5/prov5/m/f"));
+        Files.write(root.resolve("5/prov5/m/f/p"), new byte[8]);
+        ProbesTree.removeStale(root);
+        assertThat(Files.exists(root)).isFalse();
+        ProbesTree.removeStale(root); // nothing there: nothing to do
+    }
+}
