@@ -17,20 +17,20 @@ import org.dtprobed.testkit.Corpus;
  * it as users build USDT programs: {@code dtrace -h}, {@code dtrace -G} (DOF and drti.o), a
  * non-PIE executable.
  */
-final class OracleDtrace {
+public final class OracleDtrace {
     private static final Path SOURCES = Path.of("src/test/c/oracle").toAbsolutePath();
 
     private OracleDtrace() {
     }
 
     /** Where the built DTrace lives ({@code bin/dtrace}). */
-    static Path home() throws IOException, InterruptedException {
+    public static Path home() throws IOException, InterruptedException {
         Path build = Corpus.dir().resolveSibling("oracle-dtrace").resolve("build");
         return Path.of(run(Path.of("/"), 1800, build.toString()).strip());
     }
 
     /** Builds holdprog (provider holdprov: req_done(int, char *), tick(long)) in {@code dir}. */
-    static Path holdprog(Path dir) throws IOException, InterruptedException {
+    public static Path holdprog(Path dir) throws IOException, InterruptedException {
         String dtrace = home().resolve("bin/dtrace").toString();
         for (String f : List.of("holdprog.c", "holdprov.d")) {
             Files.copy(SOURCES.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
@@ -42,7 +42,8 @@ final class OracleDtrace {
         return dir.resolve("holdprog");
     }
 
-    private static String run(Path dir, int seconds, String... cmd) throws IOException, InterruptedException {
+    /** Runs a build step in {@code dir}; fails the test unless it exits 0 within {@code seconds}. Returns its stdout. */
+    public static String run(Path dir, int seconds, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * after the tracer is stopped with SIGTERM (as Ctrl-C would).
  */
 @Requires({Capability.ROOT, Capability.UPROBES, Capability.GCC})
-class UprobeTraceIT {
+public class UprobeTraceIT {
     /** Generous bound on waiting for an event; a liveness limit on a 2-core machine, never a timing assertion. */
     private static final long WAIT_SECONDS = 90;
 
@@ -195,7 +195,7 @@ class UprobeTraceIT {
         return got;
     }
 
-    static BlockingQueue<String> lines(java.io.InputStream in) {
+    public static BlockingQueue<String> lines(java.io.InputStream in) {
         BlockingQueue<String> q = new LinkedBlockingQueue<>();
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {

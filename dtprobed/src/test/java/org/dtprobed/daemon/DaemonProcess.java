@@ -164,7 +164,7 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
-    com.fasterxml.jackson.databind.node.ObjectNode stats() throws IOException {
+    public com.fasterxml.jackson.databind.node.ObjectNode stats() throws IOException {
         try (DtprobedClient c = DtprobedClient.connect(socket())) {
             return c.stats();
         }
@@ -182,7 +182,7 @@ public final class DaemonProcess implements AutoCloseable {
         throw new AssertionError("pid " + pid + " still has probes after 30 s");
     }
 
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.dtprobed.probestree.ProbesTreeCheck;
+import org.dtprobed.proc.ProcFs;
 import org.dtprobed.stash.StashException;
 import org.dtprobed.stash.StashReadAccess;
 import picocli.CommandLine;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Parameters;
             "  negative       the negative cache: file (major:minor inode), size, mtime,",
             "                 verdict, reason, recorded and expiry times",
             "",
-            "Every view ends with the inconsistencies found (then the exit status is 1).",
+            "Every view ends with the inconsistencies found (then the exit status is 1),",
+            "the probes/ tree that Oracle's dtrace reads checked against the stash too.",
             "Numbers: JSON integers for machines; hex addresses, major:minor devices and",
             "ISO-8601 times for people (docs/PROTOCOL.md).",
             "Exit status: 0 consistent, 1 inconsistent, 64 usage, 66 no stash, 74 unreadable."})
@@ -111,7 +114,13 @@ public final class StashDump implements Callable<Integer> {
         if (access.recovered()) {
             err.println("stash-dump: the stash was not shut down cleanly; it was recovered first");
         }
-        List<String> problems = access.inconsistencies();
+        List<String> problems = new ArrayList<>(access.inconsistencies());
+        try {
+            problems.addAll(ProbesTreeCheck.problems(stateDir.resolve("probes"),
+                    access.view().registrations(new ArrayList<>()), ProcFs.SYSTEM));
+        } catch (java.io.IOException e) {
+            problems.add("probes tree: cannot be read: " + e.getMessage());
+        }
         DumpViews v = new DumpViews(access.view(), stateDir.resolve("stash"), access.live());
         if (json) {
             ObjectNode root = v.json(view, arg);
