@@ -88,6 +88,9 @@ public interface LibC {
     int renameat(int oldDirFd, String oldPath, int newDirFd, String newPath);
 
     @SaveError
+    int linkat(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags);
+
+    @SaveError
     int kill(int pid, int signal);
 
     @SaveError

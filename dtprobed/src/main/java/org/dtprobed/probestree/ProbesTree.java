@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -104,20 +105,24 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
 
     private void registered(int pid, long generation, List<ProbeEntry> probes) {
         NavigableMap<Long, List<ProbeEntry>> regs = byPid.computeIfAbsent(pid, p -> new TreeMap<>());
+        boolean first = regs.isEmpty();
         Set<TreeLayout.FileKey> keys = TreeLayout.keysOf(probes);
-        Set<TreeLayout.FileKey> existing = regs.isEmpty() ? Set.of() : TreeLayout.files(regs.values(), keys).keySet();
+        Set<TreeLayout.FileKey> existing = first ? Set.of() : TreeLayout.files(regs.values(), keys).keySet();
         regs.put(generation, probes);
-        Map<TreeLayout.FileKey, ProbeFile.Content> content = regs.size() == 1
+        Map<TreeLayout.FileKey, ProbeFile.Content> content = first
                 ? TreeLayout.files(List.of(probes), null) : TreeLayout.files(regs.values(), keys);
-        int failed = 0;
-        for (Map.Entry<TreeLayout.FileKey, ProbeFile.Content> e : content.entrySet()) {
-            if (!write(pid, e.getKey(), e.getValue())) {
-                failed++;
-            } else if (!existing.contains(e.getKey())) {
-                fileCount.incrementAndGet();
+        int failed = first && putFresh(pid, content) ? 0 : -1;
+        if (failed < 0) {
+            failed = 0;
+            for (Map.Entry<TreeLayout.FileKey, ProbeFile.Content> e : content.entrySet()) {
+                if (!write(pid, e.getKey(), e.getValue())) {
+                    failed++;
+                } else if (!existing.contains(e.getKey())) {
+                    fileCount.incrementAndGet();
+                }
             }
+            files.release();
         }
-        files.release();
         long names = probes.stream().map(TreeLayout::keyOf).distinct().count();
         if (keys.size() < names) {
             LOG.warn("pid {}: probes tree: registration {} of pid {} has {} probes without a site or with a name no"
@@ -129,17 +134,38 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         }
     }
 
+    /** A process's first files, its directories made fresh; false when the careful route must be taken. */
+    private boolean putFresh(int pid, Map<TreeLayout.FileKey, ProbeFile.Content> content) {
+        Map<String, byte[]> byPath = new TreeMap<>();
+        content.forEach((k, c) -> byPath.put(k.relativePath(pid), ProbeFile.encode(c)));
+        try {
+            if (!files.putFresh(Integer.toString(pid), byPath)) {
+                return false;
+            }
+            written.addAndGet(byPath.size());
+            fileCount.addAndGet(byPath.size());
+            return true;
+        } catch (IOException e) {
+            // what was made stays until the pid goes (its directory is taken out whole); rewrite it all
+            failures.incrementAndGet();
+            lastError = e.getMessage();
+            return false;
+        }
+    }
+
     private void removedRegistration(int pid, long generation) {
         NavigableMap<Long, List<ProbeEntry>> regs = byPid.get(pid);
         List<ProbeEntry> gone = regs == null ? null : regs.remove(generation);
         if (gone == null) {
             return;
         }
+        Set<TreeLayout.FileKey> keys = TreeLayout.keysOf(gone);
         if (regs.isEmpty()) {
             byPid.remove(pid);
+            retire(pid, keys);
+            return;
         }
-        Set<TreeLayout.FileKey> keys = TreeLayout.keysOf(gone);
-        Map<TreeLayout.FileKey, ProbeFile.Content> still = regs.isEmpty() ? Map.of() : TreeLayout.files(regs.values(), keys);
+        Map<TreeLayout.FileKey, ProbeFile.Content> still = TreeLayout.files(regs.values(), keys);
         int failed = 0;
         for (TreeLayout.FileKey k : keys) {
             ProbeFile.Content c = still.get(k);
@@ -164,9 +190,28 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         }
     }
 
+    /** The process's last registration went: its whole directory goes, in one step. */
+    private void retire(int pid, Set<TreeLayout.FileKey> keys) {
+        List<String> paths = new ArrayList<>(keys.size());
+        keys.forEach(k -> paths.add(k.relativePath(pid)));
+        try {
+            files.retire(Integer.toString(pid), paths);
+            fileCount.addAndGet(-keys.size());
+            removed.addAndGet(keys.size());
+        } catch (IOException e) {
+            failures.incrementAndGet();
+            LOG.error("pid {}: probes tree: the files of pid {} could not be removed ({})", PID, pid, e.getMessage());
+        }
+    }
+
+    /** Waits until the directories of processes that went are emptied (they are out of the tree already). */
+    void awaitBackground() {
+        files.awaitRetired();
+    }
+
     private boolean write(int pid, TreeLayout.FileKey k, ProbeFile.Content c) {
         try {
-            files.write(k.directories(pid), k.name(), ProbeFile.encode(c));
+            files.put(k.directories(pid), k.name(), ProbeFile.encode(c));
             written.incrementAndGet();
             return true;
         } catch (IOException e) {

@@ -3,6 +3,16 @@ package org.dtprobed.probestree;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.linux.LibC;
 import org.dtprobed.linux.Native;
@@ -11,15 +21,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The file operations of the {@code probes/} tree, each relative to an open directory, so that no
- * name can lead out of the tree and no link is followed: every directory is opened
- * {@code O_NOFOLLOW|O_DIRECTORY} from its parent, and an entry that is a link or a file where a
- * directory belongs is removed, not used. Files are written whole under a fresh name in a staging
- * directory of the same file system and renamed into place, so a reader sees the old file, the new
- * one, or none, never part of one. Staging is outside {@code probes/}: dtrace globs with
- * {@code GLOB_PERIOD}, so even a dot-name there would be read.
+ * The file operations of the {@code probes/} tree, each relative to an open directory of this
+ * daemon's, so that no name leads out of the tree and no planted link is followed.
  *
- * <p>Not thread-safe: the owner serialises calls.
+ * <p>Content goes in through <em>templates</em>: a file of that content in the staging directory
+ * (same file system, outside {@code probes/}: dtrace globs with {@code GLOB_PERIOD}, so even a
+ * dot-name inside would be read), hard-linked into place. A link appears whole or not at all, so
+ * no reader sees part of a file; and the processes of one program, forked children above all,
+ * have byte-identical files (the provider name in a file carries no pid), so each of their files
+ * costs one {@code linkat}. A template is only a name: unlinking it (when it falls out of the
+ * bounded set kept) leaves the tree's links alone.
+ *
+ * <p>A process's first registration makes its directories fresh ({@code mkdirat}, which fails on
+ * anything already there, link or not, and then the careful route is taken: each directory opened
+ * {@code O_NOFOLLOW|O_DIRECTORY} from its parent, a stray entry removed). When its last registration
+ * goes, its directory is renamed into staging at once (dtrace sees it gone) and emptied by a
+ * background thread, off the index's lock.
+ *
+ * <p>Not thread-safe, except for the background deletion it runs itself: the owner serialises calls.
  */
 final class TreeFiles implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(TreeFiles.class);
@@ -28,13 +47,33 @@ final class TreeFiles implements Closeable {
     private static final int FILE_MODE = 0600;
     private static final int OPEN_DIR = OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_NOFOLLOW
             | OpenFlags.O_CLOEXEC;
+    private static final int CREATE_FILE = OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL
+            | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
+    /** Distinct contents kept as templates: enough for every probe of a few hundred programs. */
+    static final int TEMPLATES = 4096;
 
     private final Native nat;
     private final LibC libc;
     private final int rootFd;
     private final int stagingFd;
-    private long staged;
-    /** The directories of the last path used, kept open for the next one that shares them. */
+    private final MessageDigest sha256;
+    private final Map<String, Boolean> templates = new LinkedHashMap<>(TEMPLATES, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            if (size() > TEMPLATES) {
+                libc.unlinkat(stagingFd, eldest.getKey(), 0);
+                return true;
+            }
+            return false;
+        }
+    };
+    private final ExecutorService deleter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "probes-tree-deleter");
+        t.setDaemon(true);
+        return t;
+    });
+    private long seq;
+    /** The directories of the last careful path used, kept open for the next one that shares them. */
     private final String[] openNames = new String[4];
     private final int[] openFds = {-1, -1, -1, -1};
 
@@ -43,9 +82,14 @@ final class TreeFiles implements Closeable {
         this.libc = nat.libc();
         this.rootFd = rootFd;
         this.stagingFd = stagingFd;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
-    /** Opens the tree and the staging directory, both existing real directories (the daemon made them). */
+    /** Opens the tree and the staging directory, both existing real directories (the daemon made them), staging empty. */
     static TreeFiles open(Path root, Path staging) throws IOException {
         Native nat = Native.load();
         int r = nat.libc().open(root.toString(), OPEN_DIR);
@@ -61,39 +105,97 @@ final class TreeFiles implements Closeable {
         return new TreeFiles(nat, r, s);
     }
 
-    /** Puts {@code content} at {@code dirs/name}, making the directories; the file appears whole. */
-    void write(String[] dirs, String name, byte[] content) throws IOException {
+    /**
+     * A new process's files, under directories made here; false (nothing harmful done) when its
+     * directory already exists, and the caller takes the careful route with {@link #put}.
+     *
+     * @param files each file's path under the root ({@code pid/providerpid/module/function/name}) and content,
+     *              grouped by directory
+     */
+    boolean putFresh(String pidDir, Map<String, byte[]> files) throws IOException {
+        if (libc.mkdirat(rootFd, pidDir, DIR_MODE) != 0) {
+            if (nat.errno() == Errno.EEXIST) {
+                return false;
+            }
+            throw failure("make the directory", pidDir);
+        }
+        String lastDir = pidDir;
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            String path = f.getKey();
+            String dir = path.substring(0, path.lastIndexOf('/'));
+            if (!dir.equals(lastDir)) {
+                makeDirs(dir, lastDir);
+                lastDir = dir;
+            }
+            if (libc.linkat(stagingFd, template(f.getValue()), rootFd, path, 0) != 0) {
+                throw failure("link", path);
+            }
+        }
+        return true;
+    }
+
+    /** Makes each directory of {@code dir} below the deepest one it shares with {@code previous}. */
+    private void makeDirs(String dir, String previous) throws IOException {
+        int from = 0;
+        String prefix = previous + "/";
+        while (from < dir.length()) {
+            int slash = dir.indexOf('/', from);
+            int end = slash < 0 ? dir.length() : slash;
+            String part = dir.substring(0, end);
+            if (!(prefix.startsWith(part + "/"))) {
+                if (libc.mkdirat(rootFd, part, DIR_MODE) != 0 && nat.errno() != Errno.EEXIST) {
+                    throw failure("make the directory", part);
+                }
+            }
+            from = end + 1;
+        }
+    }
+
+    /** Puts {@code content} at {@code dirs/name}, making the directories and replacing a file there; atomically. */
+    void put(String[] dirs, String name, byte[] content) throws IOException {
         int dir = directory(dirs, true);
-        String tmp = Long.toString(staged++);
-        int fd = libc.openat(stagingFd, tmp, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL
-                | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, FILE_MODE);
-        if (fd < 0 && nat.errno() == Errno.EEXIST) {
-            libc.unlinkat(stagingFd, tmp, 0); // left by a write that failed half-way
-            fd = libc.openat(stagingFd, tmp, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL
-                    | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, FILE_MODE);
+        String template = template(content);
+        if (libc.linkat(stagingFd, template, dir, name, 0) == 0) {
+            return;
         }
-        if (fd < 0) {
-            throw failure("create a staging file", tmp);
+        if (nat.errno() != Errno.EEXIST) {
+            throw failure("link", String.join("/", dirs) + "/" + name);
         }
-        try {
-            long n = libc.write(fd, content, content.length);
-            if (n != content.length) {
-                int errno = n < 0 ? nat.errno() : Errno.ENOSPC;
-                libc.close(fd);
-                fd = -1;
-                libc.unlinkat(stagingFd, tmp, 0);
-                throw new IOException("cannot write " + String.join("/", dirs) + "/" + name + ": errno " + errno);
-            }
-        } finally {
-            if (fd >= 0) {
-                libc.close(fd);
-            }
+        // a link cannot replace: a second name for the template, renamed over the file
+        String tmp = "r-" + seq++;
+        if (libc.linkat(stagingFd, template, stagingFd, tmp, 0) != 0) {
+            throw failure("link a staging name for", String.join("/", dirs) + "/" + name);
         }
         if (libc.renameat(stagingFd, tmp, dir, name) != 0) {
             IOException e = failure("rename into place", String.join("/", dirs) + "/" + name);
             libc.unlinkat(stagingFd, tmp, 0);
             throw e;
         }
+    }
+
+    /** The staging name of a file holding {@code content}, written now if no template holds it. */
+    private String template(byte[] content) throws IOException {
+        String name = "t-" + HexFormat.of().formatHex(sha256.digest(content), 0, 16);
+        if (templates.get(name) != null) {
+            return name;
+        }
+        int fd = libc.openat(stagingFd, name, CREATE_FILE, FILE_MODE);
+        if (fd < 0 && nat.errno() == Errno.EEXIST) {
+            libc.unlinkat(stagingFd, name, 0); // evicted and re-made, or a write cut short: write it afresh
+            fd = libc.openat(stagingFd, name, CREATE_FILE, FILE_MODE);
+        }
+        if (fd < 0) {
+            throw failure("create the staging file", name);
+        }
+        long n = libc.write(fd, content, content.length);
+        int errno = n < 0 ? nat.errno() : Errno.ENOSPC;
+        libc.close(fd);
+        if (n != content.length) {
+            libc.unlinkat(stagingFd, name, 0);
+            throw new IOException("cannot write the staging file " + name + ": errno " + errno);
+        }
+        templates.put(name, Boolean.TRUE);
+        return name;
     }
 
     /**
@@ -118,6 +220,57 @@ final class TreeFiles implements Closeable {
                 }
                 return;
             }
+        }
+    }
+
+    /**
+     * Takes a process's directory out of the tree in one rename and empties it in the background.
+     *
+     * @param files its files' paths under the root, as {@link #putFresh} took them; anything else
+     *              found there is removed too
+     */
+    void retire(String pidDir, List<String> files) throws IOException {
+        closeFrom(0);
+        String gone = "gone-" + seq++;
+        if (libc.renameat(rootFd, pidDir, stagingFd, gone) != 0) {
+            if (nat.errno() == Errno.ENOENT) {
+                return;
+            }
+            throw failure("take out", pidDir);
+        }
+        List<String> paths = new ArrayList<>(files.size());
+        for (String f : files) {
+            paths.add(gone + f.substring(pidDir.length()));
+        }
+        deleter.execute(() -> empty(gone, paths));
+    }
+
+    /** On the deleter thread: the files it knows of, then each directory, innermost first. */
+    private void empty(String gone, List<String> paths) {
+        java.util.TreeSet<String> dirs = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (String p : paths) {
+            libc.unlinkat(stagingFd, p, 0);
+            for (int slash = p.lastIndexOf('/'); slash > gone.length(); slash = p.lastIndexOf('/', slash - 1)) {
+                dirs.add(p.substring(0, slash));
+            }
+        }
+        for (String d : dirs) { // reverse order: a directory after everything under it, then gone itself
+            libc.unlinkat(stagingFd, d, OpenFlags.AT_REMOVEDIR);
+        }
+        if (libc.unlinkat(stagingFd, gone, OpenFlags.AT_REMOVEDIR) != 0 && nat.errno() != Errno.ENOENT) {
+            LOG.warn("pid {}: probes tree: a retired directory held entries no registration made (errno {});"
+                    + " they go at the next start", PID, nat.errno());
+        }
+    }
+
+    /** Waits for the background deletions handed over so far (tests, and before closing). */
+    void awaitRetired() {
+        try {
+            deleter.submit(() -> { }).get(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("pid {}: probes tree: background deletion did not finish: {}", PID, e.toString());
         }
     }
 
@@ -194,6 +347,14 @@ final class TreeFiles implements Closeable {
     @Override
     public void close() {
         closeFrom(0);
+        deleter.shutdown();
+        try {
+            if (!deleter.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.warn("pid {}: probes tree: background deletion still running at close", PID);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         libc.close(stagingFd);
         libc.close(rootFd);
     }

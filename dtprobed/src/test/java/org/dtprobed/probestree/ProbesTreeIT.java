@@ -176,19 +176,18 @@ class ProbesTreeIT {
     }
 
     /**
-     * Runs {@code dtrace -q -n SCRIPT} until it has matched its probes, makes the program fire, and
-     * returns what dtrace printed (until {@code expectLines} lines came, then dtrace is stopped).
+     * Runs {@code dtrace -q -n SCRIPT}, makes the program fire once dtrace's BEGIN clause ran (every
+     * probe is enabled by then), and returns what dtrace printed, {@code expectLines} lines; then
+     * dtrace is stopped.
      */
     private List<String> traceWhile(String script, Prog prog, String fire, int expectLines) throws Exception {
         List<String> cmd = List.of(dtrace.toString(), "-xdofstashpath=" + tmp.resolve("state"), "-q",
-                "-x", "switchrate=20hz", "-n", script);
+                "-x", "switchrate=20hz", "-n", "BEGIN { printf(\"armed\\n\"); } " + script);
         Process p = new ProcessBuilder(cmd).start();
         started.add(p);
         BlockingQueue<String> out = UprobeTraceIT.lines(p.getInputStream());
         BlockingQueue<String> err = UprobeTraceIT.lines(p.getErrorStream());
-        // dtrace says nothing on stderr with -q once it runs: wait until its uprobes exist
-        Await.until("dtrace armed pid " + prog.pid + "'s probes", () -> !p.isAlive() || uprobesOf(prog.pid) > 0);
-        assertThat(p.isAlive()).as("dtrace runs: %s", err).isTrue();
+        assertThat(out.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("dtrace armed (stderr %s)", err).isEqualTo("armed");
         assertThat(prog.send(fire)).isEqualTo("fired");
         List<String> got = new ArrayList<>();
         while (got.size() < expectLines) {
@@ -199,22 +198,6 @@ class ProbesTreeIT {
         p.destroy();
         p.waitFor(30, TimeUnit.SECONDS);
         return got;
-    }
-
-    /** dtrace arms USDT sites as uprobes on the process's mapped files; they are there once it is ready. */
-    private static long uprobesOf(int pid) {
-        for (String dir : List.of("/sys/kernel/tracing", "/sys/kernel/debug/tracing")) {
-            Path events = Path.of(dir, "uprobe_events");
-            if (Files.exists(events)) {
-                try {
-                    return Files.readAllLines(events).stream().filter(l -> l.contains(" /proc/" + pid + "/map_files/"))
-                            .count();
-                } catch (IOException e) {
-                    return 0;
-                }
-            }
-        }
-        return 0;
     }
 
     @Test
