@@ -89,6 +89,24 @@ if [ -x "$dir/usdt_driver" ]; then
     | tee "$out/libusdt.txt"
 fi
 
+# a -G library dlopened and dlclosed by an Oracle -G program: drti's by-value REMOVE over CUSE
+tree_files() { (cd /run/dtrace/probes 2>/dev/null && find "$1" -type f 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//'); }
+if [ -x "$dir/tree/treehost" ]; then
+  coproc TH { "$dir/tree/treehost"; }
+  read -r ready <&"${TH[0]}"; tpid=${ready#ready }
+  started=$(tree_files "$tpid")
+  echo "open $dir/tree/libtreelib.so" >&"${TH[1]}"; read -r opened <&"${TH[0]}"
+  open=$(tree_files "$tpid")
+  echo close >&"${TH[1]}"; read -r closed <&"${TH[0]}"
+  after_close=$(tree_files "$tpid")
+  listed_after_close=$(count_probes "{\"op\":\"list\",\"pid\":$tpid}")
+  th_pid=$TH_PID; eval "exec ${TH[1]}>&-"; wait "$th_pid"
+  for _ in $(seq 100); do [ -e "/run/dtrace/probes/$tpid" ] || break; sleep 0.1; done
+  after_exit=$(tree_files "$tpid")
+  printf 'pid=%s\nstarted=%s\nopened=%s\nopen=%s\nclosed=%s\nafter_close=%s\nlisted_after_close=%s\nafter_exit=%s\n' \
+    "$tpid" "$started" "$opened" "$open" "$closed" "$after_close" "$listed_after_close" "$after_exit" | tee "$out/tree.txt"
+fi
+
 kill -TERM "$daemon_pid"; wait "$daemon_pid"
 echo "exit=$?" > "$out/daemon-stop.txt"
 [ -e "$dev" ] && echo "device left behind" >> "$out/daemon-stop.txt"

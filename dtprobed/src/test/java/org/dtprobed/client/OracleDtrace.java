@@ -42,6 +42,35 @@ public final class OracleDtrace {
         return dir.resolve("holdprog");
     }
 
+    /**
+     * The shared-library programs of {@code src/test/c/oracle} (treehost.c, treelib.c): {@code treepie}, a PIE
+     * executable linked with the {@code -G} library {@code libtreelib.so} (provider treelib), and
+     * {@code treehost}, a non-PIE executable with probes of its own (provider treeprov) that can
+     * dlopen/dlclose that library and fork.
+     */
+    public record TreePrograms(Path treepie, Path treehost, Path libtreelib) {
+    }
+
+    /** Builds {@link TreePrograms} in {@code dir} as users build them (dtrace -h, -G; gcc). */
+    public static TreePrograms treePrograms(Path dir) throws IOException, InterruptedException {
+        String dt = home().resolve("bin/dtrace").toString();
+        for (String f : List.of("treehost.c", "treeprov.d", "treelib.c", "treelib.d")) {
+            Files.copy(SOURCES.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        run(dir, 120, dt, "-xnolibs", "-h", "-s", "treelib.d", "-o", "treelib.h");
+        run(dir, 120, dt, "-xnolibs", "-h", "-s", "treeprov.d", "-o", "treeprov.h");
+        run(dir, 120, "gcc", "-O2", "-fPIC", "-c", "treelib.c", "-o", "treelib.o");
+        run(dir, 120, dt, "-xnolibs", "-G", "-s", "treelib.d", "treelib.o", "-o", "treelibprov.o");
+        run(dir, 120, "gcc", "-shared", "-o", "libtreelib.so", "treelib.o", "treelibprov.o");
+        // ld refuses -G output in a PIE executable itself; a PIE linked with a -G library is fine
+        run(dir, 120, "gcc", "-O2", "-DLINKED_LIB", "-o", "treepie", "treehost.c", "-L.", "-ltreelib",
+                "-Wl,-rpath," + dir);
+        run(dir, 120, "gcc", "-O2", "-DOWN_PROBES", "-c", "treehost.c", "-o", "treehost.o");
+        run(dir, 120, dt, "-xnolibs", "-G", "-s", "treeprov.d", "treehost.o", "-o", "treeprov.o");
+        run(dir, 120, "gcc", "-no-pie", "-o", "treehost", "treehost.o", "treeprov.o", "-ldl");
+        return new TreePrograms(dir.resolve("treepie"), dir.resolve("treehost"), dir.resolve("libtreelib.so"));
+    }
+
     /** Runs a build step in {@code dir}; fails the test unless it exits 0 within {@code seconds}. Returns its stdout. */
     public static String run(Path dir, int seconds, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)

@@ -44,7 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Requires({Capability.ROOT, Capability.FUSE, Capability.UPROBES, Capability.GCC})
 class ProbesTreeIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String SOURCES = "src/test/c/oracle";
 
     @TempDir
     static Path programs;
@@ -63,26 +62,10 @@ class ProbesTreeIT {
         Files.setPosixFilePermissions(programs, PosixFilePermissions.fromString("rwxr-xr-x"));
         dtrace = OracleDtrace.home().resolve("bin/dtrace");
         holdprog = OracleDtrace.holdprog(Files.createDirectories(programs.resolve("hold")));
-        Path d = programs;
-        for (String f : List.of("treehost.c", "treeprov.d", "treelib.c", "treelib.d")) {
-            Files.copy(Path.of(SOURCES, f), d.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
-        String dt = dtrace.toString();
-        OracleDtrace.run(d, 120, dt, "-xnolibs", "-h", "-s", "treelib.d", "-o", "treelib.h");
-        OracleDtrace.run(d, 120, dt, "-xnolibs", "-h", "-s", "treeprov.d", "-o", "treeprov.h");
-        OracleDtrace.run(d, 120, "gcc", "-O2", "-fPIC", "-c", "treelib.c", "-o", "treelib.o");
-        OracleDtrace.run(d, 120, dt, "-xnolibs", "-G", "-s", "treelib.d", "treelib.o", "-o", "treelibprov.o");
-        OracleDtrace.run(d, 120, "gcc", "-shared", "-o", "libtreelib.so", "treelib.o", "treelibprov.o");
-        // a PIE executable linked with the -G library (ld refuses -G output in a PIE itself)
-        OracleDtrace.run(d, 120, "gcc", "-O2", "-DLINKED_LIB", "-o", "treepie", "treehost.c", "-L.", "-ltreelib",
-                "-Wl,-rpath," + d);
-        // a non-PIE executable with probes of its own that dlopens the library
-        OracleDtrace.run(d, 120, "gcc", "-O2", "-DOWN_PROBES", "-c", "treehost.c", "-o", "treehost.o");
-        OracleDtrace.run(d, 120, dt, "-xnolibs", "-G", "-s", "treeprov.d", "treehost.o", "-o", "treeprov.o");
-        OracleDtrace.run(d, 120, "gcc", "-no-pie", "-o", "treehost", "treehost.o", "treeprov.o", "-ldl");
-        treepie = d.resolve("treepie");
-        treehost = d.resolve("treehost");
-        libtreelib = d.resolve("libtreelib.so");
+        OracleDtrace.TreePrograms tree = OracleDtrace.treePrograms(programs);
+        treepie = tree.treepie();
+        treehost = tree.treehost();
+        libtreelib = tree.libtreelib();
     }
 
     @AfterEach

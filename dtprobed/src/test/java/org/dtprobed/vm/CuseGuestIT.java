@@ -84,6 +84,7 @@ class CuseGuestIT {
                 c.resolve("cuse/cuse_client.c").toString());
         Files.copy(c.resolve("cuse/cuse-smoke.sh"), dir.resolve("cuse-smoke.sh"));
         libusdt = buildLibusdtDriver(dir, c);
+        org.dtprobed.client.OracleDtrace.treePrograms(Files.createDirectories(dir.resolve("tree")));
         writeDofFiles(dir);
         writeCases(dir);
         Files.write(dir.resolve("jdks"), List.of(jdk(17, "/usr/lib/jvm/java-17-openjdk-amd64").toString(),
@@ -177,6 +178,27 @@ class CuseGuestIT {
         assertThat(r.get("listed")).isEqualTo("2");
         assertThat(r.get("disabled")).isEqualTo("disable rc=0");
         assertThat(r.get("left")).isEqualTo("0");
+    }
+
+    /**
+     * A program built with Oracle's {@code dtrace -G} dlopens a {@code -G} library and dlcloses it:
+     * on CUSE drti's by-value REMOVE reaches the daemon, and exactly that library's files leave the
+     * probes/ tree before dlclose returns; the program's exit takes the rest.
+     */
+    @Test
+    void aDlclosedLibrarysRemoveTakesExactlyItsProbesOutOfTheTree() throws Exception {
+        Map<String, String> r = keyValues(work.resolve("tree.txt"));
+        String pid = r.get("pid");
+        assertThat(pid).as(run::describe).matches("\\d+");
+        String own = pid + "/treeprov" + pid + "/treehost/main/cmd";
+        String lib = pid + "/treelib" + pid + "/libtreelib.so/treelib_fire/";
+        assertThat(r.get("started")).isEqualTo(own);
+        assertThat(r.get("opened")).isEqualTo("opened");
+        assertThat(r.get("open")).isEqualTo(String.join(" ", lib + "lib_call", lib + "lib_done", own));
+        assertThat(r.get("closed")).isEqualTo("closed");
+        assertThat(r.get("after_close")).as("the library's files, and only those, went with its REMOVE").isEqualTo(own);
+        assertThat(r.get("listed_after_close")).isEqualTo("1");
+        assertThat(r.get("after_exit")).isEmpty();
     }
 
     @Test
