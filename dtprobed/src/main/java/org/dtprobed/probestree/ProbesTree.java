@@ -49,6 +49,8 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     private final AtomicLong removed = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private ProbeIndex.Subscription subscription;
+    private Thread verifier;
+    private boolean closed;
     /** Why the last write or removal failed, for the one line that reports a registration's failures. */
     private String lastError = "";
 
@@ -70,16 +72,23 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
      */
     public static ProbesTree attach(Path root, Path staging, ProbeIndex index) throws IOException {
         ProbesTree tree = new ProbesTree(root, staging, TreeFiles.open(root, staging));
+        List<Integer> toVerify;
         try {
             synchronized (tree) {
                 tree.subscription = index.subscribe(tree, true);
-                tree.reconcile(tree.subscription.snapshot());
+                toVerify = tree.start(tree.subscription.snapshot());
             }
-            return tree;
         } catch (IOException | RuntimeException e) {
             tree.close();
             throw e;
         }
+        if (!toVerify.isEmpty()) {
+            Thread t = new Thread(() -> tree.verify(toVerify), "probes-tree-verify");
+            t.setDaemon(true);
+            tree.verifier = t;
+            t.start();
+        }
+        return tree;
     }
 
     /** Removes a tree left by a run that wrote one, so that no tracer reads what nobody keeps current. */
@@ -221,33 +230,77 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         }
     }
 
-    /** Start: the tree as the index says, touching only what differs. */
-    private void reconcile(List<List<ProbeEntry>> snapshot) throws IOException {
+    /**
+     * Start, before the daemon is ready: what is cheap. Entries of processes no longer registered
+     * (and strays) are taken out, each in one rename; processes without a directory get theirs
+     * written; the pids whose directory is there are returned, to be checked file by file in the
+     * background ({@link #verify}): after a restart they hold what they held, the same processes'
+     * files, which a restart does not change.
+     */
+    private List<Integer> start(List<List<ProbeEntry>> snapshot) throws IOException {
         long t0 = System.nanoTime();
         for (List<ProbeEntry> reg : snapshot) {
             ProbeEntry first = reg.get(0);
             byPid.computeIfAbsent(first.pid(), p -> new TreeMap<>()).put(first.generation(), reg);
         }
         clearDirectory(staging);
-        long[] kept = {0};
         long strays = 0;
+        Set<Integer> present = new java.util.HashSet<>();
         try (Stream<Path> entries = Files.list(root)) {
             for (Path p : (Iterable<Path>) entries::iterator) {
                 Integer pid = pidOf(p);
-                if (pid == null || !byPid.containsKey(pid) || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    deleteRecursively(p);
+                if (pid != null && byPid.containsKey(pid) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    present.add(pid);
+                } else {
+                    files.retire(p.getFileName().toString(), List.of());
                     strays++;
                 }
             }
         }
+        List<Integer> toVerify = new ArrayList<>();
         long before = written.get();
         for (Map.Entry<Integer, NavigableMap<Long, List<ProbeEntry>>> e : byPid.entrySet()) {
-            strays += reconcilePid(e.getKey(), TreeLayout.files(e.getValue().values(), null), kept);
+            int pid = e.getKey();
+            if (present.contains(pid)) {
+                toVerify.add(pid);
+                fileCount.addAndGet(TreeLayout.files(e.getValue().values(), null).size());
+            } else if (!putFresh(pid, TreeLayout.files(e.getValue().values(), null))) {
+                toVerify.add(pid); // made meanwhile, or a write failed: the check writes what is missing
+            }
         }
-        files.release();
-        fileCount.set(kept[0] + written.get() - before);
-        LOG.info("pid {}: probes tree {}: {} files of {} pids kept, {} written, {} stray entries removed, in {} ms",
-                PID, root, kept[0], byPid.size(), written.get() - before, strays, (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("pid {}: probes tree {}: {} files of {} new pids written, {} stray entries removed, {} pids to check"
+                + " in the background, in {} ms", PID, root, written.get() - before, byPid.size() - toVerify.size(), strays,
+                toVerify.size(), (System.nanoTime() - t0) / 1_000_000);
+        return toVerify;
+    }
+
+    /** After start, in the background: each listed pid's files made right, one pid at a time under the lock. */
+    private void verify(List<Integer> pids) {
+        long t0 = System.nanoTime();
+        long[] kept = {0};
+        long strays = 0;
+        long before = written.get();
+        for (int pid : pids) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                NavigableMap<Long, List<ProbeEntry>> regs = byPid.get(pid);
+                if (regs == null) {
+                    continue; // went meanwhile: its directory went with it
+                }
+                try {
+                    // start counted these files as there; what is missing is written now
+                    strays += reconcilePid(pid, TreeLayout.files(regs.values(), null), kept);
+                } catch (IOException e) {
+                    failures.incrementAndGet();
+                    LOG.error("pid {}: probes tree: the files of pid {} could not be checked ({})", PID, pid, e.getMessage());
+                }
+                files.release();
+            }
+        }
+        LOG.info("pid {}: probes tree: checked {} pids: {} files kept, {} rewritten, {} stray entries removed, in {} ms",
+                PID, pids.size(), kept[0], written.get() - before, strays, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Keeps the pid's files that are right, removes the others, writes what is missing; returns the removals. */
@@ -331,8 +384,17 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         });
     }
 
+    /** Waits for the start-up check in the background (tests; a stop does not wait for it). */
+    void awaitVerified() throws InterruptedException {
+        Thread t = verifier;
+        if (t != null) {
+            t.join();
+        }
+    }
+
     @Override
     public synchronized void close() {
+        closed = true;
         if (subscription != null) {
             subscription.close();
             subscription = null;

@@ -56,6 +56,7 @@ final class TreeFiles implements Closeable {
     private final LibC libc;
     private final int rootFd;
     private final int stagingFd;
+    private final Path staging;
     private final MessageDigest sha256;
     private final Map<String, Boolean> templates = new LinkedHashMap<>(TEMPLATES, 0.75f, true) {
         @Override
@@ -77,11 +78,12 @@ final class TreeFiles implements Closeable {
     private final String[] openNames = new String[4];
     private final int[] openFds = {-1, -1, -1, -1};
 
-    private TreeFiles(Native nat, int rootFd, int stagingFd) {
+    private TreeFiles(Native nat, int rootFd, int stagingFd, Path staging) {
         this.nat = nat;
         this.libc = nat.libc();
         this.rootFd = rootFd;
         this.stagingFd = stagingFd;
+        this.staging = staging;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -102,7 +104,7 @@ final class TreeFiles implements Closeable {
             nat.libc().close(r);
             throw new IOException("cannot open " + staging + ": errno " + errno);
         }
-        return new TreeFiles(nat, r, s);
+        return new TreeFiles(nat, r, s, staging);
     }
 
     /**
@@ -224,10 +226,11 @@ final class TreeFiles implements Closeable {
     }
 
     /**
-     * Takes a process's directory out of the tree in one rename and empties it in the background.
+     * Takes an entry of the tree's top level (a process's directory) out in one rename and
+     * removes it in the background.
      *
-     * @param files its files' paths under the root, as {@link #putFresh} took them; anything else
-     *              found there is removed too
+     * @param files the paths under the root of the files it is known to hold (removed without
+     *              reading the directory); anything else found there is removed too
      */
     void retire(String pidDir, List<String> files) throws IOException {
         closeFrom(0);
@@ -258,8 +261,13 @@ final class TreeFiles implements Closeable {
             libc.unlinkat(stagingFd, d, OpenFlags.AT_REMOVEDIR);
         }
         if (libc.unlinkat(stagingFd, gone, OpenFlags.AT_REMOVEDIR) != 0 && nat.errno() != Errno.ENOENT) {
-            LOG.warn("pid {}: probes tree: a retired directory held entries no registration made (errno {});"
-                    + " they go at the next start", PID, nat.errno());
+            // held entries no registration made (or it is not a directory): read it, remove what is there
+            try {
+                ProbesTree.deleteRecursively(staging.resolve(gone));
+            } catch (IOException e) {
+                LOG.warn("pid {}: probes tree: {} could not be removed ({}); it goes at the next start", PID,
+                        staging.resolve(gone), e.toString());
+            }
         }
     }
 

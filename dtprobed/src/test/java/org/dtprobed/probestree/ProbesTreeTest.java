@@ -148,6 +148,9 @@ class ProbesTreeTest {
         Files.write(root.resolve("notapid"), new byte[1]);
         Files.write(staging.resolve("0"), new byte[5]);                           // a write cut short
         try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            assertThat(files()).as("the dead pid's directory and the stray file went at once")
+                    .noneMatch(f -> f.startsWith("999/") || f.equals("notapid"));
+            tree.awaitVerified();
             assertThat(files()).containsExactly("200/prov200/prog/main/a", "200/prov200/prog/main/b");
             assertThat(Files.getAttribute(a, "unix:ino")).as("a right file is kept").isEqualTo(inodeOfA);
             assertThat(file("200/prov200/prog/main/b").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401100L);
