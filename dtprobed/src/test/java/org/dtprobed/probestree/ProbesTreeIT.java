@@ -98,8 +98,18 @@ class ProbesTreeIT {
 
         String line() throws InterruptedException {
             String l = out.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(l).as("a line from pid %d", pid).isNotNull();
+            assertThat(l).as("a line from pid %d (%s; stderr %s)", pid, state(), err).isNotNull();
             return l;
+        }
+
+        /** State and TracerPid from /proc/PID/status: what a program that does not answer is doing. */
+        String state() {
+            try {
+                return Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status")).stream()
+                        .filter(l -> l.startsWith("State:") || l.startsWith("TracerPid:")).toList().toString();
+            } catch (IOException e) {
+                return "gone";
+            }
         }
 
         String send(String command) throws Exception {
@@ -179,7 +189,12 @@ class ProbesTreeIT {
             got.add(l);
         }
         p.destroy();
-        p.waitFor(30, TimeUnit.SECONDS);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+        // dtrace stops a process while it grabs it; a dtrace that ends then leaves it stopped
+        new ProcessBuilder("kill", "-CONT", Integer.toString(prog.pid)).start().waitFor(30, TimeUnit.SECONDS);
         return got;
     }
 
