@@ -168,8 +168,8 @@ public final class Daemon implements AutoCloseable {
             rebuildStale();
         }
         pruner = new Pruner(stash, index, proc, stats);
-        lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid)
-                : LifecycleWatcher.off("periodic pruning only: --no-process-events");
+        lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid, proc)
+                : LifecycleWatcher.off(pruner, index::hasPid, proc, "periodic pruning only: --no-process-events");
         RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), config.maxRegistrations(),
                 config.maxRegistrations() / 8);
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
@@ -267,7 +267,7 @@ public final class Daemon implements AutoCloseable {
         TransportConfig tc = TransportConfig.defaults().withDeviceName(config.device())
                 .withMountpoint(config.mountpoint()).withMaxInFlightPerUid(config.maxRequestsPerUid());
         try {
-            return Transports.start(config.transport(), tc, pipeline);
+            return Transports.start(config.transport(), tc, pipeline, lifecycle.dlclose());
         } catch (IllegalArgumentException e) {
             throw new StartException(EXIT_CONFIG, e.getMessage(), e);
         }

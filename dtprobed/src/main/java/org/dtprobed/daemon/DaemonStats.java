@@ -59,6 +59,12 @@ final class DaemonStats implements StatsSource {
         lc.put("received", lifecycle.events());
         lc.put("of_registered_processes", lifecycle.handled());
         lc.put("overflows", lifecycle.overflows());
+        ObjectNode dl = o.putObject("dlclose_rechecks");
+        dl.put("releases_without_ioctl", lifecycle.dlclose().releases());
+        dl.put("looks", lifecycle.dlclose().looks());
+        dl.put("removed", lifecycle.dlclose().removed());
+        dl.put("dropped", lifecycle.dlclose().dropped());
+        dl.put("pending", lifecycle.dlclose().pending());
         o.put("registrations", ingest.registrations());
         o.put("removals", ingest.removals());
         ObjectNode byCause = o.putObject("removals_by_cause");

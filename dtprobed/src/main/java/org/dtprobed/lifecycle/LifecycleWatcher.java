@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 import org.dtprobed.ingest.Pruner;
+import org.dtprobed.proc.ProcFs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +34,12 @@ public final class LifecycleWatcher implements AutoCloseable {
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
+    private final DlcloseRechecks dlclose;
     private volatile boolean running = true;
 
-    private LifecycleWatcher(Pruner pruner, IntPredicate registered, ProcConnector connector, String mode) {
+    private LifecycleWatcher(Pruner pruner, IntPredicate registered, ProcFs proc, ProcConnector connector,
+                             String mode) {
+        this.dlclose = new DlcloseRechecks(pruner, registered, proc);
         this.pruner = pruner;
         this.registered = registered;
         this.connector = connector;
@@ -47,26 +51,34 @@ public final class LifecycleWatcher implements AutoCloseable {
      * Starts watching, or, when the connector cannot be opened, returns a watcher that only says
      * why (the periodic pass then does all the work).
      */
-    public static LifecycleWatcher start(Pruner pruner, IntPredicate registered) {
+    public static LifecycleWatcher start(Pruner pruner, IntPredicate registered, ProcFs proc) {
         ProcConnector c;
         try {
             c = ProcConnector.open();
         } catch (IOException | RuntimeException e) {
             String why = "periodic pruning only: the process-events connector is unavailable (" + e.getMessage() + ")";
             LOG.warn("pid {}: {}", PID, why);
-            return new LifecycleWatcher(pruner, registered, null, why);
+            return new LifecycleWatcher(pruner, registered, proc, null, why);
         }
-        LifecycleWatcher w = new LifecycleWatcher(pruner, registered, c, "process-events connector");
+        LifecycleWatcher w = new LifecycleWatcher(pruner, registered, proc, c, "process-events connector");
         w.thread.setDaemon(true);
         w.thread.start();
         LOG.info("pid {}: exits and execs of registered processes are seen through the process-events connector", PID);
         return w;
     }
 
-    /** A watcher that watches nothing, saying why (the periodic pass does all the work). */
-    public static LifecycleWatcher off(String why) {
+    /**
+     * A watcher of no process events, saying why (the periodic pass does their work); dlclose on the
+     * FUSE file is still seen through {@link #dlclose()}.
+     */
+    public static LifecycleWatcher off(Pruner pruner, IntPredicate registered, ProcFs proc, String why) {
         LOG.info("pid {}: {}", PID, why);
-        return new LifecycleWatcher(null, pid -> false, null, why);
+        return new LifecycleWatcher(pruner, registered, proc, null, why);
+    }
+
+    /** What the FUSE-file transport tells of opens released without an ioctl (dlclose there). */
+    public DlcloseRechecks dlclose() {
+        return dlclose;
     }
 
     /** How exits and execs are learnt: the connector, or periodic pruning only and why. */
@@ -115,6 +127,7 @@ public final class LifecycleWatcher implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        dlclose.close();
         if (thread != null) {
             try {
                 thread.join(2 * POLL_MILLIS + 1000L);
