@@ -168,7 +168,8 @@ public final class Daemon implements AutoCloseable {
             rebuildStale();
         }
         pruner = new Pruner(stash, index, proc, stats);
-        lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid, proc)
+        lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid, proc,
+                config.processEventsBufferBytes())
                 : LifecycleWatcher.off(pruner, index::hasPid, proc, "periodic pruning only: --no-process-events");
         RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), config.maxRegistrations(),
                 config.maxRegistrations() / 8);

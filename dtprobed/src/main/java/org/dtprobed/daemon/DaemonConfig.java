@@ -27,17 +27,23 @@ import java.time.Duration;
  * @param maxRequestsPerUid helper-device requests one non-root uid may have in flight
  * @param processEvents learn of exits and execs from the kernel's process-events connector as they
  *                      happen (false: the periodic pass only)
+ * @param processEventsBufferBytes the kernel's buffer for process events not read yet; when it
+ *                      overflows a full pruning pass runs instead
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
                            Path metricsFile, Duration metricsInterval, int maxRegistrationsPerUid,
-                           int maxRequestsPerUid, boolean processEvents) {
+                           int maxRequestsPerUid, boolean processEvents, int processEventsBufferBytes) {
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);
         if (maxRegistrationsPerUid < 0 || maxRequestsPerUid < 1) {
             throw new IllegalArgumentException("per-uid limits: registrations " + maxRegistrationsPerUid
                     + " (0 or more), requests " + maxRequestsPerUid + " (1 or more)");
+        }
+        if (processEventsBufferBytes < 4096) {
+            throw new IllegalArgumentException("the process-events buffer must be 4096 bytes or more, got "
+                    + processEventsBufferBytes);
         }
         if (maxRegistrations < 1) {
             throw new IllegalArgumentException("maxRegistrations must be positive, got " + maxRegistrations);

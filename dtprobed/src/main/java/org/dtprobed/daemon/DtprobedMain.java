@@ -93,6 +93,11 @@ public final class DtprobedMain implements Callable<Integer> {
             + " process-events connector as they happen; the periodic pass (--prune-interval) then finds them.")
     boolean noProcessEvents;
 
+    @Option(names = "--process-events-buffer", defaultValue = "4194304", paramLabel = "BYTES",
+            description = "The kernel's buffer for process events not read yet (at least 4096). Should it overflow,"
+                + " a full pruning pass runs at once instead, so nothing is missed. Default: ${DEFAULT-VALUE}.")
+    int processEventsBuffer;
+
     @Option(names = "--parser-classpath", split = ":", splitSynopsisLabel = ":", paramLabel = "JAR",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
     List<Path> parserClasspath = new ArrayList<>();
@@ -262,7 +267,7 @@ public final class DtprobedMain implements Callable<Integer> {
                 pruneInterval, parserClasspath, maxRegistrations,
                 metricsFile, metricsInterval,
                 maxRegistrationsPerUid != null ? maxRegistrationsPerUid : Math.max(1, maxRegistrations / 8),
-                maxRequestsPerUid, !noProcessEvents);
+                maxRequestsPerUid, !noProcessEvents, processEventsBuffer);
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {

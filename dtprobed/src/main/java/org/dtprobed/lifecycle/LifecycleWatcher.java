@@ -51,10 +51,10 @@ public final class LifecycleWatcher implements AutoCloseable {
      * Starts watching, or, when the connector cannot be opened, returns a watcher that only says
      * why (the periodic pass then does all the work).
      */
-    public static LifecycleWatcher start(Pruner pruner, IntPredicate registered, ProcFs proc) {
+    public static LifecycleWatcher start(Pruner pruner, IntPredicate registered, ProcFs proc, int bufferBytes) {
         ProcConnector c;
         try {
-            c = ProcConnector.open();
+            c = ProcConnector.open(bufferBytes);
         } catch (IOException | RuntimeException e) {
             String why = "periodic pruning only: the process-events connector is unavailable (" + e.getMessage() + ")";
             LOG.warn("pid {}: {}", PID, why);

@@ -57,8 +57,6 @@ final class ProcConnector implements Closeable {
     static final int EVENT_MIN_SIZE = 60;
     static final int PROC_EVENT_EXEC = 0x00000002;
     static final int PROC_EVENT_EXIT = 0x80000000;
-    /** Kernel buffer for events not yet read: a burst of ~40,000 exits before an overflow. */
-    private static final int RECEIVE_BUFFER = 4 << 20;
 
     private final LibC libc;
     private final Native nat;
@@ -75,8 +73,12 @@ final class ProcConnector implements Closeable {
                 .array();
     }
 
-    /** Subscribes to process events; fails with the reason (not root, no connector) as the message. */
-    static ProcConnector open() throws IOException {
+    /**
+     * Subscribes to process events; fails with the reason (not root, no connector) as the message.
+     * {@code receiveBufferBytes} is what the kernel may hold for us (it doubles the number for its
+     * own accounting): 4 MiB holds a burst of ~40,000 exits.
+     */
+    static ProcConnector open(int receiveBufferBytes) throws IOException {
         Native nat = Native.load();
         LibC c = nat.libc();
         int fd = c.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
@@ -94,7 +96,7 @@ final class ProcConnector implements Closeable {
                         + (nat.errno() == Errno.EPERM ? " (needs root)" : ""));
             }
             attachFilter(nat, fd);
-            byte[] size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(RECEIVE_BUFFER).array();
+            byte[] size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(receiveBufferBytes).array();
             c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4); // best effort: the default still works
             byte[] listen = listenMessage();
             if (c.send(fd, listen, listen.length, 0) != listen.length) {

@@ -139,6 +139,66 @@ class ProcessEventsIT {
         }
     }
 
+    /**
+     * The connector overflowing loses nothing: with the daemon stopped (SIGSTOP) and its event
+     * buffer small (16 KiB), a flood of 2,000 execs fills the buffer many times over, then 20
+     * registered processes exit, whose events the kernel therefore drops; once the daemon runs
+     * again the overflow's full pass takes the 20 away, and leaves the 5 that live.
+     */
+    @Test
+    void anOverflowOfTheConnectorRunsAFullPassAndLosesNoExit() throws Exception {
+        try (ChildJars jars = ChildJars.create();
+             DaemonProcess daemon = DaemonProcess.start(tmp.resolve("state"), "dtrace/flood-"
+                     + ProcessHandle.current().pid(), jars.jars(), "--prune-interval", "1h",
+                     "--process-events-buffer", "16384")) {
+            CClient client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
+            String blob = Corpus.blobs().get(0).toString();
+            List<Process> dying = new ArrayList<>();
+            List<Process> living = new ArrayList<>();
+            List<Integer> dead = new ArrayList<>();
+            List<Integer> alive = new ArrayList<>();
+            try {
+                for (int i = 0; i < PROCESSES + 5; i++) {
+                    Process p = client.start(daemon.device(), false, "-w", blob);
+                    (i < PROCESSES ? dying : living).add(p);
+                    (i < PROCESSES ? dead : alive).add(CClient.awaitRegistered(p));
+                }
+                signal("STOP", daemon.pid());
+                try {
+                    // the flood first: the buffer is full before the 20 exit, so their events are lost
+                    Process flood = new ProcessBuilder("/bin/sh", "-c",
+                            "i=0; while [ $i -lt 2000 ]; do /bin/true; i=$((i+1)); done").start();
+                    assertThat(flood.waitFor(300, TimeUnit.SECONDS)).as("the exec flood ended").isTrue();
+                    for (Process p : dying) {
+                        p.destroyForcibly();
+                        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    }
+                } finally {
+                    signal("CONT", daemon.pid());
+                }
+                for (int pid : dead) {
+                    Await.until("pid " + pid + "'s probes leave the listing after the overflow", Await.LIVENESS,
+                            () -> listed(daemon, pid) == 0, () -> listed(daemon, pid) + " probes listed");
+                }
+                JsonNode st = daemon.stats();
+                assertThat(st.get("process_events").get("overflows").asLong()).as(st.toString()).isPositive();
+                assertThat(st.get("removals_by_cause").get("exit").asLong()).isEqualTo(PROCESSES);
+                for (int pid : alive) {
+                    assertThat(listed(daemon, pid)).as("living pid " + pid + " keeps its probes").isPositive();
+                }
+            } finally {
+                dying.forEach(Process::destroyForcibly);
+                living.forEach(Process::destroyForcibly);
+            }
+        }
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start();
+        assertThat(k.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(k.exitValue()).as("kill -" + name).isZero();
+    }
+
     @Test
     void withoutProcessEventsTheStatsSaySoAndTheExitWaitsForThePass() throws Exception {
         try (ChildJars jars = ChildJars.create();
