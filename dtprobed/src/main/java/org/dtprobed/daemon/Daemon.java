@@ -183,7 +183,8 @@ public final class Daemon implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        long every = config.pruneInterval().toMillis();
+        long every = (config.pruneInterval() != null ? config.pruneInterval()
+                : lifecycle.watching() ? DaemonConfig.PRUNE_INTERVAL_WITH_EVENTS : DaemonConfig.PRUNE_INTERVAL).toMillis();
         pruneTimer.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
         ready = true;
     }

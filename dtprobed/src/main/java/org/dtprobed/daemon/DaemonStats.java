@@ -59,6 +59,8 @@ final class DaemonStats implements StatsSource {
         lc.put("received", lifecycle.events());
         lc.put("of_registered_processes", lifecycle.handled());
         lc.put("overflows", lifecycle.overflows());
+        o.put("prune_passes", ingest.prunePasses());
+        o.put("prune_passes_in_ioctl", ingest.prunePassesInIoctl());
         ObjectNode dl = o.putObject("dlclose_rechecks");
         dl.put("releases_without_ioctl", lifecycle.dlclose().releases());
         dl.put("looks", lifecycle.dlclose().looks());
@@ -121,8 +123,10 @@ final class DaemonStats implements StatsSource {
         ingest.removalsByCause().forEach((c, n) -> removals.put(Map.of("cause", c.name().toLowerCase(Locale.ROOT)), n));
         m.counter("dtprobed_removals", "Registrations removed, by cause: remove (the REMOVE ioctl), exit, exec,"
                 + " reused (pid reused), unmap (object unmapped); exit/exec/reused/unmap are found by pruning.", removals);
-        m.counter("dtprobed_prune_passes", "Pruning passes over the stashed pids (every --prune-interval).",
-                ingest.prunePasses());
+        m.counter("dtprobed_prune_passes", "Pruning passes over the stashed pids (every --prune-interval, on an"
+                + " overflow of process events, and inside an ADDDOF that found the stash full).", ingest.prunePasses());
+        m.counter("dtprobed_prune_passes_in_ioctl", "Pruning passes inside a caller's ADDDOF because the stash was"
+                + " full (the fallback; rare when exits are seen through process events).", ingest.prunePassesInIoctl());
         Map<Map<String, String>, Long> refusals = new LinkedHashMap<>();
         ingest.refusals().forEach((r, n) -> refusals.put(
                 Map.of("reason", r.reason(), "errno", Integer.toString(r.errno())), n));

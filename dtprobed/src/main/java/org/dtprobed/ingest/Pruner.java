@@ -66,6 +66,15 @@ public final class Pruner {
     }
 
     /**
+     * A pass inside a caller's ADDDOF that found the stash full ({@link FullStashReclaimer}): the
+     * fallback, counted apart, since process events should have removed the dead already.
+     */
+    public int pruneInIoctl() {
+        stats.prunedInIoctl();
+        return prune();
+    }
+
+    /**
      * Prunes one pid the kernel said exited or exec'd ({@code event}); returns how many
      * registrations went. The same checks as a pass: a pid that lives on in the same image keeps them.
      */

@@ -86,6 +86,11 @@ public final class LifecycleWatcher implements AutoCloseable {
         return mode;
     }
 
+    /** Whether exits and execs arrive as events (else only the periodic pass finds them). */
+    public boolean watching() {
+        return connector != null;
+    }
+
     /** Events received, events that concerned a registered process, overflows (each a full pass). */
     public long events() {
         return events.get();
