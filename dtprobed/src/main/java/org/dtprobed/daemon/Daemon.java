@@ -168,9 +168,9 @@ public final class Daemon implements AutoCloseable {
             rebuildStale();
         }
         pruner = new Pruner(stash, index, proc, stats);
-        lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid, proc,
+        lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index, proc,
                 config.processEventsBufferBytes())
-                : LifecycleWatcher.off(pruner, index::hasPid, proc, "periodic pruning only: --no-process-events");
+                : LifecycleWatcher.off(pruner, index, proc, "periodic pruning only: --no-process-events");
         RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), config.maxRegistrations(),
                 config.maxRegistrations() / 8);
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);

@@ -59,6 +59,8 @@ final class DaemonStats implements StatsSource {
         lc.put("received", lifecycle.events());
         lc.put("of_registered_processes", lifecycle.handled());
         lc.put("overflows", lifecycle.overflows());
+        lc.put("filtered_pids", lifecycle.filteredPids());
+        lc.put("filter_caught_up", lifecycle.filterCaughtUp());
         o.put("prune_passes", ingest.prunePasses());
         o.put("prune_passes_in_ioctl", ingest.prunePassesInIoctl());
         ObjectNode dl = o.putObject("dlclose_rechecks");
