@@ -12,6 +12,9 @@
  *                                         registering at a time); once all have, prints
  *                                         count failures total_s, then waits for SIGTERM, SIGINT or
  *                                         EOF on stdin, kills and reaps every child, and exits
+ *   regbench exitstamp DEVICE DOF        registers the DOF once and prints "registered PID", then at
+ *                                         a line on stdin prints "exit NS" (CLOCK_MONOTONIC) and
+ *                                         exits at once (scripts/bench/exit-latency)
  *   regbench query SOCKET N REQUEST      on one connection to the query socket, sends the JSON line
  *                                         REQUEST N/5 times untimed (warm-up), then N times timed
  *                                         (write the line, read one response line); prints
@@ -340,8 +343,30 @@ static int query(const char *path, long n, const char *request)
     return failures == 0 ? 0 : 1;
 }
 
+static int exitstamp(const char *dev, const char *file)
+{
+    size_t len;
+    void *dof = load(file, &len);
+    if (register_dof(dev, dof) < 0) {
+        fprintf(stderr, "registration failed: %s\n", strerror(errno));
+        return 1;
+    }
+    printf("registered %d\n", (int) getpid());
+    fflush(stdout);
+    char line[16];
+    if (fgets(line, sizeof line, stdin) == NULL)
+        return 1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    printf("exit %lld\n", (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec);
+    fflush(stdout);
+    _exit(0);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "exitstamp") == 0)
+        return exitstamp(argv[2], argv[3]);
     if (argc >= 5 && strcmp(argv[1], "latency") == 0)
         return latency(argv[2], atol(argv[3]), argc - 4, argv + 4);
     if (argc == 5 && strcmp(argv[1], "forkstorm") == 0)
@@ -351,6 +376,7 @@ int main(int argc, char **argv)
     if (argc == 5 && strcmp(argv[1], "query") == 0 && atol(argv[3]) > 0)
         return query(argv[2], atol(argv[3]), argv[4]);
     fprintf(stderr, "usage: regbench latency DEVICE N DOF... | regbench forkstorm DEVICE N DOF\n"
-                    "       regbench hold DEVICE N DOF | regbench query SOCKET N REQUEST-JSON\n");
+                    "       regbench hold DEVICE N DOF | regbench query SOCKET N REQUEST-JSON\n"
+                    "       regbench exitstamp DEVICE DOF\n");
     return 2;
 }

@@ -171,8 +171,9 @@ public final class Daemon implements AutoCloseable {
         }
         startProbesTree();
         pruner = new Pruner(stash, index, proc, stats);
-        lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index::hasPid)
-                : LifecycleWatcher.off("periodic pruning only: --no-process-events");
+        lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index, proc,
+                config.processEventsBufferBytes())
+                : LifecycleWatcher.off(pruner, index, proc, "periodic pruning only: --no-process-events");
         RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), config.maxRegistrations(),
                 config.maxRegistrations() / 8);
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
@@ -185,7 +186,8 @@ public final class Daemon implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        long every = config.pruneInterval().toMillis();
+        long every = (config.pruneInterval() != null ? config.pruneInterval()
+                : lifecycle.watching() ? DaemonConfig.PRUNE_INTERVAL_WITH_EVENTS : DaemonConfig.PRUNE_INTERVAL).toMillis();
         pruneTimer.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
         ready = true;
     }
@@ -281,7 +283,7 @@ public final class Daemon implements AutoCloseable {
         TransportConfig tc = TransportConfig.defaults().withDeviceName(config.device())
                 .withMountpoint(config.mountpoint()).withMaxInFlightPerUid(config.maxRequestsPerUid());
         try {
-            return Transports.start(config.transport(), tc, pipeline);
+            return Transports.start(config.transport(), tc, pipeline, lifecycle.dlclose());
         } catch (IllegalArgumentException e) {
             throw new StartException(EXIT_CONFIG, e.getMessage(), e);
         }

@@ -17,7 +17,8 @@ import java.time.Duration;
  * @param parsers       number of jailed parser children
  * @param childUser     user the parser children run as
  * @param noJail        run the parser children without their seccomp filter (debugging only)
- * @param pruneInterval how often dead pids are pruned
+ * @param pruneInterval how often dead pids are pruned; null: {@link #PRUNE_INTERVAL_WITH_EVENTS} when process
+ *                      events are seen, else {@link #PRUNE_INTERVAL}
  * @param parserClasspath jars of the parser children; empty: the jars this daemon runs from
  * @param maxRegistrations registrations (and distinct pids) a new stash is sized for
  * @param metricsFile   where the metrics are written for node_exporter, or null
@@ -27,18 +28,29 @@ import java.time.Duration;
  * @param maxRequestsPerUid helper-device requests one non-root uid may have in flight
  * @param processEvents learn of exits and execs from the kernel's process-events connector as they
  *                      happen (false: the periodic pass only)
+ * @param processEventsBufferBytes the kernel's buffer for process events not read yet; when it
+ *                      overflows a full pruning pass runs instead
  * @param probesTree    keep {@code STATE-DIR/probes/}, the files Oracle's dtrace reads
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
                            Path metricsFile, Duration metricsInterval, int maxRegistrationsPerUid,
-                           int maxRequestsPerUid, boolean processEvents, boolean probesTree) {
+                           int maxRequestsPerUid, boolean processEvents, int processEventsBufferBytes, boolean probesTree) {
+    /** The pass is how exits, execs and unmaps are found (no process events). */
+    public static final Duration PRUNE_INTERVAL = Duration.ofSeconds(30);
+    /** The pass is a safety net: exits and execs arrive as events, dlclose through the helper's release. */
+    public static final Duration PRUNE_INTERVAL_WITH_EVENTS = Duration.ofMinutes(5);
+
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);
         if (maxRegistrationsPerUid < 0 || maxRequestsPerUid < 1) {
             throw new IllegalArgumentException("per-uid limits: registrations " + maxRegistrationsPerUid
                     + " (0 or more), requests " + maxRequestsPerUid + " (1 or more)");
+        }
+        if (processEventsBufferBytes < 4096) {
+            throw new IllegalArgumentException("the process-events buffer must be 4096 bytes or more, got "
+                    + processEventsBufferBytes);
         }
         if (maxRegistrations < 1) {
             throw new IllegalArgumentException("maxRegistrations must be positive, got " + maxRegistrations);

@@ -70,6 +70,16 @@ final class DaemonStats implements StatsSource {
         tree.put("written", ts.written());
         tree.put("removed", ts.removed());
         tree.put("failures", ts.failures());
+        lc.put("filtered_pids", lifecycle.filteredPids());
+        lc.put("filter_caught_up", lifecycle.filterCaughtUp());
+        o.put("prune_passes", ingest.prunePasses());
+        o.put("prune_passes_in_ioctl", ingest.prunePassesInIoctl());
+        ObjectNode dl = o.putObject("dlclose_rechecks");
+        dl.put("releases_without_ioctl", lifecycle.dlclose().releases());
+        dl.put("looks", lifecycle.dlclose().looks());
+        dl.put("removed", lifecycle.dlclose().removed());
+        dl.put("dropped", lifecycle.dlclose().dropped());
+        dl.put("pending", lifecycle.dlclose().pending());
         o.put("registrations", ingest.registrations());
         o.put("removals", ingest.removals());
         ObjectNode byCause = o.putObject("removals_by_cause");
@@ -126,8 +136,10 @@ final class DaemonStats implements StatsSource {
         ingest.removalsByCause().forEach((c, n) -> removals.put(Map.of("cause", c.name().toLowerCase(Locale.ROOT)), n));
         m.counter("dtprobed_removals", "Registrations removed, by cause: remove (the REMOVE ioctl), exit, exec,"
                 + " reused (pid reused), unmap (object unmapped); exit/exec/reused/unmap are found by pruning.", removals);
-        m.counter("dtprobed_prune_passes", "Pruning passes over the stashed pids (every --prune-interval).",
-                ingest.prunePasses());
+        m.counter("dtprobed_prune_passes", "Pruning passes over the stashed pids (every --prune-interval, on an"
+                + " overflow of process events, and inside an ADDDOF that found the stash full).", ingest.prunePasses());
+        m.counter("dtprobed_prune_passes_in_ioctl", "Pruning passes inside a caller's ADDDOF because the stash was"
+                + " full (the fallback; rare when exits are seen through process events).", ingest.prunePassesInIoctl());
         Map<Map<String, String>, Long> refusals = new LinkedHashMap<>();
         ingest.refusals().forEach((r, n) -> refusals.put(
                 Map.of("reason", r.reason(), "errno", Integer.toString(r.errno())), n));

@@ -83,10 +83,11 @@ public final class DtprobedMain implements Callable<Integer> {
     @Option(names = "--no-jail", description = "Parse without the seccomp jail. For debugging only: untrusted DOF is then parsed unconfined.")
     boolean noJail;
 
-    @Option(names = "--prune-interval", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "How often a full pass drops dead, exec'd and reused pids and unmapped objects (exits and"
-                + " execs are seen at once through the process-events connector where it is available; the pass is"
-                + " the safety net, and how dlclose is seen on the FUSE-file route). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--prune-interval", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How often a full pass drops dead, exec'd and reused pids and unmapped objects. Where exits and"
+                + " execs are seen at once through the process-events connector (and dlclose on the FUSE file through"
+                + " the helper's open and release), the pass is only the safety net: default 5m; else it is how they"
+                + " are found: default 30s.")
     Duration pruneInterval;
 
     @Option(names = "--no-process-events", description = "Do not learn of exits and execs from the kernel's"
@@ -98,6 +99,11 @@ public final class DtprobedMain implements Callable<Integer> {
                 + " -xdofstashpath=STATE-DIR), in step with every registration; off removes a tree an earlier run"
                 + " left. Default: ${DEFAULT-VALUE}.")
     String probesTree;
+
+    @Option(names = "--process-events-buffer", defaultValue = "4194304", paramLabel = "BYTES",
+            description = "The kernel's buffer for process events not read yet (at least 4096). Should it overflow,"
+                + " a full pruning pass runs at once instead, so nothing is missed. Default: ${DEFAULT-VALUE}.")
+    int processEventsBuffer;
 
     @Option(names = "--parser-classpath", split = ":", splitSynopsisLabel = ":", paramLabel = "JAR",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
@@ -271,7 +277,7 @@ public final class DtprobedMain implements Callable<Integer> {
                 pruneInterval, parserClasspath, maxRegistrations,
                 metricsFile, metricsInterval,
                 maxRegistrationsPerUid != null ? maxRegistrationsPerUid : Math.max(1, maxRegistrations / 8),
-                maxRequestsPerUid, !noProcessEvents, probesTree.equals("on"));
+                maxRequestsPerUid, !noProcessEvents, processEventsBuffer, probesTree.equals("on"));
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {

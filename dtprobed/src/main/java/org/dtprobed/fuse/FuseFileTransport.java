@@ -32,13 +32,19 @@ public final class FuseFileTransport implements HelperTransport {
     }
 
     public static FuseFileTransport start(TransportConfig config, HelperRequests requests) throws IOException {
+        return start(config, requests, OpenWatch.NONE);
+    }
+
+    /** As {@link #start(TransportConfig, HelperRequests)}, telling {@code opens} of opens and releases without an ioctl. */
+    public static FuseFileTransport start(TransportConfig config, HelperRequests requests,
+                                          OpenWatch opens) throws IOException {
         RestrictedHelperIoctls ioctls = new RestrictedHelperIoctls(requests, config.limits(), ProcessMemory.system(),
                 new CallerResolver(ProcFs.SYSTEM));
         FuseDevice device = FuseDevice.open(Path.of("/dev/fuse"));
         FuseSession session = null;
         FuseMount mount = null;
         try {
-            HelperFileSystem fs = new HelperFileSystem("helperfs", config.maxWrite(), ioctls::handle);
+            HelperFileSystem fs = new HelperFileSystem("helperfs", config.maxWrite(), ioctls::handle, opens);
             session = new FuseSession("helperfs", device, fs, config.maxWrite(), config.workers(),
                     config.maxInFlightPerUid());
             mount = FuseMount.mount(device, config.mountpoint());

@@ -28,8 +28,16 @@ final class HelperFileSystem implements FuseHandler {
     private final Function<IoctlRequest, IoctlReply> ioctls;
     private final FuseAttr rootAttr;
     private final FuseAttr fileAttr;
+    private final OpenFiles open = new OpenFiles();
+    private final OpenWatch opens;
 
     HelperFileSystem(String name, int maxWrite, Function<IoctlRequest, IoctlReply> ioctls) {
+        this(name, maxWrite, ioctls, OpenWatch.NONE);
+    }
+
+    HelperFileSystem(String name, int maxWrite, Function<IoctlRequest, IoctlReply> ioctls,
+                     OpenWatch opens) {
+        this.opens = opens;
         this.name = name;
         this.maxWrite = maxWrite;
         this.ioctls = ioctls;
@@ -52,6 +60,7 @@ final class HelperFileSystem implements FuseHandler {
             if (io.header().nodeId() != FILE) {
                 return FuseReplies.error(u, Errno.ENOSYS);
             }
+            open.ioctl(io.fh());
             IoctlReply reply = ioctls.apply(IoctlReplies.request(io));
             if (reply instanceof IoctlReply.Retry) {
                 // a RETRY would reach the caller as EIO on a regular file; never send one
@@ -75,7 +84,8 @@ final class HelperFileSystem implements FuseHandler {
     private byte[] other(FuseRequest r, long u) {
         long node = r.header().nodeId();
         if (r instanceof FuseOpen) {
-            return node == FILE ? FuseReplies.open(u, 0, 0) : FuseReplies.error(u, node == ROOT ? Errno.EISDIR : Errno.ENOENT);
+            return node == FILE ? FuseReplies.open(u, open.opened(opens.opened(r.header().pid())), 0)
+                    : FuseReplies.error(u, node == ROOT ? Errno.EISDIR : Errno.ENOENT);
         }
         if (r instanceof FuseOpendir) {
             return node == ROOT ? FuseReplies.open(u, 0, 0) : FuseReplies.error(u, Errno.ENOTDIR);
@@ -87,7 +97,14 @@ final class HelperFileSystem implements FuseHandler {
                     new FuseReplies.DirEntry(FILE, FILE_NAME, FuseReplies.DirEntry.DT_REG)), d.offset(),
                     Math.min(d.size(), maxWrite));
         }
-        if (r instanceof FuseRelease || r instanceof FuseReleasedir || r instanceof FuseFlush
+        if (r instanceof FuseRelease rel) {
+            int process = open.released(rel.fh());
+            if (process > 0) {
+                opens.releasedWithoutIoctl(process);
+            }
+            return FuseReplies.empty(u);
+        }
+        if (r instanceof FuseReleasedir || r instanceof FuseFlush
                 || r instanceof FuseAccess || r instanceof FuseDestroy) {
             return FuseReplies.empty(u);
         }
@@ -99,6 +116,11 @@ final class HelperFileSystem implements FuseHandler {
             return null;
         }
         return FuseReplies.error(u, Errno.ENOSYS);
+    }
+
+    /** Open handles with no ioctl yet (for tests). */
+    int untouchedOpenFiles() {
+        return open.tracked();
     }
 
     private FuseAttr attr(long node) {

@@ -17,15 +17,24 @@ public final class Transports {
 
     public static HelperTransport start(String kind, TransportConfig config, HelperRequests requests)
             throws IOException {
+        return start(kind, config, requests, OpenWatch.NONE);
+    }
+
+    /**
+     * As {@link #start(String, TransportConfig, HelperRequests)}; {@code opens} hears of opens and
+     * of releases without an ioctl on the FUSE file (on CUSE drti's REMOVE arrives and is used).
+     */
+    public static HelperTransport start(String kind, TransportConfig config, HelperRequests requests,
+                                        OpenWatch opens) throws IOException {
         switch (kind) {
             case "cuse":
                 return CuseTransport.start(config, requests);
             case "fuse":
             case "fuse-file":
-                return FuseFileTransport.start(config, requests);
+                return FuseFileTransport.start(config, requests, opens);
             case "auto":
                 return CuseTransport.available() ? CuseTransport.start(config, requests)
-                        : FuseFileTransport.start(config, requests);
+                        : FuseFileTransport.start(config, requests, opens);
             default:
                 throw new IllegalArgumentException("transport '" + kind + "': expected auto, cuse or fuse");
         }

@@ -35,6 +35,7 @@ public final class IngestStats {
     private final LongAdder parseCacheHits = new LongAdder();
     private final LongAdder negativeCacheHits = new LongAdder();
     private final LongAdder prunePasses = new LongAdder();
+    private final LongAdder prunePassesInIoctl = new LongAdder();
     private final Latency latency = new Latency();
     private final Map<RemovalCause, LongAdder> removals = new ConcurrentHashMap<>();
     private final Map<Refusal, LongAdder> refusals = new ConcurrentHashMap<>();
@@ -56,6 +57,11 @@ public final class IngestStats {
 
     void pruned() {
         prunePasses.increment();
+    }
+
+    /** A pass run inside a caller's ADDDOF because the stash was full (also counted as a pass). */
+    void prunedInIoctl() {
+        prunePassesInIoctl.increment();
     }
 
     void parsed() {
@@ -92,6 +98,11 @@ public final class IngestStats {
 
     public long prunePasses() {
         return prunePasses.sum();
+    }
+
+    /** Passes run inside a caller's ADDDOF because the stash was full: the fallback, rare when exits are seen at once. */
+    public long prunePassesInIoctl() {
+        return prunePassesInIoctl.sum();
     }
 
     public long parses() {

@@ -52,6 +52,9 @@ public final class Pruner {
     /** One pass; returns how many registrations it removed. */
     public int prune() {
         int removed = 0;
+        // read before the maps are: a registration committed after its process's maps were read
+        // must not be judged by them (its object may be newer than they are)
+        Map<RegistrationKey, Mapping> mappings = stash.mappings();
         ProcLiveness liveness = new ProcLiveness(proc);
         List<Stash.Pruned> pruned = stash.pruneWithCauses(liveness);
         for (Stash.Pruned p : pruned) {
@@ -59,7 +62,16 @@ public final class Pruner {
         }
         count(pruned, stats);
         stats.pruned();
-        return removed + pruneUnmapped(liveness);
+        return removed + pruneUnmapped(mappings, liveness);
+    }
+
+    /**
+     * A pass inside a caller's ADDDOF that found the stash full ({@link FullStashReclaimer}): the
+     * fallback, counted apart, since process events should have removed the dead already.
+     */
+    public int pruneInIoctl() {
+        stats.prunedInIoctl();
+        return prune();
     }
 
     /**
@@ -77,10 +89,34 @@ public final class Pruner {
         return removed;
     }
 
-    /** Uses the maps the liveness pass already read; every pid still stashed was asked about. */
-    private int pruneUnmapped(ProcLiveness liveness) {
+    /**
+     * Re-checks one process that opened and released the helper file without an ioctl: on the FUSE
+     * file that is drti's destructor, whose REMOVE the kernel refused (dlclose, or exit). Drops
+     * its registrations whose object is no longer mapped, or all of them when it exited or exec'd;
+     * returns how many went. Cheap when nothing changed: one read of its maps.
+     */
+    public int recheck(int pid) {
+        Map<RegistrationKey, Mapping> mappings = stash.mappingsOfPid(pid); // before the maps: see prune()
+        if (mappings.isEmpty()) {
+            return 0;
+        }
+        ProcLiveness liveness = new ProcLiveness(proc);
+        Optional<Stash.Pruned> p = stash.prunePid(pid, liveness);
+        if (p.isPresent()) {
+            int removed = index.removePid(pid);
+            count(List.of(p.get()), stats);
+            return removed;
+        }
+        return pruneUnmapped(mappings, liveness);
+    }
+
+    /**
+     * Judges the registrations in {@code mappings} by the maps the liveness pass read; a pid it did
+     * not ask about (registered since) waits for the next look.
+     */
+    private int pruneUnmapped(Map<RegistrationKey, Mapping> mappings, ProcLiveness liveness) {
         Map<Integer, List<Map.Entry<RegistrationKey, Mapping>>> byPid = new HashMap<>();
-        for (Map.Entry<RegistrationKey, Mapping> e : stash.mappings().entrySet()) {
+        for (Map.Entry<RegistrationKey, Mapping> e : mappings.entrySet()) {
             if (!e.getValue().anonymous()) {
                 byPid.computeIfAbsent(e.getKey().pid(), p -> new ArrayList<>()).add(e);
             }
@@ -88,21 +124,26 @@ public final class Pruner {
         int removed = 0;
         for (Map.Entry<Integer, List<Map.Entry<RegistrationKey, Mapping>>> pid : byPid.entrySet()) {
             Optional<ProcessSnapshot> snap = liveness.snapshot(pid.getKey());
-            if (snap.isEmpty()) {
-                continue; // registered after the liveness pass: looked at next time
+            if (snap.isPresent()) {
+                removed += removeUnmapped(pid.getValue(), snap.get().maps());
             }
-            List<org.dtprobed.proc.Mapping> maps = snap.get().maps();
-            for (Map.Entry<RegistrationKey, Mapping> reg : pid.getValue()) {
-                if (!stillMapped(reg.getValue(), maps)) {
-                    RegistrationKey k = reg.getKey();
-                    if (stash.remove(k.pid(), k.generation())) {
-                        index.removeRegistration(k.pid(), k.generation());
-                        stats.removed(IngestStats.RemovalCause.UNMAP, 1);
-                        removed++;
-                        LOG.info("pid {}: generation {} removed: {} is no longer mapped at 0x{}", k.pid(),
-                                k.generation(), reg.getValue().path(), Long.toHexString(reg.getValue().start()));
-                    }
-                }
+        }
+        return removed;
+    }
+
+    private int removeUnmapped(List<Map.Entry<RegistrationKey, Mapping>> regs, List<org.dtprobed.proc.Mapping> maps) {
+        int removed = 0;
+        for (Map.Entry<RegistrationKey, Mapping> reg : regs) {
+            if (stillMapped(reg.getValue(), maps)) {
+                continue;
+            }
+            RegistrationKey k = reg.getKey();
+            if (stash.remove(k.pid(), k.generation())) {
+                index.removeRegistration(k.pid(), k.generation());
+                stats.removed(IngestStats.RemovalCause.UNMAP, 1);
+                removed++;
+                LOG.info("pid {}: generation {} removed: {} is no longer mapped at 0x{}", k.pid(),
+                        k.generation(), reg.getValue().path(), Long.toHexString(reg.getValue().start()));
             }
         }
         return removed;

@@ -66,7 +66,7 @@ public final class RegistrationPipeline implements HelperRequests {
     public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats,
                                 Pruner pruner, RegistrationQuota quota) {
         this.quota = quota;
-        this.reclaimer = new FullStashReclaimer(pruner::prune, System::nanoTime, RECLAIM_INTERVAL_NANOS);
+        this.reclaimer = new FullStashReclaimer(pruner::pruneInIoctl, System::nanoTime, RECLAIM_INTERVAL_NANOS);
         this.stash = stash;
         this.parser = parser;
         this.index = index;

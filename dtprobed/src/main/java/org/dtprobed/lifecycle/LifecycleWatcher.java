@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 import org.dtprobed.ingest.Pruner;
+import org.dtprobed.proc.ProcFs;
+import org.dtprobed.query.ProbeIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Drops a process's registrations the moment the kernel says it exited or exec'd, instead of at
  * the next pruning pass (issue 14). The process-events connector reports every process on the
- * host; only registered pids cost more than a lookup in the index ({@code registered}), so a host
- * exec'ing thousands of unrelated processes a second costs the daemon one datagram each. Why the
+ * host, but a socket filter kept to the registered processes ({@link PidFilter}) has the kernel
+ * drop the others' events before they are queued, so a host exec'ing thousands of unrelated
+ * processes a second wakes the daemon not at all (up to 2,000 registered processes; beyond, every
+ * exec and exit is read and looked up in the index, one datagram each). Why the
  * connector rather than a {@code pidfd} per registered process: it reports execs too, which no
  * pidfd does, and it needs one socket and one thread whatever the number of processes.
  *
@@ -33,12 +37,17 @@ public final class LifecycleWatcher implements AutoCloseable {
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
+    private final DlcloseRechecks dlclose;
+    private final PidFilter filter;
     private volatile boolean running = true;
 
-    private LifecycleWatcher(Pruner pruner, IntPredicate registered, ProcConnector connector, String mode) {
+    private LifecycleWatcher(Pruner pruner, ProbeIndex index, ProcFs proc, ProcConnector connector,
+                             String mode) {
+        this.registered = index::hasPid;
+        this.dlclose = new DlcloseRechecks(pruner, registered, proc);
         this.pruner = pruner;
-        this.registered = registered;
         this.connector = connector;
+        this.filter = connector == null ? null : new PidFilter(connector, index, pruner);
         this.mode = mode;
         this.thread = connector == null ? null : new Thread(this::run, "dtprobed-lifecycle");
     }
@@ -47,31 +56,44 @@ public final class LifecycleWatcher implements AutoCloseable {
      * Starts watching, or, when the connector cannot be opened, returns a watcher that only says
      * why (the periodic pass then does all the work).
      */
-    public static LifecycleWatcher start(Pruner pruner, IntPredicate registered) {
+    public static LifecycleWatcher start(Pruner pruner, ProbeIndex index, ProcFs proc, int bufferBytes) {
         ProcConnector c;
         try {
-            c = ProcConnector.open();
+            c = ProcConnector.open(bufferBytes);
         } catch (IOException | RuntimeException e) {
             String why = "periodic pruning only: the process-events connector is unavailable (" + e.getMessage() + ")";
             LOG.warn("pid {}: {}", PID, why);
-            return new LifecycleWatcher(pruner, registered, null, why);
+            return new LifecycleWatcher(pruner, index, proc, null, why);
         }
-        LifecycleWatcher w = new LifecycleWatcher(pruner, registered, c, "process-events connector");
+        LifecycleWatcher w = new LifecycleWatcher(pruner, index, proc, c, "process-events connector");
         w.thread.setDaemon(true);
         w.thread.start();
         LOG.info("pid {}: exits and execs of registered processes are seen through the process-events connector", PID);
         return w;
     }
 
-    /** A watcher that watches nothing, saying why (the periodic pass does all the work). */
-    public static LifecycleWatcher off(String why) {
+    /**
+     * A watcher of no process events, saying why (the periodic pass does their work); dlclose on the
+     * FUSE file is still seen through {@link #dlclose()}.
+     */
+    public static LifecycleWatcher off(Pruner pruner, ProbeIndex index, ProcFs proc, String why) {
         LOG.info("pid {}: {}", PID, why);
-        return new LifecycleWatcher(null, pid -> false, null, why);
+        return new LifecycleWatcher(pruner, index, proc, null, why);
+    }
+
+    /** What the FUSE-file transport tells of opens released without an ioctl (dlclose there). */
+    public DlcloseRechecks dlclose() {
+        return dlclose;
     }
 
     /** How exits and execs are learnt: the connector, or periodic pruning only and why. */
     public String mode() {
         return mode;
+    }
+
+    /** Whether exits and execs arrive as events (else only the periodic pass finds them). */
+    public boolean watching() {
+        return connector != null;
     }
 
     /** Events received, events that concerned a registered process, overflows (each a full pass). */
@@ -85,6 +107,16 @@ public final class LifecycleWatcher implements AutoCloseable {
 
     public long overflows() {
         return overflows.get();
+    }
+
+    /** Processes the kernel-side filter names (their events alone are queued), or -1 for every process. */
+    public int filteredPids() {
+        return filter == null ? -1 : filter.filteredPids();
+    }
+
+    /** Registrations a new filter found gone or exec'd (their event came before the filter named them). */
+    public long filterCaughtUp() {
+        return filter == null ? 0 : filter.caughtUp();
     }
 
     private void run() {
@@ -115,6 +147,10 @@ public final class LifecycleWatcher implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        dlclose.close();
+        if (filter != null) {
+            filter.close();
+        }
         if (thread != null) {
             try {
                 thread.join(2 * POLL_MILLIS + 1000L);

@@ -57,8 +57,6 @@ final class ProcConnector implements Closeable {
     static final int EVENT_MIN_SIZE = 60;
     static final int PROC_EVENT_EXEC = 0x00000002;
     static final int PROC_EVENT_EXIT = 0x80000000;
-    /** Kernel buffer for events not yet read: a burst of ~40,000 exits before an overflow. */
-    private static final int RECEIVE_BUFFER = 4 << 20;
 
     private final LibC libc;
     private final Native nat;
@@ -75,8 +73,12 @@ final class ProcConnector implements Closeable {
                 .array();
     }
 
-    /** Subscribes to process events; fails with the reason (not root, no connector) as the message. */
-    static ProcConnector open() throws IOException {
+    /**
+     * Subscribes to process events; fails with the reason (not root, no connector) as the message.
+     * {@code receiveBufferBytes} is what the kernel may hold for us (it doubles the number for its
+     * own accounting): 4 MiB holds a burst of ~40,000 exits.
+     */
+    static ProcConnector open(int receiveBufferBytes) throws IOException {
         Native nat = Native.load();
         LibC c = nat.libc();
         int fd = c.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
@@ -94,7 +96,7 @@ final class ProcConnector implements Closeable {
                         + (nat.errno() == Errno.EPERM ? " (needs root)" : ""));
             }
             attachFilter(nat, fd);
-            byte[] size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(RECEIVE_BUFFER).array();
+            byte[] size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(receiveBufferBytes).array();
             c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4); // best effort: the default still works
             byte[] listen = listenMessage();
             if (c.send(fd, listen, listen.length, 0) != listen.length) {
@@ -114,7 +116,22 @@ final class ProcConnector implements Closeable {
      * Best effort: without the filter the same events are dropped here after a {@code recv}.
      */
     private static void attachFilter(Native nat, int fd) {
-        int[][] prog = filterProgram();
+        if (!attach(nat, fd, filterProgram())) {
+            org.slf4j.LoggerFactory.getLogger(ProcConnector.class).info("process events: no socket filter (errno {});"
+                    + " every event is read and judged here", nat.errno());
+        }
+    }
+
+    /**
+     * Narrows the filter to the execs and exits of {@code pids} (at most {@link #MAX_FILTER_PIDS}),
+     * or widens it back to every exec and exit when {@code pids} is null. Replaces the filter in
+     * one step (the kernel swaps it atomically); false when the kernel refused it (the old one stays).
+     */
+    boolean filterPids(int[] pids) {
+        return attach(nat, fd, pids == null ? filterProgram() : filterProgram(pids));
+    }
+
+    private static boolean attach(Native nat, int fd, int[][] prog) {
         jnr.ffi.Pointer insns = nat.allocate(prog.length * SOCK_FILTER_SIZE);
         for (int i = 0; i < prog.length; i++) {
             long at = (long) i * SOCK_FILTER_SIZE;
@@ -125,10 +142,7 @@ final class ProcConnector implements Closeable {
         }
         ByteBuffer fprog = ByteBuffer.allocate(SOCK_FPROG_SIZE).order(ByteOrder.nativeOrder());
         fprog.putShort(0, (short) prog.length).putLong(8, insns.address());
-        if (nat.libc().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog.array(), SOCK_FPROG_SIZE) != 0) {
-            org.slf4j.LoggerFactory.getLogger(ProcConnector.class).info("process events: no socket filter (errno {});"
-                    + " every event is read and judged here", nat.errno());
-        }
+        return nat.libc().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog.array(), SOCK_FPROG_SIZE) == 0;
     }
 
     /** A host-order u32 as a big-endian BPF load reads it. */
@@ -154,6 +168,40 @@ final class ProcConnector implements Closeable {
             {BPF_RET_K, 0, 0, 0xFFFF},                                  // accept
             {BPF_RET_K, 0, 0, 0},                                       // drop
         };
+    }
+
+    /** Classic BPF takes 4,096 instructions; the pid filter spends 12 and two per pid. */
+    static final int MAX_FILTER_PIDS = 2000;
+
+    /**
+     * The filter for a known set of processes: as {@link #filterProgram()}, and then only if the
+     * event's tgid is one of {@code pids} (two instructions each: a compare, and an accept it jumps
+     * over when unequal; jumps are forward only and 8 bits long, so no longer jump is needed). The
+     * kernel runs it in the context of the process that exec'd or exited: a linear scan of at most
+     * {@link #MAX_FILTER_PIDS} compares.
+     */
+    static int[][] filterProgram(int[] pids) {
+        if (pids.length > MAX_FILTER_PIDS) {
+            throw new IllegalArgumentException(pids.length + " pids: at most " + MAX_FILTER_PIDS + " fit in a filter");
+        }
+        int[][] prog = new int[12 + 2 * pids.length][];
+        prog[0] = new int[] {BPF_LD_W_ABS, 0, 0, EVENT_OFF_WHAT};
+        prog[1] = new int[] {BPF_JEQ_K, 8, 0, asLoaded(PROC_EVENT_EXEC)};     // exec: to 10, the pid check
+        prog[2] = new int[] {BPF_JEQ_K, 1, 0, asLoaded(PROC_EVENT_EXIT)};     // exit: to 4
+        prog[3] = new int[] {BPF_RET_K, 0, 0, 0};                             // neither: drop
+        prog[4] = new int[] {BPF_LD_W_ABS, 0, 0, EVENT_OFF_PID};
+        prog[5] = new int[] {BPF_ST, 0, 0, 0};                                // M[0] = pid
+        prog[6] = new int[] {BPF_LD_W_ABS, 0, 0, EVENT_OFF_TGID};
+        prog[7] = new int[] {BPF_LDX_MEM, 0, 0, 0};                           // X = pid
+        prog[8] = new int[] {BPF_JEQ_X, 1, 0, 0};                             // main thread: to 10
+        prog[9] = new int[] {BPF_RET_K, 0, 0, 0};                             // another thread: drop
+        prog[10] = new int[] {BPF_LD_W_ABS, 0, 0, EVENT_OFF_TGID};
+        for (int i = 0; i < pids.length; i++) {
+            prog[11 + 2 * i] = new int[] {BPF_JEQ_K, 0, 1, asLoaded(pids[i])}; // equal: to the accept below
+            prog[12 + 2 * i] = new int[] {BPF_RET_K, 0, 0, 0xFFFF};
+        }
+        prog[prog.length - 1] = new int[] {BPF_RET_K, 0, 0, 0};               // none of them: drop
+        return prog;
     }
 
     static byte[] listenMessage() {

@@ -21,7 +21,14 @@ final class ChildWorker implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ChildWorker.class);
     /** How often an idle worker checks that its child is still alive. */
     private static final long IDLE_CHECK_MILLIS = 500;
+    private static final long FIRST_BACKOFF_MILLIS = 250;
     private static final long MAX_BACKOFF_MILLIS = 10_000;
+    /**
+     * Starts tried before the daemon gives up at its own start. A JVM can die while starting for
+     * reasons of the moment (a SIGSEGV in C1-compiled code under qemu TCG was seen in CI), so one
+     * failed start is not a broken set-up; five in a row, 3.75 s of backoff apart in all, are.
+     */
+    static final int FIRST_START_ATTEMPTS = 5;
 
     private final SupervisorConfig config;
     private final ChildCommand command;
@@ -54,9 +61,44 @@ final class ChildWorker implements Runnable {
         return heartbeat;
     }
 
-    /** Starts the first child on the caller's thread, so that a broken set-up fails the daemon's start. */
+    /**
+     * Starts the first child on the caller's thread, so that a broken set-up fails the daemon's
+     * start; a child that dies while starting is replaced after a backoff, up to
+     * {@link #FIRST_START_ATTEMPTS} starts.
+     */
     void startFirst() throws AttemptFailure {
-        child = launch();
+        for (int n = 1; ; n++) {
+            try {
+                child = launch();
+                return;
+            } catch (AttemptFailure f) {
+                if (n == FIRST_START_ATTEMPTS) {
+                    throw new AttemptFailure(f.reason(), "parser child start failed " + n + " times in a row; last: "
+                            + f.getMessage());
+                }
+                long wait = TimeUnit.NANOSECONDS.toMillis(nextStartNanos - System.nanoTime());
+                LOG.warn("parser child start {} of {} failed, next in {} ms: {}", n, FIRST_START_ATTEMPTS,
+                        Math.max(0, wait), firstLine(f));
+                if (!awaitBackoff()) {
+                    throw new AttemptFailure(FailureReason.CLOSED, "interrupted while starting the parser child");
+                }
+            }
+        }
+    }
+
+    /** Waits out the backoff after a failed start; false when interrupted. */
+    private boolean awaitBackoff() {
+        long wait = nextStartNanos - System.nanoTime();
+        if (wait <= 0) {
+            return true;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(wait);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     long pid() {
@@ -114,7 +156,8 @@ final class ChildWorker implements Runnable {
             try {
                 child = launch();
             } catch (AttemptFailure e) {
-                LOG.warn("parser child restart failed: {}", e.getMessage());
+                LOG.warn("parser child restart failed, next in {} ms: {}",
+                        Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextStartNanos - System.nanoTime())), firstLine(e));
             }
         }
     }
@@ -159,6 +202,9 @@ final class ChildWorker implements Runnable {
                 LOG.warn("parser child {} exited{}; replacing it", c.pid(), exitOf(c));
             }
             child = null;
+            if (!awaitBackoff()) {
+                throw new AttemptFailure(FailureReason.CLOSED, "interrupted while waiting to restart the parser child");
+            }
             c = launch();
             child = c;
         }
@@ -196,10 +242,18 @@ final class ChildWorker implements Runnable {
             return c;
         } catch (AttemptFailure f) {
             startFailures++;
-            long backoff = Math.min(MAX_BACKOFF_MILLIS, 250L << Math.min(startFailures, 10));
+            long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(startFailures - 1, 10));
             nextStartNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
             throw f;
         }
+    }
+
+    /** The failure without the child's last output, which the stderr relay has logged line by line already. */
+    private static String firstLine(AttemptFailure f) {
+        String m = f.getMessage();
+        int cut = m.indexOf(ParserChild.LAST_OUTPUT);
+        int nl = m.indexOf('\n');
+        return cut >= 0 ? m.substring(0, cut) : nl < 0 ? m : m.substring(0, nl);
     }
 
     private static String exitOf(ParserChild c) {

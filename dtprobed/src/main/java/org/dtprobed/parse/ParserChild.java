@@ -29,6 +29,8 @@ import org.dtprobed.jail.Rejection;
 final class ParserChild implements AutoCloseable {
     /** Marks the end of the child's stdout on the queue. */
     private static final Object END = new Object();
+    /** Starts the child's last lines in a start failure's message. */
+    static final String LAST_OUTPUT = "; its last output:";
 
     private final Process process;
     private final FrameWriter writer;
@@ -70,8 +72,9 @@ final class ParserChild implements AutoCloseable {
         } catch (AttemptFailure | WireFormatException e) {
             child.kill();
             String why = e instanceof AttemptFailure ? e.getMessage() : "bad READY frame: " + e.getMessage();
+            String exit = why.endsWith(exitDetail(p)) ? "" : exitDetail(p);
             throw new AttemptFailure(FailureReason.START_FAILED, "parser child " + p.pid() + " did not start: " + why
-                    + exitDetail(p) + lastLines(child.relay.tail()));
+                    + exit + lastLines(child.relay.tail()));
         }
     }
 
@@ -191,7 +194,7 @@ final class ParserChild implements AutoCloseable {
     }
 
     private static String lastLines(String tail) {
-        return tail.isEmpty() ? "" : "; its last output:\n" + tail.strip();
+        return tail.isEmpty() ? "" : LAST_OUTPUT + "\n" + tail.strip();
     }
 
     private void pump(FrameReader reader) {

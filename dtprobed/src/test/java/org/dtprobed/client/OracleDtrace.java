@@ -71,6 +71,27 @@ public final class OracleDtrace {
         return new TreePrograms(dir.resolve("treepie"), dir.resolve("treehost"), dir.resolve("libtreelib.so"));
     }
 
+    /** A shared library built with {@code dtrace -G} and the program that dlopens it: {@link #dlclose}. */
+    record DlcloseProgram(Path host, Path library) {
+    }
+
+    /**
+     * Builds {@code livelib.so} (provider liveprov: go(int), DOF and drti.o linked in by {@code -G})
+     * and {@code dlhost}, a PIE program without DOF that dlopens and dlcloses it on command.
+     */
+    static DlcloseProgram dlclose(Path dir) throws IOException, InterruptedException {
+        String dtrace = home().resolve("bin/dtrace").toString();
+        for (String f : List.of("livelib.c", "liveprov.d", "dlhost.c")) {
+            Files.copy(SOURCES.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        run(dir, 120, dtrace, "-xnolibs", "-h", "-s", "liveprov.d", "-o", "liveprov.h");
+        run(dir, 120, "gcc", "-O2", "-fPIC", "-c", "livelib.c", "-o", "livelib.o");
+        run(dir, 120, dtrace, "-xnolibs", "-G", "-s", "liveprov.d", "livelib.o", "-o", "liveprov.o");
+        run(dir, 120, "gcc", "-shared", "-o", "livelib.so", "livelib.o", "liveprov.o");
+        run(dir, 120, "gcc", "-O2", "-o", "dlhost", "dlhost.c", "-ldl", "-lpthread");
+        return new DlcloseProgram(dir.resolve("dlhost"), dir.resolve("livelib.so"));
+    }
+
     /** Runs a build step in {@code dir}; fails the test unless it exits 0 within {@code seconds}. Returns its stdout. */
     public static String run(Path dir, int seconds, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)

@@ -139,6 +139,65 @@ class ProcessEventsIT {
         }
     }
 
+    /**
+     * The connector overflowing loses nothing. The kernel queues only the events of registered
+     * processes (the socket filter), so the flood is of those: with the daemon stopped (SIGSTOP)
+     * and its event buffer at the 4 KiB minimum (a few datagrams), 80 registered processes exit,
+     * which fills it many times over, then 20 more, whose events the kernel therefore drops. Once
+     * the daemon runs again, the overflow's full pass takes all 100 away and leaves the 5 that live.
+     */
+    @Test
+    void anOverflowOfTheConnectorRunsAFullPassAndLosesNoExit() throws Exception {
+        int flood = 80;
+        try (ChildJars jars = ChildJars.create();
+             DaemonProcess daemon = DaemonProcess.start(tmp.resolve("state"), "dtrace/flood-"
+                     + ProcessHandle.current().pid(), jars.jars(), "--prune-interval", "1h",
+                     "--process-events-buffer", "4096")) {
+            CClient client = CClient.compile(Files.createDirectories(tmp.resolve("bin")));
+            String blob = Corpus.blobs().get(0).toString();
+            List<Process> dying = new ArrayList<>();
+            List<Process> living = new ArrayList<>();
+            List<Integer> dead = new ArrayList<>();
+            List<Integer> alive = new ArrayList<>();
+            try {
+                for (int i = 0; i < flood + PROCESSES + 5; i++) {
+                    Process p = client.start(daemon.device(), false, "-w", blob);
+                    boolean dies = i < flood + PROCESSES;
+                    (dies ? dying : living).add(p);
+                    (dies ? dead : alive).add(CClient.awaitRegistered(p));
+                }
+                signal("STOP", daemon.pid());
+                try {
+                    for (Process p : dying) { // the first `flood` fill the buffer; the last 20 are dropped
+                        p.destroyForcibly();
+                        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    }
+                } finally {
+                    signal("CONT", daemon.pid());
+                }
+                for (int pid : dead) {
+                    Await.until("pid " + pid + "'s probes leave the listing after the overflow", Await.LIVENESS,
+                            () -> listed(daemon, pid) == 0, () -> listed(daemon, pid) + " probes listed");
+                }
+                JsonNode st = daemon.stats();
+                assertThat(st.get("process_events").get("overflows").asLong()).as(st.toString()).isPositive();
+                assertThat(st.get("removals_by_cause").get("exit").asLong()).isEqualTo(flood + PROCESSES);
+                for (int pid : alive) {
+                    assertThat(listed(daemon, pid)).as("living pid " + pid + " keeps its probes").isPositive();
+                }
+            } finally {
+                dying.forEach(Process::destroyForcibly);
+                living.forEach(Process::destroyForcibly);
+            }
+        }
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start();
+        assertThat(k.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(k.exitValue()).as("kill -" + name).isZero();
+    }
+
     @Test
     void withoutProcessEventsTheStatsSaySoAndTheExitWaitsForThePass() throws Exception {
         try (ChildJars jars = ChildJars.create();

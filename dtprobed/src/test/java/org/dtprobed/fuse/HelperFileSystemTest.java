@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.dtprobed.helper.IoctlReply;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +62,67 @@ class HelperFileSystemTest {
         ByteBuffer ok = ByteBuffer.wrap(handle(FuseFrames.ioctl(2, 1, 0, 0x4050d803, 0, new byte[80])))
                 .order(ByteOrder.LITTLE_ENDIAN);
         assertThat(ok.getInt(16)).isEqualTo(42);
+    }
+
+    private static long openedHandle(byte[] reply) {
+        ByteBuffer b = ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(b.getInt(4)).isZero();
+        return b.getLong(16);
+    }
+
+    private static byte[] release(long unique, long fh) {
+        ByteBuffer body = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(fh);
+        return FuseFrames.request(FuseOpcode.RELEASE.code(), unique, HelperFileSystem.FILE, 0, body.array());
+    }
+
+    private static byte[] ioctlOn(long unique, long fh, int pid) {
+        byte[] frame = FuseFrames.ioctl(unique, pid, 0, 0x4050d803, 0, new byte[80]);
+        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putLong(40, fh);
+        return frame;
+    }
+
+    /**
+     * dlclose on the FUSE file (docs/transport.md): only a release of a handle that saw no ioctl is
+     * told, with the process the watch named at the open; forged, repeated and untracked handles
+     * tell nothing, and nothing is left tracked.
+     */
+    @Test
+    void aReleaseWithoutAnIoctlIsToldWithTheOpenersProcessAndNothingElseIs() throws Exception {
+        List<Integer> told = new ArrayList<>();
+        OpenWatch watch = new OpenWatch() {
+            @Override
+            public int opened(int tid) {
+                return tid == 77 ? 0 : tid + 1000;
+            }
+
+            @Override
+            public void releasedWithoutIoctl(int process) {
+                told.add(process);
+            }
+        };
+        HelperFileSystem watched = new HelperFileSystem("test", 131072, r -> new IoctlReply.Result(0), watch);
+        FuseDecoder decoder = new FuseDecoder(1 << 20);
+        java.util.function.Function<byte[], byte[]> handle = f -> {
+            try {
+                return watched.handle(decoder.decode(ByteBuffer.wrap(f)));
+            } catch (FuseProtocolException e) {
+                throw new AssertionError(e);
+            }
+        };
+        long a = openedHandle(handle.apply(FuseFrames.request(14, 1, 2, 5, FuseFrames.ints(2, 0))));
+        long b = openedHandle(handle.apply(FuseFrames.request(14, 2, 2, 6, FuseFrames.ints(2, 0))));
+        long c = openedHandle(handle.apply(FuseFrames.request(14, 3, 2, 77, FuseFrames.ints(2, 0))));
+        assertThat(a).isNotZero().isNotEqualTo(b);
+        assertThat(c).as("a process of no interest is not tracked").isZero();
+        assertThat(watched.untouchedOpenFiles()).isEqualTo(2);
+        assertThat(error(handle.apply(ioctlOn(4, b, 6)))).isZero();
+        assertThat(error(handle.apply(release(5, b)))).isZero();
+        assertThat(error(handle.apply(release(6, c)))).isZero();
+        assertThat(error(handle.apply(release(7, 0xdead_beefL)))).isZero();
+        assertThat(told).isEmpty();
+        assertThat(error(handle.apply(release(8, a)))).isZero();
+        assertThat(error(handle.apply(release(9, a)))).isZero();
+        assertThat(told).containsExactly(1005);
+        assertThat(watched.untouchedOpenFiles()).isZero();
     }
 }

@@ -287,4 +287,66 @@ class ParserSupervisorTest {
         }
     }
 
+    /**
+     * A {@code java} that dies of SIGSEGV while starting as often as the file {@code failures} in
+     * {@code dir} says (as the child JVM did in CI, in C1-compiled code under qemu TCG), and
+     * otherwise is the real one; {@code starts} counts every start.
+     */
+    private static Path crashingJava(Path dir, int failures) throws java.io.IOException {
+        Path java = dir.resolve("java");
+        Files.writeString(dir.resolve("failures"), failures + "\n");
+        Files.writeString(java, "#!/bin/sh\n"
+                + "ulimit -c 0\n"
+                + "cd '" + dir + "'\n"
+                + "echo $(( $(cat starts 2>/dev/null || echo 0) + 1 )) > starts\n"
+                + "n=$(cat failures)\n"
+                + "if [ \"$n\" -gt 0 ]; then echo $((n - 1)) > failures; kill -SEGV $$; fi\n"
+                + "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        return java;
+    }
+
+    private static int count(Path file) throws java.io.IOException {
+        return Integer.parseInt(Files.readString(file).strip());
+    }
+
+    @Test
+    void aChildThatCrashesWhileStartingIsReplacedAndTheSupervisorStarts(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        SupervisorConfig c = fixture.production().java(crashingJava(dir, 2)).build();
+        try (ParserSupervisor s = ParserSupervisor.start(c)) {
+            assertThat(count(dir.resolve("starts"))).isEqualTo(3);
+            assertThat(s.stats().childPids()).hasSize(1);
+            assertThat(s.parse(blob.helper(), blob.dof(), 80)).isInstanceOf(ParseOutcome.Parsed.class);
+        }
+    }
+
+    @Test
+    void aChildThatKeepsCrashingWhileStartingFailsTheStartAfterBoundedRetries(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        SupervisorConfig c = fixture.production().java(crashingJava(dir, 1000)).build();
+        assertThatThrownBy(() -> ParserSupervisor.start(c))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("failed " + ChildWorker.FIRST_START_ATTEMPTS + " times in a row")
+                .hasMessageContaining("killed by signal 11");
+        assertThat(count(dir.resolve("starts"))).isEqualTo(ChildWorker.FIRST_START_ATTEMPTS);
+    }
+
+    @Test
+    void aReplacementThatCrashesWhileStartingIsRetriedWithBackoff(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        SupervisorConfig c = fixture.production().java(crashingJava(dir, 0)).build();
+        try (ParserSupervisor s = ParserSupervisor.start(c)) {
+            long first = s.stats().childPids().get(0);
+            Files.writeString(dir.resolve("failures"), "2\n");
+            new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
+            Await.until("a child replaces the killed one after two crashed starts", Await.LIVENESS, () -> {
+                List<Long> pids = s.stats().childPids();
+                return pids.size() == 1 && !pids.contains(first);
+            }, () -> s.stats().toString());
+            assertThat(count(dir.resolve("starts"))).isEqualTo(4);
+            assertThat(count(dir.resolve("failures"))).isZero();
+            assertThat(s.parse(blob.helper(), blob.dof(), 81)).isInstanceOf(ParseOutcome.Parsed.class);
+        }
+    }
 }

@@ -642,6 +642,16 @@ public final class Stash implements AutoCloseable {
         return index.mappings();
     }
 
+    /** As {@link #mappings()}, of one pid's registrations only. */
+    public synchronized java.util.Map<RegistrationKey, Mapping> mappingsOfPid(int pid) {
+        ensureOpen();
+        java.util.Map<RegistrationKey, Mapping> out = new java.util.HashMap<>();
+        for (RegistrationKey k : index.keysOfPid(pid)) {
+            out.put(k, index.get(k).mapping());
+        }
+        return out;
+    }
+
     /** The registrations a pid has now, from the in-memory index (no map reads). */
     public synchronized List<RegistrationKey> keysOfPid(int pid) {
         ensureOpen();
