@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.ParsedProbe;
 import org.dtprobed.dof.ParsedProvider;
@@ -36,11 +37,12 @@ final class ProbeEntries {
         this.fallbackAnchor = fallbackAnchor;
     }
 
-    static List<ProbeEntry> of(ParsedDof dof, int pid, int uid, long generation, ProcessSnapshot snap, long dofAddress) {
-        ProbeEntries b = new ProbeEntries(pid, uid, generation, snap, dofAddress);
+    /** Entries of a fresh registration: its load base turns the parse result's sites absolute. */
+    static List<ProbeEntry> of(ParsedDof dof, int pid, int uid, long generation, ProcessSnapshot snap, DofHelper helper) {
+        ProbeEntries b = new ProbeEntries(pid, uid, generation, snap, helper.dofAddress());
         for (ParsedProvider provider : dof.providers()) {
             for (ParsedProbe p : provider.probes()) {
-                b.add(provider.name(), dof.module(), p.function(), p.name(), p.sites(), p.nativeTypes(),
+                b.add(provider.name(), dof.module(), p.function(), p.name(), p.sitesAt(helper.loadBase()), p.nativeTypes(),
                         p.translatedTypes(), p.argmap());
             }
         }

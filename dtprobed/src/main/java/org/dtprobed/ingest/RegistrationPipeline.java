@@ -34,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The path of one registration (DESIGN.md): {@code /proc} → negative cache → parse cache → jailed
- * parse → one stash commit → the query index; the generation goes back to the caller only after
+ * The path of one registration (DESIGN.md): {@code /proc} → negative cache → parse cache (or a
+ * parse of the same DOF in flight) → jailed parse → one stash commit → the query index; the generation goes back to the caller only after
  * the commit. Every failure becomes an errno for the caller and one log line with pid, module and
  * reason; nothing a caller sends can stop the daemon.
  */
@@ -49,6 +49,7 @@ public final class RegistrationPipeline implements HelperRequests {
     private final ProcFs proc;
     private final IngestStats stats;
     private final ParseCache parseCache = new ParseCache(ParseCache.DEFAULT_MAX_BYTES);
+    private final SharedParses<ParseCache.Key, Lookup> inFlight = new SharedParses<>();
     private final FullStashReclaimer reclaimer;
     private final RefusalLog refusals = RefusalLog.standard(LOG);
     private final RegistrationQuota quota;
@@ -142,20 +143,23 @@ public final class RegistrationPipeline implements HelperRequests {
         }
     }
 
+    /**
+     * The parse result for this DOF: from memory, from the stash's parse cache, from a parse
+     * another registration has in flight, or parsed in the jail (counted in {@code parses}; every
+     * other way in {@code parse_cache_hits}). The result serves any load base.
+     */
     private ParsedDof parse(Caller caller, DofHelper helper, byte[] dof, ContentHash content, Mapping holder,
                             FileStamp stamp) throws HelperException {
-        ParsedDof parsed = parseCache.get(content, helper.loadBase(), helper.module()).orElse(null);
-        if (parsed == null) {
-            try {
-                parsed = stash.findParsed(content, helper.loadBase(), helper.module()).orElse(null);
-            } catch (StashException e) {
-                LOG.warn("pid {}: parse cache unreadable, parsing again: {}", caller.pid(), e.getMessage());
-            }
-        }
+        ParseCache.Key key = ParseCache.Key.of(content, helper.module(), caller.pid());
+        ParsedDof parsed = parseCache.get(key).orElse(null);
         if (parsed != null) {
             stats.parseCacheHit();
         } else {
-            parsed = parseInJail(caller, helper, dof, holder, stamp);
+            SharedParses.Result<Lookup> r = inFlight.run(key, () -> lookupOrParse(caller, helper, dof, content));
+            if (r.shared() || r.value().cached()) {
+                stats.parseCacheHit();
+            }
+            parsed = parsedOrRefuse(caller, helper, r.value().outcome(), holder, stamp);
         }
         List<PolicyViolation> violations = parsed.violations();
         if (!violations.isEmpty()) {
@@ -170,10 +174,26 @@ public final class RegistrationPipeline implements HelperRequests {
         return parsed;
     }
 
-    private ParsedDof parseInJail(Caller caller, DofHelper helper, byte[] dof, Mapping holder, FileStamp stamp)
-            throws HelperException {
+    /** What one parse-cache lookup or jailed parse found, shared with registrations waiting for it. */
+    private record Lookup(ParseOutcome outcome, boolean cached) {
+    }
+
+    private Lookup lookupOrParse(Caller caller, DofHelper helper, byte[] dof, ContentHash content) {
+        try {
+            Optional<ParsedDof> stored = stash.findParsed(content, helper.module(), caller.pid());
+            if (stored.isPresent()) {
+                return new Lookup(new ParseOutcome.Parsed(stored.get()), true);
+            }
+        } catch (StashException e) {
+            LOG.warn("pid {}: parse cache unreadable, parsing again: {}", caller.pid(), e.getMessage());
+        }
         ParseOutcome outcome = parser.parse(helper, dof, caller.pid());
         stats.parsed();
+        return new Lookup(outcome, false);
+    }
+
+    private ParsedDof parsedOrRefuse(Caller caller, DofHelper helper, ParseOutcome outcome, Mapping holder,
+                                     FileStamp stamp) throws HelperException {
         if (outcome instanceof ParseOutcome.Parsed p) {
             return p.dof();
         }
@@ -217,9 +237,9 @@ public final class RegistrationPipeline implements HelperRequests {
                     e.errno(), e.getMessage());
         }
         // only now: a refused commit must leave nothing behind in memory (issue 19)
-        parseCache.put(content, rec.helper().loadBase(), rec.helper().module(), parsed);
+        parseCache.put(ParseCache.Key.of(content, rec.helper().module(), pid), parsed);
         syncIndex(pid);
-        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper().dofAddress()));
+        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper()));
         return key.generation();
     }
 

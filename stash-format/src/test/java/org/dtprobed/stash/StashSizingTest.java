@@ -38,7 +38,7 @@ class StashSizingTest {
         ParsedDof p = parse(dof);
         RegistrationKey k = new RegistrationKey(1, 0);
         Registration r = new Registration(k, StashFullDiskIT.record(1), ContentHash.of(dof), dof.length, 0,
-                StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(k, p));
+                StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(k, p, 0));
         assertThat(dof.length).isEqualTo(rawBytes);
         assertThat(RegistrationCodec.encode(r).length).isEqualTo(valueBytes);
     }

@@ -284,7 +284,7 @@ final class DumpViews {
             out.println("provider " + p(pv.name()) + " (section " + pv.section() + ", " + pv.probes().size() + " probes)");
             for (ParsedProbe pr : pv.probes()) {
                 out.println("  " + p(pd.module() + ":" + pr.function() + ":" + pr.name()) + "  args ("
-                        + p(String.join(", ", pr.nativeTypes())) + ")  sites " + pr.sites().size());
+                        + p(String.join(", ", pr.nativeTypes())) + ")  sites " + pr.storedSites().size());
             }
         }
         pd.violations().forEach(x -> out.println("violation: " + p(x.message())));
@@ -298,7 +298,7 @@ final class DumpViews {
         if (d.parsed() == null) {
             root.put("error", d.error());
         } else {
-            JsonNode parsed = DofJson.of(d.parsed());
+            JsonNode parsed = DofJson.of(d.parsed(), d.users().isEmpty() ? 0 : d.users().get(0).record().helper().loadBase());
             root.set("decoded", parsed);
         }
     }
