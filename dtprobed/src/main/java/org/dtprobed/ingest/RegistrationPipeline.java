@@ -86,10 +86,10 @@ public final class RegistrationPipeline implements HelperRequests {
                     Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
             FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
             checkNegative(caller, helper, holder, stamp);
-            ContentHash content = ContentHash.of(dof);
-            ParsedDof parsed = parse(caller, helper, dof, content, holder, stamp);
             RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity());
-            long generation = commit(caller, rec, dof, content, parsed, snap);
+            Committed c = parseAndCommit(caller, helper, holder, stamp, rec, dof, snap);
+            ParsedDof parsed = c.parsed();
+            long generation = c.generation();
             long nanos = System.nanoTime() - t0;
             stats.registered(nanos);
             LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
@@ -143,24 +143,37 @@ public final class RegistrationPipeline implements HelperRequests {
         }
     }
 
-    /**
-     * The parse result for this DOF: from memory, from the stash's parse cache, from a parse
-     * another registration has in flight, or parsed in the jail (counted in {@code parses}; every
-     * other way in {@code parse_cache_hits}). The result serves any load base.
-     */
-    private ParsedDof parse(Caller caller, DofHelper helper, byte[] dof, ContentHash content, Mapping holder,
-                            FileStamp stamp) throws HelperException {
+    private record Committed(ParsedDof parsed, long generation) {
+    }
+
+    private Committed parseAndCommit(Caller caller, DofHelper helper, Mapping holder, FileStamp stamp,
+                                     RegistrationRecord rec, byte[] dof, ProcessSnapshot snap) throws HelperException {
+        ContentHash content = ContentHash.of(dof);
         ParseCache.Key key = ParseCache.Key.of(content, helper.module(), caller.pid());
-        ParsedDof parsed = parseCache.get(key).orElse(null);
-        if (parsed != null) {
+        ParsedDof cached = parseCache.get(key).orElse(null);
+        if (cached != null) {
             stats.parseCacheHit();
-        } else {
-            SharedParses.Result<Lookup> r = inFlight.run(key, () -> lookupOrParse(caller, helper, dof, content));
+            return commitParsed(caller, helper, cached, holder, stamp, rec, dof, content, snap);
+        }
+        // the parse is shared until the first registration's commit has put it in the parse cache
+        return inFlight.run(key, () -> lookupOrParse(caller, helper, dof, content), r -> {
             if (r.shared() || r.value().cached()) {
                 stats.parseCacheHit();
             }
-            parsed = parsedOrRefuse(caller, helper, r.value().outcome(), holder, stamp);
-        }
+            ParsedDof parsed = parsedOrRefuse(caller, helper, r.value().outcome(), holder, stamp);
+            return commitParsed(caller, helper, parsed, holder, stamp, rec, dof, content, snap);
+        });
+    }
+
+    /**
+     * Refuses a parse result that may not be registered (remembered in the negative cache), else
+     * commits it. The result came from memory, the stash's parse cache, a parse another
+     * registration had in flight ({@code parse_cache_hits}), or the jail ({@code parses}); it serves
+     * any load base.
+     */
+    private Committed commitParsed(Caller caller, DofHelper helper, ParsedDof parsed, Mapping holder, FileStamp stamp,
+                                   RegistrationRecord rec, byte[] dof, ContentHash content, ProcessSnapshot snap)
+            throws HelperException {
         List<PolicyViolation> violations = parsed.violations();
         if (!violations.isEmpty()) {
             remember(holder, stamp, Verdict.INVALID_DOF, violations.get(0).message());
@@ -171,7 +184,7 @@ public final class RegistrationPipeline implements HelperRequests {
             remember(holder, stamp, Verdict.NO_PROBES, "DOF has no probes");
             throw refuse(caller, helper, "no_probes", Errno.EINVAL, "DOF has no probes");
         }
-        return parsed;
+        return new Committed(parsed, commit(caller, rec, dof, content, parsed, snap));
     }
 
     /** What one parse-cache lookup or jailed parse found, shared with registrations waiting for it. */

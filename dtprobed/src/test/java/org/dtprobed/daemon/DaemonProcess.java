@@ -164,7 +164,7 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
-    com.fasterxml.jackson.databind.node.ObjectNode stats() throws IOException {
+    public com.fasterxml.jackson.databind.node.ObjectNode stats() throws IOException {
         try (DtprobedClient c = DtprobedClient.connect(socket())) {
             return c.stats();
         }
