@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
@@ -24,6 +25,7 @@ import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.stash.ContentHash;
+import org.dtprobed.stash.Registration;
 import org.dtprobed.stash.RegistrationKey;
 import org.dtprobed.stash.RegistrationRecord;
 import org.dtprobed.stash.Stash;
@@ -50,6 +52,8 @@ public final class RegistrationPipeline implements HelperRequests {
     private final IngestStats stats;
     private final ParseCache parseCache = new ParseCache(ParseCache.DEFAULT_MAX_BYTES);
     private final SharedParses<ParseCache.Key, Lookup> inFlight = new SharedParses<>();
+    /** Registrations made by a scan; a key whose registration is gone is dropped on REMOVE or left, harmless. */
+    private final java.util.Set<RegistrationKey> adopted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final FullStashReclaimer reclaimer;
     private final RefusalLog refusals = RefusalLog.standard(LOG);
     private final RegistrationQuota quota;
@@ -77,6 +81,23 @@ public final class RegistrationPipeline implements HelperRequests {
 
     @Override
     public long addDof(Caller caller, DofHelper helper, DofHeader header, byte[] dof) throws HelperException {
+        return register(caller, helper, dof, false);
+    }
+
+    /**
+     * Registers DOF that the daemon read from an object file of a process that did not register
+     * it (org.dtprobed.adopt): the registration drti would have made, by the same path.
+     */
+    public long adopt(Caller caller, DofHelper helper, DofHeader header, byte[] dof) throws HelperException {
+        return register(caller, helper, dof, true);
+    }
+
+    /** Whether the registration was made by a scan rather than by its process. */
+    public boolean adopted(RegistrationKey key) {
+        return adopted.contains(key);
+    }
+
+    private long register(Caller caller, DofHelper helper, byte[] dof, boolean adopting) throws HelperException {
         long t0 = System.nanoTime();
         int pid = caller.pid();
         try {
@@ -86,8 +107,18 @@ public final class RegistrationPipeline implements HelperRequests {
                     Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
             FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
             checkNegative(caller, helper, holder, stamp);
+            OptionalLong earlier = adopting ? OptionalLong.empty() : adoptedGeneration(pid, holder, helper, dof);
+            if (earlier.isPresent()) {
+                LOG.debug("pid {}: {} was adopted as generation {}; ADDDOF answered with it", pid,
+                        printable(helper.module()), earlier.getAsLong());
+                return earlier.getAsLong();
+            }
             RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity());
             Committed c = parseAndCommit(caller, helper, holder, stamp, rec, dof, snap);
+            if (adopting) {
+                adopted.add(new RegistrationKey(pid, c.generation()));
+                stats.adopted();
+            }
             ParsedDof parsed = c.parsed();
             long generation = c.generation();
             long nanos = System.nanoTime() - t0;
@@ -144,6 +175,28 @@ public final class RegistrationPipeline implements HelperRequests {
     }
 
     private record Committed(ParsedDof parsed, long generation) {
+    }
+
+    /**
+     * The generation of a scan's registration of this very DOF (same mapping, address and
+     * content) for this process: drti's later ADDDOF of an adopted object gets it, not a duplicate.
+     */
+    private OptionalLong adoptedGeneration(int pid, Mapping holder, DofHelper helper, byte[] dof) {
+        if (adopted.isEmpty() || holder.anonymous()) {
+            return OptionalLong.empty();
+        }
+        try {
+            for (Registration r : stash.byMapping(pid, holder.dev(), holder.inode(), holder.start())) {
+                if (adopted.contains(r.key()) && r.record().helper().dofAddress() == helper.dofAddress()
+                        && r.record().helper().module().equals(helper.module())
+                        && r.dofKey().equals(ContentHash.of(dof))) {
+                    return OptionalLong.of(r.key().generation());
+                }
+            }
+        } catch (StashException e) {
+            LOG.warn("pid {}: registrations unreadable: {}", pid, e.getMessage());
+        }
+        return OptionalLong.empty();
     }
 
     private Committed parseAndCommit(Caller caller, DofHelper helper, Mapping holder, FileStamp stamp,
@@ -224,7 +277,8 @@ public final class RegistrationPipeline implements HelperRequests {
             return; // a verdict about a file comes only from the file's own bytes
         }
         try {
-            stash.negative().record(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos(), verdict, reason);
+            stash.negative().record(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos(), verdict, reason,
+                    holder.path());
         } catch (StashException e) {
             LOG.warn("negative cache: cannot remember {}: {}", holder.path(), e.getMessage());
         }
@@ -271,6 +325,7 @@ public final class RegistrationPipeline implements HelperRequests {
     @Override
     public void remove(Caller caller, long generation) {
         int pid = caller.pid();
+        adopted.remove(new RegistrationKey(pid, generation));
         if (stash.remove(pid, generation)) {
             index.removeRegistration(pid, generation);
             stats.removed(IngestStats.RemovalCause.REMOVE, 1);

@@ -63,7 +63,8 @@ public final class StashLayout {
      */
     public static final int PARSE_CACHE_VERSION = 3;
     public static final int RAW_DOF_VERSION = 1;
-    public static final int NEGATIVE_VERSION = 1;
+    /** 2 adds the object's path (issue 13: stash-dump shows it); entries of version 1 still decode. */
+    public static final int NEGATIVE_VERSION = 2;
     public static final int PID_VERSION = 1;
     public static final int META_VERSION = 1;
 

@@ -319,7 +319,8 @@ final class DumpViews {
             long left = e.recordedAtMillis() + ttl - now;
             out.printf("%-24s %12d %-30s %-12s %-24s %-10s %s%n", file(e.dev(), e.inode()), e.size(),
                     Numbers.timeNanos(e.mtimeNanos()), e.verdict(), Numbers.time(e.recordedAtMillis()),
-                    left <= 0 ? "expired" : (left / 1000) + "s", p(e.reason()));
+                    left <= 0 ? "expired" : (left / 1000) + "s", p(e.reason())
+                            + (e.path().isEmpty() ? "" : "  " + p(e.path())));
         }
     }
 
@@ -331,7 +332,8 @@ final class DumpViews {
             Numbers.putUnsigned(o, "dev", e.dev());
             Numbers.putUnsigned(o, "inode", e.inode());
             o.put("size", e.size()).put("mtime_nanos", e.mtimeNanos()).put("verdict", e.verdict().name())
-                    .put("reason", e.reason()).put("recorded_at", Numbers.time(e.recordedAtMillis()))
+                    .put("reason", e.reason()).put("path", e.path())
+                    .put("recorded_at", Numbers.time(e.recordedAtMillis()))
                     .put("expires_at", Numbers.time(e.recordedAtMillis() + ttl));
         }
         return a;
