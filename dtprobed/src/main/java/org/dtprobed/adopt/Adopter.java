@@ -28,7 +28,6 @@ import org.dtprobed.ingest.RegistrationPipeline;
 import org.dtprobed.proc.Mapping;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
-import org.dtprobed.stash.Registration;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashException;
 import org.dtprobed.stash.negative.NegativeEntry;
@@ -171,16 +170,7 @@ public final class Adopter {
     }
 
     private boolean registered(int pid, ObjectKey k) {
-        try {
-            for (Registration r : stash.byPid(pid)) {
-                if (r.record().mapping().dev() == k.dev() && r.record().mapping().inode() == k.inode()) {
-                    return true;
-                }
-            }
-        } catch (StashException e) {
-            LOG.warn("pid {}: scan: registrations of pid {} unreadable: {}", PID, pid, e.getMessage());
-        }
-        return false;
+        return stash.hasRegistration(pid, k.dev(), k.inode());
     }
 
     private Examined examine(int pid, Mapping m, Tally t) {

@@ -649,6 +649,15 @@ public final class Stash implements AutoCloseable {
         return List.copyOf(index.keysOfPid(pid));
     }
 
+    /**
+     * Whether the pid has a registration whose DOF lies in a mapping of the file (dev, inode), from
+     * the in-memory index (no map reads): what a scan asks of every object of every process.
+     */
+    public synchronized boolean hasRegistration(int pid, long dev, long inode) {
+        ensureOpen();
+        return index.hasObject(pid, dev, inode);
+    }
+
     /** The registration, if stored. */
     public Optional<Registration> registration(RegistrationKey key) throws StashException {
         byte[] v = files.registrations.get(key.toBytes());

@@ -99,6 +99,17 @@ final class StashIndex {
         return out;
     }
 
+    /** Whether the pid has a registration whose DOF lies in a mapping of the file. */
+    boolean hasObject(int pid, long dev, long inode) {
+        for (RegistrationKey k : keysOfPid(pid)) {
+            Mapping m = byKey.get(k).mapping();
+            if (m.dev() == dev && m.inode() == inode) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     Set<Integer> pids() {
         return Set.copyOf(byPid.keySet());
     }
