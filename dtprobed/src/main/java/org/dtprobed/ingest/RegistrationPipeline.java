@@ -52,8 +52,6 @@ public final class RegistrationPipeline implements HelperRequests {
     private final IngestStats stats;
     private final ParseCache parseCache = new ParseCache(ParseCache.DEFAULT_MAX_BYTES);
     private final SharedParses<ParseCache.Key, Lookup> inFlight = new SharedParses<>();
-    /** Registrations made by a scan; a key whose registration is gone is dropped on REMOVE or left, harmless. */
-    private final java.util.Set<RegistrationKey> adopted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final FullStashReclaimer reclaimer;
     private final RefusalLog refusals = RefusalLog.standard(LOG);
     private final RegistrationQuota quota;
@@ -92,11 +90,6 @@ public final class RegistrationPipeline implements HelperRequests {
         return register(caller, helper, dof, true);
     }
 
-    /** Whether the registration was made by a scan rather than by its process. */
-    public boolean adopted(RegistrationKey key) {
-        return adopted.contains(key);
-    }
-
     private long register(Caller caller, DofHelper helper, byte[] dof, boolean adopting) throws HelperException {
         long t0 = System.nanoTime();
         int pid = caller.pid();
@@ -113,10 +106,9 @@ public final class RegistrationPipeline implements HelperRequests {
                         printable(helper.module()), earlier.getAsLong());
                 return earlier.getAsLong();
             }
-            RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity());
+            RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity(), adopting);
             Committed c = parseAndCommit(caller, helper, holder, stamp, rec, dof, snap);
             if (adopting) {
-                adopted.add(new RegistrationKey(pid, c.generation()));
                 stats.adopted();
             }
             ParsedDof parsed = c.parsed();
@@ -182,12 +174,12 @@ public final class RegistrationPipeline implements HelperRequests {
      * content) for this process: drti's later ADDDOF of an adopted object gets it, not a duplicate.
      */
     private OptionalLong adoptedGeneration(int pid, Mapping holder, DofHelper helper, byte[] dof) {
-        if (adopted.isEmpty() || holder.anonymous()) {
+        if (holder.anonymous()) {
             return OptionalLong.empty();
         }
         try {
             for (Registration r : stash.byMapping(pid, holder.dev(), holder.inode(), holder.start())) {
-                if (adopted.contains(r.key()) && r.record().helper().dofAddress() == helper.dofAddress()
+                if (r.record().adopted() && r.record().helper().dofAddress() == helper.dofAddress()
                         && r.record().helper().module().equals(helper.module())
                         && r.dofKey().equals(ContentHash.of(dof))) {
                     return OptionalLong.of(r.key().generation());
@@ -306,7 +298,7 @@ public final class RegistrationPipeline implements HelperRequests {
         // only now: a refused commit must leave nothing behind in memory (issue 19)
         parseCache.put(ParseCache.Key.of(content, rec.helper().module(), pid), parsed);
         syncIndex(pid);
-        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper()));
+        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper(), rec.adopted()));
         return key.generation();
     }
 
@@ -325,7 +317,6 @@ public final class RegistrationPipeline implements HelperRequests {
     @Override
     public void remove(Caller caller, long generation) {
         int pid = caller.pid();
-        adopted.remove(new RegistrationKey(pid, generation));
         if (stash.remove(pid, generation)) {
             index.removeRegistration(pid, generation);
             stats.removed(IngestStats.RemovalCause.REMOVE, 1);

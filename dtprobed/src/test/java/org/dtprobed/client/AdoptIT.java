@@ -73,6 +73,8 @@ class AdoptIT {
                 libAdopted = daemon.list("holdlib:::", libPid);
                 assertThat(libAdopted).extracting(ProbeEntry::fullName)
                         .containsExactly("holdlib" + libPid + ":libholdlib.so:holdlib_work:work");
+                assertThat(holdAdopted).allMatch(ProbeEntry::adopted);
+                assertThat(libAdopted).allMatch(ProbeEntry::adopted);
                 ObjectNode stats = daemon.stats();
                 assertThat(stats.get("adopted").asLong()).isGreaterThanOrEqualTo(2);
                 assertThat(stats.get("objects_examined").asLong()).isPositive();
@@ -83,6 +85,7 @@ class AdoptIT {
                 int hold2Pid = ready(hold2);
                 int lib2Pid = ready(lib2);
                 assertThat(sites(daemon.list("holdprov:::", hold2Pid))).isEqualTo(sites(holdAdopted));
+                assertThat(daemon.list("holdprov:::", hold2Pid)).noneMatch(ProbeEntry::adopted);
                 assertThat(fileOffsets(daemon.list("holdlib:::", lib2Pid))).isEqualTo(fileOffsets(libAdopted));
 
                 // sleep has no DOF: remembered with its path, and a rescan opens nothing of it
@@ -93,13 +96,14 @@ class AdoptIT {
                     assertThat(again.get("adopted").asInt()).isZero();
                 }
                 assertThat(negativePaths(state)).contains(sleep.toRealPath().toString());
+                assertThat(adoptedInStashDump(state)).contains(holdPid, libPid);
                 assertThat(daemon.stop()).isZero();
             }
 
             // after a restart the start-up scan answers sleep from the persisted cache
             try (DaemonProcess daemon = DaemonProcess.start(state, device, jars.jars())) {
-                assertThat(daemon.list("holdprov:::", holdPid)).as("the adopted registration survived")
-                        .hasSize(2);
+                assertThat(daemon.list("holdprov:::", holdPid)).as("the adopted registration survived, marked")
+                        .hasSize(2).allMatch(ProbeEntry::adopted);
                 try (DtprobedClient c = DtprobedClient.connect(daemon.socket())) {
                     ObjectNode again = c.scan(OptionalInt.of(sleepPid));
                     assertThat(again.get("objects_examined").asInt()).isZero();
@@ -157,6 +161,20 @@ class AdoptIT {
             paths.add(e.path("path").asText());
         }
         return paths;
+    }
+
+    private static List<Integer> adoptedInStashDump(Path state) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int rc = StashDump.run(new java.io.PrintStream(out, true, StandardCharsets.UTF_8), System.err, "--json",
+                "--state-dir", state.toString(), "registrations");
+        assertThat(rc).isZero();
+        List<Integer> pids = new ArrayList<>();
+        for (JsonNode r : JSON.readTree(out.toByteArray()).path("registrations")) {
+            if (r.path("adopted").asBoolean()) {
+                pids.add(r.path("pid").asInt());
+            }
+        }
+        return pids;
     }
 
     private static Process start(List<Process> started, String... cmd) throws IOException {

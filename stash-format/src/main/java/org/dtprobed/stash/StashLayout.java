@@ -50,8 +50,12 @@ public final class StashLayout {
     public static final int KIND_PID = 5;
     public static final int KIND_META = 6;
 
-    /** Layout version of registration values (the part before the probe records). */
-    public static final int REGISTRATION_VERSION = 1;
+    /**
+     * Layout version of registration values (the part before the probe records): 2 adds a flags
+     * byte (bit 0: adopted, issue 13); values of version 1 still decode (flags 0).
+     */
+    public static final int REGISTRATION_VERSION = 2;
+    public static final int REGISTRATION_FLAG_ADOPTED = 1;
     /** Layout version of the probe records in registrations. */
     public static final int PARSED_VERSION = 1;
     /**

@@ -178,7 +178,7 @@ final class DumpViews {
                     file(m.dev(), m.inode()) + " @" + hex(m.start()) + (m.path().isEmpty() ? "" : " " + p(m.path())),
                     hex(r.record().helper().loadBase()), r.dofKey().hex().substring(0, 16) + "..", r.dofSize(),
                     r.stale() ? "stale" : Integer.toString(r.probes().size()),
-                    Numbers.time(r.committedAtMillis()));
+                    Numbers.time(r.committedAtMillis()) + (r.record().adopted() ? "  adopted" : ""));
         }
     }
 
@@ -188,7 +188,8 @@ final class DumpViews {
             var m = r.record().mapping();
             var h = r.record().helper();
             var id = r.record().process();
-            ObjectNode o = a.addObject().put("pid", r.key().pid()).put("generation", r.key().generation());
+            ObjectNode o = a.addObject().put("pid", r.key().pid()).put("generation", r.key().generation())
+                    .put("adopted", r.record().adopted());
             ObjectNode mo = o.putObject("mapping");
             Numbers.putUnsigned(mo, "dev", m.dev());
             Numbers.putUnsigned(mo, "inode", m.inode());
