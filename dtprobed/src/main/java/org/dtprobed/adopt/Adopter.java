@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.DofHeader;
@@ -28,6 +27,7 @@ import org.dtprobed.ingest.RegistrationPipeline;
 import org.dtprobed.proc.Mapping;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
+import org.dtprobed.query.Scope;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashException;
 import org.dtprobed.stash.negative.NegativeEntry;
@@ -91,8 +91,8 @@ public final class Adopter {
         int refused;
     }
 
-    /** Scans every process whose uid {@code mayTrace} accepts. */
-    public synchronized ScanReport scanAll(IntPredicate mayTrace) {
+    /** Scans every process the scope permits (root's: all, without reading each one's uid). */
+    public synchronized ScanReport scanAll(Scope scope) {
         long t0 = System.nanoTime();
         List<Integer> pids = new ArrayList<>();
         try (Stream<Path> s = Files.list(procRoot)) {
@@ -101,19 +101,19 @@ public final class Adopter {
         } catch (IOException e) {
             LOG.warn("pid {}: scan: cannot list {}: {}", PID, procRoot, e.getMessage());
         }
-        return scan(pids, mayTrace, t0);
+        return scan(pids, scope, t0);
     }
 
-    /** Scans one process, if {@code mayTrace} accepts its uid. */
-    public synchronized ScanReport scanPid(int pid, IntPredicate mayTrace) {
-        return scan(List.of(pid), mayTrace, System.nanoTime());
+    /** Scans one process, if the scope permits it. */
+    public synchronized ScanReport scanPid(int pid, Scope scope) {
+        return scan(List.of(pid), scope, System.nanoTime());
     }
 
-    private ScanReport scan(List<Integer> pids, IntPredicate mayTrace, long t0) {
+    private ScanReport scan(List<Integer> pids, Scope scope, long t0) {
         Tally t = new Tally();
         Map<ObjectKey, Examined> seen = new HashMap<>();
         for (int pid : pids) {
-            scanProcess(pid, mayTrace, seen, t);
+            scanProcess(pid, scope, seen, t);
         }
         ScanReport r = new ScanReport(t.processes, t.examined, t.negative, t.adopted, t.already, t.refused,
                 System.nanoTime() - t0);
@@ -123,12 +123,11 @@ public final class Adopter {
         return r;
     }
 
-    private void scanProcess(int pid, IntPredicate mayTrace, Map<ObjectKey, Examined> seen, Tally t) {
+    private void scanProcess(int pid, Scope scope, Map<ObjectKey, Examined> seen, Tally t) {
         List<Mapping> maps;
-        int uid;
         try {
-            uid = proc.uid(pid);
-            if (!mayTrace.test(uid)) {
+            // root's scan reads a uid only for a process it adopts from (few): one /proc read less per process
+            if (!scope.everything() && !scope.permits(proc.uid(pid))) {
                 return;
             }
             maps = proc.maps(pid);
@@ -148,7 +147,7 @@ public final class Adopter {
                 seen.put(o.getKey(), e);
             }
             if (e.hasDof()) {
-                adopt(pid, uid, first, e, t);
+                adopt(pid, first, e, t);
             }
         }
     }
@@ -230,11 +229,18 @@ public final class Adopter {
         }
     }
 
-    private void adopt(int pid, int uid, Mapping first, Examined e, Tally t) {
+    private void adopt(int pid, Mapping first, Examined e, Tally t) {
+        int uid;
+        try {
+            uid = proc.uid(pid);
+        } catch (ProcException x) {
+            return; // gone since
+        }
         boolean exec = e.type() == ElfReader.ET_EXEC;
         long base = exec ? 0 : first.start();
         DofHelper helper = new DofHelper(module(first.path()), base, base + e.dofAddress());
         try {
+            // the gid is not read: registration uses the uid (scoping, quota) and nothing of the gid
             long gen = pipeline.adopt(new Caller(pid, pid, uid, uid), helper, e.header(), e.dof());
             t.adopted++;
             LOG.info("pid {}: adopted {} of pid {} as generation {}", PID, printable(helper.module()), pid, gen);

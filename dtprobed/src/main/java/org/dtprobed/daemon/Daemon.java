@@ -33,6 +33,7 @@ import org.dtprobed.proc.ProcFs;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.query.QueryServer;
 import org.dtprobed.query.QueryServerConfig;
+import org.dtprobed.query.Scope;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashConfig;
 import org.dtprobed.stash.StashException;
@@ -180,12 +181,12 @@ public final class Daemon implements AutoCloseable {
         daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind(), lifecycle);
         Adopter adopter = new Adopter(proc, Path.of("/proc"), stash, pipeline, stats, DofLimits.DEFAULT);
         query = new QueryServer(QueryServerConfig.defaults(config.socket()), index, daemonStats, () -> ready,
-                (pid, scope) -> scanJson(pid.isPresent() ? adopter.scanPid(pid.getAsInt(), scope::permits)
-                        : adopter.scanAll(scope::permits)));
+                (pid, scope) -> scanJson(pid.isPresent() ? adopter.scanPid(pid.getAsInt(), scope)
+                        : adopter.scanAll(scope)));
         query.start();
         // processes that started before the daemon (their drti found no device) are adopted now,
         // before the daemon says it is ready: a client that waits for ready lists them
-        adopter.scanAll(uid -> true);
+        adopter.scanAll(Scope.all());
         pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dtprobed-prune");
             t.setDaemon(true);
