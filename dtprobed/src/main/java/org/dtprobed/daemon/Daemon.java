@@ -186,7 +186,9 @@ public final class Daemon implements AutoCloseable {
         query.start();
         // processes that started before the daemon (their drti found no device) are adopted now,
         // before the daemon says it is ready: a client that waits for ready lists them
-        adopter.scanAll(Scope.all());
+        if (config.scanAtStart()) {
+            adopter.scanAll(Scope.all());
+        }
         pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dtprobed-prune");
             t.setDaemon(true);

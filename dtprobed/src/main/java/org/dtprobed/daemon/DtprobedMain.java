@@ -93,6 +93,10 @@ public final class DtprobedMain implements Callable<Integer> {
             + " process-events connector as they happen; the periodic pass (--prune-interval) then finds them.")
     boolean noProcessEvents;
 
+    @Option(names = "--no-scan", description = "Do not examine the running processes at start-up for objects"
+            + " built with dtrace -G that did not register (started before the daemon); dtprobe scan still does.")
+    boolean noScan;
+
     @Option(names = "--parser-classpath", split = ":", splitSynopsisLabel = ":", paramLabel = "JAR",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
     List<Path> parserClasspath = new ArrayList<>();
@@ -262,7 +266,7 @@ public final class DtprobedMain implements Callable<Integer> {
                 pruneInterval, parserClasspath, maxRegistrations,
                 metricsFile, metricsInterval,
                 maxRegistrationsPerUid != null ? maxRegistrationsPerUid : Math.max(1, maxRegistrations / 8),
-                maxRequestsPerUid, !noProcessEvents);
+                maxRequestsPerUid, !noProcessEvents, !noScan);
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {

@@ -66,7 +66,7 @@ class AdoptIT {
 
             List<ProbeEntry> holdAdopted;
             List<ProbeEntry> libAdopted;
-            try (DaemonProcess daemon = DaemonProcess.start(state, device, jars.jars())) {
+            try (DaemonProcess daemon = DaemonProcess.start(state, device, jars.jars(), "--scan")) {
                 holdAdopted = daemon.list("holdprov:::", holdPid);
                 assertThat(holdAdopted).extracting(ProbeEntry::fullName).containsExactlyInAnyOrder(
                         "holdprov" + holdPid + ":holdprog:main:req_done", "holdprov" + holdPid + ":holdprog:main:tick");
@@ -101,7 +101,7 @@ class AdoptIT {
             }
 
             // after a restart the start-up scan answers sleep from the persisted cache
-            try (DaemonProcess daemon = DaemonProcess.start(state, device, jars.jars())) {
+            try (DaemonProcess daemon = DaemonProcess.start(state, device, jars.jars(), "--scan")) {
                 assertThat(daemon.list("holdprov:::", holdPid)).as("the adopted registration survived, marked")
                         .hasSize(2).allMatch(ProbeEntry::adopted);
                 try (DtprobedClient c = DtprobedClient.connect(daemon.socket())) {
