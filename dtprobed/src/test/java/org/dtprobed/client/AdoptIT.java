@@ -50,6 +50,13 @@ class AdoptIT {
         Path sleep = Files.copy(Path.of("/bin/sleep"), tmp.resolve("nodofsleep"));
         Path plainDir = Files.createDirectories(tmp.resolve("plain"));
         Path plainUser = plainLibuser(plainDir, libuser);
+        Files.copy(Path.of("src/test/c/oracle/reregister.c"), oracle.resolve("reregister.c"));
+        run(oracle, "gcc", "-O2", "-pie", "-fPIE", "-o", "reregister", "reregister.c", "-L.", "-lholdlib",
+                "-Wl,-rpath,$ORIGIN");
+        long dofOffset;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(oracle.resolve("libholdlib.so"))) {
+            dofOffset = org.dtprobed.adopt.ElfReader.read(org.dtprobed.adopt.ElfSource.of(ch)).dofAddress();
+        }
         Path state = tmp.resolve("state");
         String device = "dtrace/adopt-" + ProcessHandle.current().pid();
         List<Process> started = new ArrayList<>();
@@ -59,6 +66,14 @@ class AdoptIT {
             Process lib = start(started, libuser.toString());
             Process sl = start(started, sleep.toString(), "1000");
             Process plain = start(started, plainUser.toString());
+            ProcessBuilder rb = new ProcessBuilder(oracle.resolve("reregister").toString(), Long.toString(dofOffset))
+                    .redirectErrorStream(true);
+            rb.environment().put("DTRACE_DOF_INIT_DEVNAME", "/dev/" + device); // not there yet: drti fails
+            Process rereg = rb.start();
+            started.add(rereg);
+            BufferedReader reregOut = new BufferedReader(new InputStreamReader(rereg.getInputStream(),
+                    StandardCharsets.UTF_8));
+            int reregPid = ready(reregOut);
             int holdPid = ready(hold);
             int libPid = ready(lib);
             int plainPid = ready(plain);
@@ -95,6 +110,13 @@ class AdoptIT {
                     assertThat(again.get("negative_cache_hits").asInt()).isPositive();
                     assertThat(again.get("adopted").asInt()).isZero();
                 }
+                // drti's ADDDOF of the adopted library, repeated by its process: the adopted generation
+                List<ProbeEntry> reregAdopted = daemon.list("holdlib:::", reregPid);
+                assertThat(reregAdopted).singleElement().satisfies(e -> assertThat(e.adopted()).isTrue());
+                rereg.getOutputStream().write("again\n".getBytes(StandardCharsets.US_ASCII));
+                rereg.getOutputStream().flush();
+                assertThat(nextLine(reregOut, "gen ")).isEqualTo("gen " + reregAdopted.get(0).generation());
+                assertThat(daemon.list("holdlib:::", reregPid)).as("no duplicate").isEqualTo(reregAdopted);
                 assertThat(negativePaths(state)).contains(sleep.toRealPath().toString());
                 assertThat(adoptedInStashDump(state)).contains(holdPid, libPid);
                 assertThat(daemon.stop()).isZero();
@@ -195,13 +217,20 @@ class AdoptIT {
 
     /** The first line that says "ready PID" (drti's complaints about the device come before it). */
     private static int ready(Process p) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        return ready(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+    }
+
+    private static int ready(BufferedReader r) throws IOException {
+        return Integer.parseInt(nextLine(r, "ready ").substring("ready ".length()).strip());
+    }
+
+    private static String nextLine(BufferedReader r, String prefix) throws IOException {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
-            if (line.startsWith("ready ")) {
-                return Integer.parseInt(line.substring("ready ".length()).strip());
+            if (line.startsWith(prefix)) {
+                return line;
             }
         }
-        throw new AssertionError("no ready line");
+        throw new AssertionError("no line starting with '" + prefix + "'");
     }
 
     private static void run(Path dir, String... cmd) throws Exception {
