@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The validating DOF parser. Input: the DOF bytes a client handed over and its
  * {@code dof_helper_t}; output: an immutable {@link ParsedDof} with every provider, probe and
- * absolute site. Any input either parses or throws {@link DofFormatException}; no other exception,
+ * site, independent of the load base ({@link ParsedProbe#sitesAt} applies one). Any input either parses or throws {@link DofFormatException}; no other exception,
  * no allocation sized by an unchecked count, and work linear in the bytes present.
  *
  * <p>Structural errors throw; registration-policy problems (unsafe names, probes without sites)
@@ -51,11 +51,11 @@ public final class DofParser {
         }
         DofInput in = new DofInput(dof, (int) h.loadSize());
         SectionTable table = SectionTable.read(in, h);
-        Relocator.Result relocated = Relocator.apply(in, table, helper.loadBase());
+        Relocator.Result relocated = Relocator.apply(in, table);
         List<PolicyViolation> violations = new ArrayList<>();
         NamePolicy.check("module", helper.module(), true,
                 () -> "module '" + NamePolicy.printable(helper.module()) + "'", violations);
-        ProviderReader reader = new ProviderReader(relocated.input(), in, table, h.version(), helper.module(), violations);
+        ProviderReader reader = new ProviderReader(in, relocated.targets(), table, h.version(), helper.module(), violations);
         List<ParsedProvider> providers = new ArrayList<>();
         int probeBudget = limits.maxProbes();
         ResultBudget resultBudget = new ResultBudget(limits.maxResultBytes());

@@ -40,6 +40,8 @@ public enum DofRule {
     RELOCATION_OUT_OF_BOUNDS(Kind.STRUCTURE, Errno.EINVAL, "relocation target lies outside its section"),
     RELOCATION_MISALIGNED(Kind.STRUCTURE, Errno.EINVAL, "relocation target is not 8-byte aligned"),
     BAD_RELOCATION_TYPE(Kind.STRUCTURE, Errno.EINVAL, "relocation type is unknown"),
+    RELOCATION_NOT_PROBE_ADDRESS(Kind.STRUCTURE, Errno.EINVAL,
+            "relocation target is not the dofpr_addr of a PROBES entry"),
     // providers and probes
     BAD_PROVIDER_SECTION(Kind.STRUCTURE, Errno.EINVAL, "provider section is malformed"),
     BAD_PROBES_SECTION(Kind.STRUCTURE, Errno.EINVAL, "probes section entry size is invalid"),

@@ -3,7 +3,10 @@ package org.dtprobed.dof;
 import java.util.List;
 
 /**
- * The immutable result of parsing one DOF blob for one registration.
+ * The immutable result of parsing one DOF blob: the same for every load base of the object that
+ * holds it (each registration applies its own, {@link ParsedProbe#sitesAt}), so one parse serves
+ * every process of a shared library or PIE. It does depend on the module name and, through the
+ * provider-name limit, on the number of digits of the registering pid.
  *
  * @param header      the validated header
  * @param module      the module name every probe belongs to ({@code dofhp_mod})

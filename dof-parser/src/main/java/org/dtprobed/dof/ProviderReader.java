@@ -3,6 +3,7 @@ package org.dtprobed.dof;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -12,21 +13,18 @@ import java.util.function.Supplier;
  */
 final class ProviderReader {
     private final DofInput in;
-    /** The blob as stored, for {@code dofpr_addr} before relocation. */
-    private final DofInput stored;
+    /** Blob offsets of the {@code dofpr_addr} fields a SETX relocates. */
+    private final Set<Long> relocated;
     private final SectionTable table;
     private final int version;
     private final String module;
     private final List<PolicyViolation> violations;
 
-    /**
-     * @param in     the blob with relocations applied
-     * @param stored the blob as the client sent it
-     */
-    ProviderReader(DofInput in, DofInput stored, SectionTable table, int version, String module,
+    /** @param relocated blob offsets of the {@code dofpr_addr} fields a SETX relocates */
+    ProviderReader(DofInput in, Set<Long> relocated, SectionTable table, int version, String module,
                    List<PolicyViolation> violations) {
         this.in = in;
-        this.stored = stored;
+        this.relocated = relocated;
         this.table = table;
         this.version = version;
         this.module = module;
@@ -98,9 +96,8 @@ final class ProviderReader {
 
     private ParsedProbe readProbe(Parts p, int at, int i, String provider) throws DofFormatException {
         long pos = p.probes.offset() + (long) i * p.probes.entrySize();
-        long storedAddress = stored.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
-        long address = in.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
-        DofProbeRecord rec = DofProbeRecord.read(in, pos, address);
+        long storedAddress = in.u64(pos + DofProbeRecord.OFF_ADDR, DofRule.BAD_PROBES_SECTION);
+        DofProbeRecord rec = DofProbeRecord.read(in, pos, storedAddress);
         if (rec.pad1() != 0 || rec.pad2() != 0) {
             throw new DofFormatException(DofRule.NONZERO_PROBE_PAD, at, i, "pad1 " + rec.pad1() + ", pad2 " + rec.pad2());
         }
@@ -116,9 +113,9 @@ final class ProviderReader {
         List<String> nativeTypes = readTypes(p.strings, rec.nargv(), rec.nargc(), "native argument type", at, i);
         List<String> xlateTypes = readTypes(p.strings, rec.xargv(), rec.xargc(), "translated argument type", at, i);
         List<Integer> argmap = readArgmap(p.args, rec, at, i);
-        List<ProbeSite> sites = sites(address, offsets, enabled, where);
+        List<ProbeSite> sites = sites(storedAddress, offsets, enabled, where);
         return new ParsedProbe(func, name, nativeTypes, xlateTypes, argmap, boxed(offsets), boxed(enabled),
-                storedAddress, address, sites);
+                storedAddress, relocated.contains(pos + DofProbeRecord.OFF_ADDR), sites);
     }
 
     private long[] readEnabledOffsets(Parts p, DofProbeRecord rec, int at, int i) throws DofFormatException {

@@ -1,43 +1,44 @@
 package org.dtprobed.dof;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The second pass (reference §3.5–3.6): validates every loaded URELHDR and applies its SETX
- * entries for one load base. The stored DOF is never changed: when a relocation has an effect,
- * the blob is copied once and the copy is patched, as dtprobed patches its own copy.
+ * The second pass (reference §3.5–3.6): validates every loaded URELHDR and finds which
+ * {@code dofpr_addr} fields its SETX entries relocate. Nothing is patched: the rule "add the load
+ * base unless the stored value is above it" depends on the base, so it is applied per
+ * registration ({@link ParsedProbe#addressAt}) and a parse result serves every base an object is
+ * loaded at. A SETX may therefore target only the {@code dofpr_addr} of a PROBES entry (all that
+ * {@code dtrace -G} emits); any other target would make other fields depend on the base, and is
+ * refused.
  */
 final class Relocator {
-    /** The relocations found, and the input to read relocated values from. */
-    record Result(DofInput input, List<ParsedRelocation> relocations) {
-    }
-
-    private record Patch(long position) {
+    /**
+     * @param relocations the entries found
+     * @param targets     blob offsets of the {@code dofpr_addr} fields a SETX relocates
+     */
+    record Result(List<ParsedRelocation> relocations, Set<Long> targets) {
     }
 
     private Relocator() {
     }
 
-    static Result apply(DofInput in, SectionTable table, long loadBase) throws DofFormatException {
+    static Result apply(DofInput in, SectionTable table) throws DofFormatException {
         List<ParsedRelocation> relocations = new ArrayList<>();
-        List<Patch> patches = new ArrayList<>();
+        Set<Long> targets = new HashSet<>();
         for (int i = 0; i < table.size(); i++) {
             DofSectionHeader s = table.get(i);
             if (s.type() == DofSectionType.URELHDR && s.loaded()) {
-                readHeader(in, table, s, relocations, patches);
+                readHeader(in, table, s, relocations, targets);
             }
         }
-        if (patches.isEmpty() || loadBase == 0) {
-            return new Result(in, relocations); // adding 0 changes nothing
-        }
-        return new Result(patched(in, patches, loadBase), relocations);
+        return new Result(relocations, targets);
     }
 
     private static void readHeader(DofInput in, SectionTable table, DofSectionHeader hdr,
-                                   List<ParsedRelocation> out, List<Patch> patches) throws DofFormatException {
+                                   List<ParsedRelocation> out, Set<Long> targets) throws DofFormatException {
         int at = hdr.index();
         if (hdr.size() < DofRelocation.HEADER_SIZE || hdr.align() != DofRelocation.HEADER_ALIGN) {
             throw new DofFormatException(DofRule.BAD_RELOCATION_HEADER, at, DofFormatException.NONE,
@@ -59,12 +60,12 @@ final class Relocator {
         long count = reltab.size() / reltab.entrySize();
         for (long k = 0; k < count; k++) {
             long desc = reltab.offset() + k * reltab.entrySize();
-            out.add(readEntry(in, names, reltab, target, desc, patches));
+            out.add(readEntry(in, names, reltab, target, desc, targets));
         }
     }
 
     private static ParsedRelocation readEntry(DofInput in, StringTable names, DofSectionHeader reltab,
-                                              DofSectionHeader target, long desc, List<Patch> patches)
+                                              DofSectionHeader target, long desc, Set<Long> targets)
             throws DofFormatException {
         DofRule r = DofRule.BAD_RELOCATION_TABLE;
         long type = in.u32(desc + DofRelocation.DESC_OFF_TYPE, r);
@@ -81,7 +82,15 @@ final class Relocator {
                 throw new DofFormatException(DofRule.RELOCATION_MISALIGNED, reltab.index(), DofFormatException.NONE,
                         "target at offset " + position);
             }
-            patches.add(new Patch(position));
+            // a PROBES entry size the provider reader will refuse is left to it
+            boolean entriesReadable = target.entrySize() >= DofProbeRecord.SIZE && target.entrySize() % 8 == 0;
+            if (target.type() != DofSectionType.PROBES
+                    || entriesReadable && offset % target.entrySize() != DofProbeRecord.OFF_ADDR) {
+                throw new DofFormatException(DofRule.RELOCATION_NOT_PROBE_ADDRESS, reltab.index(),
+                        DofFormatException.NONE, "offset " + offset + " in " + DofSectionType.name(target.type())
+                        + " section " + target.index() + " (entry size " + target.entrySize() + ")");
+            }
+            targets.add(position);
         } else if (type != DofRelocation.TYPE_NONE) {
             throw new DofFormatException(DofRule.BAD_RELOCATION_TYPE, reltab.index(), DofFormatException.NONE,
                     "type " + type);
@@ -99,18 +108,5 @@ final class Relocator {
         } catch (DofFormatException e) {
             return "";
         }
-    }
-
-    private static DofInput patched(DofInput in, List<Patch> patches, long loadBase) {
-        ByteBuffer copy = ByteBuffer.wrap(in.bytes(0, in.size())).order(ByteOrder.LITTLE_ENDIAN);
-        for (Patch p : patches) {
-            int pos = (int) p.position();
-            long value = copy.getLong(pos);
-            // a value above the base was already relocated by the runtime loader
-            if (Long.compareUnsigned(value, loadBase) <= 0) {
-                copy.putLong(pos, value + loadBase);
-            }
-        }
-        return new DofInput(copy, in.size());
     }
 }

@@ -45,7 +45,7 @@ public final class ResultBudget {
             n += text(t);
         }
         return n + 4L * p.argmap().size() + 8L * (p.offsets().size() + p.enabledOffsets().size())
-                + 9L * p.sites().size();
+                + 9L * p.storedSites().size();
     }
 
     private static long text(String s) {

@@ -36,10 +36,11 @@ class CorpusTest {
         assertThat(dof.module()).isEqualTo(h.get("dofhp_mod"));
         for (ParsedProvider p : dof.providers()) {
             for (ParsedProbe pr : p.probes()) {
-                assertThat(pr.address()).isEqualTo(pr.storedAddress());
-                assertThat(pr.sites()).extracting(ProbeSite::address)
-                        .containsExactlyElementsOf(pr.offsets().stream().sorted().map(o -> pr.address() + o).toList());
-                assertThat(pr.sites()).noneMatch(ProbeSite::isEnabled); // version 2: is-enabled ignored
+                long address = pr.addressAt(helper.loadBase());
+                assertThat(address).isEqualTo(pr.storedAddress());
+                assertThat(pr.sitesAt(helper.loadBase())).extracting(ProbeSite::address)
+                        .containsExactlyElementsOf(pr.offsets().stream().sorted().map(o -> address + o).toList());
+                assertThat(pr.storedSites()).noneMatch(ProbeSite::isEnabled); // version 2: is-enabled ignored
             }
         }
     }

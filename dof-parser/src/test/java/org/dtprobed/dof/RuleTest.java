@@ -67,9 +67,23 @@ class RuleTest {
         assertThat(d.violations()).isEmpty();
         ParsedProbe p = d.providers().get(0).probes().get(0);
         assertThat(p.storedAddress()).isEqualTo(0x1000);
-        assertThat(p.address()).isEqualTo(HELPER.loadBase() + 0x1000);
-        assertThat(p.sites()).containsExactly(new ProbeSite(HELPER.loadBase() + 0x1010, false),
+        assertThat(p.relocated()).isTrue();
+        assertThat(p.addressAt(HELPER.loadBase())).isEqualTo(HELPER.loadBase() + 0x1000);
+        assertThat(p.sitesAt(HELPER.loadBase())).containsExactly(new ProbeSite(HELPER.loadBase() + 0x1010, false),
                 new ProbeSite(HELPER.loadBase() + 0x1020, true));
+    }
+
+    @Test
+    void theResultDoesNotDependOnTheLoadBase() throws Exception {
+        ParsedDof here = new DofParser().parse(ByteBuffer.wrap(minimal()), HELPER, 1234);
+        ParsedDof there = new DofParser().parse(ByteBuffer.wrap(minimal()),
+                new DofHelper(HELPER.module(), 0x7f00_0000_0000L, HELPER.dofAddress()), 1234);
+        assertThat(there).isEqualTo(here);
+        ParsedProbe p = here.providers().get(0).probes().get(0);
+        assertThat(p.storedSites()).containsExactly(new ProbeSite(0x1010, false), new ProbeSite(0x1020, true));
+        assertThat(p.sitesAt(0x7f00_0000_0000L)).containsExactly(new ProbeSite(0x7f00_0000_1010L, false),
+                new ProbeSite(0x7f00_0000_1020L, true));
+        assertThat(p.sitesAt(0)).isEqualTo(p.storedSites());
     }
 
     @Nested
@@ -261,7 +275,23 @@ class RuleTest {
             long already = HELPER.loadBase() + 0x1000;
             b.u64(b.probeField(0, DofProbeRecord.OFF_ADDR), already);
             ParsedProbe p = new DofParser().parse(ByteBuffer.wrap(b.bytes()), HELPER, 1).providers().get(0).probes().get(0);
-            assertThat(p.address()).isEqualTo(already);
+            assertThat(p.addressAt(HELPER.loadBase())).isEqualTo(already);
+            assertThat(p.addressAt(already + 1)).isEqualTo(already + already + 1);
+        }
+
+        @Test
+        void targetInsideAProbeEntryButNotItsAddress() {
+            Blob b = blob();
+            fails(b.u64(b.sectionOffset(6) + DofRelocation.DESC_OFF_OFFSET, 8).bytes(),
+                    DofRule.RELOCATION_NOT_PROBE_ADDRESS);
+        }
+
+        @Test
+        void targetInAnotherSectionType() {
+            Blob b = blob();
+            // dofr_tgtsec: the relocation table itself instead of the PROBES section
+            fails(b.u32(b.sectionOffset(7) + DofRelocation.HDR_OFF_TGTSEC, 6).bytes(),
+                    DofRule.RELOCATION_NOT_PROBE_ADDRESS);
         }
     }
 

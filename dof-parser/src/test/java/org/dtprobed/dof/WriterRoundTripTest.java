@@ -57,12 +57,13 @@ class WriterRoundTripTest {
         assertThat(got.storedAddress()).as(at).isEqualTo(want.address());
         long address = spec.relocations && Long.compareUnsigned(want.address(), base) <= 0
                 ? want.address() + base : want.address();
-        assertThat(got.address()).as(at).isEqualTo(address);
+        assertThat(got.relocated()).as(at).isEqualTo(spec.relocations);
+        assertThat(got.addressAt(base)).as(at).isEqualTo(address);
         List<ProbeSite> sites = new ArrayList<>();
         want.offsets().stream().sorted().forEach(o -> sites.add(new ProbeSite(address + o, false)));
         if (spec.version >= 3) {
             want.enabledOffsets().stream().sorted().forEach(o -> sites.add(new ProbeSite(address + o, true)));
         }
-        assertThat(got.sites()).as(at).isEqualTo(sites);
+        assertThat(got.sitesAt(base)).as(at).isEqualTo(sites);
     }
 }

@@ -42,14 +42,14 @@ class ParsedDofCodecTest {
         assertThat(d.probeCount()).isPositive();
         ParsedDof back = ParsedDofCodec.decode(ByteBuffer.wrap(ParsedDofCodec.encode(d)));
         assertThat(back).isEqualTo(d);
-        assertThat(back.providers().get(0).probes().get(0).sites()).isEqualTo(d.providers().get(0).probes().get(0).sites());
+        assertThat(back.providers().get(0).probes().get(0).storedSites()).isEqualTo(d.providers().get(0).probes().get(0).storedSites());
     }
 
     @Test
     void everyFieldIncludingNullsViolationsAndRelocationsRoundTrips() throws Exception {
         DofHeader h = new DofHeader(2, 1, 3, 2, 8, 8, 0, 64, 32, 7, 64, 4096, 5000);
         ParsedProbe p = new ParsedProbe("fn", "name-é\u4e2d", List.of("char *", "int"), List.of("string"),
-                List.of(1), List.of(0L, 0xFFFFFFFFL), List.of(5L), -1L, Long.MIN_VALUE,
+                List.of(1), List.of(0L, 0xFFFFFFFFL), List.of(5L), -1L, true,
                 List.of(new ProbeSite(Long.MAX_VALUE, false), new ProbeSite(1, true)));
         ParsedDof d = new ParsedDof(h, null,
                 List.of(new ParsedProvider(3, "prov", new ProviderAttributes(1, 2, 3, 4, -5), List.of(p, p)),

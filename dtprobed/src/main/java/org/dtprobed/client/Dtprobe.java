@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "dtprobe", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, sortOptions = false, exitCodeOnInvalidInput = 64,
         description = "Query the dtprobed daemon for USDT probes, and trace them with kernel uprobes.",
         subcommands = {ListCommand.class, PidsCommand.class, WatchCommand.class, StatsCommand.class,
-            MetricsCommand.class, HealthCommand.class, TraceCommand.class, PublishCommand.class},
+            ScanCommand.class, MetricsCommand.class, HealthCommand.class, TraceCommand.class, PublishCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:nothing matched (list, trace), or the daemon is not ready (health)",
             "64:bad usage or a bad probe description", "69:the daemon cannot be reached",

@@ -150,6 +150,18 @@ public final class DtprobedClient implements Closeable {
         return (ObjectNode) s;
     }
 
+    /**
+     * Has the daemon examine the process (or every process) the caller may trace and adopt the
+     * objects with DOF that did not register themselves; its report (keys in docs/PROTOCOL.md).
+     */
+    public ObjectNode scan(OptionalInt pid) throws IOException {
+        JsonNode s = call(request(Protocol.OP_SCAN, null, pid)).get("scan");
+        if (s == null || !s.isObject()) {
+            throw new ProtocolException("scan response from " + path + " has no \"scan\" object");
+        }
+        return (ObjectNode) s;
+    }
+
     /** The daemon's metrics in the OpenMetrics text format, ending in {@code # EOF}. */
     public String metrics() throws IOException {
         JsonNode t = call(request(Protocol.OP_METRICS, null, OptionalInt.empty())).get("text");

@@ -16,6 +16,9 @@ import org.dtprobed.ingest.IngestStats;
 import org.dtprobed.ingest.ProcLiveness;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.DofHelper;
+import org.dtprobed.adopt.Adopter;
+import org.dtprobed.adopt.ScanReport;
+import org.dtprobed.dof.DofLimits;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.parse.ParseOutcome;
 import org.dtprobed.ingest.Pruner;
@@ -31,6 +34,7 @@ import org.dtprobed.probestree.ProbesTree;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.query.QueryServer;
 import org.dtprobed.query.QueryServerConfig;
+import org.dtprobed.query.Scope;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashConfig;
 import org.dtprobed.stash.StashException;
@@ -179,8 +183,16 @@ public final class Daemon implements AutoCloseable {
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
         transport = startTransport(pipeline);
         daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind(), lifecycle, probesTree);
-        query = new QueryServer(QueryServerConfig.defaults(config.socket()), index, daemonStats, () -> ready);
+        Adopter adopter = new Adopter(proc, Path.of("/proc"), stash, pipeline, stats, DofLimits.DEFAULT);
+        query = new QueryServer(QueryServerConfig.defaults(config.socket()), index, daemonStats, () -> ready,
+                (pid, scope) -> scanJson(pid.isPresent() ? adopter.scanPid(pid.getAsInt(), scope)
+                        : adopter.scanAll(scope)));
         query.start();
+        // processes that started before the daemon (their drti found no device) are adopted now,
+        // before the daemon says it is ready: a client that waits for ready lists them
+        if (config.scanAtStart()) {
+            adopter.scanAll(Scope.all());
+        }
         pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dtprobed-prune");
             t.setDaemon(true);
@@ -201,6 +213,15 @@ public final class Daemon implements AutoCloseable {
         StateDirGuard.preparePrivate(config.probesDir());
         StateDirGuard.preparePrivate(config.probesStagingDir());
         probesTree = ProbesTree.attach(config.probesDir(), config.probesStagingDir(), index);
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode scanJson(ScanReport r) {
+        var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        o.put("processes", r.processes()).put("objects_examined", r.objectsExamined())
+                .put("negative_cache_hits", r.negativeHits()).put("adopted", r.adopted())
+                .put("already_registered", r.alreadyRegistered()).put("refused", r.refused())
+                .put("millis", r.nanos() / 1_000_000);
+        return o;
     }
 
     private void openStashAndIndex() throws StashException {

@@ -87,6 +87,8 @@ final class DaemonStats implements StatsSource {
         o.put("parses", ingest.parses());
         o.put("parse_cache_hits", ingest.parseCacheHits());
         o.put("negative_cache_hits", ingest.negativeCacheHits());
+        o.put("objects_examined", ingest.objectsExamined());
+        o.put("adopted", ingest.adoptedCount());
         ObjectNode failures = o.putObject("parse_failures");
         ingest.failures().forEach(failures::put);
         o.put("child_restarts", ps.restarts());

@@ -105,6 +105,10 @@ public final class DtprobedMain implements Callable<Integer> {
                 + " a full pruning pass runs at once instead, so nothing is missed. Default: ${DEFAULT-VALUE}.")
     int processEventsBuffer;
 
+    @Option(names = "--no-scan", description = "Do not examine the running processes at start-up for objects"
+            + " built with dtrace -G that did not register (started before the daemon); dtprobe scan still does.")
+    boolean noScan;
+
     @Option(names = "--parser-classpath", split = ":", splitSynopsisLabel = ":", paramLabel = "JAR",
             description = "Jars the parser children load (default: the jars dtprobed runs from). They must be readable by --parser-user.")
     List<Path> parserClasspath = new ArrayList<>();
@@ -277,7 +281,7 @@ public final class DtprobedMain implements Callable<Integer> {
                 pruneInterval, parserClasspath, maxRegistrations,
                 metricsFile, metricsInterval,
                 maxRegistrationsPerUid != null ? maxRegistrationsPerUid : Math.max(1, maxRegistrations / 8),
-                maxRequestsPerUid, !noProcessEvents, processEventsBuffer, probesTree.equals("on"));
+                maxRequestsPerUid, !noProcessEvents, processEventsBuffer, probesTree.equals("on"), !noScan);
     }
 
     static int run(DaemonConfig config, SystemdNotifier notifier) {

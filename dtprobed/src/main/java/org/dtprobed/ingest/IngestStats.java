@@ -34,6 +34,8 @@ public final class IngestStats {
     private final LongAdder parses = new LongAdder();
     private final LongAdder parseCacheHits = new LongAdder();
     private final LongAdder negativeCacheHits = new LongAdder();
+    private final LongAdder objectsExamined = new LongAdder();
+    private final LongAdder adopted = new LongAdder();
     private final LongAdder prunePasses = new LongAdder();
     private final LongAdder prunePassesInIoctl = new LongAdder();
     private final Latency latency = new Latency();
@@ -72,7 +74,24 @@ public final class IngestStats {
         parseCacheHits.increment();
     }
 
-    void negativeCacheHit() {
+    /** An object file opened and read by a scan (org.dtprobed.adopt). */
+    public void objectExamined() {
+        objectsExamined.increment();
+    }
+
+    void adopted() {
+        adopted.increment();
+    }
+
+    public long objectsExamined() {
+        return objectsExamined.sum();
+    }
+
+    public long adoptedCount() {
+        return adopted.sum();
+    }
+
+    public void negativeCacheHit() {
         negativeCacheHits.increment();
     }
 

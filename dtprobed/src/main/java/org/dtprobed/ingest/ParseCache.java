@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.ResultBudget;
 import org.dtprobed.stash.ContentHash;
+import org.dtprobed.stash.ParseKey;
 
 /**
  * The parse cache's memory side, in front of the stash's {@code parsed} file: a forked child
@@ -16,16 +17,20 @@ import org.dtprobed.stash.ContentHash;
  * <p>Bounded in bytes, not entries (issue 19: 250 entries of a 27 MB result took the heap): each
  * entry is charged {@link ResultBudget#bytesOf} and the least recently used leave until the sum
  * fits; a result above a quarter of the bound is not kept at all. The pipeline fills it only after
- * a successful commit, so a refused registration leaves nothing here. The key holds the load base
- * (and module) because the parse result is relocated for that base, as in the stash's
- * {@code parsed} file; with the byte bound and commit-only filling, registering one DOF at many
- * bases costs churn, not memory.
+ * a successful commit, so a refused registration leaves nothing here. The key is what the result
+ * depends on, as in the stash's {@code parsed} file ({@code ParseKey}): the content, the module
+ * and the registering pid's digit count, not the load base (issue 13: N processes of one shared
+ * library or PIE, each at its own base, are one entry).
  */
 final class ParseCache {
     /** Estimated at up to 3x this in heap (strings, boxed offsets, records; not measured): ~50 MiB of 512. */
     static final long DEFAULT_MAX_BYTES = 16L << 20;
 
-    private record Key(ContentHash content, long loadBase, String module) {
+    /** @param pidDigits digits of the registering pid: a provider name must leave room for them */
+    record Key(ContentHash content, String module, int pidDigits) {
+        static Key of(ContentHash content, String module, long pid) {
+            return new Key(content, module, ParseKey.pidDigits(pid));
+        }
     }
 
     private record Entry(ParsedDof parsed, long bytes) {
@@ -39,18 +44,18 @@ final class ParseCache {
         this.maxBytes = maxBytes;
     }
 
-    synchronized Optional<ParsedDof> get(ContentHash content, long loadBase, String module) {
-        Entry e = entries.get(new Key(content, loadBase, module));
+    synchronized Optional<ParsedDof> get(Key key) {
+        Entry e = entries.get(key);
         return e == null ? Optional.empty() : Optional.of(e.parsed());
     }
 
     /** Keeps a committed result, evicting the least recently used beyond the byte bound. */
-    synchronized void put(ContentHash content, long loadBase, String module, ParsedDof parsed) {
+    synchronized void put(Key key, ParsedDof parsed) {
         long size = ResultBudget.bytesOf(parsed);
         if (size > maxBytes / 4) {
             return;
         }
-        Entry old = entries.put(new Key(content, loadBase, module), new Entry(parsed, size));
+        Entry old = entries.put(key, new Entry(parsed, size));
         bytes += size - (old == null ? 0 : old.bytes());
         Iterator<Entry> eldest = entries.values().iterator();
         while (bytes > maxBytes && eldest.hasNext()) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.ParsedProbe;
 import org.dtprobed.dof.ParsedProvider;
@@ -23,12 +24,15 @@ final class ProbeEntries {
     private final long generation;
     private final ProcessSnapshot snap;
     private final long fallbackAnchor;
+    private final boolean adopted;
     private final Map<Long, ProbeEntry.Mapping> objects = new HashMap<>();
     /** One object per distinct mapping: the probes of one object share it. */
     private final Map<ProbeEntry.Mapping, ProbeEntry.Mapping> distinctObjects = new HashMap<>();
     private final List<ProbeEntry> out = new ArrayList<>();
 
-    private ProbeEntries(int pid, int uid, long generation, ProcessSnapshot snap, long fallbackAnchor) {
+    private ProbeEntries(int pid, int uid, long generation, ProcessSnapshot snap, long fallbackAnchor,
+                         boolean adopted) {
+        this.adopted = adopted;
         this.pid = pid;
         this.uid = uid;
         this.generation = generation;
@@ -36,11 +40,13 @@ final class ProbeEntries {
         this.fallbackAnchor = fallbackAnchor;
     }
 
-    static List<ProbeEntry> of(ParsedDof dof, int pid, int uid, long generation, ProcessSnapshot snap, long dofAddress) {
-        ProbeEntries b = new ProbeEntries(pid, uid, generation, snap, dofAddress);
+    /** Entries of a fresh registration: its load base turns the parse result's sites absolute. */
+    static List<ProbeEntry> of(ParsedDof dof, int pid, int uid, long generation, ProcessSnapshot snap, DofHelper helper,
+                               boolean adopted) {
+        ProbeEntries b = new ProbeEntries(pid, uid, generation, snap, helper.dofAddress(), adopted);
         for (ParsedProvider provider : dof.providers()) {
             for (ParsedProbe p : provider.probes()) {
-                b.add(provider.name(), dof.module(), p.function(), p.name(), p.sites(), p.nativeTypes(),
+                b.add(provider.name(), dof.module(), p.function(), p.name(), p.sitesAt(helper.loadBase()), p.nativeTypes(),
                         p.translatedTypes(), p.argmap());
             }
         }
@@ -49,7 +55,7 @@ final class ProbeEntries {
 
     static List<ProbeEntry> of(Registration reg, int uid, ProcessSnapshot snap) {
         ProbeEntries b = new ProbeEntries(reg.key().pid(), uid, reg.key().generation(), snap,
-                reg.record().helper().dofAddress());
+                reg.record().helper().dofAddress(), reg.record().adopted());
         for (ProbeRecord p : reg.probes()) {
             b.add(p.provider(), p.module(), p.function(), p.name(), p.sites(), p.nativeTypes(), p.translatedTypes(),
                     p.argmap());
@@ -69,7 +75,7 @@ final class ProbeEntries {
             entrySites.add(new ProbeEntry.Site(s.address(), s.isEnabled()));
         }
         out.add(new ProbeEntry(pid, uid, generation, provider.intern(), module.intern(), function.intern(),
-                name.intern(), entrySites, interned(nativeTypes), interned(translatedTypes), argmap, object));
+                name.intern(), entrySites, interned(nativeTypes), interned(translatedTypes), argmap, object, adopted));
     }
 
     /**

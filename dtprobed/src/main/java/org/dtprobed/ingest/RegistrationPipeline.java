@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
@@ -24,6 +25,7 @@ import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.stash.ContentHash;
+import org.dtprobed.stash.Registration;
 import org.dtprobed.stash.RegistrationKey;
 import org.dtprobed.stash.RegistrationRecord;
 import org.dtprobed.stash.Stash;
@@ -34,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The path of one registration (DESIGN.md): {@code /proc} → negative cache → parse cache → jailed
- * parse → one stash commit → the query index; the generation goes back to the caller only after
+ * The path of one registration (DESIGN.md): {@code /proc} → negative cache → parse cache (or a
+ * parse of the same DOF in flight) → jailed parse → one stash commit → the query index; the generation goes back to the caller only after
  * the commit. Every failure becomes an errno for the caller and one log line with pid, module and
  * reason; nothing a caller sends can stop the daemon.
  */
@@ -49,6 +51,7 @@ public final class RegistrationPipeline implements HelperRequests {
     private final ProcFs proc;
     private final IngestStats stats;
     private final ParseCache parseCache = new ParseCache(ParseCache.DEFAULT_MAX_BYTES);
+    private final SharedParses<ParseCache.Key, Lookup> inFlight = new SharedParses<>();
     private final FullStashReclaimer reclaimer;
     private final RefusalLog refusals = RefusalLog.standard(LOG);
     private final RegistrationQuota quota;
@@ -76,6 +79,18 @@ public final class RegistrationPipeline implements HelperRequests {
 
     @Override
     public long addDof(Caller caller, DofHelper helper, DofHeader header, byte[] dof) throws HelperException {
+        return register(caller, helper, dof, false);
+    }
+
+    /**
+     * Registers DOF that the daemon read from an object file of a process that did not register
+     * it (org.dtprobed.adopt): the registration drti would have made, by the same path.
+     */
+    public long adopt(Caller caller, DofHelper helper, DofHeader header, byte[] dof) throws HelperException {
+        return register(caller, helper, dof, true);
+    }
+
+    private long register(Caller caller, DofHelper helper, byte[] dof, boolean adopting) throws HelperException {
         long t0 = System.nanoTime();
         int pid = caller.pid();
         try {
@@ -85,10 +100,19 @@ public final class RegistrationPipeline implements HelperRequests {
                     Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
             FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
             checkNegative(caller, helper, holder, stamp);
-            ContentHash content = ContentHash.of(dof);
-            ParsedDof parsed = parse(caller, helper, dof, content, holder, stamp);
-            RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity());
-            long generation = commit(caller, rec, dof, content, parsed, snap);
+            OptionalLong earlier = adopting ? OptionalLong.empty() : adoptedGeneration(pid, holder, helper, dof);
+            if (earlier.isPresent()) {
+                LOG.debug("pid {}: {} was adopted as generation {}; ADDDOF answered with it", pid,
+                        printable(helper.module()), earlier.getAsLong());
+                return earlier.getAsLong();
+            }
+            RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity(), adopting);
+            Committed c = parseAndCommit(caller, helper, holder, stamp, rec, dof, snap);
+            if (adopting) {
+                stats.adopted();
+            }
+            ParsedDof parsed = c.parsed();
+            long generation = c.generation();
             long nanos = System.nanoTime() - t0;
             stats.registered(nanos);
             LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
@@ -142,21 +166,59 @@ public final class RegistrationPipeline implements HelperRequests {
         }
     }
 
-    private ParsedDof parse(Caller caller, DofHelper helper, byte[] dof, ContentHash content, Mapping holder,
-                            FileStamp stamp) throws HelperException {
-        ParsedDof parsed = parseCache.get(content, helper.loadBase(), helper.module()).orElse(null);
-        if (parsed == null) {
-            try {
-                parsed = stash.findParsed(content, helper.loadBase(), helper.module()).orElse(null);
-            } catch (StashException e) {
-                LOG.warn("pid {}: parse cache unreadable, parsing again: {}", caller.pid(), e.getMessage());
+    private record Committed(ParsedDof parsed, long generation) {
+    }
+
+    /**
+     * The generation of a scan's registration of this very DOF (same mapping, address and
+     * content) for this process: drti's later ADDDOF of an adopted object gets it, not a duplicate.
+     */
+    private OptionalLong adoptedGeneration(int pid, Mapping holder, DofHelper helper, byte[] dof) {
+        if (holder.anonymous()) {
+            return OptionalLong.empty();
+        }
+        try {
+            for (Registration r : stash.byMapping(pid, holder.dev(), holder.inode(), holder.start())) {
+                if (r.record().adopted() && r.record().helper().dofAddress() == helper.dofAddress()
+                        && r.record().helper().module().equals(helper.module())
+                        && r.dofKey().equals(ContentHash.of(dof))) {
+                    return OptionalLong.of(r.key().generation());
+                }
             }
+        } catch (StashException e) {
+            LOG.warn("pid {}: registrations unreadable: {}", pid, e.getMessage());
         }
-        if (parsed != null) {
+        return OptionalLong.empty();
+    }
+
+    private Committed parseAndCommit(Caller caller, DofHelper helper, Mapping holder, FileStamp stamp,
+                                     RegistrationRecord rec, byte[] dof, ProcessSnapshot snap) throws HelperException {
+        ContentHash content = ContentHash.of(dof);
+        ParseCache.Key key = ParseCache.Key.of(content, helper.module(), caller.pid());
+        ParsedDof cached = parseCache.get(key).orElse(null);
+        if (cached != null) {
             stats.parseCacheHit();
-        } else {
-            parsed = parseInJail(caller, helper, dof, holder, stamp);
+            return commitParsed(caller, helper, cached, holder, stamp, rec, dof, content, snap);
         }
+        // the parse is shared until the first registration's commit has put it in the parse cache
+        return inFlight.run(key, () -> lookupOrParse(caller, helper, dof, content), r -> {
+            if (r.shared() || r.value().cached()) {
+                stats.parseCacheHit();
+            }
+            ParsedDof parsed = parsedOrRefuse(caller, helper, r.value().outcome(), holder, stamp);
+            return commitParsed(caller, helper, parsed, holder, stamp, rec, dof, content, snap);
+        });
+    }
+
+    /**
+     * Refuses a parse result that may not be registered (remembered in the negative cache), else
+     * commits it. The result came from memory, the stash's parse cache, a parse another
+     * registration had in flight ({@code parse_cache_hits}), or the jail ({@code parses}); it serves
+     * any load base.
+     */
+    private Committed commitParsed(Caller caller, DofHelper helper, ParsedDof parsed, Mapping holder, FileStamp stamp,
+                                   RegistrationRecord rec, byte[] dof, ContentHash content, ProcessSnapshot snap)
+            throws HelperException {
         List<PolicyViolation> violations = parsed.violations();
         if (!violations.isEmpty()) {
             remember(holder, stamp, Verdict.INVALID_DOF, violations.get(0).message());
@@ -167,13 +229,29 @@ public final class RegistrationPipeline implements HelperRequests {
             remember(holder, stamp, Verdict.NO_PROBES, "DOF has no probes");
             throw refuse(caller, helper, "no_probes", Errno.EINVAL, "DOF has no probes");
         }
-        return parsed;
+        return new Committed(parsed, commit(caller, rec, dof, content, parsed, snap));
     }
 
-    private ParsedDof parseInJail(Caller caller, DofHelper helper, byte[] dof, Mapping holder, FileStamp stamp)
-            throws HelperException {
+    /** What one parse-cache lookup or jailed parse found, shared with registrations waiting for it. */
+    private record Lookup(ParseOutcome outcome, boolean cached) {
+    }
+
+    private Lookup lookupOrParse(Caller caller, DofHelper helper, byte[] dof, ContentHash content) {
+        try {
+            Optional<ParsedDof> stored = stash.findParsed(content, helper.module(), caller.pid());
+            if (stored.isPresent()) {
+                return new Lookup(new ParseOutcome.Parsed(stored.get()), true);
+            }
+        } catch (StashException e) {
+            LOG.warn("pid {}: parse cache unreadable, parsing again: {}", caller.pid(), e.getMessage());
+        }
         ParseOutcome outcome = parser.parse(helper, dof, caller.pid());
         stats.parsed();
+        return new Lookup(outcome, false);
+    }
+
+    private ParsedDof parsedOrRefuse(Caller caller, DofHelper helper, ParseOutcome outcome, Mapping holder,
+                                     FileStamp stamp) throws HelperException {
         if (outcome instanceof ParseOutcome.Parsed p) {
             return p.dof();
         }
@@ -191,7 +269,8 @@ public final class RegistrationPipeline implements HelperRequests {
             return; // a verdict about a file comes only from the file's own bytes
         }
         try {
-            stash.negative().record(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos(), verdict, reason);
+            stash.negative().record(holder.dev(), holder.inode(), stamp.size(), stamp.mtimeNanos(), verdict, reason,
+                    holder.path());
         } catch (StashException e) {
             LOG.warn("negative cache: cannot remember {}: {}", holder.path(), e.getMessage());
         }
@@ -217,9 +296,9 @@ public final class RegistrationPipeline implements HelperRequests {
                     e.errno(), e.getMessage());
         }
         // only now: a refused commit must leave nothing behind in memory (issue 19)
-        parseCache.put(content, rec.helper().loadBase(), rec.helper().module(), parsed);
+        parseCache.put(ParseCache.Key.of(content, rec.helper().module(), pid), parsed);
         syncIndex(pid);
-        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper().dofAddress()));
+        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper(), rec.adopted()));
         return key.generation();
     }
 

@@ -49,11 +49,13 @@ final class QueryConnection implements Runnable {
     private final ProbeIndex index;
     private final StatsSource stats;
     private final BooleanSupplier ready;
+    private final ScanService scans;
     private RequestDeadline deadline;
     private LineOutput out;
 
     QueryConnection(AFUNIXSocket socket, long peerPid, Scope scope, QueryServerConfig config, ProbeIndex index,
-                    StatsSource stats, BooleanSupplier ready) {
+                    StatsSource stats, BooleanSupplier ready, ScanService scans) {
+        this.scans = scans;
         this.socket = socket;
         this.peerPid = peerPid;
         this.scope = scope;
@@ -188,6 +190,18 @@ final class QueryConnection implements Runnable {
                 }
             }
             case Protocol.OP_STATS -> writeStats(request, out);
+            case Protocol.OP_SCAN -> {
+                // the scope decides which processes are examined: a user's scan adopts only its own
+                var report = scans.scan(pid(request), scope);
+                if (report == null) {
+                    throw new RequestException(Protocol.ERR_UNAVAILABLE, "this daemon does not scan processes");
+                }
+                try (JsonGenerator g = begin(out, request, op)) {
+                    g.writeFieldName("scan");
+                    JSON.writeTree(g, report);
+                    g.writeEndObject();
+                }
+            }
             case Protocol.OP_METRICS -> {
                 if (!scope.everything()) {
                     throw new RequestException(Protocol.ERR_FORBIDDEN, "metrics are the whole daemon's; root only"

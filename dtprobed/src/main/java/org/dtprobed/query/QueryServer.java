@@ -40,6 +40,7 @@ public final class QueryServer implements Closeable {
     private final ProbeIndex index;
     private final StatsSource stats;
     private final BooleanSupplier ready;
+    private final ScanService scans;
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<Integer, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final Set<AFUNIXSocket> open = ConcurrentHashMap.newKeySet();
@@ -47,6 +48,12 @@ public final class QueryServer implements Closeable {
     private Thread acceptor;
 
     public QueryServer(QueryServerConfig config, ProbeIndex index, StatsSource stats, BooleanSupplier ready) {
+        this(config, index, stats, ready, ScanService.NONE);
+    }
+
+    public QueryServer(QueryServerConfig config, ProbeIndex index, StatsSource stats, BooleanSupplier ready,
+                       ScanService scans) {
+        this.scans = Objects.requireNonNull(scans, "scans");
         this.config = Objects.requireNonNull(config, "config");
         this.index = Objects.requireNonNull(index, "index");
         this.stats = Objects.requireNonNull(stats, "stats");
@@ -143,7 +150,7 @@ public final class QueryServer implements Closeable {
             return;
         }
         open.add(socket);
-        QueryConnection c = new QueryConnection(socket, pid, Scope.ofUid(uid), config, index, stats, ready);
+        QueryConnection c = new QueryConnection(socket, pid, Scope.ofUid(uid), config, index, stats, ready, scans);
         Thread t = new Thread(null, () -> {
             try {
                 c.run();

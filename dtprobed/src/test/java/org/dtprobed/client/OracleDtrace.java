@@ -92,6 +92,24 @@ public final class OracleDtrace {
         return new DlcloseProgram(dir.resolve("dlhost"), dir.resolve("livelib.so"));
     }
 
+    /**
+     * Builds libholdlib.so (provider holdlib: work(int)) with {@code dtrace -G} and libuser, a PIE
+     * executable linked against it (rpath $ORIGIN), in {@code dir}; returns libuser.
+     */
+    static Path libuser(Path dir) throws IOException, InterruptedException {
+        String dtrace = home().resolve("bin/dtrace").toString();
+        for (String f : List.of("holdlib.c", "holdlib.d", "libuser.c")) {
+            Files.copy(SOURCES.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        run(dir, 120, dtrace, "-xnolibs", "-h", "-s", "holdlib.d", "-o", "holdlib.h");
+        run(dir, 120, "gcc", "-O2", "-fPIC", "-c", "holdlib.c", "-o", "holdlib.o");
+        run(dir, 120, dtrace, "-xnolibs", "-G", "-s", "holdlib.d", "holdlib.o", "-o", "holdlibprov.o");
+        run(dir, 120, "gcc", "-shared", "-o", "libholdlib.so", "holdlib.o", "holdlibprov.o");
+        run(dir, 120, "gcc", "-O2", "-pie", "-fPIE", "-o", "libuser", "libuser.c", "-L.", "-lholdlib",
+                "-Wl,-rpath,$ORIGIN");
+        return dir.resolve("libuser");
+    }
+
     /** Runs a build step in {@code dir}; fails the test unless it exits 0 within {@code seconds}. Returns its stdout. */
     public static String run(Path dir, int seconds, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT)

@@ -148,7 +148,7 @@ final class ProbeProgram implements AutoCloseable {
         long loadBase = type == ET_EXEC ? 0 : m.base();
         ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof()),
                 new DofHelper(binary.getFileName().toString(), loadBase, 0), pid);
-        return Probes.fromParsed(parsed, pid, uid, generation, m);
+        return Probes.fromParsed(parsed, loadBase, pid, uid, generation, m);
     }
 
     static String run(List<String> cmd) throws Exception {

@@ -110,11 +110,16 @@ public final class DaemonProcess implements AutoCloseable {
         if (!List.of(extra).contains("--prune-interval")) {
             cmd.addAll(List.of("--prune-interval", "1s"));
         }
+        if (!List.of(extra).contains("--scan")) {
+            // a test daemon adopts nothing of the host (other tests' dtrace -G programs) unless it asks;
+            // "--scan" is this helper's word for the daemon's default (AdoptIT)
+            cmd.add("--no-scan");
+        }
         if (!List.of(extra).contains("--parse-timeout")) {
             // no test of a whole daemon is about the deadline: a parse on a loaded machine must not miss it
             cmd.addAll(List.of("--parse-timeout", "60s"));
         }
-        cmd.addAll(List.of(extra));
+        cmd.addAll(List.of(extra).stream().filter(a -> !a.equals("--scan")).toList());
         return cmd;
     }
 

@@ -20,20 +20,32 @@ class ParseCacheTest {
 
     @Test
     void isBoundedInBytesNotEntries() throws Exception {
-        // the issue's attack: one large result registered at many load bases
+        // issue 19's attack: one large result registered under many keys (now: module names)
         byte[] dof = SharedArgumentsDof.build("amp", 40, 255, 100);
         ParsedDof big = parse(dof);
         long each = ResultBudget.bytesOf(big);
         ParseCache cache = new ParseCache(4 * each + each / 2);
         ContentHash content = ContentHash.of(dof);
-        for (int base = 0; base < 250; base++) {
-            cache.put(content, 0x1000L * base, "mod", big);
+        for (int i = 0; i < 250; i++) {
+            cache.put(ParseCache.Key.of(content, "mod" + i, 1), big);
         }
         assertThat(cache.size()).isEqualTo(4);
         assertThat(cache.bytes()).isLessThanOrEqualTo(4 * each + each / 2);
-        // least recently used out: the last four bases stay
-        assertThat(cache.get(content, 0x1000L * 249, "mod")).containsSame(big);
-        assertThat(cache.get(content, 0, "mod")).isEmpty();
+        // least recently used out: the last four stay
+        assertThat(cache.get(ParseCache.Key.of(content, "mod249", 1))).containsSame(big);
+        assertThat(cache.get(ParseCache.Key.of(content, "mod0", 1))).isEmpty();
+    }
+
+    @Test
+    void theKeyHoldsTheModuleAndThePidDigitsButNotTheLoadBase() throws Exception {
+        byte[] dof = SharedArgumentsDof.build("amp", 2, 1, 8);
+        ParsedDof small = parse(dof);
+        ParseCache cache = new ParseCache(1 << 20);
+        ContentHash content = ContentHash.of(dof);
+        cache.put(ParseCache.Key.of(content, "mod", 4321), small);
+        assertThat(cache.get(ParseCache.Key.of(content, "mod", 1234))).containsSame(small);
+        assertThat(cache.get(ParseCache.Key.of(content, "mod", 12345))).isEmpty();
+        assertThat(cache.get(ParseCache.Key.of(content, "other", 1234))).isEmpty();
     }
 
     @Test
@@ -41,7 +53,7 @@ class ParseCacheTest {
         byte[] dof = SharedArgumentsDof.build("amp", 40, 255, 100);
         ParsedDof big = parse(dof);
         ParseCache cache = new ParseCache(3 * ResultBudget.bytesOf(big));
-        cache.put(ContentHash.of(dof), 0, "mod", big);
+        cache.put(ParseCache.Key.of(ContentHash.of(dof), "mod", 1), big);
         assertThat(cache.size()).isZero();
         assertThat(cache.bytes()).isZero();
     }
@@ -51,8 +63,8 @@ class ParseCacheTest {
         byte[] dof = SharedArgumentsDof.build("amp", 2, 1, 8);
         ParsedDof small = parse(dof);
         ParseCache cache = new ParseCache(1 << 20);
-        cache.put(ContentHash.of(dof), 0, "mod", small);
-        cache.put(ContentHash.of(dof), 0, "mod", small);
+        cache.put(ParseCache.Key.of(ContentHash.of(dof), "mod", 1), small);
+        cache.put(ParseCache.Key.of(ContentHash.of(dof), "mod", 1), small);
         assertThat(cache.bytes()).isEqualTo(ResultBudget.bytesOf(small));
     }
 }

@@ -156,7 +156,7 @@ class ProbeIndexTest {
         long base = 0x5555_0000_0000L;
         ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof), new DofHelper("shopd", base, 0), 77);
         ProbeEntry.Mapping m = new ProbeEntry.Mapping(1, 2, "/usr/sbin/shopd", base, 0);
-        List<ProbeEntry> entries = Probes.fromParsed(parsed, 77, 1000, 3, m);
+        List<ProbeEntry> entries = Probes.fromParsed(parsed, base, 77, 1000, 3, m);
         assertThat(entries).singleElement().satisfies(e -> {
             assertThat(e.fullName()).isEqualTo("shop77:shopd:checkout:begin");
             assertThat(e.sites()).containsExactly(new ProbeEntry.Site(base + 0x1134, false),

@@ -32,13 +32,17 @@ public final class Probes {
         return out;
     }
 
-    /** Every probe of one parsed registration, in provider then probe order, all in one mapping. */
-    public static List<ProbeEntry> fromParsed(ParsedDof dof, int pid, int uid, long generation, ProbeEntry.Mapping mapping) {
+    /**
+     * Every probe of one parsed registration at a load base, in provider then probe order, all in
+     * one mapping.
+     */
+    public static List<ProbeEntry> fromParsed(ParsedDof dof, long loadBase, int pid, int uid, long generation,
+                                              ProbeEntry.Mapping mapping) {
         List<ProbeEntry> out = new ArrayList<>(dof.probeCount());
         for (ParsedProvider provider : dof.providers()) {
             for (ParsedProbe p : provider.probes()) {
-                List<ProbeEntry.Site> sites = new ArrayList<>(p.sites().size());
-                for (ProbeSite s : p.sites()) {
+                List<ProbeEntry.Site> sites = new ArrayList<>(p.storedSites().size());
+                for (ProbeSite s : p.sitesAt(loadBase)) {
                     sites.add(new ProbeEntry.Site(s.address(), s.isEnabled()));
                 }
                 out.add(new ProbeEntry(pid, uid, generation, provider.name(), dof.module(), p.function(), p.name(),

@@ -18,7 +18,7 @@ class ToolDocsTest {
     void aPagePerCommandAndAScriptPerTool() throws Exception {
         List<Path> written = ToolDocs.write(tmp, "9.9");
         Path man = tmp.resolve("man/man1");
-        for (String page : List.of("dtprobe", "dtprobe-list", "dtprobe-trace", "dtprobe-publish", "dtprobe-watch",
+        for (String page : List.of("dtprobe", "dtprobe-list", "dtprobe-trace", "dtprobe-publish", "dtprobe-watch", "dtprobe-scan",
                 "dtprobed", "stash-dump", "dof-dump")) {
             assertThat(man.resolve(page + ".1")).as(page).exists();
         }
@@ -26,7 +26,7 @@ class ToolDocsTest {
             assertThat(tmp.resolve("bash-completion/completions").resolve(tool)).content()
                     .contains("function _complete_" + tool + "()");
         }
-        assertThat(written).hasSize(16);
+        assertThat(written).hasSize(17); // dtprobe-scan.1 since issue 13
         String list = Files.readString(man.resolve("dtprobe-list.1"), StandardCharsets.UTF_8);
         assertThat(list).startsWith(".TH \"DTPROBE-LIST\" 1 ").contains("\"dtprobed 9.9\"")
                 .contains(".SH NAME\ndtprobe\\-list \\- List probes like dtrace \\-l")

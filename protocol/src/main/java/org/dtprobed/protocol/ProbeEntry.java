@@ -14,10 +14,19 @@ import java.util.Objects;
  * @param sites           absolute addresses in the registering process
  * @param argmap          for translated argument k, the native argument it takes
  * @param mapping         the object that holds the sites
+ * @param adopted         the registration was made by the daemon's scan, not by the process's drti
  */
 public record ProbeEntry(int pid, int uid, long generation, String provider, String module, String function,
                          String name, List<Site> sites, List<String> nativeTypes, List<String> translatedTypes,
-                         List<Integer> argmap, Mapping mapping) {
+                         List<Integer> argmap, Mapping mapping, boolean adopted) {
+
+    /** A probe of a registration its process made (not adopted). */
+    public ProbeEntry(int pid, int uid, long generation, String provider, String module, String function,
+                      String name, List<Site> sites, List<String> nativeTypes, List<String> translatedTypes,
+                      List<Integer> argmap, Mapping mapping) {
+        this(pid, uid, generation, provider, module, function, name, sites, nativeTypes, translatedTypes, argmap,
+                mapping, false);
+    }
 
     /** One place the probe fires; {@code isEnabled} marks an is-enabled check rather than a firing. */
     public record Site(long address, boolean isEnabled) {

@@ -22,6 +22,9 @@ public final class ProbeJson {
         g.writeNumberField("pid", e.pid());
         g.writeNumberField("uid", e.uid());
         g.writeNumberField("generation", e.generation());
+        if (e.adopted()) {
+            g.writeBooleanField("adopted", true); // absent: the process registered it itself
+        }
         g.writeStringField("provider", e.providerWithPid());
         g.writeStringField("provider_name", e.provider());
         g.writeStringField("module", e.module());
@@ -101,6 +104,7 @@ public final class ProbeJson {
         List<String> translatedTypes = null;
         List<Integer> argmap = null;
         ProbeEntry.Mapping mapping = null;
+        boolean adopted = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String f = p.currentName();
             JsonToken t = p.nextToken();
@@ -117,6 +121,7 @@ public final class ProbeJson {
                 case "translated_types" -> translatedTypes = strings(p, t, f);
                 case "argmap" -> argmap = ints(p, t);
                 case "mapping" -> mapping = mapping(p, t);
+                case "adopted" -> adopted = t == JsonToken.VALUE_TRUE;
                 default -> p.skipChildren();
             }
         }
@@ -126,7 +131,7 @@ public final class ProbeJson {
             throw new IllegalArgumentException("probe object lacks a required field");
         }
         return new ProbeEntry((int) pid, (int) uid, gen, provider, module, function, name, sites, nativeTypes,
-                translatedTypes, argmap, mapping);
+                translatedTypes, argmap, mapping, adopted);
     }
 
     private static ProbeEntry.Mapping mapping(JsonParser p, JsonToken t) throws IOException {

@@ -17,8 +17,11 @@ public final class Protocol {
     public static final String OP_STATS = "stats";
     public static final String OP_HEALTH = "health";
     public static final String OP_METRICS = "metrics";
+    /** Examine running processes (all, or {@code "pid"}) for objects with DOF they did not register. */
+    public static final String OP_SCAN = "scan";
     /** Every operation this server answers; {@code health} lists them as the server's capabilities. */
-    public static final List<String> OPS = List.of(OP_LIST, OP_PIDS, OP_WATCH, OP_STATS, OP_HEALTH, OP_METRICS);
+    public static final List<String> OPS = List.of(OP_LIST, OP_PIDS, OP_WATCH, OP_STATS, OP_HEALTH, OP_METRICS,
+            OP_SCAN);
 
     public static final String ERR_BAD_REQUEST = "bad_request";
     public static final String ERR_UNKNOWN_OP = "unknown_op";
@@ -30,6 +33,8 @@ public final class Protocol {
     public static final String ERR_INTERNAL = "internal";
     /** An operation reserved to root (the daemon-wide metrics: they reveal other users' activity). */
     public static final String ERR_FORBIDDEN = "forbidden";
+    /** An operation this daemon was started without (e.g. {@code scan}). */
+    public static final String ERR_UNAVAILABLE = "unavailable";
 
     public static final String EVENT_REGISTERED = "registered";
     public static final String EVENT_REMOVED = "removed";

@@ -12,7 +12,7 @@ import org.dtprobed.dof.wire.ParsedDofCodec;
 import org.dtprobed.dof.wire.WireFormatException;
 
 /**
- * Parsed data in the stash. The parse-cache value ({@link StashLayout#PARSE_CACHE_VERSION} 2) is
+ * Parsed data in the stash. The parse-cache value ({@link StashLayout#PARSE_CACHE_VERSION} 3) is
  * the common header and then a whole {@link ParsedDof} in the one ParsedDof codec that the jailed
  * parser's replies use too ({@link ParsedDofCodec}). The per-probe records inside a registration
  * ({@link StashLayout#PARSED_VERSION} 1) are this class's own layout: a change bumps PARSED_VERSION
@@ -68,13 +68,16 @@ final class ParsedCodec {
         return out;
     }
 
-    /** The per-probe records of one registration, from its parse result. */
-    static List<ProbeRecord> probeRecords(RegistrationKey key, ParsedDof parsed) {
+    /**
+     * The per-probe records of one registration, from its parse result: sites absolute, with the
+     * registration's load base applied.
+     */
+    static List<ProbeRecord> probeRecords(RegistrationKey key, ParsedDof parsed, long loadBase) {
         List<ProbeRecord> out = new ArrayList<>(parsed.probeCount());
         for (ParsedProvider pv : parsed.providers()) {
             for (ParsedProbe pr : pv.probes()) {
                 out.add(new ProbeRecord(key, pv.name(), parsed.module(), pr.function(), pr.name(), pv.attributes(),
-                        pr.nativeTypes(), pr.translatedTypes(), pr.argmap(), pr.sites()));
+                        pr.nativeTypes(), pr.translatedTypes(), pr.argmap(), pr.sitesAt(loadBase)));
             }
         }
         return out;

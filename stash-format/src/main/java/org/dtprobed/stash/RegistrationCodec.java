@@ -4,13 +4,14 @@ import java.util.List;
 import org.dtprobed.dof.DofHelper;
 
 /**
- * Registration values, {@link StashLayout#REGISTRATION_VERSION} 1, after the common header:
+ * Registration values, {@link StashLayout#REGISTRATION_VERSION} 2, after the common header:
  * <pre>
  * u32 pid, u64 generation, u64 committedAtMillis,
  * u64 mapDev, u64 mapInode, u64 mapStart, str mapPath,
  * str module, u64 loadBase, u64 dofAddress,
  * u64 startTime, u64 execDev, u64 execInode,
  * 32 bytes dofKey, u64 dofSize,
+ * u8 flags (version 2; bit 0 adopted; version 1 has no such byte),
  * u16 parsedVersion, u32 probesLength, probesLength bytes of probe records (ParsedCodec)
  * </pre>
  * The probe records carry their own version and length so that a registration whose probes were
@@ -36,6 +37,7 @@ final class RegistrationCodec {
         ProcessIdentity p = rec.process();
         out.u64(p.startTime()).u64(p.execDev()).u64(p.execInode());
         out.bytes(r.dofKey().toBytes()).u64(r.dofSize());
+        out.u8(rec.adopted() ? StashLayout.REGISTRATION_FLAG_ADOPTED : 0);
         RecordOutput probes = new RecordOutput(0, 0, 256);
         ParsedCodec.encodeProbes(probes, r.probes());
         byte[] pb = probes.finish();
@@ -45,8 +47,10 @@ final class RegistrationCodec {
     }
 
     static Registration decode(byte[] value, String what) throws StashException {
-        RecordInput in = RecordInput.open(value, StashLayout.KIND_REGISTRATION, what)
-                .requireVersion(StashLayout.REGISTRATION_VERSION);
+        RecordInput in = RecordInput.open(value, StashLayout.KIND_REGISTRATION, what);
+        if (in.version() != 1) {
+            in.requireVersion(StashLayout.REGISTRATION_VERSION);
+        }
         RegistrationKey key = key((int) in.u32(), in.u64(), what);
         long at = in.u64();
         Mapping m = new Mapping(in.u64(), in.u64(), in.u64(), in.str());
@@ -54,6 +58,10 @@ final class RegistrationCodec {
         ProcessIdentity p = new ProcessIdentity(in.u64(), in.u64(), in.u64());
         ContentHash dofKey = ContentHash.fromBytes(in.bytes(StashLayout.DOF_KEY_SIZE));
         long dofSize = in.u64();
+        int flags = in.version() == 1 ? 0 : in.u8();
+        if ((flags & ~StashLayout.REGISTRATION_FLAG_ADOPTED) != 0) {
+            throw new StashException(StashException.Kind.CORRUPT, what + ": unknown registration flags " + flags);
+        }
         int parsedVersion = in.u16();
         long len = in.u32();
         int start = in.position();
@@ -70,7 +78,8 @@ final class RegistrationCodec {
             in.bytes((int) len);
         }
         in.end();
-        RegistrationRecord rec = new RegistrationRecord(key.pid(), m, h, p);
+        RegistrationRecord rec = new RegistrationRecord(key.pid(), m, h, p,
+                (flags & StashLayout.REGISTRATION_FLAG_ADOPTED) != 0);
         return new Registration(key, rec, dofKey, dofSize, at, parsedVersion, probes);
     }
 

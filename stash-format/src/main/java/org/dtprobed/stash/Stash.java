@@ -399,7 +399,7 @@ public final class Stash implements AutoCloseable {
         long gen = generationFor(reg);
         RegistrationKey key = new RegistrationKey(pid, gen);
         Registration r = new Registration(key, reg, hash, rawDof.length, config.clock().millis(),
-                StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed));
+                StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed, reg.helper().loadBase()));
         byte[] regValue = RegistrationCodec.encode(r);
         boolean newDof = !files.rawDof.containsKey(hash.toBytes());
         byte[] dofValue = newDof ? RawDofCodec.encode(rawDof) : null;
@@ -411,7 +411,7 @@ public final class Stash implements AutoCloseable {
                     + " registration needs " + chunksNeeded + " chunks of " + StashLayout.CHUNK_SIZE + " bytes beyond its"
                     + " slots, " + chunksLeft + " of " + config.chunks() + " are left");
         }
-        ParseKey pk = new ParseKey(hash, reg.helper().loadBase());
+        ParseKey pk = ParseKey.of(hash, reg.helper(), pid);
         byte[] parsedValue = parsedToCache(pk, parsed, chunksLeft - chunksNeeded);
         PidRecord pr = new PidRecord(gen + 1, reg.process());
         put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
@@ -557,8 +557,9 @@ public final class Stash implements AutoCloseable {
         boolean removed = files.registrations.remove(key.toBytes()) >= 0;
         StashIndex.Entry e = index.remove(key);
         if (e != null) {
-            if (!index.parsedInUse(e.dof(), e.loadBase())) {
-                files.parsed.remove(new ParseKey(e.dof(), e.loadBase()).toBytes());
+            ParseKey pk = new ParseKey(e.dof(), e.parseVariant());
+            if (!index.parsedInUse(pk)) {
+                files.parsed.remove(pk.toBytes());
             }
             if (index.refs(e.dof()) == 0) {
                 files.rawDof.remove(e.dof().toBytes());
@@ -658,6 +659,15 @@ public final class Stash implements AutoCloseable {
         return List.copyOf(index.keysOfPid(pid));
     }
 
+    /**
+     * Whether the pid has a registration whose DOF lies in a mapping of the file (dev, inode), from
+     * the in-memory index (no map reads): what a scan asks of every object of every process.
+     */
+    public synchronized boolean hasRegistration(int pid, long dev, long inode) {
+        ensureOpen();
+        return index.hasObject(pid, dev, inode);
+    }
+
     /** The registration, if stored. */
     public Optional<Registration> registration(RegistrationKey key) throws StashException {
         byte[] v = files.registrations.get(key.toBytes());
@@ -717,16 +727,16 @@ public final class Stash implements AutoCloseable {
     }
 
     /**
-     * The parse cache: the result for identical DOF content at the same load base, if some
-     * registration already had it parsed. The module must match too (it is part of the result).
+     * The parse cache: the result for identical DOF content (at any load base) registered with
+     * this module by a pid of as many digits, if some registration already had it parsed.
      */
-    public Optional<ParsedDof> findParsed(ContentHash content, long loadBase, String module) throws StashException {
-        ParseKey pk = new ParseKey(content, loadBase);
+    public Optional<ParsedDof> findParsed(ContentHash content, String module, long pid) throws StashException {
+        ParseKey pk = ParseKey.of(content, module, pid);
         byte[] v = files.parsed.get(pk.toBytes());
         if (v == null) {
             return Optional.empty();
         }
-        ParsedDof p = ParsedCodec.decodeParsed(v, "parse cache " + content + "@" + Long.toHexString(loadBase));
+        ParsedDof p = ParsedCodec.decodeParsed(v, "parse cache " + pk);
         return p.module().equals(module) ? Optional.of(p) : Optional.empty();
     }
 
@@ -781,7 +791,7 @@ public final class Stash implements AutoCloseable {
         RegistrationKey k = r.key();
         byte[] raw = rawDof(r.dofKey()).orElseThrow(() -> new StashException(StashException.Kind.CORRUPT,
                 "registration " + k + ": raw DOF " + r.dofKey() + " missing"));
-        ParseKey pk = new ParseKey(r.dofKey(), r.record().helper().loadBase());
+        ParseKey pk = ParseKey.of(r.dofKey(), r.record().helper(), k.pid());
         ParsedDof parsed;
         try {
             parsed = parser.parse(raw, r.record().helper(), k.pid());
@@ -796,7 +806,7 @@ public final class Stash implements AutoCloseable {
         }
         put(files.parsed, pk.toBytes(), ParsedCodec.encodeParsed(parsed), "parse cache");
         Registration fresh = new Registration(k, r.record(), r.dofKey(), r.dofSize(), r.committedAtMillis(),
-                StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(k, parsed));
+                StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(k, parsed, r.record().helper().loadBase()));
         byte[] value = RegistrationCodec.encode(fresh);
         // replacing a value in place is the one write a crash can destroy (Chronicle's recovery
         // deletes the entry for its bad checksum): keep the old value under the backup key until

@@ -15,7 +15,8 @@ import java.util.TreeSet;
  */
 final class StashIndex {
     /** One registration: what the index answers by without reading its value. */
-    record Entry(RegistrationKey key, Mapping mapping, long dofAddress, ContentHash dof, long loadBase) {
+    /** @param parseVariant {@link ParseKey#variant} of its parse-cache entry */
+    record Entry(RegistrationKey key, Mapping mapping, long dofAddress, ContentHash dof, long parseVariant) {
     }
 
     private record DevIno(long dev, long inode) {
@@ -28,14 +29,15 @@ final class StashIndex {
 
     static Entry entryOf(Registration r) {
         RegistrationRecord rec = r.record();
-        return new Entry(r.key(), rec.mapping(), rec.helper().dofAddress(), r.dofKey(), rec.helper().loadBase());
+        return new Entry(r.key(), rec.mapping(), rec.helper().dofAddress(), r.dofKey(),
+                ParseKey.of(r.dofKey(), rec.helper(), r.key().pid()).variant());
     }
 
     void add(Entry e) {
         byKey.put(e.key(), e);
         byPid.computeIfAbsent(e.key().pid(), p -> new TreeSet<>()).add(e.key().generation());
         byDevIno.computeIfAbsent(new DevIno(e.mapping().dev(), e.mapping().inode()), k -> new TreeSet<>()).add(e.key());
-        dofRefs.computeIfAbsent(e.dof(), k -> new HashMap<>()).merge(e.loadBase(), 1, Integer::sum);
+        dofRefs.computeIfAbsent(e.dof(), k -> new HashMap<>()).merge(e.parseVariant(), 1, Integer::sum);
     }
 
     Entry remove(RegistrationKey key) {
@@ -54,10 +56,10 @@ final class StashIndex {
         if (s.isEmpty()) {
             byDevIno.remove(di);
         }
-        Map<Long, Integer> bases = dofRefs.get(e.dof());
-        bases.merge(e.loadBase(), -1, Integer::sum);
-        bases.remove(e.loadBase(), 0);
-        if (bases.isEmpty()) {
+        Map<Long, Integer> variants = dofRefs.get(e.dof());
+        variants.merge(e.parseVariant(), -1, Integer::sum);
+        variants.remove(e.parseVariant(), 0);
+        if (variants.isEmpty()) {
             dofRefs.remove(e.dof());
         }
         return e;
@@ -97,6 +99,17 @@ final class StashIndex {
         return out;
     }
 
+    /** Whether the pid has a registration whose DOF lies in a mapping of the file. */
+    boolean hasObject(int pid, long dev, long inode) {
+        for (RegistrationKey k : keysOfPid(pid)) {
+            Mapping m = byKey.get(k).mapping();
+            if (m.dev() == dev && m.inode() == inode) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     Set<Integer> pids() {
         return Set.copyOf(byPid.keySet());
     }
@@ -106,9 +119,9 @@ final class StashIndex {
         return dofRefs.getOrDefault(h, Map.of()).values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** Whether some registration references the DOF at this load base (keeps its parse-cache entry). */
-    boolean parsedInUse(ContentHash h, long loadBase) {
-        return dofRefs.getOrDefault(h, Map.of()).containsKey(loadBase);
+    /** Whether some registration uses this parse-cache entry (which keeps it). */
+    boolean parsedInUse(ParseKey k) {
+        return dofRefs.getOrDefault(k.hash(), Map.of()).containsKey(k.variant());
     }
 
     Set<ContentHash> dofKeys() {

@@ -50,17 +50,25 @@ public final class StashLayout {
     public static final int KIND_PID = 5;
     public static final int KIND_META = 6;
 
-    /** Layout version of registration values (the part before the probe records). */
-    public static final int REGISTRATION_VERSION = 1;
+    /**
+     * Layout version of registration values (the part before the probe records): 2 adds a flags
+     * byte (bit 0: adopted, issue 13); values of version 1 still decode (flags 0).
+     */
+    public static final int REGISTRATION_VERSION = 2;
+    public static final int REGISTRATION_FLAG_ADOPTED = 1;
     /** Layout version of the probe records in registrations. */
     public static final int PARSED_VERSION = 1;
     /**
-     * Layout version of parse-cache values: 2 is the one ParsedDof codec the parser's replies use
+     * Layout version of parse-cache values: 3 is the base-independent result (sites before the
+     * load base is applied, keyed without it; issue 13); 2 held a result relocated for the load
+     * base in its key; both are the one ParsedDof codec the parser's replies use
      * ({@code org.dtprobed.dof.wire.ParsedDofCodec}); 1 (layout 1) was a codec of the stash's own.
+     * Entries of another version are dropped at open ({@link StashRepair}); the cache refills.
      */
-    public static final int PARSE_CACHE_VERSION = 2;
+    public static final int PARSE_CACHE_VERSION = 3;
     public static final int RAW_DOF_VERSION = 1;
-    public static final int NEGATIVE_VERSION = 1;
+    /** 2 adds the object's path (issue 13: stash-dump shows it); entries of version 1 still decode. */
+    public static final int NEGATIVE_VERSION = 2;
     public static final int PID_VERSION = 1;
     public static final int META_VERSION = 1;
 
@@ -75,9 +83,9 @@ public final class StashLayout {
     // raw DOF key: SHA-256 of the DOF bytes
     public static final int DOF_KEY_SIZE = 32;
 
-    // parse-cache key: (content hash, load base)
+    // parse-cache key: (content hash, variant: module CRC32C and pid digits, see ParseKey)
     public static final int PARSED_KEY_OFF_HASH = 0;
-    public static final int PARSED_KEY_OFF_LOAD_BASE = 32; // u64
+    public static final int PARSED_KEY_OFF_VARIANT = 32; // u64
     public static final int PARSED_KEY_SIZE = 40;
 
     // pids key: (pid, slot). Two slots, written alternately, so that an update interrupted by a

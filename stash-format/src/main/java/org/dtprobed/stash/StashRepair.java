@@ -161,7 +161,7 @@ final class StashRepair {
             if (k.length == StashLayout.PARSED_KEY_SIZE) {
                 ParseKey pk = ParseKey.fromBytes(k);
                 byte[] v = f.parsed.get(k);
-                keep = v != null && index.parsedInUse(pk.hash(), pk.loadBase()) && currentVersion(v);
+                keep = v != null && index.parsedInUse(pk) && currentVersion(v);
             }
             if (!keep) {
                 f.parsed.remove(k);

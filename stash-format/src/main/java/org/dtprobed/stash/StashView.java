@@ -99,7 +99,7 @@ public final class StashView {
     public Optional<ParsedDof> parsed(ParseKey k) throws StashException {
         byte[] v = f.parsed.get(k.toBytes());
         return v == null ? Optional.empty()
-                : Optional.of(ParsedCodec.decodeParsed(v, "parse cache " + k.hash() + "@" + Long.toHexString(k.loadBase())));
+                : Optional.of(ParsedCodec.decodeParsed(v, "parse cache " + k));
     }
 
     public List<PidState> pids(List<String> problems) {
@@ -185,9 +185,10 @@ public final class StashView {
             return;
         }
         try {
-            Optional<ParsedDof> parsed = parsed(new ParseKey(r.dofKey(), r.record().helper().loadBase()));
+            Optional<ParsedDof> parsed = parsed(ParseKey.of(r.dofKey(), r.record().helper(), r.key().pid()));
             boolean sameModule = parsed.isPresent() && parsed.get().module().equals(r.record().helper().module());
-            if (sameModule && !ParsedCodec.probeRecords(r.key(), parsed.get()).equals(r.probes())) {
+            if (sameModule && !ParsedCodec.probeRecords(r.key(), parsed.get(), r.record().helper().loadBase())
+                    .equals(r.probes())) {
                 problems.add("registration " + r.key() + ": probe records differ from the parse cache");
             }
         } catch (StashException e) {
@@ -198,11 +199,11 @@ public final class StashView {
     private void checkParsed(List<Registration> regs, boolean live, List<String> problems) {
         java.util.Set<ParseKey> used = new java.util.HashSet<>();
         for (Registration r : regs) {
-            used.add(new ParseKey(r.dofKey(), r.record().helper().loadBase()));
+            used.add(ParseKey.of(r.dofKey(), r.record().helper(), r.key().pid()));
         }
         for (ParseKey k : parsedKeys()) {
             if (!live && !used.contains(k)) {
-                problems.add("parse cache " + k.hash() + "@0x" + Long.toHexString(k.loadBase()) + " is used by no registration");
+                problems.add("parse cache " + k + " is used by no registration");
             }
             try {
                 parsed(k);

@@ -58,6 +58,39 @@ class FormatVersionTest {
         }
     }
 
+    /**
+     * Issue 13: parse-cache values of version 2 held a result relocated for the load base in their
+     * key. A stash that still has them drops them at open (they would give wrong sites at another
+     * base); the registrations keep their probe records, and the cache refills from new parses.
+     */
+    @Test
+    void parseCacheEntriesOfTheLoadBaseKeyedVersionAreDroppedAtOpen() throws Exception {
+        Fixtures.Blob b = Fixtures.blob(Fixtures.LIBUSDT.get(0));
+        RegistrationKey k;
+        ContentHash h = ContentHash.of(b.dof());
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            k = s.commit(b.record(700), b.dof(), b.parse(700));
+            ParseKey current = ParseKey.of(h, b.helper(), 700);
+            byte[] v = s.files().parsed.get(current.toBytes());
+            assertThat(v).as("the commit filled the parse cache").isNotNull();
+            byte[] old = v.clone();
+            old[StashLayout.VALUE_OFF_VERSION] = 2;
+            old[StashLayout.VALUE_OFF_VERSION + 1] = 0;
+            // what a version-2 daemon wrote: keyed by (content, load base), value version 2
+            s.files().parsed.put(new ParseKey(h, b.helper().loadBase()).toBytes(), old);
+            s.files().parsed.put(current.toBytes(), old);
+        }
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            assertThat(s.recovery().orphanParsed()).isEqualTo(2);
+            assertThat(s.files().parsed.longSize()).isZero();
+            assertThat(s.findParsed(h, b.helper().module(), 700)).isEmpty();
+            assertThat(s.registration(k).orElseThrow().probes()).isNotEmpty();
+            s.commit(b.record(701), b.dof(), b.parse(701));
+            assertThat(s.findParsed(h, b.helper().module(), 700)).as("refilled, in the current version")
+                    .contains(b.parse(701));
+        }
+    }
+
     @Test
     void aRebuildInterruptedAfterItsBackupIsRestoredFromTheBackup() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-2");

@@ -34,7 +34,7 @@ class HostileKeysTest {
 
     static ParsedDof parsed(String module, String provider, String function, String name, int loadSize) {
         ParsedProbe p = new ParsedProbe(function, name, List.of("char *"), List.of("char *"), List.of(0), List.of(16L),
-                List.of(), 0x1000, 0x1000, List.of(new ProbeSite(0x1010, false)));
+                List.of(), 0x1000, true, List.of(new ProbeSite(0x1010, false)));
         DofHeader h = new DofHeader(2, 1, 2, 2, 8, 8, 0, 64, 32, 1, 64, loadSize, loadSize);
         return new ParsedDof(h, module, List.of(new ParsedProvider(1, provider, new ProviderAttributes(0, 0, 0, 0, 0),
                 List.of(p))), List.of(), List.of());
@@ -61,7 +61,7 @@ class HostileKeysTest {
             assertThat(r.record()).isEqualTo(rec);
             ProbeRecord p = r.probes().get(0);
             assertThat(List.of(p.provider(), p.module(), p.function(), p.name())).containsOnly(evil);
-            assertThat(s.findParsed(ContentHash.of(raw), 0x400000, evil)).isPresent();
+            assertThat(s.findParsed(ContentHash.of(raw), evil, 900)).isPresent();
             assertThat(s.byMapping(900, 1, 2, 0x400000)).containsExactly(r);
         }
         assertThat(tree(root)).allSatisfy(p -> assertThat(p.startsWith(dir()) || p.equals(root)).isTrue());

@@ -100,7 +100,7 @@ class LayoutOneMigrationTest {
                 byte[] raw = s.rawDof(r.dofKey()).orElseThrow();
                 assertThat(ContentHash.of(raw)).isEqualTo(r.dofKey());
                 assertThat(r.probes()).as(k.toString()).isEqualTo(ParsedCodec.probeRecords(k,
-                        new DofParser().parse(ByteBuffer.wrap(raw), r.record().helper(), k.pid())));
+                        new DofParser().parse(ByteBuffer.wrap(raw), r.record().helper(), k.pid()), r.record().helper().loadBase()));
                 found.put(k.toString(), r.probes().size());
             }
             assertThat(new StashView(s.files()).check(false)).isEmpty();

@@ -50,6 +50,27 @@ class NegativeCacheTest {
     }
 
     @Test
+    void thePathIsKeptAcrossARestartAndVersionOneEntriesStillDecode() throws Exception {
+        try (Stash s = open(Duration.ofMinutes(10), 100)) {
+            s.negative().record(2049, 7, 10, 20, Verdict.NO_DOF, "no .SUNW_dof section", "/usr/bin/sleep");
+            // what a build before issue 13 wrote: version 1, no path
+            byte[] v1 = new RecordOutput(StashLayout.KIND_NEGATIVE, 1, 64).u64(30).u64(40).u64(clock.millis())
+                    .u8(Verdict.NO_DOF.wire()).str("old", "reason").finish();
+            s.files().negative.put(org.dtprobed.stash.negative.NegativeCodec.key(2049, 8), v1);
+        }
+        try (Stash s = open(Duration.ofMinutes(10), 100)) {
+            assertThat(s.negative().lookup(2049, 7, 10, 20)).hasValueSatisfying(e -> {
+                assertThat(e.path()).isEqualTo("/usr/bin/sleep");
+                assertThat(e.reason()).isEqualTo("no .SUNW_dof section");
+            });
+            assertThat(s.negative().lookup(2049, 8, 30, 40)).hasValueSatisfying(e -> {
+                assertThat(e.path()).isEmpty();
+                assertThat(e.reason()).isEqualTo("old");
+            });
+        }
+    }
+
+    @Test
     void hitThenMissesWhenSizeOrMtimeChangeOrTheInodeIsRecycled() throws Exception {
         try (Stash s = open(Duration.ofMinutes(10), 100)) {
             NegativeCache n = s.negative();

@@ -87,7 +87,7 @@ class StashChunkCrashTest {
                     Registration r = s.registration(k).orElseThrow();
                     byte[] raw = s.rawDof(r.dofKey()).orElseThrow();
                     assertThat(r.probes()).as(ctx + ": " + k).hasSize(PROBES).isEqualTo(ParsedCodec.probeRecords(k,
-                            new DofParser().parse(ByteBuffer.wrap(raw), r.record().helper(), k.pid())));
+                            new DofParser().parse(ByteBuffer.wrap(raw), r.record().helper(), k.pid()), r.record().helper().loadBase()));
                 }
                 assertThat(new StashView(s.files()).check(false)).as(ctx).isEmpty();
                 assertThat(s.files().chunks.longSize()).as(ctx + ": only chunks that values own")

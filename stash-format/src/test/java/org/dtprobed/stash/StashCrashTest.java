@@ -88,7 +88,7 @@ class StashCrashTest {
         byte[] raw = s.rawDof(r.dofKey()).orElseThrow(() -> new AssertionError(ctx + ": " + r.key() + " has no raw DOF"));
         assertThat(ContentHash.of(raw)).as(ctx).isEqualTo(r.dofKey());
         ParsedDof p = new DofParser().parse(ByteBuffer.wrap(raw), r.record().helper(), r.key().pid());
-        assertThat(r.probes()).as(ctx + ": probes of " + r.key()).isEqualTo(ParsedCodec.probeRecords(r.key(), p));
+        assertThat(r.probes()).as(ctx + ": probes of " + r.key()).isEqualTo(ParsedCodec.probeRecords(r.key(), p, r.record().helper().loadBase()));
         assertThat(r.probes()).as(ctx).isNotEmpty();
     }
 

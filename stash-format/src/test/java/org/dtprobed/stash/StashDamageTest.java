@@ -94,7 +94,7 @@ class StashDamageTest {
                 if (r != null) {
                     byte[] raw = s.rawDof(r.dofKey()).orElseThrow();
                     assertThat(r.probes()).isEqualTo(ParsedCodec.probeRecords(k,
-                            new DofParser().parse(ByteBuffer.wrap(raw), r.record().helper(), k.pid())));
+                            new DofParser().parse(ByteBuffer.wrap(raw), r.record().helper(), k.pid()), r.record().helper().loadBase()));
                 }
             }
         }

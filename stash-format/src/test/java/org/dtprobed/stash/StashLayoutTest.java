@@ -45,9 +45,10 @@ class StashLayoutTest {
             assertThat(raw[StashLayout.VALUE_HEADER_SIZE + 4]).as("DOF magic follows").isEqualTo((byte) 0x7F);
             assertThat(new String(raw, StashLayout.VALUE_HEADER_SIZE + 5, 3, StandardCharsets.US_ASCII)).isEqualTo("DOF");
 
-            ParseKey pk = new ParseKey(ContentHash.of(b.dof()), b.helper().loadBase());
+            ParseKey pk = ParseKey.of(ContentHash.of(b.dof()), b.helper(), k.pid());
             ByteBuffer pkb = ByteBuffer.wrap(pk.toBytes()).order(ByteOrder.LITTLE_ENDIAN);
-            assertThat(pkb.getLong(StashLayout.PARSED_KEY_OFF_LOAD_BASE)).isEqualTo(b.helper().loadBase());
+            assertThat(pkb.getLong(StashLayout.PARSED_KEY_OFF_VARIANT) & 0xFF).as("pid digits")
+                    .isEqualTo(Integer.toString(k.pid()).length());
             assertThat(s.files().parsed.containsKey(pk.toBytes())).isTrue();
 
             byte[] pv = s.files().pids.get(PidRecord.key(4242, 1));

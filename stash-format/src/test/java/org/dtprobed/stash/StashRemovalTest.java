@@ -31,7 +31,7 @@ class StashRemovalTest {
             assertThat(s.rawDof(ContentHash.of(a.dof()))).as("still referenced by pid 11").isPresent();
             assertThat(s.remove(a2.pid(), a2.generation())).isTrue();
             assertThat(s.rawDof(ContentHash.of(a.dof()))).as("last reference gone").isEmpty();
-            assertThat(s.findParsed(ContentHash.of(a.dof()), a.helper().loadBase(), a.helper().module())).isEmpty();
+            assertThat(s.findParsed(ContentHash.of(a.dof()), a.helper().module(), a2.pid())).isEmpty();
             assertThat(s.removePid(b1.pid())).isEqualTo(1);
             assertThat(s.removePid(10) + s.removePid(11)).isZero();
             List<Long> sizes = counts(s);

@@ -38,11 +38,11 @@ class StashRoundTripTest {
                 assertThat(r.record()).isEqualTo(b.record(pid));
                 assertThat(r.dofKey()).isEqualTo(ContentHash.of(b.dof()));
                 assertThat(s.rawDof(r.dofKey())).hasValueSatisfying(raw -> assertThat(raw).isEqualTo(b.dof()));
-                assertThat(r.probes()).isEqualTo(ParsedCodec.probeRecords(keys.get(i), parsed));
+                assertThat(r.probes()).isEqualTo(ParsedCodec.probeRecords(keys.get(i), parsed, b.helper().loadBase()));
                 assertThat(r.probes()).hasSize(parsed.probeCount());
-                Optional<ParsedDof> cached = s.findParsed(r.dofKey(), b.helper().loadBase(), b.helper().module());
+                Optional<ParsedDof> cached = s.findParsed(r.dofKey(), b.helper().module(), pid);
                 assertThat(cached).contains(parsed);
-                assertThat(s.findParsed(r.dofKey(), b.helper().loadBase() + 4096, b.helper().module())).isEmpty();
+                assertThat(s.findParsed(r.dofKey(), b.helper().module() + "x", pid)).isEmpty();
                 assertThat(s.byPid(pid)).containsExactly(r);
                 assertThat(s.byDevInode(0, 0)).contains(r);
                 Mapping m = r.record().mapping();

@@ -25,8 +25,8 @@ import org.dtprobed.dof.ProviderAttributes;
  * module    string
  * providers [i32 section, string name, i32 x5 attributes, probes[...]]
  * probe     string function name, [string] native, [string] translated, [i32] argmap,
- *           [i64] offsets, [i64] enabled offsets, i64 stored address, i64 address,
- *           [i64 address, u8 is-enabled] sites
+ *           [i64] offsets, [i64] enabled offsets, i64 stored address, u8 relocated,
+ *           [i64 stored address + offset, u8 is-enabled] stored sites
  * relocs    [string symbol, i32 type, i64 offset, i32 target section]
  * violations [string rule, string where, string detail]
  * </pre>
@@ -34,7 +34,7 @@ import org.dtprobed.dof.ProviderAttributes;
 public final class ParsedDofCodec {
     private static final int MIN_STRING = 4;
     private static final int MIN_PROVIDER = 4 + MIN_STRING + 5 * 4 + 4;
-    private static final int MIN_PROBE = 2 * MIN_STRING + 5 * 4 + 2 * 8 + 4;
+    private static final int MIN_PROBE = 2 * MIN_STRING + 5 * 4 + 8 + 1 + 4;
     private static final int MIN_SITE = 9;
     private static final int MIN_RELOCATION = MIN_STRING + 4 + 8 + 4;
     private static final int MIN_VIOLATION = 3 * MIN_STRING;
@@ -80,9 +80,9 @@ public final class ParsedDofCodec {
         p.offsets().forEach(w::i64);
         w.i32(p.enabledOffsets().size());
         p.enabledOffsets().forEach(w::i64);
-        w.i64(p.storedAddress()).i64(p.address());
-        w.i32(p.sites().size());
-        for (ProbeSite s : p.sites()) {
+        w.i64(p.storedAddress()).bool(p.relocated());
+        w.i32(p.storedSites().size());
+        for (ProbeSite s : p.storedSites()) {
             w.i64(s.address()).bool(s.isEnabled());
         }
     }
@@ -145,14 +145,14 @@ public final class ParsedDofCodec {
         List<Long> offsets = longs(r, "offsets");
         List<Long> enabled = longs(r, "enabled offsets");
         long stored = r.i64("stored address");
-        long address = r.i64("address");
+        boolean relocated = r.bool("relocated");
         int ns = r.count("sites", MIN_SITE);
         List<ProbeSite> sites = new ArrayList<>(ns);
         for (int i = 0; i < ns; i++) {
             sites.add(new ProbeSite(r.i64("site address"), r.bool("site is-enabled")));
         }
         return new ParsedProbe(function, name, nativeTypes, translatedTypes, argmap, offsets, enabled,
-                stored, address, sites);
+                stored, relocated, sites);
     }
 
     private static List<String> strings(WireReader r, String field) throws WireFormatException {

@@ -77,9 +77,9 @@ public final class DofDump implements Callable<Integer> {
             return EX_DATAERR;
         }
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(DofJson.of(dof)));
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(DofJson.of(dof, base)));
         } else {
-            DofText.print(dof, out);
+            DofText.print(dof, base, out);
         }
         return 0;
     }

@@ -25,7 +25,8 @@ public final class DofJson {
     private DofJson() {
     }
 
-    public static ObjectNode of(ParsedDof dof) {
+    /** @param loadBase the load base the addresses are given for ({@code dofhp_addr}) */
+    public static ObjectNode of(ParsedDof dof, long loadBase) {
         ObjectNode root = F.objectNode();
         root.put("version", dof.version());
         root.put("model", dof.model());
@@ -33,7 +34,7 @@ public final class DofJson {
         root.put("module", dof.module());
         ArrayNode providers = root.putArray("providers");
         for (ParsedProvider p : dof.providers()) {
-            providers.add(provider(p));
+            providers.add(provider(p, loadBase));
         }
         ArrayNode relocations = root.putArray("relocations");
         for (ParsedRelocation r : dof.relocations()) {
@@ -50,14 +51,14 @@ public final class DofJson {
         return root;
     }
 
-    private static ObjectNode provider(ParsedProvider p) {
+    private static ObjectNode provider(ParsedProvider p, long loadBase) {
         ObjectNode o = F.objectNode();
         o.put("name", p.name());
         o.put("section", p.section());
         o.set("attrs", attributes(p.attributes()));
         ArrayNode probes = o.putArray("probes");
         for (ParsedProbe pr : p.probes()) {
-            probes.add(probe(pr));
+            probes.add(probe(pr, loadBase));
         }
         return o;
     }
@@ -72,7 +73,7 @@ public final class DofJson {
         return o;
     }
 
-    private static ObjectNode probe(ParsedProbe pr) {
+    private static ObjectNode probe(ParsedProbe pr, long loadBase) {
         ObjectNode o = F.objectNode();
         o.put("function", pr.function());
         o.put("name", pr.name());
@@ -87,9 +88,9 @@ public final class DofJson {
         ArrayNode enabled = o.putArray("enabled_offsets");
         pr.enabledOffsets().forEach(enabled::add);
         o.set("addr", unsigned(pr.storedAddress()));
-        o.set("address", unsigned(pr.address()));
+        o.set("address", unsigned(pr.addressAt(loadBase)));
         ArrayNode sites = o.putArray("sites");
-        for (ProbeSite s : pr.sites()) {
+        for (ProbeSite s : pr.sitesAt(loadBase)) {
             ObjectNode site = sites.addObject();
             site.set("address", unsigned(s.address()));
             site.put("is_enabled", s.isEnabled());

@@ -1,6 +1,7 @@
 package org.dtprobed.dof.dump;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.ParsedProbe;
@@ -24,14 +25,15 @@ public final class DofText {
         };
     }
 
-    static void print(ParsedDof dof, PrintStream out) {
+    /** @param loadBase the load base the addresses are given for ({@code dofhp_addr}) */
+    static void print(ParsedDof dof, long loadBase, PrintStream out) {
         out.printf("DOF version %d, model %s, load size %d bytes, module '%s'%n", dof.version(),
                 model(dof.model()), dof.loadSize(), dof.module());
         for (ParsedProvider p : dof.providers()) {
             out.printf("%nprovider %s (section %d), %d probe%s%n", p.name(), p.section(), p.probes().size(),
                     p.probes().size() == 1 ? "" : "s");
             for (ParsedProbe pr : p.probes()) {
-                printProbe(p, pr, dof.module(), out);
+                printProbe(p, pr, dof.module(), loadBase, out);
             }
         }
         if (!dof.relocations().isEmpty()) {
@@ -49,7 +51,7 @@ public final class DofText {
         }
     }
 
-    private static void printProbe(ParsedProvider p, ParsedProbe pr, String module, PrintStream out) {
+    private static void printProbe(ParsedProvider p, ParsedProbe pr, String module, long loadBase, PrintStream out) {
         out.printf("  %s:%s:%s:%s%n", p.name(), module, pr.function(), pr.name());
         if (pr.nargc() > 0) {
             out.printf("    args     (%s)%n", String.join(", ", pr.nativeTypes()));
@@ -57,8 +59,9 @@ public final class DofText {
         if (pr.xargc() > 0 && !pr.translatedTypes().equals(pr.nativeTypes())) {
             out.printf("    xlated   (%s) argmap %s%n", String.join(", ", pr.translatedTypes()), pr.argmap());
         }
-        out.printf("    addr     %s (stored %s)%n", Numbers.hex(pr.address()), Numbers.hex(pr.storedAddress()));
-        out.printf("    sites    %s%n", pr.sites().isEmpty() ? "none" : pr.sites().stream()
+        out.printf("    addr     %s (stored %s)%n", Numbers.hex(pr.addressAt(loadBase)), Numbers.hex(pr.storedAddress()));
+        List<ProbeSite> sites = pr.sitesAt(loadBase);
+        out.printf("    sites    %s%n", sites.isEmpty() ? "none" : sites.stream()
                 .map(DofText::site).collect(Collectors.joining(" ")));
     }
 

@@ -178,7 +178,7 @@ final class DumpViews {
                     file(m.dev(), m.inode()) + " @" + hex(m.start()) + (m.path().isEmpty() ? "" : " " + p(m.path())),
                     hex(r.record().helper().loadBase()), r.dofKey().hex().substring(0, 16) + "..", r.dofSize(),
                     r.stale() ? "stale" : Integer.toString(r.probes().size()),
-                    Numbers.time(r.committedAtMillis()));
+                    Numbers.time(r.committedAtMillis()) + (r.record().adopted() ? "  adopted" : ""));
         }
     }
 
@@ -188,7 +188,8 @@ final class DumpViews {
             var m = r.record().mapping();
             var h = r.record().helper();
             var id = r.record().process();
-            ObjectNode o = a.addObject().put("pid", r.key().pid()).put("generation", r.key().generation());
+            ObjectNode o = a.addObject().put("pid", r.key().pid()).put("generation", r.key().generation())
+                    .put("adopted", r.record().adopted());
             ObjectNode mo = o.putObject("mapping");
             Numbers.putUnsigned(mo, "dev", m.dev());
             Numbers.putUnsigned(mo, "inode", m.inode());
@@ -284,7 +285,7 @@ final class DumpViews {
             out.println("provider " + p(pv.name()) + " (section " + pv.section() + ", " + pv.probes().size() + " probes)");
             for (ParsedProbe pr : pv.probes()) {
                 out.println("  " + p(pd.module() + ":" + pr.function() + ":" + pr.name()) + "  args ("
-                        + p(String.join(", ", pr.nativeTypes())) + ")  sites " + pr.sites().size());
+                        + p(String.join(", ", pr.nativeTypes())) + ")  sites " + pr.storedSites().size());
             }
         }
         pd.violations().forEach(x -> out.println("violation: " + p(x.message())));
@@ -298,7 +299,7 @@ final class DumpViews {
         if (d.parsed() == null) {
             root.put("error", d.error());
         } else {
-            JsonNode parsed = DofJson.of(d.parsed());
+            JsonNode parsed = DofJson.of(d.parsed(), d.users().isEmpty() ? 0 : d.users().get(0).record().helper().loadBase());
             root.set("decoded", parsed);
         }
     }
@@ -319,7 +320,8 @@ final class DumpViews {
             long left = e.recordedAtMillis() + ttl - now;
             out.printf("%-24s %12d %-30s %-12s %-24s %-10s %s%n", file(e.dev(), e.inode()), e.size(),
                     Numbers.timeNanos(e.mtimeNanos()), e.verdict(), Numbers.time(e.recordedAtMillis()),
-                    left <= 0 ? "expired" : (left / 1000) + "s", p(e.reason()));
+                    left <= 0 ? "expired" : (left / 1000) + "s", p(e.reason())
+                            + (e.path().isEmpty() ? "" : "  " + p(e.path())));
         }
     }
 
@@ -331,7 +333,8 @@ final class DumpViews {
             Numbers.putUnsigned(o, "dev", e.dev());
             Numbers.putUnsigned(o, "inode", e.inode());
             o.put("size", e.size()).put("mtime_nanos", e.mtimeNanos()).put("verdict", e.verdict().name())
-                    .put("reason", e.reason()).put("recorded_at", Numbers.time(e.recordedAtMillis()))
+                    .put("reason", e.reason()).put("path", e.path())
+                    .put("recorded_at", Numbers.time(e.recordedAtMillis()))
                     .put("expires_at", Numbers.time(e.recordedAtMillis() + ttl));
         }
         return a;

@@ -38,7 +38,7 @@ class DofDumpCorpusTest {
     @MethodSource("blobs")
     void decodesToTheIndependentDecoding(Path blob) throws Exception {
         ParsedDof dof = new DofParser().parse(ByteBuffer.wrap(Corpus.read(blob)), new DofHelper("m", 0, 0));
-        assertMatchesExpected(DofJson.of(dof), expected(blob), blob);
+        assertMatchesExpected(DofJson.of(dof, 0), expected(blob), blob);
         assertThat(dof.violations()).as("corpus DOF is registrable").isEmpty();
     }
 

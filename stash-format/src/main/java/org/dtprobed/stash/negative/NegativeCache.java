@@ -116,8 +116,14 @@ public final class NegativeCache {
     private String faulted;
 
     /** Records a verdict for the file as it is now (replacing any entry for the same dev+inode). */
+    public NegativeEntry record(long dev, long inode, long size, long mtimeNanos, Verdict verdict,
+                                String reason) throws StashException {
+        return record(dev, inode, size, mtimeNanos, verdict, reason, "");
+    }
+
+    /** As {@link #record(long, long, long, long, Verdict, String)}, with the path the file was seen under. */
     public synchronized NegativeEntry record(long dev, long inode, long size, long mtimeNanos, Verdict verdict,
-                                             String reason) throws StashException {
+                                             String reason, String path) throws StashException {
         if (faulted != null) {
             throw new StashException(StashException.Kind.FULL, "negative cache: not recording since a fault ("
                     + faulted + ")");
@@ -126,7 +132,7 @@ public final class NegativeCache {
         if (now - lastSweepMillis >= ttlMillis) {
             sweep(now);
         }
-        NegativeEntry e = new NegativeEntry(dev, inode, size, mtimeNanos, verdict, reason, now);
+        NegativeEntry e = new NegativeEntry(dev, inode, size, mtimeNanos, verdict, reason, now, path);
         byte[] value = NegativeCodec.encode(e);
         FileKey fk = new FileKey(dev, inode);
         if (order.remove(fk) == null) {

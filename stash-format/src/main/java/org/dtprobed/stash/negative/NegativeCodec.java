@@ -8,9 +8,9 @@ import org.dtprobed.stash.StashException;
 import org.dtprobed.stash.StashLayout;
 
 /**
- * Negative-cache key and value, {@link StashLayout#NEGATIVE_VERSION} 1. Key: u64 dev, u64 inode.
+ * Negative-cache key and value, {@link StashLayout#NEGATIVE_VERSION} 2. Key: u64 dev, u64 inode.
  * Value after the common header: u64 size, u64 mtimeNanos, u64 recordedAtMillis, u8 verdict,
- * str reason.
+ * str reason, str path (version 2; "" when unknown). Version 1 values (no path) still decode.
  */
 public final class NegativeCodec {
     private NegativeCodec() {
@@ -25,7 +25,7 @@ public final class NegativeCodec {
     static byte[] encode(NegativeEntry e) throws StashException {
         return new RecordOutput(StashLayout.KIND_NEGATIVE, StashLayout.NEGATIVE_VERSION, 64)
                 .u64(e.size()).u64(e.mtimeNanos()).u64(e.recordedAtMillis()).u8(e.verdict().wire())
-                .str(e.reason(), "negative-cache reason").finish();
+                .str(e.reason(), "negative-cache reason").str(e.path(), "negative-cache path").finish();
     }
 
     public static NegativeEntry decode(byte[] key, byte[] value) throws StashException {
@@ -36,7 +36,10 @@ public final class NegativeCodec {
         long dev = k.getLong(StashLayout.NEG_KEY_OFF_DEV);
         long ino = k.getLong(StashLayout.NEG_KEY_OFF_INO);
         String what = "negative entry " + dev + ":" + ino;
-        RecordInput in = RecordInput.open(value, StashLayout.KIND_NEGATIVE, what).requireVersion(StashLayout.NEGATIVE_VERSION);
+        RecordInput in = RecordInput.open(value, StashLayout.KIND_NEGATIVE, what);
+        if (in.version() != 1) {
+            in.requireVersion(StashLayout.NEGATIVE_VERSION);
+        }
         long size = in.u64();
         long mtime = in.u64();
         long at = in.u64();
@@ -46,7 +49,8 @@ public final class NegativeCodec {
             throw new StashException(StashException.Kind.CORRUPT, what + ": unknown verdict " + w);
         }
         String reason = in.str();
+        String path = in.version() == 1 ? "" : in.str();
         in.end();
-        return new NegativeEntry(dev, ino, size, mtime, v, reason, at);
+        return new NegativeEntry(dev, ino, size, mtime, v, reason, at, path);
     }
 }
