@@ -44,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Requires({Capability.ROOT, Capability.FUSE, Capability.UPROBES, Capability.GCC})
 class ProbesTreeIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Marks the end of dtrace's output (no line of dtrace's is NUL). */
+    private static final String END = "\0end";
 
     @TempDir
     static Path programs;
@@ -169,32 +171,41 @@ class ProbesTreeIT {
     }
 
     /**
-     * Runs {@code dtrace -q -n SCRIPT}, makes the program fire once dtrace's BEGIN clause ran (every
-     * probe is enabled by then), and returns what dtrace printed, {@code expectLines} lines; then
-     * dtrace is stopped.
+     * Runs {@code dtrace -q -n SCRIPT}, a script that ends itself with {@code exit()}, makes the
+     * program fire once dtrace's BEGIN clause ran (every probe is enabled by then), and returns what
+     * dtrace printed. dtrace must end by itself: a dtrace stopped by a signal while it has the
+     * process grabbed leaves it stopped, or kills it.
      */
-    private List<String> traceWhile(String script, Prog prog, String fire, int expectLines) throws Exception {
+    private List<String> trace(String script, Prog prog, String fire) throws Exception {
         List<String> cmd = List.of(dtrace.toString(), "-xdofstashpath=" + tmp.resolve("state"), "-q",
-                "-x", "switchrate=20hz", "-n", "BEGIN { printf(\"armed\\n\"); } " + script);
+                "-x", "switchrate=20hz", "-n", "BEGIN { n = 0; printf(\"armed\\n\"); } " + script);
         Process p = new ProcessBuilder(cmd).start();
         started.add(p);
-        BlockingQueue<String> out = UprobeTraceIT.lines(p.getInputStream());
         BlockingQueue<String> err = UprobeTraceIT.lines(p.getErrorStream());
+        // stdout line by line, then END at its end: what dtrace printed is whole once END came
+        BlockingQueue<String> out = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                r.lines().forEach(out::add);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                out.add("read error: " + e);
+            }
+            out.add(END);
+        });
+        reader.setDaemon(true);
+        reader.start();
         assertThat(out.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("dtrace armed (stderr %s)", err).isEqualTo("armed");
         assertThat(prog.send(fire)).isEqualTo("fired");
+        assertThat(p.waitFor(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).as("dtrace ended by its exit() (stderr %s)", err)
+                .isTrue();
+        assertThat(p.exitValue()).as("dtrace's status (stderr %s)", err).isZero();
         List<String> got = new ArrayList<>();
-        while (got.size() < expectLines) {
-            String l = out.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(l).as("dtrace output line %d (so far %s; stderr %s)", got.size() + 1, got, err).isNotNull();
-            got.add(l);
+        for (String l = out.poll(WAIT.toSeconds(), TimeUnit.SECONDS); l != null && !l.equals(END);
+                l = out.poll(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            if (!l.isEmpty()) {
+                got.add(l);
+            }
         }
-        p.destroy();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
-        // dtrace stops a process while it grabs it; a dtrace that ends then leaves it stopped
-        new ProcessBuilder("kill", "-CONT", Integer.toString(prog.pid)).start().waitFor(30, TimeUnit.SECONDS);
         return got;
     }
 
@@ -219,12 +230,12 @@ class ProbesTreeIT {
             long base2 = daemon.list("treelib" + pie2.pid + ":::", pie2.pid).get(0).sites().get(0).address();
             assertThat(base1).as("the library at a base of its own in each process").isNotEqualTo(base2);
 
-            assertThat(traceWhile(h + ":::tick { printf(\"tick %d\\n\", arg0); } " + h
-                    + ":::req_done { printf(\"req %d %s\\n\", arg0, copyinstr(arg1)); }", hold, "fire 2", 4))
+            assertThat(trace(h + ":::req_done { printf(\"req %d %s\\n\", arg0, copyinstr(arg1)); } " + h
+                    + ":::tick { printf(\"tick %d\\n\", arg0); n++; } " + h + ":::tick /n == 2/ { exit(0); }", hold, "fire 2"))
                     .containsExactly("req 0 req 0", "tick 0", "req 1 req 1", "tick 1000000007");
             String t2 = "treelib" + pie2.pid;
-            assertThat(traceWhile(t2 + ":::lib_call { printf(\"call %d %d\\n\", arg0, arg1); } " + t2
-                    + ":::lib_done { printf(\"done %d\\n\", arg0); }", pie2, "fire 3", 4))
+            assertThat(trace(t2 + ":::lib_call { printf(\"call %d %d\\n\", arg0, arg1); } " + t2
+                    + ":::lib_done { printf(\"done %d\\n\", arg0); exit(0); }", pie2, "fire 3"))
                     .containsExactly("call 0 1", "call 1 4", "call 2 7", "done 3");
 
             // an exit takes the process's files and directories
@@ -251,7 +262,8 @@ class ProbesTreeIT {
                     host.pid + "/" + lib + "/libtreelib.so/treelib_fire/lib_done");
             assertThat(dtraceList(lib)).containsExactly(lib + " libtreelib.so treelib_fire lib_call",
                     lib + " libtreelib.so treelib_fire lib_done");
-            assertThat(traceWhile(lib + ":::lib_call { printf(\"call %d %d\\n\", arg0, arg1); }", host, "fire 2", 2))
+            assertThat(trace(lib + ":::lib_call { printf(\"call %d %d\\n\", arg0, arg1); n++; } " + lib
+                    + ":::lib_call /n == 2/ { exit(0); }", host, "fire 2"))
                     .containsExactly("call 0 1", "call 1 4");
 
             assertThat(host.send("close")).isEqualTo("closed");
