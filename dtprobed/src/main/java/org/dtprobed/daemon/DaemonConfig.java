@@ -27,12 +27,13 @@ import java.time.Duration;
  * @param maxRequestsPerUid helper-device requests one non-root uid may have in flight
  * @param processEvents learn of exits and execs from the kernel's process-events connector as they
  *                      happen (false: the periodic pass only)
+ * @param parserClassArchive AppCDS archive of the parser children (made first if missing), or null for none
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
                            Path metricsFile, Duration metricsInterval, int maxRegistrationsPerUid,
-                           int maxRequestsPerUid, boolean processEvents) {
+                           int maxRequestsPerUid, boolean processEvents, Path parserClassArchive) {
     public DaemonConfig {
         parserClasspath = java.util.List.copyOf(parserClasspath);
         if (maxRegistrationsPerUid < 0 || maxRequestsPerUid < 1) {
