@@ -81,7 +81,7 @@ public final class RegistrationPipeline implements HelperRequests {
         try {
             checkQuota(caller, helper);
             ProcessSnapshot snap = snapshot(caller, helper);
-            Mapping holder = snap.mappingAt(helper.dofAddress()).orElseThrow(() -> refuse(caller, helper, "no_mapping",
+            Mapping holder = holder(snap, caller, helper).orElseThrow(() -> refuse(caller, helper, "no_mapping",
                     Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
             FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
             checkNegative(caller, helper, holder, stamp);
@@ -106,7 +106,17 @@ public final class RegistrationPipeline implements HelperRequests {
     private ProcessSnapshot snapshot(Caller caller, DofHelper helper) throws HelperException {
         int pid = caller.pid();
         try {
-            return ProcessSnapshot.take(proc, pid, caller.processStart());
+            return ProcessSnapshot.forRegistration(proc, caller);
+        } catch (NoSuchProcessException e) {
+            throw refuse(caller, helper, "process_gone", Errno.ESRCH, e.getMessage());
+        } catch (ProcException e) {
+            throw refuse(caller, helper, "proc_unreadable", Errno.EINVAL, e.getMessage());
+        }
+    }
+
+    private Optional<Mapping> holder(ProcessSnapshot snap, Caller caller, DofHelper helper) throws HelperException {
+        try {
+            return snap.mappingAt(helper.dofAddress());
         } catch (NoSuchProcessException e) {
             throw refuse(caller, helper, "process_gone", Errno.ESRCH, e.getMessage());
         } catch (ProcException e) {

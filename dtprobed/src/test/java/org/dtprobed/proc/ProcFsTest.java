@@ -88,7 +88,7 @@ class ProcFsTest {
         ProcFs fs = new ProcFs(root);
         Files.writeString(p.resolve("stat"), "5 (short) R 1 2 3\n");
         assertThatThrownBy(() -> fs.startTime(5)).isInstanceOf(ProcException.class)
-                .hasMessage(p.resolve("stat") + ": 6 fields, the start time is field 22");
+                .hasMessage(p.resolve("stat") + ": 6 fields, the start time is field 22 and the code start field 26");
         Files.writeString(p.resolve("stat"), "5 no parens at all");
         assertThatThrownBy(() -> fs.startTime(5)).hasMessageContaining("no ')' after the command name");
         Files.writeString(p.resolve("status"), "Name:\tx\nPid:\t5\n");
