@@ -18,7 +18,7 @@ import org.dtprobed.stash.ProcessIdentity;
  * a registration asks the kernel about the few addresses it needs where the kernel answers
  * (PROCMAP_QUERY, {@link ProcFs#addressSpace}).
  */
-final class ProcessSnapshot {
+final class ProcessSnapshot implements AutoCloseable {
     private final int pid;
     private final AddressSpace space;
     private final ProcessIdentity identity;
@@ -46,8 +46,19 @@ final class ProcessSnapshot {
         AddressSpace space = proc.addressSpace(pid);
         ProcStat stat = caller.processStart() != Caller.UNKNOWN_START
                 ? new ProcStat(caller.processStart(), caller.codeStart()) : proc.stat(pid);
-        ExecutableId exe = proc.executable(pid, space, stat);
-        return new ProcessSnapshot(pid, space, new ProcessIdentity(stat.startTime(), exe.dev(), exe.inode()));
+        try {
+            ExecutableId exe = proc.executable(pid, space, stat);
+            return new ProcessSnapshot(pid, space, new ProcessIdentity(stat.startTime(), exe.dev(), exe.inode()));
+        } catch (ProcException | RuntimeException e) {
+            space.close();
+            throw e;
+        }
+    }
+
+    /** Ends a registration's look (closes the maps file the kernel route keeps open meanwhile). */
+    @Override
+    public void close() {
+        space.close();
     }
 
     int pid() {

@@ -80,20 +80,9 @@ public final class RegistrationPipeline implements HelperRequests {
         int pid = caller.pid();
         try {
             checkQuota(caller, helper);
-            ProcessSnapshot snap = snapshot(caller, helper);
-            Mapping holder = holder(snap, caller, helper).orElseThrow(() -> refuse(caller, helper, "no_mapping",
-                    Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
-            FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
-            checkNegative(caller, helper, holder, stamp);
-            ContentHash content = ContentHash.of(dof);
-            ParsedDof parsed = parse(caller, helper, dof, content, holder, stamp);
-            RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity());
-            long generation = commit(caller, rec, dof, content, parsed, snap);
-            long nanos = System.nanoTime() - t0;
-            stats.registered(nanos);
-            LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
-                    parsed.probeCount(), generation, TimeUnit.NANOSECONDS.toMicros(nanos));
-            return generation;
+            try (ProcessSnapshot snap = snapshot(caller, helper)) {
+                return register(caller, helper, dof, snap, t0);
+            }
         } catch (HelperException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -101,6 +90,24 @@ public final class RegistrationPipeline implements HelperRequests {
             LOG.error("pid {}: registration of {} failed unexpectedly", pid, helper.module(), e);
             throw HelperException.logged(Errno.EINVAL, "internal_error", "internal error: " + e);
         }
+    }
+
+    private long register(Caller caller, DofHelper helper, byte[] dof, ProcessSnapshot snap, long t0)
+            throws HelperException {
+        int pid = caller.pid();
+        Mapping holder = holder(snap, caller, helper).orElseThrow(() -> refuse(caller, helper, "no_mapping",
+                Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
+        FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
+        checkNegative(caller, helper, holder, stamp);
+        ContentHash content = ContentHash.of(dof);
+        ParsedDof parsed = parse(caller, helper, dof, content, holder, stamp);
+        RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity());
+        long generation = commit(caller, rec, dof, content, parsed, snap);
+        long nanos = System.nanoTime() - t0;
+        stats.registered(nanos);
+        LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
+                parsed.probeCount(), generation, TimeUnit.NANOSECONDS.toMicros(nanos));
+        return generation;
     }
 
     private ProcessSnapshot snapshot(Caller caller, DofHelper helper) throws HelperException {

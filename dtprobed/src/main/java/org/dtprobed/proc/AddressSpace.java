@@ -7,7 +7,7 @@ import java.util.Optional;
  * The mappings of one process, as a registration asks about them: from one read of the maps text
  * ({@link #of(List)}), or asked of the kernel address by address ({@link ProcFs#addressSpace}).
  */
-public interface AddressSpace {
+public interface AddressSpace extends AutoCloseable {
     /** The mapping that holds {@code address}, or empty when the address is not mapped. */
     Optional<Mapping> mappingAt(long address) throws ProcException;
 
@@ -19,6 +19,11 @@ public interface AddressSpace {
 
     /** Every mapping, sorted by address. */
     List<Mapping> all() throws ProcException;
+
+    /** Lets go of what the questions held open (the kernel route's file); no question may follow. */
+    @Override
+    default void close() {
+    }
 
     /** The text route: every question answered from these mappings (sorted, as the kernel lists them). */
     static AddressSpace of(List<Mapping> maps) {

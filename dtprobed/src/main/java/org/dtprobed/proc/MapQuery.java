@@ -92,6 +92,16 @@ final class MapQuery {
      * @param mapsFile {@code /proc/<pid>/maps}, opened and closed by this call
      */
     Optional<Mapping> at(int pid, String mapsFile, long address, long flags) throws ProcException {
+        int fd = open(pid, mapsFile);
+        try {
+            return ask(pid, fd, mapsFile, address, flags);
+        } finally {
+            close(fd);
+        }
+    }
+
+    /** Opens {@code /proc/<pid>/maps} for {@link #ask}: the open is most of a question's cost. */
+    int open(int pid, String mapsFile) throws ProcException {
         int fd = nat.libc().open(mapsFile, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             int errno = nat.errno();
@@ -100,14 +110,15 @@ final class MapQuery {
             }
             throw new ProcException("cannot open " + mapsFile + ": errno " + errno);
         }
-        try {
-            return ask(pid, fd, mapsFile, address, flags);
-        } finally {
-            nat.libc().close(fd);
-        }
+        return fd;
     }
 
-    private Optional<Mapping> ask(int pid, int fd, String mapsFile, long address, long flags) throws ProcException {
+    void close(int fd) {
+        nat.libc().close(fd);
+    }
+
+    /** As {@link #at}, on a file {@link #open} returned. */
+    Optional<Mapping> ask(int pid, int fd, String mapsFile, long address, long flags) throws ProcException {
         Pointer q = buffers.get();
         q.putLong(OFF_SIZE, STRUCT_SIZE);
         q.putLong(OFF_QUERY_FLAGS, flags);

@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /**
  * {@link AddressSpace} asked of the kernel ({@link MapQuery}) one address at a time, for one
- * registration: what it was told is kept, since a DOF's sites mostly lie in one mapping.
+ * registration: what it was told is kept, since a DOF's sites mostly lie in one mapping, and the
+ * maps file stays open from the first question to {@link #close()} (an open costs more than two
+ * questions, BENCHMARKS.md).
  */
 final class QueriedSpace implements AddressSpace {
     /**
@@ -21,6 +23,7 @@ final class QueriedSpace implements AddressSpace {
     private final int pid;
     private final String mapsFile;
     private final List<Mapping> told = new ArrayList<>(4);
+    private int fd = -1;
 
     QueriedSpace(MapQuery query, ProcFs proc, int pid, String mapsFile) {
         this.query = query;
@@ -36,7 +39,7 @@ final class QueriedSpace implements AddressSpace {
                 return Optional.of(m);
             }
         }
-        Optional<Mapping> m = query.at(pid, mapsFile, address, 0);
+        Optional<Mapping> m = ask(address, 0);
         m.ifPresent(told::add);
         return m;
     }
@@ -57,7 +60,7 @@ final class QueriedSpace implements AddressSpace {
         long base = m.start() - m.offset() - MAX_SEGMENT_PADDING;
         long from = Long.compareUnsigned(m.offset() + MAX_SEGMENT_PADDING, m.start()) <= 0 ? base : 0;
         for (int step = 0; step < MAX_STEPS; step++) {
-            Optional<Mapping> next = query.at(pid, mapsFile, from, MapQuery.COVERING_OR_NEXT | MapQuery.FILE_BACKED);
+            Optional<Mapping> next = ask(from, MapQuery.COVERING_OR_NEXT | MapQuery.FILE_BACKED);
             if (next.isEmpty() || Long.compareUnsigned(next.get().start(), m.start()) >= 0) {
                 return m;
             }
@@ -72,5 +75,20 @@ final class QueriedSpace implements AddressSpace {
     @Override
     public List<Mapping> all() throws ProcException {
         return proc.maps(pid);
+    }
+
+    private Optional<Mapping> ask(long address, long flags) throws ProcException {
+        if (fd < 0) {
+            fd = query.open(pid, mapsFile);
+        }
+        return query.ask(pid, fd, mapsFile, address, flags);
+    }
+
+    @Override
+    public void close() {
+        if (fd >= 0) {
+            query.close(fd);
+            fd = -1;
+        }
     }
 }
