@@ -107,7 +107,7 @@ dtp_class_archive_args() {
 # (--parser-class-archive names a missing file). CLASSPATH must be the launcher's, character for
 # character. Needs root and /dev/fuse; otherwise says so and makes nothing.
 dtp_make_class_archives() {
-  local dir=$1 cp=$2 id st pid waited=0
+  local dir=$1 cp=$2 id st pid waited=0 ready
   [ "${DTPROBED_CLASS_ARCHIVES:-on}" != off ] || return 0
   if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ]; then
     dtp_log "class-data archives not made: the training run of the daemon needs root and /dev/fuse"
@@ -122,13 +122,16 @@ dtp_make_class_archives() {
     $(dtp_jvm_flags) -cp "$cp" org.dtprobed.daemon.DtprobedMain --transport fuse --state-dir "$st/state" \
     --device "dtrace/cds-training-$$" --parser-class-archive "$dir/parser-$id.jsa" > "$st/log" 2>&1 &
   pid=$!
-  until grep -q 'ready: serving' "$st/log" 2>/dev/null; do
+  ready=0
+  until [ $ready -eq 1 ]; do
+    grep -q 'ready: serving' "$st/log" 2>/dev/null && ready=1 && break
     if ! kill -0 "$pid" 2>/dev/null || [ $waited -ge 1200 ]; then break; fi
     sleep 0.1; waited=$((waited + 1))
   done
   kill -TERM "$pid" 2>/dev/null
   wait "$pid" || true
-  if [ -f "$dir/dtprobed-$id.jsa" ] && [ -f "$dir/parser-$id.jsa" ]; then
+  # a start that failed still dumps an archive at exit: only a run that got ready trained the daemon
+  if [ $ready -eq 1 ] && [ -f "$dir/dtprobed-$id.jsa" ] && [ -f "$dir/parser-$id.jsa" ]; then
     dtp_log "class-data archives made in $dir for $id"
   else
     dtp_log "class-data archives not made (the training run's log follows); the daemon starts without them"
