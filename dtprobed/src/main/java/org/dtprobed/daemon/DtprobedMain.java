@@ -98,7 +98,7 @@ public final class DtprobedMain implements Callable<Integer> {
     List<Path> parserClasspath = new ArrayList<>();
 
     @Option(names = "--parser-class-archive", paramLabel = "FILE", description = {"AppCDS archive the parser children"
-            + " start from (their start-up then takes about half the CPU). If FILE does not exist, one warm-up run of a"
+            + " start from (each start then takes about a third less CPU). If FILE does not exist, one warm-up run of a"
             + " child (no DOF, not jailed) writes it first; if that fails, or FILE belongs to another java or other jars,"
             + " the children start without it. The launcher passes the archive scripts/install made, when there is one."})
     Path parserClassArchive;
