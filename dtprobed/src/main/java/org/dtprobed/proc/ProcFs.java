@@ -87,7 +87,9 @@ public final class ProcFs {
 
     /** The mapping that holds {@code address}, or empty when the address is not mapped. */
     public Optional<Mapping> mappingAt(int pid, long address) throws ProcException {
-        return addressSpace(pid).mappingAt(address);
+        try (AddressSpace space = addressSpace(pid)) {
+            return space.mappingAt(address);
+        }
     }
 
     /**
