@@ -71,6 +71,88 @@ dtp_daemon_jvm_flags() {
     "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
 }
 
+# Class-data sharing (AppCDS): one archive for the daemon JVM and one for its parser children, per
+# JDK, in one directory (the installed lib/dtprobed/cds, or dtprobed/target/cds for scripts/dtprobed).
+# Start to READY with an empty stash: BENCHMARKS.md, "Class-data archives". An archive only works with
+# the java and the jars it was made from; the JVM checks both and starts without it otherwise
+# (-Xlog:cds=off keeps that silent), so a stale or missing archive costs only the time it would save.
+# DTPROBED_CLASS_ARCHIVES=off neither uses nor makes them (to measure without).
+
+# The running JDK's directory name (java-17-openjdk-amd64, temurin-25-jdk-amd64): archives are per JDK.
+dtp_jdk_id() {
+  local j
+  j=$(readlink -f "$(command -v "${JAVA:-java}")") || return 1
+  basename "$(dirname "$(dirname "$j")")"
+}
+
+# dtp_class_archive_jvm_flags DIR: the daemon JVM's flags for DIR's archive, or nothing.
+dtp_class_archive_jvm_flags() {
+  local a
+  a="$1/dtprobed-$(dtp_jdk_id).jsa"
+  [ "${DTPROBED_CLASS_ARCHIVES:-on}" != off ] && [ -f "$a" ] && echo "-XX:SharedArchiveFile=$a -Xlog:cds=off"
+  return 0
+}
+
+# dtp_class_archive_args DIR: the daemon's option for DIR's parser-child archive, or nothing.
+dtp_class_archive_args() {
+  local a
+  a="$1/parser-$(dtp_jdk_id).jsa"
+  [ "${DTPROBED_CLASS_ARCHIVES:-on}" != off ] && [ -f "$a" ] && echo "--parser-class-archive=$a"
+  return 0
+}
+
+# dtp_make_class_archives DIR CLASSPATH: a training run writes both archives of this JDK into DIR:
+# the daemon itself (FUSE-file transport, a temporary state directory and device name) started with
+# -XX:ArchiveClassesAtExit and stopped once ready; its parser child's archive is made by the daemon
+# (--parser-class-archive names a missing file). CLASSPATH must be the launcher's, character for
+# character. Needs root and /dev/fuse; otherwise says so and makes nothing.
+dtp_make_class_archives() {
+  local dir=$1 cp=$2 id st pid waited=0 ready
+  [ "${DTPROBED_CLASS_ARCHIVES:-on}" != off ] || return 0
+  if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/fuse ]; then
+    dtp_log "class-data archives not made: the training run of the daemon needs root and /dev/fuse"
+    return 0
+  fi
+  id=$(dtp_jdk_id)
+  mkdir -p "$dir"
+  rm -f "$dir/dtprobed-$id.jsa" "$dir/parser-$id.jsa"
+  st=$(mktemp -d /tmp/dtprobed-cds.XXXXXX)
+  # shellcheck disable=SC2046
+  "${JAVA:-java}" "-XX:ArchiveClassesAtExit=$dir/dtprobed-$id.jsa" -Xlog:cds=off $(dtp_daemon_jvm_flags) \
+    $(dtp_jvm_flags) -cp "$cp" org.dtprobed.daemon.DtprobedMain --transport fuse --state-dir "$st/state" \
+    --device "dtrace/cds-training-$$" --parser-class-archive "$dir/parser-$id.jsa" > "$st/log" 2>&1 &
+  pid=$!
+  ready=0
+  until [ $ready -eq 1 ]; do
+    grep -q 'ready: serving' "$st/log" 2>/dev/null && ready=1 && break
+    if ! kill -0 "$pid" 2>/dev/null || [ $waited -ge 1200 ]; then break; fi
+    sleep 0.1; waited=$((waited + 1))
+  done
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid" || true
+  # a start that failed still dumps an archive at exit: only a run that got ready trained the daemon
+  if [ $ready -eq 1 ] && [ -f "$dir/dtprobed-$id.jsa" ] && [ -f "$dir/parser-$id.jsa" ]; then
+    dtp_log "class-data archives made in $dir for $id"
+  else
+    dtp_log "class-data archives not made (the training run's log follows); the daemon starts without them"
+    tail -n 5 "$st/log" >&2
+    rm -f "$dir/dtprobed-$id.jsa" "$dir/parser-$id.jsa"
+  fi
+  rm -rf "$st"
+}
+
+# The development archives of scripts/dtprobed, made again when the daemon's jar is newer.
+DTP_DEV_CLASS_ARCHIVES="$DTP_ROOT/dtprobed/target/cds"
+dtp_ensure_class_archives() {
+  local a
+  a="$DTP_DEV_CLASS_ARCHIVES/dtprobed-$(dtp_jdk_id).jsa"
+  [ "${DTPROBED_CLASS_ARCHIVES:-on}" != off ] || return 0
+  if [ ! -f "$a" ] || [ "$DTP_ROOT/dtprobed/target/dtprobed.jar" -nt "$a" ]; then
+    [ "$(id -u)" -eq 0 ] || return 0 # quietly: tools run as users call this too
+    dtp_make_class_archives "$DTP_DEV_CLASS_ARCHIVES" "$(dtp_classpath dtprobed)"
+  fi
+}
+
 # Classpath of one module: its jar plus its runtime dependencies.
 dtp_classpath() {
   local module=$1

@@ -14,6 +14,7 @@ public final class Errno {
     public static final int E2BIG = 7;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
     public static final int EFAULT = 14;
     public static final int EBUSY = 16;
     public static final int ENODEV = 19;
@@ -21,7 +22,9 @@ public final class Errno {
     public static final int EISDIR = 21;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
+    public static final int ENOTTY = 25;
     public static final int ENOSPC = 28;
+    public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
     public static final int ENOTEMPTY = 39;
     public static final int ELOOP = 40;

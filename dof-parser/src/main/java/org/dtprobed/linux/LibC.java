@@ -118,6 +118,10 @@ public interface LibC {
     @SaveError
     int umount2(String target, int flags);
 
+    /** {@code ioctl(2)} with a pointer argument (PROCMAP_QUERY on {@code /proc/<pid>/maps}). */
+    @SaveError
+    int ioctl(int fd, long request, Pointer arg);
+
     @SaveError
     long process_vm_readv(int pid, Pointer localIov, long liovcnt, Pointer remoteIov, long riovcnt, long flags);
 }

@@ -158,6 +158,7 @@ public final class Daemon implements AutoCloseable {
         SupervisorConfig parserConfig = SupervisorConfig.builder().children(config.parsers())
                 .parseTimeout(config.parseTimeout()).startTimeout(config.parserStartTimeout()).childUser(childUser).noJail(config.noJail())
                 .classpath(config.parserClasspath().isEmpty() ? ChildClasspath.locateJars() : config.parserClasspath())
+                .sharedArchive(config.parserClassArchive())
                 .build();
         FutureTask<ParserSupervisor> parsers = new FutureTask<>(() -> ParserSupervisor.start(parserConfig));
         Thread starter = new Thread(parsers, "dtprobed-parser-start");

@@ -32,13 +32,14 @@ import java.time.Duration;
  *                      overflows a full pruning pass runs instead
  * @param probesTree    keep {@code STATE-DIR/probes/}, the files Oracle's dtrace reads
  * @param scanAtStart   adopt, at start-up, the processes that did not register themselves (org.dtprobed.adopt)
+ * @param parserClassArchive AppCDS archive of the parser children (made first if missing), or null for none
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
                            Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
                            Path metricsFile, Duration metricsInterval, int maxRegistrationsPerUid,
                            int maxRequestsPerUid, boolean processEvents, int processEventsBufferBytes, boolean probesTree,
-                           boolean scanAtStart) {
+                           boolean scanAtStart, Path parserClassArchive) {
     /** The pass is how exits, execs and unmaps are found (no process events). */
     public static final Duration PRUNE_INTERVAL = Duration.ofSeconds(30);
     /** The pass is a safety net: exits and execs arrive as events, dlclose through the helper's release. */

@@ -12,12 +12,18 @@ package org.dtprobed.helper;
  * @param threadStart start time of {@code tid} in clock ticks since boot, as read while resolving it,
  *                   or {@link #UNKNOWN_START}; for the main thread ({@code tid == pid}) it is the
  *                   process's start time, which the registration path then need not read again
+ * @param codeStart  the process's {@code start_code} as read with {@code threadStart} (any thread's stat
+ *                   shows its process's), an address in the executable's text; 0 when unknown
  */
-public record Caller(int tid, int pid, int uid, int gid, long threadStart) {
+public record Caller(int tid, int pid, int uid, int gid, long threadStart, long codeStart) {
     public static final long UNKNOWN_START = -1;
 
     public Caller(int tid, int pid, int uid, int gid) {
-        this(tid, pid, uid, gid, UNKNOWN_START);
+        this(tid, pid, uid, gid, UNKNOWN_START, 0);
+    }
+
+    public Caller(int tid, int pid, int uid, int gid, long threadStart) {
+        this(tid, pid, uid, gid, threadStart, 0);
     }
 
     /** The process's start time when it was read with the caller (the main thread called), else unknown. */

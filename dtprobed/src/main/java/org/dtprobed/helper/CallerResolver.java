@@ -6,6 +6,7 @@ import org.dtprobed.linux.Errno;
 import org.dtprobed.proc.NoSuchProcessException;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
+import org.dtprobed.proc.ProcStat;
 
 /**
  * Turns the thread id of a request header into a {@link Caller} with its process id.
@@ -43,19 +44,20 @@ public final class CallerResolver {
             throw new HelperException(Errno.EINVAL, "caller's thread id " + tid + " is not visible in this pid namespace");
         }
         try {
-            long start = proc.startTime(tid);
+            ProcStat stat = proc.stat(tid);
+            long start = stat.startTime();
             ThreadLife known;
             synchronized (lives) {
                 known = lives.get(tid);
             }
             if (known != null && known.start() == start) {
-                return new Caller(tid, known.tgid(), uid, gid, start);
+                return new Caller(tid, known.tgid(), uid, gid, start, stat.codeStart());
             }
             int tgid = proc.tgid(tid);
             synchronized (lives) {
                 lives.put(tid, new ThreadLife(start, tgid));
             }
-            return new Caller(tid, tgid, uid, gid, start);
+            return new Caller(tid, tgid, uid, gid, start, stat.codeStart());
         } catch (NoSuchProcessException e) {
             throw new HelperException(Errno.ESRCH, "caller thread " + tid + " has exited", e);
         } catch (ProcException e) {

@@ -3,58 +3,104 @@ package org.dtprobed.ingest;
 import java.util.List;
 import java.util.Optional;
 import org.dtprobed.helper.Caller;
+import org.dtprobed.proc.AddressSpace;
 import org.dtprobed.proc.ExecutableId;
 import org.dtprobed.proc.Mapping;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
+import org.dtprobed.proc.ProcStat;
 import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.stash.ProcessIdentity;
 
 /**
- * What one registration needs to know about its process, read once from {@code /proc}: the
- * mappings (sorted by address, as the kernel lists them), the executable and the start time.
+ * What one registration, or one pruning look at a process, needs to know about it: its mappings
+ * and its identity (start time and executable). A pruning pass reads the maps text once per pid;
+ * a registration asks the kernel about the few addresses it needs where the kernel answers
+ * (PROCMAP_QUERY, {@link ProcFs#addressSpace}).
  */
-record ProcessSnapshot(int pid, List<Mapping> maps, ProcessIdentity identity) {
+final class ProcessSnapshot implements AutoCloseable {
+    private final int pid;
+    private final AddressSpace space;
+    private final ProcessIdentity identity;
+
+    private ProcessSnapshot(int pid, AddressSpace space, ProcessIdentity identity) {
+        this.pid = pid;
+        this.space = space;
+        this.identity = identity;
+    }
+
+    /** One read of the maps text, the {@code exe} link and {@code stat}: the pruning pass's look. */
     static ProcessSnapshot take(ProcFs proc, int pid) throws ProcException {
-        return take(proc, pid, Caller.UNKNOWN_START);
+        List<Mapping> maps = proc.maps(pid);
+        ExecutableId exe = proc.executable(pid, maps);
+        long start = proc.startTime(pid);
+        return new ProcessSnapshot(pid, AddressSpace.of(maps), new ProcessIdentity(start, exe.dev(), exe.inode()));
     }
 
     /**
-     * As {@link #take(ProcFs, int)}, with the start time already read ({@link Caller#processStart()})
-     * unless it is {@link Caller#UNKNOWN_START}.
+     * A registration's look: the caller's stat, read while resolving it, already gives the start
+     * time (when the main thread called) and the code start, so only what they do not answer is read.
      */
-    static ProcessSnapshot take(ProcFs proc, int pid, long knownStart) throws ProcException {
-        List<Mapping> maps = proc.maps(pid);
-        ExecutableId exe = proc.executable(pid, maps);
-        long start = knownStart == Caller.UNKNOWN_START ? proc.startTime(pid) : knownStart;
-        return new ProcessSnapshot(pid, maps, new ProcessIdentity(start, exe.dev(), exe.inode()));
+    static ProcessSnapshot forRegistration(ProcFs proc, Caller caller) throws ProcException {
+        int pid = caller.pid();
+        AddressSpace space = proc.addressSpace(pid);
+        ProcStat stat = caller.processStart() != Caller.UNKNOWN_START
+                ? new ProcStat(caller.processStart(), caller.codeStart()) : proc.stat(pid);
+        try {
+            ExecutableId exe = proc.executable(pid, space, stat);
+            return new ProcessSnapshot(pid, space, new ProcessIdentity(stat.startTime(), exe.dev(), exe.inode()));
+        } catch (ProcException | RuntimeException e) {
+            space.close();
+            throw e;
+        }
     }
 
-    /** The mapping that holds {@code address} (binary search: maps are sorted and disjoint). */
-    Optional<Mapping> mappingAt(long address) {
-        int lo = 0;
-        int hi = maps.size() - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            Mapping m = maps.get(mid);
-            if (Long.compareUnsigned(address, m.start()) < 0) {
-                hi = mid - 1;
-            } else if (Long.compareUnsigned(address, m.end()) >= 0) {
-                lo = mid + 1;
-            } else {
-                return Optional.of(m);
-            }
+    /** Ends a registration's look (closes the maps file the kernel route keeps open meanwhile). */
+    @Override
+    public void close() {
+        space.close();
+    }
+
+    int pid() {
+        return pid;
+    }
+
+    ProcessIdentity identity() {
+        return identity;
+    }
+
+    /**
+     * Every mapping, sorted by address: read now if this snapshot asked the kernel instead, and
+     * none if the process is gone by then.
+     */
+    List<Mapping> maps() {
+        try {
+            return space.all();
+        } catch (ProcException e) {
+            return List.of();
         }
-        return Optional.empty();
+    }
+
+    /** The mapping that holds {@code address}. */
+    Optional<Mapping> mappingAt(long address) throws ProcException {
+        return space.mappingAt(address);
     }
 
     /**
      * The object (file) that holds {@code address}, as a tracer needs it to place a uprobe: its
      * dev/inode/path, and the start and file offset of the object's first mapping. Anonymous
-     * memory (runtime providers) is its own object.
+     * memory (runtime providers) is its own object; a process that is gone by now holds nothing.
      */
     ProbeEntry.Mapping objectAt(long address) {
-        Optional<Mapping> at = mappingAt(address);
+        Optional<Mapping> at;
+        Mapping first;
+        try {
+            at = space.mappingAt(address);
+            first = at.isPresent() ? space.firstOf(at.get()) : null;
+        } catch (ProcException e) {
+            at = Optional.empty();
+            first = null;
+        }
         if (at.isEmpty()) {
             return new ProbeEntry.Mapping(0, 0, "", address, 0);
         }
@@ -62,11 +108,6 @@ record ProcessSnapshot(int pid, List<Mapping> maps, ProcessIdentity identity) {
         if (m.anonymous()) {
             return new ProbeEntry.Mapping(0, 0, m.path(), m.start(), m.offset());
         }
-        for (Mapping first : maps) {
-            if (first.dev() == m.dev() && first.inode() == m.inode() && first.path().equals(m.path())) {
-                return new ProbeEntry.Mapping(m.dev(), m.inode(), m.path(), first.start(), first.offset());
-            }
-        }
-        return new ProbeEntry.Mapping(m.dev(), m.inode(), m.path(), m.start(), m.offset());
+        return new ProbeEntry.Mapping(m.dev(), m.inode(), m.path(), first.start(), first.offset());
     }
 }

@@ -95,29 +95,30 @@ public final class RegistrationPipeline implements HelperRequests {
         int pid = caller.pid();
         try {
             checkQuota(caller, helper);
-            ProcessSnapshot snap = snapshot(caller, helper);
-            Mapping holder = snap.mappingAt(helper.dofAddress()).orElseThrow(() -> refuse(caller, helper, "no_mapping",
-                    Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
-            FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
-            checkNegative(caller, helper, holder, stamp);
-            OptionalLong earlier = adopting ? OptionalLong.empty() : adoptedGeneration(pid, holder, helper, dof);
-            if (earlier.isPresent()) {
-                LOG.debug("pid {}: {} was adopted as generation {}; ADDDOF answered with it", pid,
-                        printable(helper.module()), earlier.getAsLong());
-                return earlier.getAsLong();
+            try (ProcessSnapshot snap = snapshot(caller, helper)) {
+                Mapping holder = holder(snap, caller, helper).orElseThrow(() -> refuse(caller, helper, "no_mapping",
+                        Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
+                FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
+                checkNegative(caller, helper, holder, stamp);
+                OptionalLong earlier = adopting ? OptionalLong.empty() : adoptedGeneration(pid, holder, helper, dof);
+                if (earlier.isPresent()) {
+                    LOG.debug("pid {}: {} was adopted as generation {}; ADDDOF answered with it", pid,
+                            printable(helper.module()), earlier.getAsLong());
+                    return earlier.getAsLong();
+                }
+                RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity(), adopting);
+                Committed c = parseAndCommit(caller, helper, holder, stamp, rec, dof, snap);
+                if (adopting) {
+                    stats.adopted();
+                }
+                ParsedDof parsed = c.parsed();
+                long generation = c.generation();
+                long nanos = System.nanoTime() - t0;
+                stats.registered(nanos);
+                LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
+                        parsed.probeCount(), generation, TimeUnit.NANOSECONDS.toMicros(nanos));
+                return generation;
             }
-            RegistrationRecord rec = new RegistrationRecord(pid, toStash(holder), helper, snap.identity(), adopting);
-            Committed c = parseAndCommit(caller, helper, holder, stamp, rec, dof, snap);
-            if (adopting) {
-                stats.adopted();
-            }
-            ParsedDof parsed = c.parsed();
-            long generation = c.generation();
-            long nanos = System.nanoTime() - t0;
-            stats.registered(nanos);
-            LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
-                    parsed.probeCount(), generation, TimeUnit.NANOSECONDS.toMicros(nanos));
-            return generation;
         } catch (HelperException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -130,7 +131,17 @@ public final class RegistrationPipeline implements HelperRequests {
     private ProcessSnapshot snapshot(Caller caller, DofHelper helper) throws HelperException {
         int pid = caller.pid();
         try {
-            return ProcessSnapshot.take(proc, pid, caller.processStart());
+            return ProcessSnapshot.forRegistration(proc, caller);
+        } catch (NoSuchProcessException e) {
+            throw refuse(caller, helper, "process_gone", Errno.ESRCH, e.getMessage());
+        } catch (ProcException e) {
+            throw refuse(caller, helper, "proc_unreadable", Errno.EINVAL, e.getMessage());
+        }
+    }
+
+    private Optional<Mapping> holder(ProcessSnapshot snap, Caller caller, DofHelper helper) throws HelperException {
+        try {
+            return snap.mappingAt(helper.dofAddress());
         } catch (NoSuchProcessException e) {
             throw refuse(caller, helper, "process_gone", Errno.ESRCH, e.getMessage());
         } catch (ProcException e) {

@@ -30,6 +30,11 @@ public record Mapping(long start, long end, String perms, long offset, long dev,
         return perms.length() > 2 && perms.charAt(2) == 'x';
     }
 
+    /** Whether {@code other} maps the same object (file): same dev, inode and path. */
+    public boolean sameObject(Mapping other) {
+        return dev == other.dev && inode == other.inode && path.equals(other.path);
+    }
+
     public boolean anonymous() {
         return inode == 0 && !path.startsWith("/");
     }

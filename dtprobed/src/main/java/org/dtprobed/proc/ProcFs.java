@@ -17,8 +17,18 @@ import java.util.Optional;
  * The root is a parameter so that tests can point it at synthetic trees.
  */
 public final class ProcFs {
-    /** The real {@code /proc}. */
-    public static final ProcFs SYSTEM = new ProcFs(Path.of("/proc"));
+    /** The real {@code /proc}; mappings asked of the kernel where it answers PROCMAP_QUERY. */
+    public static final ProcFs SYSTEM = new ProcFs(Path.of("/proc"), true);
+    /** The real {@code /proc} read as text only: the route of kernels before 6.11, kept for them. */
+    public static final ProcFs SYSTEM_TEXT = new ProcFs(Path.of("/proc"), false);
+    /** {@code -Ddtprobed.procmapQuery=off} keeps the daemon on the text route (to measure the two). */
+    public static final String QUERY_PROPERTY = "dtprobed.procmapQuery";
+
+    /** Detected once per JVM, on first use: binding libc and one ioctl on our own maps. */
+    private static final class KernelQuery {
+        static final Optional<MapQuery> QUERY = "off".equals(System.getProperty(QUERY_PROPERTY))
+                ? Optional.empty() : MapQuery.detect();
+    }
 
     private static final String DELETED = " (deleted)";
     private static final String TGID = "Tgid:";
@@ -34,10 +44,29 @@ public final class ProcFs {
      */
     private static final int FIRST_READ_BYTES = 2048;
 
-    private final Path root;
+    /** Field 26 of {@code /proc/<pid>/stat}: {@code mm->start_code}. */
+    private static final int STAT_STARTCODE_FIELD = 26;
+    /** A stat line is a few hundred bytes (the command is at most 64 of them). */
+    private static final int STAT_BYTES = 1024;
 
+    private final Path root;
+    private final boolean mayQuery;
+    /** Each reading thread's stat buffer: stat is read for every registration. */
+    private final ThreadLocal<byte[]> statBuffers = ThreadLocal.withInitial(() -> new byte[STAT_BYTES]);
+
+    /** A tree read as text only (tests point it at synthetic trees). */
     public ProcFs(Path root) {
+        this(root, false);
+    }
+
+    private ProcFs(Path root, boolean mayQuery) {
         this.root = root;
+        this.mayQuery = mayQuery;
+    }
+
+    /** Whether mappings are asked of the kernel (PROCMAP_QUERY) rather than read from the maps text. */
+    public boolean queriesKernel() {
+        return mayQuery && KernelQuery.QUERY.isPresent();
     }
 
     public List<Mapping> maps(int pid) throws ProcException {
@@ -45,14 +74,22 @@ public final class ProcFs {
         return MapsParser.parse(read(file, pid), file.toString());
     }
 
+    /**
+     * The mappings of {@code pid} for one registration's questions: asked of the kernel where it
+     * answers PROCMAP_QUERY (nothing is read until the first question), else the whole text read now.
+     */
+    public AddressSpace addressSpace(int pid) throws ProcException {
+        if (queriesKernel()) {
+            return new QueriedSpace(KernelQuery.QUERY.get(), this, pid, file(pid, "maps").toString());
+        }
+        return AddressSpace.of(maps(pid));
+    }
+
     /** The mapping that holds {@code address}, or empty when the address is not mapped. */
     public Optional<Mapping> mappingAt(int pid, long address) throws ProcException {
-        for (Mapping m : maps(pid)) {
-            if (m.contains(address)) {
-                return Optional.of(m);
-            }
+        try (AddressSpace space = addressSpace(pid)) {
+            return space.mappingAt(address);
         }
-        return Optional.empty();
     }
 
     /**
@@ -85,25 +122,84 @@ public final class ProcFs {
         throw new ProcException("process " + pid + " has no executable mapping of its executable " + target);
     }
 
+    /**
+     * As {@link #executable(int, List)}, with the address space of a registration: where it asks the
+     * kernel, the mapping at the process's {@code start_code} is the executable's text, and neither
+     * the whole maps nor the {@code exe} link is read.
+     */
+    public ExecutableId executable(int pid, AddressSpace space, ProcStat stat) throws ProcException {
+        if (space instanceof QueriedSpace && stat.hasCodeStart()) {
+            Optional<Mapping> text = space.mappingAt(stat.codeStart());
+            if (text.isPresent() && text.get().executable() && !text.get().anonymous()) {
+                Mapping m = text.get();
+                return new ExecutableId(m.dev(), m.inode(), m.path());
+            }
+        }
+        return executable(pid, space.all());
+    }
+
     /** Start time in clock ticks since boot (field 22 of {@code /proc/<pid>/stat}). */
     public long startTime(int pid) throws ProcException {
+        return stat(pid).startTime();
+    }
+
+    /** Start time and code start of a process or thread, from one read of its stat, parsed in place. */
+    public ProcStat stat(int pid) throws ProcException {
         Path file = file(pid, "stat");
-        String text = read(file, pid).strip();
+        byte[] b = statBuffers.get();
+        int n = readStat(file, pid, b);
         // The command (field 2) is in parentheses and may itself hold spaces and ')'.
-        int close = text.lastIndexOf(')');
+        int close = n - 1;
+        while (close >= 0 && b[close] != ')') {
+            close--;
+        }
         if (close < 0) {
-            throw new ProcException(file + ": no ')' after the command name: '" + abbreviate(text) + "'");
+            throw new ProcException(file + ": no ')' after the command name: '"
+                    + abbreviate(new String(b, 0, n, StandardCharsets.UTF_8)) + "'");
         }
-        String[] fields = text.substring(close + 1).strip().split(" ");
-        int index = STAT_STARTTIME_FIELD - STAT_FIRST_FIELD_AFTER_COMM;
-        if (fields.length <= index) {
-            throw new ProcException(file + ": " + (fields.length + 2) + " fields, the start time is field "
-                    + STAT_STARTTIME_FIELD);
+        long start = -1;
+        long code = -1;
+        int field = STAT_FIRST_FIELD_AFTER_COMM;
+        int i = close + 1;
+        while (i < n && code < 0) {
+            while (i < n && (b[i] == ' ' || b[i] == '\n')) {
+                i++;
+            }
+            int from = i;
+            while (i < n && b[i] != ' ' && b[i] != '\n') {
+                i++;
+            }
+            if (from == i) {
+                break;
+            }
+            if (field == STAT_STARTTIME_FIELD) {
+                start = number(file, b, from, i, "start time");
+            } else if (field == STAT_STARTCODE_FIELD) {
+                code = number(file, b, from, i, "code start");
+            }
+            field++;
         }
+        if (code < 0) {
+            throw new ProcException(file + ": " + (field - 1) + " fields, the start time is field "
+                    + STAT_STARTTIME_FIELD + " and the code start field " + STAT_STARTCODE_FIELD);
+        }
+        return new ProcStat(start, code);
+    }
+
+    private static long number(Path file, byte[] b, int from, int to, String what) throws ProcException {
+        long v = 0;
         try {
-            return Long.parseLong(fields[index]);
-        } catch (NumberFormatException e) {
-            throw new ProcException(file + ": start time '" + fields[index] + "' is not a number");
+            for (int i = from; i < to; i++) {
+                int d = b[i] - '0';
+                if (d < 0 || d > 9) {
+                    throw new NumberFormatException();
+                }
+                v = Math.addExact(Math.multiplyExact(v, 10), d);
+            }
+            return v;
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new ProcException(file + ": " + what + " '" + new String(b, from, to - from, StandardCharsets.UTF_8)
+                    + "' is not a number");
         }
     }
 
@@ -149,6 +245,29 @@ public final class ProcFs {
             throw new NoSuchProcessException("pid " + pid + " is not a process id");
         }
         return root.resolve(Integer.toString(pid)).resolve(name);
+    }
+
+    /** Reads a stat file into {@code buf}; a file that does not fit is refused. */
+    private static int readStat(Path file, int pid, byte[] buf) throws ProcException {
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            int n = 0;
+            for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) >= 0; ) {
+                n += r;
+            }
+            if (n == buf.length) {
+                throw new ProcException(file + " is larger than " + buf.length + " bytes");
+            }
+            return n;
+        } catch (FileNotFoundException e) {
+            if (!Files.exists(file)) {
+                throw new NoSuchProcessException("process " + pid + " has exited (" + file + " is gone)");
+            }
+            throw new ProcException("permission denied reading " + file, e);
+        } catch (ProcException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ProcException("cannot read " + file + ": " + e, e);
+        }
     }
 
     private static String read(Path file, int pid) throws ProcException {

@@ -80,6 +80,41 @@ class ProcFsTest {
         }
         Files.writeString(p.resolve("stat"), stat + "\n");
         assertThat(new ProcFs(root).startTime(77)).isEqualTo(123456);
+        assertThat(new ProcFs(root).stat(77)).isEqualTo(new ProcStat(123456, 26));
+    }
+
+    @Test
+    void hostileStatNumbersAndSizes(@TempDir Path root) throws Exception {
+        Path p = Files.createDirectories(root.resolve("6"));
+        ProcFs fs = new ProcFs(root);
+        Files.writeString(p.resolve("stat"), statWith(22, "99999999999999999999"));
+        assertThatThrownBy(() -> fs.stat(6)).isInstanceOf(ProcException.class)
+                .hasMessage(p.resolve("stat") + ": start time '99999999999999999999' is not a number");
+        Files.writeString(p.resolve("stat"), statWith(26, "-1"));
+        assertThatThrownBy(() -> fs.stat(6)).hasMessage(p.resolve("stat") + ": code start '-1' is not a number");
+        Files.writeString(p.resolve("stat"), "6 (" + "x".repeat(2000) + ") R 1\n");
+        assertThatThrownBy(() -> fs.stat(6)).hasMessage(p.resolve("stat") + " is larger than 1024 bytes");
+        // the kernel shows 0 or 1 where there is no code start to look up
+        Files.writeString(p.resolve("stat"), statWith(26, "1"));
+        assertThat(fs.stat(6).hasCodeStart()).isFalse();
+        Files.writeString(p.resolve("stat"), statWith(26, "4194304"));
+        assertThat(fs.stat(6).hasCodeStart()).isTrue();
+    }
+
+    @Test
+    void ownCodeStartIsInTheJavaExecutablesText() throws Exception {
+        ProcStat stat = ProcFs.SYSTEM_TEXT.stat(pid);
+        Mapping text = ProcFs.SYSTEM_TEXT.mappingAt(pid, stat.codeStart()).orElseThrow();
+        assertThat(text.executable()).isTrue();
+        assertThat(text.inode()).isEqualTo(ProcFs.SYSTEM_TEXT.executable(pid).inode());
+    }
+
+    private static String statWith(int field, String value) {
+        StringBuilder stat = new StringBuilder("6 (t) S");
+        for (int f = 4; f <= 52; f++) {
+            stat.append(' ').append(f == field ? value : Integer.toString(f));
+        }
+        return stat + "\n";
     }
 
     @Test
@@ -88,7 +123,7 @@ class ProcFsTest {
         ProcFs fs = new ProcFs(root);
         Files.writeString(p.resolve("stat"), "5 (short) R 1 2 3\n");
         assertThatThrownBy(() -> fs.startTime(5)).isInstanceOf(ProcException.class)
-                .hasMessage(p.resolve("stat") + ": 6 fields, the start time is field 22");
+                .hasMessage(p.resolve("stat") + ": 6 fields, the start time is field 22 and the code start field 26");
         Files.writeString(p.resolve("stat"), "5 no parens at all");
         assertThatThrownBy(() -> fs.startTime(5)).hasMessageContaining("no ')' after the command name");
         Files.writeString(p.resolve("status"), "Name:\tx\nPid:\t5\n");

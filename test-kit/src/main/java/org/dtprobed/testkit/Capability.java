@@ -28,6 +28,21 @@ public enum Capability {
                     : Optional.of("a usable /dev/fuse (the fuse kernel module)");
         }
     },
+    /** Linux 6.11 or later: the PROCMAP_QUERY ioctl on {@code /proc/<pid>/maps}. */
+    PROCMAP_QUERY {
+        @Override
+        Optional<String> missing() {
+            try {
+                String[] v = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim().split("[.-]");
+                int major = Integer.parseInt(v[0]);
+                int minor = Integer.parseInt(v[1]);
+                return major > 6 || (major == 6 && minor >= 11) ? Optional.empty()
+                        : Optional.of("Linux 6.11 or later for PROCMAP_QUERY (this is " + major + "." + minor + ")");
+            } catch (IOException | RuntimeException e) {
+                return Optional.of("a readable kernel release in /proc/sys/kernel/osrelease");
+            }
+        }
+    },
     /** Kernel uprobe events through tracefs (mounted already, or mountable). */
     UPROBES {
         @Override

@@ -1,0 +1,94 @@
+package org.dtprobed.proc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link AddressSpace} asked of the kernel ({@link MapQuery}) one address at a time, for one
+ * registration: what it was told is kept, since a DOF's sites mostly lie in one mapping, and the
+ * maps file stays open from the first question to {@link #close()} (an open costs more than two
+ * questions, BENCHMARKS.md).
+ */
+final class QueriedSpace implements AddressSpace {
+    /**
+     * Mappings looked at upward from an object's base before the text is read instead: an ELF
+     * object has a handful; only a process that maps much else among them comes near this.
+     */
+    private static final int MAX_STEPS = 64;
+    private static final long MAX_SEGMENT_PADDING = 2L << 20;
+
+    private final MapQuery query;
+    private final ProcFs proc;
+    private final int pid;
+    private final String mapsFile;
+    private final List<Mapping> told = new ArrayList<>(4);
+    private int fd = -1;
+
+    QueriedSpace(MapQuery query, ProcFs proc, int pid, String mapsFile) {
+        this.query = query;
+        this.proc = proc;
+        this.pid = pid;
+        this.mapsFile = mapsFile;
+    }
+
+    @Override
+    public Optional<Mapping> mappingAt(long address) throws ProcException {
+        for (Mapping m : told) {
+            if (m.contains(address)) {
+                return Optional.of(m);
+            }
+        }
+        Optional<Mapping> m = ask(address, 0);
+        m.ifPresent(told::add);
+        return m;
+    }
+
+    /**
+     * Walks up to {@code m} from below the object's base: the first mapping of the same object on
+     * the way is the answer. A segment's start minus its file offset is the base plus the padding
+     * the linker put before it, at most its max-page-size; 2 MiB, the largest of x86-64 and
+     * aarch64 linkers, is taken below that. The text route takes the lowest mapping of the object
+     * anywhere; the two differ only for a file also mapped further below, a copy that is not
+     * where its code runs.
+     */
+    @Override
+    public Mapping firstOf(Mapping m) throws ProcException {
+        if (m.anonymous()) {
+            return m;
+        }
+        long base = m.start() - m.offset() - MAX_SEGMENT_PADDING;
+        long from = Long.compareUnsigned(m.offset() + MAX_SEGMENT_PADDING, m.start()) <= 0 ? base : 0;
+        for (int step = 0; step < MAX_STEPS; step++) {
+            Optional<Mapping> next = ask(from, MapQuery.COVERING_OR_NEXT | MapQuery.FILE_BACKED);
+            if (next.isEmpty() || Long.compareUnsigned(next.get().start(), m.start()) >= 0) {
+                return m;
+            }
+            if (next.get().sameObject(m)) {
+                return next.get();
+            }
+            from = next.get().end();
+        }
+        return AddressSpace.of(all()).firstOf(m);
+    }
+
+    @Override
+    public List<Mapping> all() throws ProcException {
+        return proc.maps(pid);
+    }
+
+    private Optional<Mapping> ask(long address, long flags) throws ProcException {
+        if (fd < 0) {
+            fd = query.open(pid, mapsFile);
+        }
+        return query.ask(pid, fd, mapsFile, address, flags);
+    }
+
+    @Override
+    public void close() {
+        if (fd >= 0) {
+            query.close(fd);
+            fd = -1;
+        }
+    }
+}
