@@ -116,17 +116,20 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         NavigableMap<Long, List<ProbeEntry>> regs = byPid.computeIfAbsent(pid, p -> new TreeMap<>());
         boolean first = regs.isEmpty();
         Set<TreeLayout.FileKey> keys = TreeLayout.keysOf(probes);
-        Set<TreeLayout.FileKey> existing = first ? Set.of() : TreeLayout.files(regs.values(), keys).keySet();
+        Map<TreeLayout.FileKey, ProbeFile.Content> before = first ? Map.of() : TreeLayout.files(regs.values(), keys);
         regs.put(generation, probes);
         Map<TreeLayout.FileKey, ProbeFile.Content> content = first
                 ? TreeLayout.files(List.of(probes), null) : TreeLayout.files(regs.values(), keys);
-        int failed = first && putFresh(pid, content) ? 0 : -1;
-        if (failed < 0) {
-            failed = 0;
+        int failed = 0;
+        if (!first || !putFresh(pid, content)) {
             for (Map.Entry<TreeLayout.FileKey, ProbeFile.Content> e : content.entrySet()) {
+                ProbeFile.Content had = before.get(e.getKey());
+                if (e.getValue().equals(had)) {
+                    continue; // the same object registered again (a lost REMOVE): its file already says this
+                }
                 if (!write(pid, e.getKey(), e.getValue())) {
                     failed++;
-                } else if (!existing.contains(e.getKey())) {
+                } else if (had == null) {
                     fileCount.incrementAndGet();
                 }
             }
@@ -175,11 +178,14 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             return;
         }
         Map<TreeLayout.FileKey, ProbeFile.Content> still = TreeLayout.files(regs.values(), keys);
+        Map<TreeLayout.FileKey, ProbeFile.Content> had = still.isEmpty() ? Map.of() : withGone(regs, generation, gone, keys);
         int failed = 0;
         for (TreeLayout.FileKey k : keys) {
             ProbeFile.Content c = still.get(k);
             if (c != null) {
-                failed += write(pid, k, c) ? 0 : 1;
+                if (!c.equals(had.get(k))) {
+                    failed += write(pid, k, c) ? 0 : 1;
+                }
                 continue;
             }
             try {
@@ -197,6 +203,14 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             LOG.error("pid {}: probes tree: {} files of registration {} of pid {} could not be removed or rewritten ({})",
                     PID, failed, generation, pid, lastError);
         }
+    }
+
+    /** The files of {@code keys} as they were while {@code gone} was still registered. */
+    private static Map<TreeLayout.FileKey, ProbeFile.Content> withGone(NavigableMap<Long, List<ProbeEntry>> regs,
+            long generation, List<ProbeEntry> gone, Set<TreeLayout.FileKey> keys) {
+        NavigableMap<Long, List<ProbeEntry>> before = new TreeMap<>(regs);
+        before.put(generation, gone);
+        return TreeLayout.files(before.values(), keys);
     }
 
     /** The process's last registration went: its whole directory goes, in one step. */

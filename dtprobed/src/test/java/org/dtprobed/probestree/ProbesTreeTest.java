@@ -111,6 +111,23 @@ class ProbesTreeTest {
         }
     }
 
+    /** One object registered again (its REMOVE lost, as on the FUSE-file route) leaves its files as they are. */
+    @Test
+    void aRegistrationThatChangesNoFileWritesNone() throws Exception {
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            index.add(List.of(probe(600, 0, "prov", "prog", "main", "p", 0x401000)));
+            Object ino = Files.getAttribute(root.resolve("600/prov600/prog/main/p"), "unix:ino");
+            long written = tree.stats().written();
+            for (long gen = 1; gen <= 20; gen++) {
+                index.add(List.of(probe(600, gen, "prov", "prog", "main", "p", 0x401000)));
+                index.removeRegistration(600, gen - 1);
+            }
+            assertThat(tree.stats().written()).isEqualTo(written);
+            assertThat(Files.getAttribute(root.resolve("600/prov600/prog/main/p"), "unix:ino")).isEqualTo(ino);
+            assertThat(tree.stats().files()).isEqualTo(1);
+        }
+    }
+
     @Test
     void twoRegistrationsOfOneFileShareItUntilTheLastGoes() throws Exception {
         try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
