@@ -35,10 +35,29 @@ public final class ProcLiveness implements PidLiveness {
     ProcessSnapshot snapshotOf(int pid) throws ProcException {
         ProcessSnapshot s = seen.get(pid);
         if (s == null) {
-            s = ProcessSnapshot.take(proc, pid);
+            s = takeConsistent(pid);
             seen.put(pid, s);
         }
         return s;
+    }
+
+    /**
+     * The maps and the {@code exe} link are two reads: an exec between them (a process that
+     * registered and exec'd at once) shows the old image's maps with the new executable, which no
+     * mapping holds. Read again; only a process that is gone, or stays unreadable, has no identity.
+     */
+    private ProcessSnapshot takeConsistent(int pid) throws ProcException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return ProcessSnapshot.take(proc, pid);
+            } catch (org.dtprobed.proc.NoSuchProcessException e) {
+                throw e;
+            } catch (ProcException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The snapshot this pass took of a live pid, if it asked about it. */

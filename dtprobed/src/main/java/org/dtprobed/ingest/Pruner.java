@@ -57,10 +57,10 @@ public final class Pruner {
         Map<RegistrationKey, Mapping> mappings = stash.mappings();
         ProcLiveness liveness = new ProcLiveness(proc);
         List<Stash.Pruned> pruned = stash.pruneWithCauses(liveness);
+        count(pruned, stats); // counted before the index says so: whoever sees the removal sees its count
         for (Stash.Pruned p : pruned) {
             removed += index.removePid(p.pid());
         }
-        count(pruned, stats);
         stats.pruned();
         return removed + pruneUnmapped(mappings, liveness);
     }
@@ -83,8 +83,8 @@ public final class Pruner {
         if (p.isEmpty()) {
             return 0;
         }
-        int removed = index.removePid(pid);
         count(List.of(p.get()), stats);
+        int removed = index.removePid(pid);
         LOG.debug("pid {}: {} seen as it happened; {} registrations removed", pid, event, removed);
         return removed;
     }
@@ -103,8 +103,8 @@ public final class Pruner {
         ProcLiveness liveness = new ProcLiveness(proc);
         Optional<Stash.Pruned> p = stash.prunePid(pid, liveness);
         if (p.isPresent()) {
-            int removed = index.removePid(pid);
             count(List.of(p.get()), stats);
+            int removed = index.removePid(pid);
             return removed;
         }
         return pruneUnmapped(mappings, liveness);
@@ -139,8 +139,8 @@ public final class Pruner {
             }
             RegistrationKey k = reg.getKey();
             if (stash.remove(k.pid(), k.generation())) {
-                index.removeRegistration(k.pid(), k.generation());
                 stats.removed(IngestStats.RemovalCause.UNMAP, 1);
+                index.removeRegistration(k.pid(), k.generation());
                 removed++;
                 LOG.info("pid {}: generation {} removed: {} is no longer mapped at 0x{}", k.pid(),
                         k.generation(), reg.getValue().path(), Long.toHexString(reg.getValue().start()));

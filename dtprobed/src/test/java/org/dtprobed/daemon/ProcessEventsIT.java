@@ -92,7 +92,7 @@ class ProcessEventsIT {
                         () -> listed(daemon, execd) == 0, () -> listed(daemon, execd) + " probes listed");
                 assertThat(p.isAlive()).as("the pid lives on as /bin/sleep").isTrue();
                 JsonNode st = daemon.stats();
-                assertThat(st.get("removals_by_cause").get("exec").asLong()).isEqualTo(1);
+                assertThat(st.get("removals_by_cause").get("exec").asLong()).as("%s", st).isEqualTo(1);
                 assertThat(st.get("removals_by_cause").get("exit").asLong()).isZero();
             } finally {
                 p.destroyForcibly();
