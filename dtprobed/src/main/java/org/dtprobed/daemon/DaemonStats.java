@@ -63,6 +63,8 @@ final class DaemonStats implements StatsSource {
         lc.put("received", lifecycle.events());
         lc.put("of_registered_processes", lifecycle.handled());
         lc.put("overflows", lifecycle.overflows());
+        lc.put("filtered_pids", lifecycle.filteredPids());
+        lc.put("filter_caught_up", lifecycle.filterCaughtUp());
         ObjectNode tree = o.putObject("probes_tree");
         tree.put("enabled", probesTree != null);
         ProbesTree.Stats ts = probesTree == null ? new ProbesTree.Stats(0, 0, 0, 0) : probesTree.stats();
@@ -70,8 +72,6 @@ final class DaemonStats implements StatsSource {
         tree.put("written", ts.written());
         tree.put("removed", ts.removed());
         tree.put("failures", ts.failures());
-        lc.put("filtered_pids", lifecycle.filteredPids());
-        lc.put("filter_caught_up", lifecycle.filterCaughtUp());
         o.put("prune_passes", ingest.prunePasses());
         o.put("prune_passes_in_ioctl", ingest.prunePassesInIoctl());
         ObjectNode dl = o.putObject("dlclose_rechecks");

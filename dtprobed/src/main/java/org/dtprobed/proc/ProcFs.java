@@ -258,15 +258,10 @@ public final class ProcFs {
                 throw new ProcException(file + " is larger than " + buf.length + " bytes");
             }
             return n;
-        } catch (FileNotFoundException e) {
-            if (!Files.exists(file)) {
-                throw new NoSuchProcessException("process " + pid + " has exited (" + file + " is gone)");
-            }
-            throw new ProcException("permission denied reading " + file, e);
         } catch (ProcException e) {
-            throw e;
+            throw e; // one of ours, already saying why (a ProcException is an IOException)
         } catch (IOException e) {
-            throw new ProcException("cannot read " + file + ": " + e, e);
+            throw readFailure(file, pid, e);
         }
     }
 
@@ -288,18 +283,23 @@ public final class ProcFs {
                 }
             }
             return new String(buf, 0, n, StandardCharsets.UTF_8);
-        } catch (FileNotFoundException e) {
-            // FileInputStream reports a missing file and a refused open alike; tell them apart
-            if (!Files.exists(file)) {
-                throw new NoSuchProcessException("process " + pid + " has exited (" + file + " is gone)");
-            }
-            throw new ProcException("permission denied reading " + file, e);
         } catch (ProcException e) {
-            throw e;
+            throw e; // one of ours, already saying why (a ProcException is an IOException)
         } catch (IOException e) {
-            // reading /proc/<pid>/... of a process that exits while we read gives ESRCH
-            throw new ProcException("cannot read " + file + ": " + e, e);
+            throw readFailure(file, pid, e);
         }
+    }
+
+    /**
+     * What a failed read of {@code /proc/<pid>/FILE} means. FileInputStream reports a missing file
+     * and a refused open alike (told apart here); a process that exits while it is read gives ESRCH.
+     */
+    private static ProcException readFailure(Path file, int pid, IOException e) {
+        if (e instanceof FileNotFoundException) {
+            return Files.exists(file) ? new ProcException("permission denied reading " + file, e)
+                    : new NoSuchProcessException("process " + pid + " has exited (" + file + " is gone)");
+        }
+        return new ProcException("cannot read " + file + ": " + e, e);
     }
 
     private static String abbreviate(String s) {
