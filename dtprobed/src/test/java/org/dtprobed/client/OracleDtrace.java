@@ -53,22 +53,16 @@ public final class OracleDtrace {
 
     /** Builds {@link TreePrograms} in {@code dir} as users build them (dtrace -h, -G; gcc). */
     public static TreePrograms treePrograms(Path dir) throws IOException, InterruptedException {
+        Path lib = gLibrary(dir, "treelib", "treelib", "libtreelib.so", "treehost.c", "treeprov.d");
         String dt = home().resolve("bin/dtrace").toString();
-        for (String f : List.of("treehost.c", "treeprov.d", "treelib.c", "treelib.d")) {
-            Files.copy(SOURCES.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
-        run(dir, 120, dt, "-xnolibs", "-h", "-s", "treelib.d", "-o", "treelib.h");
         run(dir, 120, dt, "-xnolibs", "-h", "-s", "treeprov.d", "-o", "treeprov.h");
-        run(dir, 120, "gcc", "-O2", "-fPIC", "-c", "treelib.c", "-o", "treelib.o");
-        run(dir, 120, dt, "-xnolibs", "-G", "-s", "treelib.d", "treelib.o", "-o", "treelibprov.o");
-        run(dir, 120, "gcc", "-shared", "-o", "libtreelib.so", "treelib.o", "treelibprov.o");
         // ld refuses -G output in a PIE executable itself; a PIE linked with a -G library is fine
         run(dir, 120, "gcc", "-O2", "-DLINKED_LIB", "-o", "treepie", "treehost.c", "-L.", "-ltreelib",
                 "-Wl,-rpath," + dir);
         run(dir, 120, "gcc", "-O2", "-DOWN_PROBES", "-c", "treehost.c", "-o", "treehost.o");
         run(dir, 120, dt, "-xnolibs", "-G", "-s", "treeprov.d", "treehost.o", "-o", "treeprov.o");
         run(dir, 120, "gcc", "-no-pie", "-o", "treehost", "treehost.o", "treeprov.o", "-ldl");
-        return new TreePrograms(dir.resolve("treepie"), dir.resolve("treehost"), dir.resolve("libtreelib.so"));
+        return new TreePrograms(dir.resolve("treepie"), dir.resolve("treehost"), lib);
     }
 
     /** A shared library built with {@code dtrace -G} and the program that dlopens it: {@link #dlclose}. */
@@ -80,16 +74,9 @@ public final class OracleDtrace {
      * and {@code dlhost}, a PIE program without DOF that dlopens and dlcloses it on command.
      */
     static DlcloseProgram dlclose(Path dir) throws IOException, InterruptedException {
-        String dtrace = home().resolve("bin/dtrace").toString();
-        for (String f : List.of("livelib.c", "liveprov.d", "dlhost.c")) {
-            Files.copy(SOURCES.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
-        run(dir, 120, dtrace, "-xnolibs", "-h", "-s", "liveprov.d", "-o", "liveprov.h");
-        run(dir, 120, "gcc", "-O2", "-fPIC", "-c", "livelib.c", "-o", "livelib.o");
-        run(dir, 120, dtrace, "-xnolibs", "-G", "-s", "liveprov.d", "livelib.o", "-o", "liveprov.o");
-        run(dir, 120, "gcc", "-shared", "-o", "livelib.so", "livelib.o", "liveprov.o");
+        Path lib = gLibrary(dir, "livelib", "liveprov", "livelib.so", "dlhost.c");
         run(dir, 120, "gcc", "-O2", "-o", "dlhost", "dlhost.c", "-ldl", "-lpthread");
-        return new DlcloseProgram(dir.resolve("dlhost"), dir.resolve("livelib.so"));
+        return new DlcloseProgram(dir.resolve("dlhost"), lib);
     }
 
     /**
@@ -97,17 +84,30 @@ public final class OracleDtrace {
      * executable linked against it (rpath $ORIGIN), in {@code dir}; returns libuser.
      */
     static Path libuser(Path dir) throws IOException, InterruptedException {
-        String dtrace = home().resolve("bin/dtrace").toString();
-        for (String f : List.of("holdlib.c", "holdlib.d", "libuser.c")) {
-            Files.copy(SOURCES.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
-        run(dir, 120, dtrace, "-xnolibs", "-h", "-s", "holdlib.d", "-o", "holdlib.h");
-        run(dir, 120, "gcc", "-O2", "-fPIC", "-c", "holdlib.c", "-o", "holdlib.o");
-        run(dir, 120, dtrace, "-xnolibs", "-G", "-s", "holdlib.d", "holdlib.o", "-o", "holdlibprov.o");
-        run(dir, 120, "gcc", "-shared", "-o", "libholdlib.so", "holdlib.o", "holdlibprov.o");
+        gLibrary(dir, "holdlib", "holdlib", "libholdlib.so", "libuser.c");
         run(dir, 120, "gcc", "-O2", "-pie", "-fPIE", "-o", "libuser", "libuser.c", "-L.", "-lholdlib",
                 "-Wl,-rpath,$ORIGIN");
         return dir.resolve("libuser");
+    }
+
+    /**
+     * Builds the shared library {@code so} from {@code NAME.c} and its provider
+     * {@code provider.d} as users build one: {@code dtrace -h}, {@code gcc -fPIC}, {@code dtrace -G},
+     * {@code gcc -shared}. The sources are copied into {@code dir} with {@code more} (the host's).
+     */
+    private static Path gLibrary(Path dir, String name, String provider, String so, String... more)
+            throws IOException, InterruptedException {
+        String dtrace = home().resolve("bin/dtrace").toString();
+        List<String> files = new java.util.ArrayList<>(List.of(name + ".c", provider + ".d"));
+        files.addAll(List.of(more));
+        for (String f : files) {
+            Files.copy(SOURCES.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        run(dir, 120, dtrace, "-xnolibs", "-h", "-s", provider + ".d", "-o", provider + ".h");
+        run(dir, 120, "gcc", "-O2", "-fPIC", "-c", name + ".c", "-o", name + ".o");
+        run(dir, 120, dtrace, "-xnolibs", "-G", "-s", provider + ".d", name + ".o", "-o", name + "prov.o");
+        run(dir, 120, "gcc", "-shared", "-o", so, name + ".o", name + "prov.o");
+        return dir.resolve(so);
     }
 
     /** Runs a build step in {@code dir}; fails the test unless it exits 0 within {@code seconds}. Returns its stdout. */
