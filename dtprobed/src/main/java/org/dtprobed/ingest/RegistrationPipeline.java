@@ -308,21 +308,14 @@ public final class RegistrationPipeline implements HelperRequests {
         }
         // only now: a refused commit must leave nothing behind in memory (issue 19)
         parseCache.put(ParseCache.Key.of(content, rec.helper().module(), pid), parsed);
-        syncIndex(pid);
-        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper(), rec.adopted()));
-        return key.generation();
-    }
-
-    /**
-     * A commit may drop registrations of the same pid (exec, pid reuse, a re-registration whose
-     * REMOVE was lost): the index follows the stash.
-     */
-    private void syncIndex(int pid) {
+        // a commit may drop registrations of the same pid (exec, pid reuse, a re-registration whose
+        // REMOVE was lost): the index follows the stash
         java.util.Set<Long> live = new java.util.HashSet<>();
         for (RegistrationKey k : stash.keysOfPid(pid)) {
             live.add(k.generation());
         }
-        index.retainRegistrations(pid, live);
+        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper(), rec.adopted()), live);
+        return key.generation();
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class ProbeFile {
     static final int TRACEPOINT_BYTES = 32;
 
     /** dtrace takes sites in this order: ordinary ones ascending, then is-enabled ones ascending. */
-    private static final Comparator<ProbeEntry.Site> SITE_ORDER = Comparator
+    static final Comparator<ProbeEntry.Site> SITE_ORDER = Comparator
             .comparing(ProbeEntry.Site::isEnabled)
             .thenComparing(ProbeEntry.Site::address, Long::compareUnsigned);
 
@@ -74,19 +74,7 @@ public final class ProbeFile {
         }
     }
 
-    /** The sites in the order dtrace expects, each address once. */
-    static List<ProbeEntry.Site> ordered(List<ProbeEntry.Site> sites) {
-        List<ProbeEntry.Site> out = new ArrayList<>(sites);
-        out.sort(SITE_ORDER);
-        List<ProbeEntry.Site> distinct = new ArrayList<>(out.size());
-        for (ProbeEntry.Site s : out) {
-            if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).equals(s)) {
-                distinct.add(s);
-            }
-        }
-        return distinct;
-    }
-
+    /** The file, its sites as given: {@link TreeLayout} puts them in {@link #SITE_ORDER}, each once. */
     public static byte[] encode(Content c) {
         byte[] provider = c.provider().getBytes(StandardCharsets.UTF_8);
         byte[] names = (c.module() + '\0' + c.function() + '\0' + c.name() + '\0').getBytes(StandardCharsets.UTF_8);

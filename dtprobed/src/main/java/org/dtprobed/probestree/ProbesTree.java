@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,7 +42,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     private final Path staging;
     private final TreeFiles files;
     /** Each process's registrations in the tree, by generation: what a file's content is derived from. */
-    private final Map<Integer, NavigableMap<Long, List<ProbeEntry>>> byPid = new HashMap<>();
+    private final Map<Integer, TreeLayout> byPid = new HashMap<>();
     private final AtomicLong fileCount = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong removed = new AtomicLong();
@@ -113,36 +112,28 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     }
 
     private void registered(int pid, long generation, List<ProbeEntry> probes) {
-        NavigableMap<Long, List<ProbeEntry>> regs = byPid.computeIfAbsent(pid, p -> new TreeMap<>());
-        boolean first = regs.isEmpty();
-        Set<TreeLayout.FileKey> keys = TreeLayout.keysOf(probes);
-        Map<TreeLayout.FileKey, ProbeFile.Content> before = first ? Map.of() : TreeLayout.files(regs.values(), keys);
-        regs.put(generation, probes);
-        Map<TreeLayout.FileKey, ProbeFile.Content> content = first
-                ? TreeLayout.files(List.of(probes), null) : TreeLayout.files(regs.values(), keys);
+        TreeLayout layout = byPid.computeIfAbsent(pid, p -> new TreeLayout());
+        boolean first = layout.isEmpty();
+        int had = layout.fileCount();
+        Set<TreeLayout.FileKey> changed = layout.add(generation, probes);
+        fileCount.addAndGet(layout.fileCount() - had);
         int failed = 0;
-        if (!first || !putFresh(pid, content)) {
-            for (Map.Entry<TreeLayout.FileKey, ProbeFile.Content> e : content.entrySet()) {
-                ProbeFile.Content had = before.get(e.getKey());
-                if (e.getValue().equals(had)) {
-                    continue; // the same object registered again (a lost REMOVE): its file already says this
-                }
-                if (!write(pid, e.getKey(), e.getValue())) {
-                    failed++;
-                } else if (had == null) {
-                    fileCount.incrementAndGet();
-                }
+        if (!first || !putFresh(pid, layout.files())) {
+            // unchanged files (the same object registered again, a lost REMOVE) already say this
+            for (TreeLayout.FileKey k : changed) {
+                failed += write(pid, k, layout.content(k)) ? 0 : 1;
             }
             files.release();
         }
-        long names = probes.stream().map(TreeLayout::keyOf).distinct().count();
-        if (keys.size() < names) {
+        long names = TreeLayout.namesOf(probes);
+        long made = TreeLayout.keysOf(probes).size();
+        if (made < names) {
             LOG.warn("pid {}: probes tree: registration {} of pid {} has {} probes without a site or with a name no"
-                    + " file can carry; dtrace will not see them", PID, generation, pid, names - keys.size());
+                    + " file can carry; dtrace will not see them", PID, generation, pid, names - made);
         }
         if (failed > 0) {
             LOG.error("pid {}: probes tree: {} of {} files of registration {} of pid {} could not be written ({});"
-                    + " dtrace will not see those probes", PID, failed, content.size(), generation, pid, lastError);
+                    + " dtrace will not see those probes", PID, failed, changed.size(), generation, pid, lastError);
         }
     }
 
@@ -155,7 +146,6 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
                 return false;
             }
             written.addAndGet(byPath.size());
-            fileCount.addAndGet(byPath.size());
             return true;
         } catch (IOException e) {
             // what was made stays until the pid goes (its directory is taken out whole); rewrite it all
@@ -166,31 +156,26 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     }
 
     private void removedRegistration(int pid, long generation) {
-        NavigableMap<Long, List<ProbeEntry>> regs = byPid.get(pid);
-        List<ProbeEntry> gone = regs == null ? null : regs.remove(generation);
-        if (gone == null) {
+        TreeLayout layout = byPid.get(pid);
+        if (layout == null) {
             return;
         }
-        Set<TreeLayout.FileKey> keys = TreeLayout.keysOf(gone);
-        if (regs.isEmpty()) {
+        Set<TreeLayout.FileKey> changed = layout.remove(generation);
+        if (layout.isEmpty()) {
             byPid.remove(pid);
-            retire(pid, keys);
+            retire(pid, changed);
             return;
         }
-        Map<TreeLayout.FileKey, ProbeFile.Content> still = TreeLayout.files(regs.values(), keys);
-        Map<TreeLayout.FileKey, ProbeFile.Content> had = still.isEmpty() ? Map.of() : withGone(regs, generation, gone, keys);
         int failed = 0;
-        for (TreeLayout.FileKey k : keys) {
-            ProbeFile.Content c = still.get(k);
+        for (TreeLayout.FileKey k : changed) {
+            ProbeFile.Content c = layout.content(k);
             if (c != null) {
-                if (!c.equals(had.get(k))) {
-                    failed += write(pid, k, c) ? 0 : 1;
-                }
+                failed += write(pid, k, c) ? 0 : 1;
                 continue;
             }
+            fileCount.decrementAndGet();
             try {
                 files.remove(k.directories(pid), k.name());
-                fileCount.decrementAndGet();
                 removed.incrementAndGet();
             } catch (IOException e) {
                 failed++;
@@ -205,21 +190,13 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         }
     }
 
-    /** The files of {@code keys} as they were while {@code gone} was still registered. */
-    private static Map<TreeLayout.FileKey, ProbeFile.Content> withGone(NavigableMap<Long, List<ProbeEntry>> regs,
-            long generation, List<ProbeEntry> gone, Set<TreeLayout.FileKey> keys) {
-        NavigableMap<Long, List<ProbeEntry>> before = new TreeMap<>(regs);
-        before.put(generation, gone);
-        return TreeLayout.files(before.values(), keys);
-    }
-
     /** The process's last registration went: its whole directory goes, in one step. */
     private void retire(int pid, Set<TreeLayout.FileKey> keys) {
         List<String> paths = new ArrayList<>(keys.size());
         keys.forEach(k -> paths.add(k.relativePath(pid)));
         try {
-            files.retire(Integer.toString(pid), paths);
             fileCount.addAndGet(-keys.size());
+            files.retire(Integer.toString(pid), paths);
             removed.addAndGet(keys.size());
         } catch (IOException e) {
             failures.incrementAndGet();
@@ -255,7 +232,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         long t0 = System.nanoTime();
         for (List<ProbeEntry> reg : snapshot) {
             ProbeEntry first = reg.get(0);
-            byPid.computeIfAbsent(first.pid(), p -> new TreeMap<>()).put(first.generation(), reg);
+            byPid.computeIfAbsent(first.pid(), p -> new TreeLayout()).add(first.generation(), reg);
         }
         clearDirectory(staging);
         long strays = 0;
@@ -273,12 +250,12 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         }
         List<Integer> toVerify = new ArrayList<>();
         long before = written.get();
-        for (Map.Entry<Integer, NavigableMap<Long, List<ProbeEntry>>> e : byPid.entrySet()) {
+        for (Map.Entry<Integer, TreeLayout> e : byPid.entrySet()) {
             int pid = e.getKey();
+            fileCount.addAndGet(e.getValue().fileCount());
             if (present.contains(pid)) {
                 toVerify.add(pid);
-                fileCount.addAndGet(TreeLayout.files(e.getValue().values(), null).size());
-            } else if (!putFresh(pid, TreeLayout.files(e.getValue().values(), null))) {
+            } else if (!putFresh(pid, e.getValue().files())) {
                 toVerify.add(pid); // made meanwhile, or a write failed: the check writes what is missing
             }
         }
@@ -299,13 +276,13 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
                 if (closed) {
                     return;
                 }
-                NavigableMap<Long, List<ProbeEntry>> regs = byPid.get(pid);
-                if (regs == null) {
+                TreeLayout layout = byPid.get(pid);
+                if (layout == null) {
                     continue; // went meanwhile: its directory went with it
                 }
                 try {
                     // start counted these files as there; what is missing is written now
-                    strays += reconcilePid(pid, TreeLayout.files(regs.values(), null), kept);
+                    strays += reconcilePid(pid, layout.files(), kept);
                 } catch (IOException e) {
                     failures.incrementAndGet();
                     LOG.error("pid {}: probes tree: the files of pid {} could not be checked ({})", PID, pid, e.getMessage());

@@ -48,7 +48,7 @@ public final class ProbesTreeCheck {
             byPid.computeIfAbsent(pid, p -> new TreeMap<>()).put(r.key().generation(), entriesOf(r, uidOf(proc, pid)));
         }
         Map<String, byte[]> expected = new TreeMap<>();
-        byPid.forEach((pid, regs) -> TreeLayout.files(regs.values(), null)
+        byPid.forEach((pid, regs) -> TreeLayout.files(regs.values())
                 .forEach((k, c) -> expected.put(k.relativePath(pid), ProbeFile.encode(c))));
         List<String> problems = new ArrayList<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {

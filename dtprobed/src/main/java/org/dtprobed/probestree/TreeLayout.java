@@ -3,10 +3,14 @@ package org.dtprobed.probestree;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import org.dtprobed.protocol.ProbeEntry;
 
 /**
@@ -15,12 +19,18 @@ import org.dtprobed.protocol.ProbeEntry;
  *
  * <p>A file is {@code PID/PROVIDERPID/MODULE/FUNCTION/NAME}. Two registrations of one process can
  * name the same file (one object registered twice, two objects of one basename): it then holds the
- * sites of both, so dtrace arms every one, and it stays until the last of them goes. Its PROVIDER
- * record counts the provider's probes in the earliest registration that contributes.
+ * sites of both, once each, so dtrace arms every one, and it stays until the last of them goes. Its
+ * PROVIDER record counts the provider's probes in the earliest registration that contributes.
+ *
+ * <p>An instance is one process's files, kept as its registrations come and go. Each file keeps a
+ * count of every site and the contributing registrations in generation order, so a registration
+ * costs the files it names, not the process's other registrations: a process that registers one
+ * object thousands of times (a lost REMOVE in a loop, a fork child's inherited registrations) pays
+ * the same per event as one that registered it once.
  */
 public final class TreeLayout {
-    private TreeLayout() {
-    }
+    private final NavigableMap<Long, List<ProbeEntry>> registrations = new TreeMap<>();
+    private final Map<FileKey, FileState> files = new LinkedHashMap<>();
 
     /** One file of one process. */
     public record FileKey(String provider, String module, String function, String name) {
@@ -47,63 +57,150 @@ public final class TreeLayout {
         }
     }
 
-    static FileKey keyOf(ProbeEntry e) {
-        return new FileKey(e.provider(), e.module(), e.function(), e.name());
+    /** What one file is made of: how many probes hold each site, and each contributor's provider count. */
+    private static final class FileState {
+        final TreeMap<ProbeEntry.Site, Integer> sites = new TreeMap<>(ProbeFile.SITE_ORDER);
+        /** generation of a contributing registration → its provider's probe count (and how often it contributes). */
+        final TreeMap<Long, long[]> contributors = new TreeMap<>();
+
+        long providerProbes() {
+            return contributors.firstEntry().getValue()[0];
+        }
+    }
+
+    /** The files of a set of registrations (each its probes, earliest generation first), in first-seen order. */
+    public static Map<FileKey, ProbeFile.Content> files(Collection<List<ProbeEntry>> registrations) {
+        TreeLayout layout = new TreeLayout();
+        long generation = 0;
+        for (List<ProbeEntry> reg : registrations) {
+            layout.add(generation++, reg);
+        }
+        return layout.files();
+    }
+
+    public boolean isEmpty() {
+        return registrations.isEmpty();
     }
 
     /**
-     * The files of one process.
+     * Adds a registration.
      *
-     * @param registrations the process's registrations, each its probes, earliest generation first
-     * @param only          the files wanted, or null for all
-     * @return each file's content, in first-seen order; a key of {@code only} that no registration
-     *     has sites for is absent (its file must go)
+     * @return the files whose content it changed (new files included); a registration of what the
+     *     process already registered (an object registered again) changes none
      */
-    public static Map<FileKey, ProbeFile.Content> files(Collection<List<ProbeEntry>> registrations, Set<FileKey> only) {
-        Map<FileKey, List<ProbeEntry.Site>> sites = new LinkedHashMap<>();
-        Map<FileKey, Long> providerProbes = new HashMap<>();
-        for (List<ProbeEntry> reg : registrations) {
-            Map<String, Long> perProvider = null;
-            for (ProbeEntry e : reg) {
-                if (e.sites().isEmpty()) {
-                    continue;
-                }
-                FileKey k = keyOf(e);
-                if ((only != null && !only.contains(k)) || !k.representable()) {
-                    continue;
-                }
-                sites.computeIfAbsent(k, x -> new ArrayList<>()).addAll(e.sites());
-                if (!providerProbes.containsKey(k)) {
-                    if (perProvider == null) {
-                        perProvider = probesPerProvider(reg);
-                    }
-                    providerProbes.put(k, perProvider.get(k.provider()));
-                }
+    public Set<FileKey> add(long generation, List<ProbeEntry> probes) {
+        if (registrations.putIfAbsent(generation, probes) != null) {
+            throw new IllegalStateException("generation " + generation + " is registered already");
+        }
+        Set<FileKey> changed = new LinkedHashSet<>();
+        Map<String, Long> perProvider = probesPerProvider(probes);
+        for (ProbeEntry e : probes) {
+            FileKey k = fileOf(e);
+            if (k == null) {
+                continue;
+            }
+            FileState f = files.computeIfAbsent(k, x -> new FileState());
+            Long was = f.contributors.isEmpty() ? null : f.providerProbes();
+            int distinct = f.sites.size();
+            f.contributors.computeIfAbsent(generation, g -> new long[] {perProvider.get(k.provider()), 0})[1]++;
+            for (ProbeEntry.Site s : e.sites()) {
+                f.sites.merge(s, 1, Integer::sum);
+            }
+            if (was == null || was != f.providerProbes() || distinct != f.sites.size()) {
+                changed.add(k);
             }
         }
+        return changed;
+    }
+
+    /**
+     * Removes a registration.
+     *
+     * @return the files whose content it changed; a file of the result without {@link #content} is gone
+     */
+    public Set<FileKey> remove(long generation) {
+        List<ProbeEntry> probes = registrations.remove(generation);
+        if (probes == null) {
+            return Set.of();
+        }
+        Set<FileKey> changed = new LinkedHashSet<>();
+        for (ProbeEntry e : probes) {
+            FileKey k = fileOf(e);
+            if (k == null) {
+                continue;
+            }
+            FileState f = files.get(k);
+            long was = f.providerProbes();
+            int distinct = f.sites.size();
+            for (ProbeEntry.Site s : e.sites()) {
+                f.sites.computeIfPresent(s, (x, n) -> n == 1 ? null : n - 1);
+            }
+            long[] c = f.contributors.get(generation);
+            if (--c[1] == 0) {
+                f.contributors.remove(generation);
+            }
+            if (f.contributors.isEmpty()) {
+                files.remove(k);
+                changed.add(k);
+            } else if (was != f.providerProbes() || distinct != f.sites.size()) {
+                changed.add(k);
+            }
+        }
+        return changed;
+    }
+
+    /** A file's content, or null when no registration makes it. */
+    public ProbeFile.Content content(FileKey k) {
+        FileState f = files.get(k);
+        return f == null ? null : new ProbeFile.Content(k.provider(), f.providerProbes(), k.module(), k.function(),
+                k.name(), new ArrayList<>(f.sites.keySet()));
+    }
+
+    /** Every file, in first-seen order. */
+    public Map<FileKey, ProbeFile.Content> files() {
         Map<FileKey, ProbeFile.Content> out = new LinkedHashMap<>();
-        sites.forEach((k, s) -> out.put(k, new ProbeFile.Content(k.provider(), providerProbes.get(k), k.module(),
-                k.function(), k.name(), ProbeFile.ordered(s))));
+        files.keySet().forEach(k -> out.put(k, content(k)));
         return out;
     }
 
-    /** The files of one registration that exist on their own (probes with sites, names a file can carry). */
+    public int fileCount() {
+        return files.size();
+    }
+
+    /** The files of one registration (probes with sites, names a file can carry). */
     static Set<FileKey> keysOf(List<ProbeEntry> registration) {
-        Set<FileKey> out = new java.util.LinkedHashSet<>();
+        Set<FileKey> out = new LinkedHashSet<>();
         for (ProbeEntry e : registration) {
-            FileKey k = keyOf(e);
-            if (!e.sites().isEmpty() && k.representable()) {
+            FileKey k = fileOf(e);
+            if (k != null) {
                 out.add(k);
             }
         }
         return out;
     }
 
+    /** The file a probe makes, or null when it makes none (no site: dtrace could not arm it; a name no file can carry). */
+    static FileKey fileOf(ProbeEntry e) {
+        FileKey k = nameOf(e);
+        return !e.sites().isEmpty() && k.representable() ? k : null;
+    }
+
+    /** Names of a registration's probes, files or not: how many it declares. */
+    static long namesOf(List<ProbeEntry> registration) {
+        Set<FileKey> out = new HashSet<>();
+        registration.forEach(e -> out.add(nameOf(e)));
+        return out.size();
+    }
+
+    private static FileKey nameOf(ProbeEntry e) {
+        return new FileKey(e.provider(), e.module(), e.function(), e.name());
+    }
+
     private static Map<String, Long> probesPerProvider(List<ProbeEntry> reg) {
         Map<String, Set<FileKey>> distinct = new HashMap<>();
         for (ProbeEntry e : reg) {
             if (!e.sites().isEmpty()) {
-                distinct.computeIfAbsent(e.provider(), p -> new java.util.HashSet<>()).add(keyOf(e));
+                distinct.computeIfAbsent(e.provider(), p -> new HashSet<>()).add(nameOf(e));
             }
         }
         Map<String, Long> out = new HashMap<>();

@@ -97,6 +97,19 @@ public final class ProbeIndex {
      * @throws IllegalArgumentException if the probes are empty or span registrations or uids
      */
     public void add(Collection<ProbeEntry> entries) {
+        add(entries, null);
+    }
+
+    /**
+     * Adds one registration and, when {@code live} is given, removes the pid's other registrations
+     * whose generations it lacks: a commit can drop some (exec, pid reuse, an object registered again
+     * whose REMOVE was lost), and {@code live} is the stash's view after it. The new registration is
+     * published before those removals, so a listener that derives files from a pid's registrations
+     * together (the probes/ tree) sees an object registered again as no change at all.
+     *
+     * @throws IllegalArgumentException if the probes are empty or span registrations or uids
+     */
+    public void add(Collection<ProbeEntry> entries, java.util.Set<Long> live) {
         List<ProbeEntry> reg = List.copyOf(entries);
         if (reg.isEmpty()) {
             throw new IllegalArgumentException("a registration needs at least one probe");
@@ -116,6 +129,9 @@ public final class ProbeIndex {
             }
             insert(reg);
             publish(new IndexEvent.Registered(++seq, first.pid(), first.uid(), first.generation(), reg));
+            if (live != null) {
+                retainLocked(first.pid(), live, first.generation());
+            }
         } finally {
             lock.writeLock().unlock();
         }
@@ -156,25 +172,16 @@ public final class ProbeIndex {
         }
     }
 
-    /**
-     * Keeps only the given generations of a pid (the stash's view after a commit that dropped an
-     * exec'd, reused or superseded registration); returns how many were removed.
-     */
-    public int retainRegistrations(int pid, java.util.Set<Long> generations) {
-        lock.writeLock().lock();
-        try {
-            List<RegistrationKey> gone = new ArrayList<>();
-            for (RegistrationKey k : registrations.subMap(new RegistrationKey(pid, Long.MIN_VALUE), true,
-                    new RegistrationKey(pid, Long.MAX_VALUE), true).keySet()) {
-                if (!generations.contains(k.generation())) {
-                    gone.add(k);
-                }
+    /** Removes the pid's registrations but {@code generations} and {@code also}. */
+    private void retainLocked(int pid, java.util.Set<Long> generations, long also) {
+        List<RegistrationKey> gone = new ArrayList<>();
+        for (RegistrationKey k : registrations.subMap(new RegistrationKey(pid, Long.MIN_VALUE), true,
+                new RegistrationKey(pid, Long.MAX_VALUE), true).keySet()) {
+            if (k.generation() != also && !generations.contains(k.generation())) {
+                gone.add(k);
             }
-            gone.forEach(this::removeLocked);
-            return gone.size();
-        } finally {
-            lock.writeLock().unlock();
         }
+        gone.forEach(this::removeLocked);
     }
 
     private void insert(List<ProbeEntry> reg) {

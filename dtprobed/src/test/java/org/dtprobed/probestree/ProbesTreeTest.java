@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -125,6 +126,27 @@ class ProbesTreeTest {
             assertThat(tree.stats().written()).isEqualTo(written);
             assertThat(Files.getAttribute(root.resolve("600/prov600/prog/main/p"), "unix:ino")).isEqualTo(ino);
             assertThat(tree.stats().files()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The same, as the daemon commits it: the stash replaces the earlier registration, and the index
+     * publishes the new one before the removal, so the process's directory is never taken out and made again.
+     */
+    @Test
+    void aReplacedRegistrationOfTheSameObjectTouchesNoFile() throws Exception {
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            index.add(List.of(probe(601, 0, "prov", "prog", "main", "p", 0x401000)));
+            Object dir = Files.getAttribute(root.resolve("601"), "unix:ino");
+            Object ino = Files.getAttribute(root.resolve("601/prov601/prog/main/p"), "unix:ino");
+            ProbesTree.Stats before = tree.stats();
+            for (long gen = 1; gen <= 20; gen++) {
+                index.add(List.of(probe(601, gen, "prov", "prog", "main", "p", 0x401000)), Set.of(gen));
+            }
+            assertThat(tree.stats()).isEqualTo(before);
+            assertThat(Files.getAttribute(root.resolve("601"), "unix:ino")).isEqualTo(dir);
+            assertThat(Files.getAttribute(root.resolve("601/prov601/prog/main/p"), "unix:ino")).isEqualTo(ino);
+            assertThat(index.registrationCount(0)).isEqualTo(1);
         }
     }
 

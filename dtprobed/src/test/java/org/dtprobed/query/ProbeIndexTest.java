@@ -44,7 +44,9 @@ class ProbeIndexTest {
         assertThat(ix.registrationCount(0)).isEqualTo(2);
         ix.removeRegistration(100, 1);
         assertThat(ix.registrationCount(0)).isEqualTo(1);
-        ix.retainRegistrations(100, java.util.Set.of());
+        ix.add(Probes.registration(100, 0, 3, "alpha:g:exec"), java.util.Set.of(3L)); // the commit dropped 2
+        assertThat(ix.registrationCount(0)).isEqualTo(1);
+        ix.removePid(100);
         ix.removePid(2000);
         assertThat(ix.registrationCount(0)).isZero();
         assertThat(ix.registrationCount(1000)).isZero();
@@ -105,12 +107,14 @@ class ProbeIndexTest {
             ix.removeRegistration(300, 1);
             ix.add(Probes.registration(100, 0, 2, "alpha:g:lib2")); // replaces: removal first, then registration
             ix.removePid(2000);
+            // a commit that dropped generation 2: the new registration first, then what the stash no longer holds
+            ix.add(Probes.registration(100, 0, 3, "alpha:g:lib2"), java.util.Set.of(1L, 3L));
         }
         ix.add(Probes.registration(301, 0, 1, "delta:f:a"));
-        assertThat(events).extracting(IndexEvent::seq).containsExactly(5L, 6L, 7L, 8L, 9L);
+        assertThat(events).extracting(IndexEvent::seq).containsExactly(5L, 6L, 7L, 8L, 9L, 10L, 11L);
         assertThat(events).extracting(e -> e.getClass().getSimpleName() + " " + e.pid() + "/" + e.generation())
                 .containsExactly("Registered 300/1", "Removed 300/1", "Removed 100/2", "Registered 100/2",
-                        "Removed 2000/1");
+                        "Removed 2000/1", "Registered 100/3", "Removed 100/2");
     }
 
     @Test
