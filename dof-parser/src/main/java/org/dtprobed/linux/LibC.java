@@ -87,6 +87,10 @@ public interface LibC {
     @SaveError
     int renameat(int oldDirFd, String oldPath, int newDirFd, String newPath);
 
+    /** With {@link OpenFlags#RENAME_NOREPLACE}: never replaces what is at the new name (an empty directory included). */
+    @SaveError
+    int renameat2(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags);
+
     @SaveError
     int linkat(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags);
 

@@ -16,6 +16,8 @@ public final class OpenFlags {
     public static final int O_CLOEXEC = 02000000;
     /** {@code unlinkat}: remove a directory (which must be empty) rather than a file. */
     public static final int AT_REMOVEDIR = 0x200;
+    /** {@code renameat2}: fail with EEXIST rather than replace the new name. */
+    public static final int RENAME_NOREPLACE = 1;
 
     private OpenFlags() {
     }

@@ -67,11 +67,12 @@ final class DaemonStats implements StatsSource {
         lc.put("filter_caught_up", lifecycle.filterCaughtUp());
         ObjectNode tree = o.putObject("probes_tree");
         tree.put("enabled", probesTree != null);
-        ProbesTree.Stats ts = probesTree == null ? new ProbesTree.Stats(0, 0, 0, 0) : probesTree.stats();
+        ProbesTree.Stats ts = probesTree == null ? new ProbesTree.Stats(0, 0, 0, 0, 0) : probesTree.stats();
         tree.put("files", ts.files());
         tree.put("written", ts.written());
         tree.put("removed", ts.removed());
         tree.put("failures", ts.failures());
+        tree.put("directories_reused", ts.reused());
         o.put("prune_passes", ingest.prunePasses());
         o.put("prune_passes_in_ioctl", ingest.prunePassesInIoctl());
         ObjectNode dl = o.putObject("dlclose_rechecks");
@@ -160,6 +161,9 @@ final class DaemonStats implements StatsSource {
             m.counter("dtprobed_probes_tree_writes", "Probe files written (created or replaced) in the probes tree.",
                     ts.written());
             m.counter("dtprobed_probes_tree_failures", "Probe files that could not be written or removed.", ts.failures());
+            m.counter("dtprobed_probes_tree_directories_reused",
+                    "Process directories of the probes tree taken whole from a process of the same files that went.",
+                    ts.reused());
         }
         m.gauge("dtprobed_pids", "Processes with registrations.", index.pidCount());
         m.gauge("dtprobed_probes", "Probes in the index.", index.probeCount());

@@ -1,6 +1,8 @@
 package org.dtprobed.probestree;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -9,13 +11,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.dtprobed.protocol.ProbeEntry;
@@ -47,6 +53,10 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong removed = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    /** Process directories taken whole from one that went (a fork child, the next run of a program). */
+    private final AtomicLong reused = new AtomicLong();
+    /** The processes whose directory holds exactly what their first registration made: reusable when they go. */
+    private final Map<Integer, Shape> shapes = new HashMap<>();
     private ProbeIndex.Subscription subscription;
     private Thread verifier;
     private boolean closed;
@@ -60,7 +70,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     }
 
     /** The numbers {@code stats} shows. */
-    public record Stats(long files, long written, long removed, long failures) {
+    public record Stats(long files, long written, long removed, long failures, long reused) {
     }
 
     /**
@@ -99,7 +109,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(fileCount.get(), written.get(), removed.get(), failures.get());
+        return new Stats(fileCount.get(), written.get(), removed.get(), failures.get(), reused.get());
     }
 
     @Override
@@ -118,7 +128,10 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         Set<TreeLayout.FileKey> changed = layout.add(generation, probes);
         fileCount.addAndGet(layout.fileCount() - had);
         int failed = 0;
-        if (!first || !putFresh(pid, layout.files())) {
+        if (!first || !putFirst(pid, layout.files())) {
+            if (!changed.isEmpty()) {
+                shapes.remove(pid); // the directory no longer holds what its first registration made
+            }
             // unchanged files (the same object registered again, a lost REMOVE) already say this
             for (TreeLayout.FileKey k : changed) {
                 failed += write(pid, k, layout.content(k)) ? 0 : 1;
@@ -137,10 +150,23 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         }
     }
 
-    /** A process's first files, its directories made fresh; false when the careful route must be taken. */
-    private boolean putFresh(int pid, Map<TreeLayout.FileKey, ProbeFile.Content> content) {
-        Map<String, byte[]> byPath = new TreeMap<>();
-        content.forEach((k, c) -> byPath.put(k.relativePath(pid), ProbeFile.encode(c)));
+    /**
+     * A process's first files: a parked directory of the same shape put in place, or its
+     * directories made fresh; false when the careful route must be taken.
+     */
+    private boolean putFirst(int pid, Map<TreeLayout.FileKey, ProbeFile.Content> content) {
+        Shape shape = Shape.of(pid, content);
+        if (files.unpark(pid, shape.digest())) {
+            reused.incrementAndGet();
+        } else if (!putFresh(pid, shape.byPath())) {
+            return false;
+        }
+        shapes.put(pid, shape);
+        return true;
+    }
+
+    /** A process's first files under directories made fresh; false when the careful route must be taken. */
+    private boolean putFresh(int pid, Map<String, byte[]> byPath) {
         try {
             if (!files.putFresh(Integer.toString(pid), byPath)) {
                 return false;
@@ -155,6 +181,37 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         }
     }
 
+    /**
+     * What a process's directory holds, for a later process to reuse it: its files by path and
+     * content, and a digest of them with the pid left out of the names.
+     */
+    private record Shape(Map<String, byte[]> byPath, String digest, List<String> providers) {
+        static Shape of(int pid, Map<TreeLayout.FileKey, ProbeFile.Content> content) {
+            Map<String, byte[]> byPath = new TreeMap<>();
+            Map<String, byte[]> pidFree = new TreeMap<>();
+            Set<String> providers = new TreeSet<>();
+            content.forEach((k, c) -> {
+                byte[] bytes = ProbeFile.encode(c);
+                byPath.put(k.relativePath(pid), bytes);
+                pidFree.put(k.provider() + '\0' + k.module() + '\0' + k.function() + '\0' + k.name(), bytes);
+                providers.add(k.provider());
+            });
+            MessageDigest sha256;
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
+            }
+            ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
+            pidFree.forEach((path, bytes) -> {
+                sha256.update(path.getBytes(StandardCharsets.UTF_8));
+                sha256.update(length.clear().putInt(bytes.length).array());
+                sha256.update(bytes);
+            });
+            return new Shape(byPath, HexFormat.of().formatHex(sha256.digest()), List.copyOf(providers));
+        }
+    }
+
     private void removedRegistration(int pid, long generation) {
         TreeLayout layout = byPid.get(pid);
         if (layout == null) {
@@ -163,8 +220,11 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         Set<TreeLayout.FileKey> changed = layout.remove(generation);
         if (layout.isEmpty()) {
             byPid.remove(pid);
-            retire(pid, changed);
+            retire(pid, changed, shapes.remove(pid));
             return;
+        }
+        if (!changed.isEmpty()) {
+            shapes.remove(pid);
         }
         int failed = 0;
         for (TreeLayout.FileKey k : changed) {
@@ -190,13 +250,20 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         }
     }
 
-    /** The process's last registration went: its whole directory goes, in one step. */
-    private void retire(int pid, Set<TreeLayout.FileKey> keys) {
+    /**
+     * The process's last registration went: its whole directory goes, in one step; kept for reuse
+     * when it holds what its first registration made ({@code shape}), else emptied.
+     */
+    private void retire(int pid, Set<TreeLayout.FileKey> keys, Shape shape) {
         List<String> paths = new ArrayList<>(keys.size());
         keys.forEach(k -> paths.add(k.relativePath(pid)));
+        fileCount.addAndGet(-keys.size());
         try {
-            fileCount.addAndGet(-keys.size());
-            files.retire(Integer.toString(pid), paths);
+            if (shape != null) {
+                files.park(pid, shape.digest(), shape.providers(), paths);
+            } else {
+                files.retire(Integer.toString(pid), paths);
+            }
             removed.addAndGet(keys.size());
         } catch (IOException e) {
             failures.incrementAndGet();
@@ -255,7 +322,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             fileCount.addAndGet(e.getValue().fileCount());
             if (present.contains(pid)) {
                 toVerify.add(pid);
-            } else if (!putFresh(pid, e.getValue().files())) {
+            } else if (!putFirst(pid, e.getValue().files())) {
                 toVerify.add(pid); // made meanwhile, or a write failed: the check writes what is missing
             }
         }

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * anything already there, link or not, and then the careful route is taken: each directory opened
  * {@code O_NOFOLLOW|O_DIRECTORY} from its parent, a stray entry removed). When its last registration
  * goes, its directory is renamed into staging at once (dtrace sees it gone) and emptied by a
- * background thread, off the index's lock.
+ * background thread, off the index's lock; or, when it held exactly what its first registration
+ * made, kept there whole for the next process of that shape ({@link #park}).
  *
  * <p>Not thread-safe, except for the background deletion it runs itself: the owner serialises calls.
  */
@@ -51,6 +52,8 @@ final class TreeFiles implements Closeable {
             | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
     /** Distinct contents kept as templates: enough for every probe of a few hundred programs. */
     static final int TEMPLATES = 4096;
+    /** Process directories kept for reuse: more than a fork storm has in flight on a large machine. */
+    static final int PARKED = 64;
 
     private final Native nat;
     private final LibC libc;
@@ -74,6 +77,11 @@ final class TreeFiles implements Closeable {
         return t;
     });
     private long seq;
+    /** Directories of processes that went, oldest first, each for a process of its shape to take. */
+    private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
+
+    private record Parked(String name, String shape, int pid, List<String> providers, List<String> paths) {
+    }
     /** The directories of the last careful path used, kept open for the next one that shares them. */
     private final String[] openNames = new String[4];
     private final int[] openFds = {-1, -1, -1, -1};
@@ -233,19 +241,92 @@ final class TreeFiles implements Closeable {
      *              reading the directory); anything else found there is removed too
      */
     void retire(String pidDir, List<String> files) throws IOException {
-        closeFrom(0);
         String gone = "gone-" + seq++;
-        if (libc.renameat(rootFd, pidDir, stagingFd, gone) != 0) {
+        if (takeOut(pidDir, gone)) {
+            List<String> paths = relocated(files, pidDir, gone);
+            deleter.execute(() -> empty(gone, paths));
+        }
+    }
+
+    /**
+     * Takes a process's directory out as {@link #retire} does, but keeps it whole in staging for
+     * a process of the same {@code shape} to take ({@link #unpark}): a fork child of the same
+     * program, the next run of it. Its exit then costs one rename, and the next such process's
+     * registration a rename per provider and one more, where making and removing every directory
+     * and file cost some 25 file-system operations. The oldest of more than {@link #PARKED} goes.
+     *
+     * @param pid       the process; {@code pidDir} is its decimal name
+     * @param shape     what the directory holds, but for the pid in the names (equal shapes: equal
+     *                  files, paths and content)
+     * @param providers the names of the provider directories, without the pid
+     * @param files     the paths under the root of its files, as for {@link #retire}
+     */
+    void park(int pid, String shape, List<String> providers, List<String> files) throws IOException {
+        String pidDir = Integer.toString(pid);
+        String name = "parked-" + seq++;
+        if (takeOut(pidDir, name)) {
+            parked.addLast(new Parked(name, shape, pid, List.copyOf(providers), relocated(files, pidDir, name)));
+            if (parked.size() > PARKED) {
+                Parked old = parked.removeFirst();
+                deleter.execute(() -> empty(old.name(), old.paths()));
+            }
+        }
+    }
+
+    /**
+     * Puts a parked directory of {@code shape} in place as process {@code pid}'s; false when none
+     * is parked or it could not be put there (nothing in the tree changed then).
+     */
+    boolean unpark(int pid, String shape) {
+        Parked p = null;
+        for (java.util.Iterator<Parked> it = parked.descendingIterator(); it.hasNext(); ) {
+            Parked candidate = it.next();
+            if (candidate.shape().equals(shape)) {
+                it.remove();
+                p = candidate;
+                break;
+            }
+        }
+        if (p == null) {
+            return false;
+        }
+        closeFrom(0);
+        boolean renamed = true;
+        for (String provider : p.providers()) {
+            renamed = renamed && libc.renameat2(stagingFd, p.name() + "/" + provider + p.pid(), stagingFd,
+                    p.name() + "/" + provider + pid, OpenFlags.RENAME_NOREPLACE) == 0;
+        }
+        if (renamed && libc.renameat2(stagingFd, p.name(), rootFd, Integer.toString(pid), OpenFlags.RENAME_NOREPLACE) == 0) {
+            return true;
+        }
+        // a name that clashed, or the process's directory made meanwhile: the careful route instead
+        Parked failed = p;
+        deleter.execute(() -> empty(failed.name(), failed.paths()));
+        return false;
+    }
+
+    /** How many directories are parked (stats, tests). */
+    int parkedCount() {
+        return parked.size();
+    }
+
+    private boolean takeOut(String pidDir, String stagingName) throws IOException {
+        closeFrom(0);
+        if (libc.renameat(rootFd, pidDir, stagingFd, stagingName) != 0) {
             if (nat.errno() == Errno.ENOENT) {
-                return;
+                return false;
             }
             throw failure("take out", pidDir);
         }
+        return true;
+    }
+
+    private static List<String> relocated(List<String> files, String pidDir, String stagingName) {
         List<String> paths = new ArrayList<>(files.size());
         for (String f : files) {
-            paths.add(gone + f.substring(pidDir.length()));
+            paths.add(stagingName + f.substring(pidDir.length()));
         }
-        deleter.execute(() -> empty(gone, paths));
+        return paths;
     }
 
     /** On the deleter thread: the files it knows of, then each directory, innermost first. */

@@ -88,8 +88,49 @@ class ProbesTreeTest {
             assertThat(tree.stats().files()).isZero();
             assertThat(tree.stats().removed()).isEqualTo(2);
             tree.awaitBackground();
-            assertThat(stagingNames()).as("only the templates stay in staging").allMatch(n -> n.startsWith("t-"))
-                    .hasSize(2);
+            assertThat(stagingNames()).as("the templates stay in staging, and the directory kept for reuse").hasSize(3)
+                    .filteredOn(n -> n.startsWith("t-")).hasSize(2);
+            assertThat(stagingNames()).filteredOn(n -> n.startsWith("parked-")).hasSize(1);
+        }
+    }
+
+    /**
+     * A process that goes leaves its directory whole for the next of the same files (a fork child,
+     * the next run): that one's registration renames it into place, its provider directory renamed
+     * for its pid; a process of other files, or one whose files changed after its first
+     * registration, gets none.
+     */
+    @Test
+    void aDirectoryOfAProcessThatWentIsTakenByTheNextOfItsShape() throws Exception {
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            index.add(List.of(probe(700, 0, "prov", "prog", "main", "p", 0x401000), probe(700, 0, "other", "prog", "f", "q", 0x401100)));
+            Object dir = Files.getAttribute(root.resolve("700"), "unix:ino");
+            Object file = Files.getAttribute(root.resolve("700/prov700/prog/main/p"), "unix:ino");
+            index.removePid(700);
+            assertThat(root.resolve("700")).doesNotExist();
+
+            index.add(List.of(probe(80001, 0, "prov", "prog", "main", "p", 0x401000), probe(80001, 0, "other", "prog", "f", "q", 0x401100)));
+            assertThat(tree.stats().reused()).isEqualTo(1);
+            assertThat(Files.getAttribute(root.resolve("80001"), "unix:ino")).isEqualTo(dir);
+            assertThat(Files.getAttribute(root.resolve("80001/prov80001/prog/main/p"), "unix:ino")).isEqualTo(file);
+            assertThat(files()).containsExactly("80001/other80001/prog/f/q", "80001/prov80001/prog/main/p");
+            assertThat(file("80001/prov80001/prog/main/p").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L);
+            assertThat(tree.stats().files()).isEqualTo(2);
+
+            index.add(List.of(probe(701, 0, "prov", "prog", "main", "p", 0x501000))); // other sites: other content
+            assertThat(tree.stats().reused()).isEqualTo(1);
+            assertThat(file("701/prov701/prog/main/p").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x501000L);
+
+            // 80001's directory changes after its first registration: it is emptied when it goes, not kept
+            index.add(List.of(probe(80001, 1, "prov", "prog", "main", "extra", 0x401200)));
+            index.removePid(80001);
+            index.add(List.of(probe(702, 0, "prov", "prog", "main", "p", 0x401000), probe(702, 0, "other", "prog", "f", "q", 0x401100)));
+            assertThat(tree.stats().reused()).isEqualTo(1);
+            assertThat(files()).containsExactly("701/prov701/prog/main/p", "702/other702/prog/f/q", "702/prov702/prog/main/p");
+            index.removePid(701);
+            index.removePid(702);
+            assertThat(files()).isEmpty();
+            assertThat(tree.stats().files()).isZero();
         }
     }
 
