@@ -107,6 +107,34 @@ if [ -x "$dir/tree/treehost" ]; then
     "$tpid" "$started" "$opened" "$open" "$closed" "$after_close" "$listed_after_close" "$after_exit" | tee "$out/tree.txt"
 fi
 
+# exit and exec as the process-events connector reports them (no destructor runs, so no REMOVE
+# arrives): a registered fork child killed with SIGKILL, and a registered process that execs cat
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+gone_ms() { # PID: ms until PID has no file in the tree and nothing listed (10 s at most: TCG is slow)
+  local t0; t0=$(now_ms)
+  for _ in $(seq 200); do
+    [ -z "$(tree_files "$1")" ] && [ "$(count_probes "{\"op\":\"list\",\"pid\":$1}")" = 0 ] && { echo $(( $(now_ms) - t0 )); return; }
+    sleep 0.05
+  done
+  echo never
+}
+if [ -x "$dir/tree/treehost" ]; then
+  coproc LH { "$dir/tree/treehost"; }
+  read -r ready <&"${LH[0]}"; lpid=${ready#ready }
+  echo fork >&"${LH[1]}"; read -r childline <&"${LH[0]}"; cpid=${childline#child }
+  for _ in $(seq 100); do [ -n "$(tree_files "$cpid")" ] && break; sleep 0.1; done # drti's atfork handler
+  child_files=$(tree_files "$cpid")
+  kill -KILL "$cpid"
+  child_gone_ms=$(gone_ms "$cpid")
+  own_files=$(tree_files "$lpid")
+  echo "exec /bin/cat" >&"${LH[1]}"; read -r execed <&"${LH[0]}"
+  exec_gone_ms=$(gone_ms "$lpid")
+  alive=$([ -d "/proc/$lpid" ] && tr -d '\0' < "/proc/$lpid/comm")
+  lh_pid=$LH_PID; eval "exec ${LH[1]}>&-"; wait "$lh_pid"
+  printf 'child_files=%s\nchild_gone_ms=%s\nown_files=%s\nexeced=%s\nexec_gone_ms=%s\nalive=%s\n' \
+    "$child_files" "$child_gone_ms" "$own_files" "$execed" "$exec_gone_ms" "$alive" | tee "$out/lifecycle.txt"
+fi
+
 kill -TERM "$daemon_pid"; wait "$daemon_pid"
 echo "exit=$?" > "$out/daemon-stop.txt"
 [ -e "$dev" ] && echo "device left behind" >> "$out/daemon-stop.txt"

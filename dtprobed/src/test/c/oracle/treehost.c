@@ -7,6 +7,7 @@
  *   open PATH   dlopen()s a -G library (its constructor registers it)   -> "opened" | "open failed ..."
  *   close       dlclose()s it (its destructor sends REMOVE)            -> "closed"
  *   fork        forks a child that waits for SIGTERM (drti registers it) -> "child PID"
+ *   exec PATH   replaces itself with PATH (no arguments), skipping its destructors -> "exec PATH" first
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -63,6 +64,11 @@ int main(void)
 					pause();
 			}
 			printf("child %d\n", (int) child);
+		} else if (strncmp(line, "exec ", 5) == 0) {
+			printf("exec %s\n", line + 5);
+			fflush(stdout);
+			execl(line + 5, line + 5, (char *) NULL);
+			printf("exec failed\n");
 		}
 		fflush(stdout);
 	}

@@ -201,6 +201,26 @@ class CuseGuestIT {
         assertThat(r.get("after_exit")).isEmpty();
     }
 
+    /**
+     * Exit and exec on CUSE, where no REMOVE comes (SIGKILL runs no destructor; exec neither): the
+     * process-events connector reports them and the probes leave the listing and the tree. The
+     * bound is liveness, not speed: 10 s of polling under TCG; the times are printed.
+     */
+    @Test
+    void aKilledForkChildAndAnExecedProcessLeaveTheListingAndTheTree() throws Exception {
+        Map<String, String> r = keyValues(work.resolve("lifecycle.txt"));
+        assertThat(Files.readString(work.resolve("daemon.log"))).as(run::describe)
+                .contains("exits and execs of registered processes are seen through the process-events connector");
+        assertThat(r.get("child_files")).as("drti registered the fork child").contains("/treeprov").contains("/cmd");
+        assertThat(r.get("child_gone_ms")).as("the killed child's probes went").matches("\\d+");
+        assertThat(r.get("own_files")).as("the parent keeps its own").contains("/treeprov").contains("/cmd");
+        assertThat(r.get("execed")).isEqualTo("exec /bin/cat");
+        assertThat(r.get("exec_gone_ms")).as("the old image's probes went at exec").matches("\\d+");
+        assertThat(r.get("alive")).as("the pid lives on as cat").isEqualTo("cat");
+        System.out.printf("CUSE guest: killed fork child gone from the tree and listing in %s ms, exec'd image in %s ms%n",
+                r.get("child_gone_ms"), r.get("exec_gone_ms"));
+    }
+
     @Test
     void sigtermStopsTheDaemonWithExit0AndTheDeviceGoes() throws Exception {
         assertThat(Files.readString(work.resolve("daemon-stop.txt"))).as(run::describe).isEqualTo("exit=0\n");
