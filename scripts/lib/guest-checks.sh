@@ -131,8 +131,16 @@ if [ -x "$dir/tree/treehost" ]; then
   exec_gone_ms=$(gone_ms "$lpid")
   alive=$([ -d "/proc/$lpid" ] && tr -d '\0' < "/proc/$lpid/comm")
   lh_pid=$LH_PID; eval "exec ${LH[1]}>&-"; wait "$lh_pid"
-  printf 'child_files=%s\nchild_gone_ms=%s\nown_files=%s\nexeced=%s\nexec_gone_ms=%s\nalive=%s\n' \
-    "$child_files" "$child_gone_ms" "$own_files" "$execed" "$exec_gone_ms" "$alive" | tee "$out/lifecycle.txt"
+  # a PIE executable linked with a -G library: the library's DOF at a random base, then SIGKILL
+  coproc PH { "$dir/tree/treepie"; }
+  read -r ready <&"${PH[0]}"; ppid_=${ready#ready }
+  pie_files=$(tree_files "$ppid_")
+  kill -KILL "$ppid_"
+  pie_gone_ms=$(gone_ms "$ppid_")
+  ph_pid=$PH_PID; eval "exec ${PH[1]}>&-"; wait "$ph_pid" 2>/dev/null
+  printf 'child_files=%s\nchild_gone_ms=%s\nown_files=%s\nexeced=%s\nexec_gone_ms=%s\nalive=%s\npie=%s\npie_files=%s\npie_gone_ms=%s\n' \
+    "$child_files" "$child_gone_ms" "$own_files" "$execed" "$exec_gone_ms" "$alive" "$ppid_" "$pie_files" \
+    "$pie_gone_ms" | tee "$out/lifecycle.txt"
 fi
 
 kill -TERM "$daemon_pid"; wait "$daemon_pid"

@@ -204,7 +204,8 @@ class CuseGuestIT {
     /**
      * Exit and exec on CUSE, where no REMOVE comes (SIGKILL runs no destructor; exec neither): the
      * process-events connector reports them and the probes leave the listing and the tree. The
-     * bound is liveness, not speed: 10 s of polling under TCG; the times are printed.
+     * bound is liveness, not speed: 10 s of polling under TCG; the times are printed. The PIE
+     * process is also the case of a -G library at a new load base, registered through drti on CUSE.
      */
     @Test
     void aKilledForkChildAndAnExecedProcessLeaveTheListingAndTheTree() throws Exception {
@@ -217,8 +218,14 @@ class CuseGuestIT {
         assertThat(r.get("execed")).isEqualTo("exec /bin/cat");
         assertThat(r.get("exec_gone_ms")).as("the old image's probes went at exec").matches("\\d+");
         assertThat(r.get("alive")).as("the pid lives on as cat").isEqualTo("cat");
-        System.out.printf("CUSE guest: killed fork child gone from the tree and listing in %s ms, exec'd image in %s ms%n",
-                r.get("child_gone_ms"), r.get("exec_gone_ms"));
+        String pie = r.get("pie");
+        String lib = pie + "/treelib" + pie + "/libtreelib.so/treelib_fire/";
+        assertThat(r.get("pie_files")).as("a PIE executable's -G library, registered before main")
+                .isEqualTo(lib + "lib_call " + lib + "lib_done");
+        assertThat(r.get("pie_gone_ms")).as("the killed PIE process's probes went").matches("\\d+");
+        System.out.printf("CUSE guest: gone from the tree and listing after SIGKILL of a fork child in %s ms, of a PIE"
+                + " process in %s ms; an exec'd image's in %s ms%n", r.get("child_gone_ms"), r.get("pie_gone_ms"),
+                r.get("exec_gone_ms"));
     }
 
     @Test
