@@ -45,8 +45,8 @@ public final class OracleDtrace {
     /**
      * The shared-library programs of {@code src/test/c/oracle} (treehost.c, treelib.c): {@code treepie}, a PIE
      * executable linked with the {@code -G} library {@code libtreelib.so} (provider treelib), and
-     * {@code treehost}, a non-PIE executable with probes of its own (provider treeprov) that can
-     * dlopen/dlclose that library and fork.
+     * {@code treehost}, a non-PIE executable with probes of its own (provider treeprov); both take
+     * the commands of treehost.c (dlopen/dlclose, fork, exec, fire).
      */
     public record TreePrograms(Path treepie, Path treehost, Path libtreelib) {
     }
@@ -58,10 +58,10 @@ public final class OracleDtrace {
         run(dir, 120, dt, "-xnolibs", "-h", "-s", "treeprov.d", "-o", "treeprov.h");
         // ld refuses -G output in a PIE executable itself; a PIE linked with a -G library is fine
         run(dir, 120, "gcc", "-O2", "-DLINKED_LIB", "-o", "treepie", "treehost.c", "-L.", "-ltreelib",
-                "-Wl,-rpath," + dir);
+                "-Wl,-rpath," + dir, "-ldl", "-lpthread");
         run(dir, 120, "gcc", "-O2", "-DOWN_PROBES", "-c", "treehost.c", "-o", "treehost.o");
         run(dir, 120, dt, "-xnolibs", "-G", "-s", "treeprov.d", "treehost.o", "-o", "treeprov.o");
-        run(dir, 120, "gcc", "-no-pie", "-o", "treehost", "treehost.o", "treeprov.o", "-ldl");
+        run(dir, 120, "gcc", "-no-pie", "-o", "treehost", "treehost.o", "treeprov.o", "-ldl", "-lpthread");
         return new TreePrograms(dir.resolve("treepie"), dir.resolve("treehost"), lib);
     }
 
@@ -71,11 +71,12 @@ public final class OracleDtrace {
 
     /**
      * Builds {@code livelib.so} (provider liveprov: go(int), DOF and drti.o linked in by {@code -G})
-     * and {@code dlhost}, a PIE program without DOF that dlopens and dlcloses it on command.
+     * and {@code dlhost}, a PIE program without DOF (treehost.c built without probes) that dlopens
+     * and dlcloses it on command.
      */
     static DlcloseProgram dlclose(Path dir) throws IOException, InterruptedException {
-        Path lib = gLibrary(dir, "livelib", "liveprov", "livelib.so", "dlhost.c");
-        run(dir, 120, "gcc", "-O2", "-o", "dlhost", "dlhost.c", "-ldl", "-lpthread");
+        Path lib = gLibrary(dir, "livelib", "liveprov", "livelib.so", "treehost.c");
+        run(dir, 120, "gcc", "-O2", "-o", "dlhost", "treehost.c", "-ldl", "-lpthread");
         return new DlcloseProgram(dir.resolve("dlhost"), lib);
     }
 
