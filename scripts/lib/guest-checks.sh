@@ -118,14 +118,20 @@ gone_ms() { # PID: ms until PID has no file in the tree and nothing listed (10 s
   done
   echo never
 }
+removed_ms() { # PID KILL_NS: ms from the kill to the daemon's log line of the pid's removal
+  local ts
+  ts=$(grep -m1 "pid $1: pruned (exit)" "$log" | cut -d' ' -f1)
+  [ -n "$ts" ] && echo $(( ($(date -d "$ts" +%s%N) - $2) / 1000000 )) || echo none
+}
 if [ -x "$dir/tree/treehost" ]; then
   coproc LH { "$dir/tree/treehost"; }
   read -r ready <&"${LH[0]}"; lpid=${ready#ready }
   echo fork >&"${LH[1]}"; read -r childline <&"${LH[0]}"; cpid=${childline#child }
   for _ in $(seq 100); do [ -n "$(tree_files "$cpid")" ] && break; sleep 0.1; done # drti's atfork handler
   child_files=$(tree_files "$cpid")
-  kill -KILL "$cpid"
+  kill_ns=$(date +%s%N); kill -KILL "$cpid"
   child_gone_ms=$(gone_ms "$cpid")
+  child_removed_ms=$(removed_ms "$cpid" "$kill_ns")
   own_files=$(tree_files "$lpid")
   echo "exec /bin/cat" >&"${LH[1]}"; read -r execed <&"${LH[0]}"
   exec_gone_ms=$(gone_ms "$lpid")
@@ -135,12 +141,13 @@ if [ -x "$dir/tree/treehost" ]; then
   coproc PH { "$dir/tree/treepie"; }
   read -r ready <&"${PH[0]}"; ppid_=${ready#ready }
   pie_files=$(tree_files "$ppid_")
-  kill -KILL "$ppid_"
+  kill_ns=$(date +%s%N); kill -KILL "$ppid_"
   pie_gone_ms=$(gone_ms "$ppid_")
+  pie_removed_ms=$(removed_ms "$ppid_" "$kill_ns")
   ph_pid=$PH_PID; eval "exec ${PH[1]}>&-"; wait "$ph_pid" 2>/dev/null
-  printf 'child_files=%s\nchild_gone_ms=%s\nown_files=%s\nexeced=%s\nexec_gone_ms=%s\nalive=%s\npie=%s\npie_files=%s\npie_gone_ms=%s\n' \
-    "$child_files" "$child_gone_ms" "$own_files" "$execed" "$exec_gone_ms" "$alive" "$ppid_" "$pie_files" \
-    "$pie_gone_ms" | tee "$out/lifecycle.txt"
+  printf 'child_files=%s\nchild_gone_ms=%s\nchild_removed_ms=%s\nown_files=%s\nexeced=%s\nexec_gone_ms=%s\nalive=%s\npie=%s\npie_files=%s\npie_gone_ms=%s\npie_removed_ms=%s\n' \
+    "$child_files" "$child_gone_ms" "$child_removed_ms" "$own_files" "$execed" "$exec_gone_ms" "$alive" "$ppid_" \
+    "$pie_files" "$pie_gone_ms" "$pie_removed_ms" | tee "$out/lifecycle.txt"
 fi
 
 kill -TERM "$daemon_pid"; wait "$daemon_pid"
