@@ -2,6 +2,7 @@ package org.dtprobed.daemon;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -77,6 +78,8 @@ public final class Daemon implements AutoCloseable {
     private HelperTransport transport;
     private QueryServer query;
     private ScheduledExecutorService pruneTimer;
+    /** When the periodic pass last ran (System.nanoTime; the timer's thread alone uses it after start). */
+    private long lastPrune;
     private Pruner pruner;
     private LifecycleWatcher lifecycle;
     private ProbesTree probesTree;
@@ -199,9 +202,11 @@ public final class Daemon implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        long every = (config.pruneInterval() != null ? config.pruneInterval()
-                : lifecycle.watching() ? DaemonConfig.PRUNE_INTERVAL_WITH_EVENTS : DaemonConfig.PRUNE_INTERVAL).toMillis();
-        pruneTimer.scheduleWithFixedDelay(this::prune, every, every, TimeUnit.MILLISECONDS);
+        // ticks at the shorter interval; a pass runs when the interval of the moment is due, so a
+        // connector that fails mid-life (no more events) brings the 30 s pass back at once
+        long tick = Math.min(pruneInterval().toMillis(), DaemonConfig.PRUNE_INTERVAL.toMillis());
+        lastPrune = System.nanoTime();
+        pruneTimer.scheduleWithFixedDelay(this::pruneIfDue, tick, tick, TimeUnit.MILLISECONDS);
         ready = true;
     }
 
@@ -317,6 +322,19 @@ public final class Daemon implements AutoCloseable {
             pruner.prune();
         } catch (RuntimeException e) {
             LOG.error("pid {}: pruning failed", PID, e);
+        }
+    }
+
+    /** The periodic pass's interval now: as configured, else by whether process events arrive. */
+    private Duration pruneInterval() {
+        return config.pruneInterval() != null ? config.pruneInterval()
+                : lifecycle.watching() ? DaemonConfig.PRUNE_INTERVAL_WITH_EVENTS : DaemonConfig.PRUNE_INTERVAL;
+    }
+
+    private void pruneIfDue() {
+        if (System.nanoTime() - lastPrune >= pruneInterval().toNanos()) {
+            lastPrune = System.nanoTime();
+            prune();
         }
     }
 

@@ -32,7 +32,9 @@ public final class LifecycleWatcher implements AutoCloseable {
     private final Pruner pruner;
     private final IntPredicate registered;
     private final ProcConnector connector;
-    private final String mode;
+    private volatile String mode;
+    /** False from the start without a connector, and from its failure on. */
+    private volatile boolean watching;
     private final Thread thread;
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
@@ -49,7 +51,17 @@ public final class LifecycleWatcher implements AutoCloseable {
         this.connector = connector;
         this.filter = connector == null ? null : new PidFilter(connector, index, pruner);
         this.mode = mode;
+        this.watching = connector != null;
         this.thread = connector == null ? null : new Thread(this::run, "dtprobed-lifecycle");
+    }
+
+    /** Watching through {@code connector}, already open (tests make it fail under the watcher). */
+    static LifecycleWatcher start(Pruner pruner, ProbeIndex index, ProcFs proc, ProcConnector connector) {
+        LifecycleWatcher w = new LifecycleWatcher(pruner, index, proc, connector, "process-events connector");
+        w.thread.setDaemon(true);
+        w.thread.start();
+        LOG.info("pid {}: exits and execs of registered processes are seen through the process-events connector", PID);
+        return w;
     }
 
     /**
@@ -65,11 +77,7 @@ public final class LifecycleWatcher implements AutoCloseable {
             LOG.warn("pid {}: {}", PID, why);
             return new LifecycleWatcher(pruner, index, proc, null, why);
         }
-        LifecycleWatcher w = new LifecycleWatcher(pruner, index, proc, c, "process-events connector");
-        w.thread.setDaemon(true);
-        w.thread.start();
-        LOG.info("pid {}: exits and execs of registered processes are seen through the process-events connector", PID);
-        return w;
+        return start(pruner, index, proc, c);
     }
 
     /**
@@ -91,9 +99,12 @@ public final class LifecycleWatcher implements AutoCloseable {
         return mode;
     }
 
-    /** Whether exits and execs arrive as events (else only the periodic pass finds them). */
+    /**
+     * Whether exits and execs arrive as events (else only the periodic pass finds them, and the
+     * daemon runs it at the shorter interval): false without a connector and after it failed.
+     */
     public boolean watching() {
-        return connector != null;
+        return watching;
     }
 
     /** Events received, events that concerned a registered process, overflows (each a full pass). */
@@ -139,9 +150,20 @@ public final class LifecycleWatcher implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             if (running) {
-                LOG.error("pid {}: process events stopped ({}); periodic pruning only from now on", PID, e.toString());
+                stopped(e.toString());
             }
         }
+    }
+
+    /**
+     * The connector failed: say so in the log and in {@code stats}, let the periodic pass take over
+     * at its shorter interval, and run one now for the events that may have been lost.
+     */
+    private void stopped(String why) {
+        mode = "periodic pruning only: process events stopped (" + why + ")";
+        watching = false;
+        LOG.error("pid {}: process events stopped ({}); a full pruning pass now, then periodic pruning only", PID, why);
+        pruner.prune();
     }
 
     @Override

@@ -274,6 +274,11 @@ final class ProcConnector implements Closeable {
         throw new IOException("recv on the process-events socket: errno " + e);
     }
 
+    /** The socket's descriptor: a test puts another file in its place to make the next receive fail. */
+    int fd() {
+        return fd;
+    }
+
     @Override
     public void close() {
         libc.close(fd);
