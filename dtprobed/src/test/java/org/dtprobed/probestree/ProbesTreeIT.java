@@ -132,13 +132,18 @@ class ProbesTreeIT {
 
     private List<String> treeFiles(int pid) {
         Path dir = probes().resolve(Integer.toString(pid));
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).map(p -> probes().relativize(p).toString()).sorted().toList();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // only from a walk that raced a removal
+        for (int attempt = 0; ; attempt++) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return List.of();
+            }
+            try (Stream<Path> s = Files.walk(dir)) {
+                return s.filter(Files::isRegularFile).map(p -> probes().relativize(p).toString()).sorted().toList();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // the walk raced the daemon taking the directory (or a file of it) out: look again
+                if (attempt == 10) {
+                    throw new IllegalStateException("the tree of pid " + pid + " kept changing under the walk", e);
+                }
+            }
         }
     }
 
