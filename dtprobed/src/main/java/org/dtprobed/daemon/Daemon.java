@@ -375,9 +375,10 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** The stash's sizing for {@code --max-registrations} (pid records as {@link StashConfig#pidsFor}). */
+    /** The stash's sizing for {@code --max-registrations} and {@code --stash-chunks} (pid records as {@link StashConfig#pidsFor}). */
     static StashConfig stashConfig(DaemonConfig config) {
         return StashConfig.at(config.stashDir()).withMaxRegistrations(config.maxRegistrations())
+                .withChunks(config.stashChunks())
                 .withOpenDeadline(config.stashOpenTimeout());
     }
 
