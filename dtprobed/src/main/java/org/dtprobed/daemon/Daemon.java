@@ -98,17 +98,31 @@ public final class Daemon implements AutoCloseable {
             throw e;
         } catch (IOException | StashException | RuntimeException e) {
             d.close();
-            throw new StartException(exitStatusFor(e), describe(e), e);
+            throw new StartException(exitStatusFor(e), startFailure(e), e);
         }
     }
 
     /**
      * The configuration status (systemd does not restart) for a fault a restart cannot fix: a
-     * damaged stash, a stash of a newer layout, another owner. Anything else may pass (a full or
-     * failing file system, a parser child that did not start): the runtime status.
+     * damaged stash, a stash of a newer layout, another owner, and a file system too small for the
+     * stash's files (FULL can only come from allocating them here: the files are allocated whole when
+     * the stash is opened, so restarting into the same file system would fail the same way, every
+     * RestartSec). Anything else may pass (a failing file system, a parser child that did not start):
+     * the runtime status.
      */
     static int exitStatusFor(Throwable e) {
-        return e instanceof StashException se && se.permanent() ? EXIT_CONFIG : EXIT_RUNTIME;
+        return e instanceof StashException se && (se.permanent() || se.kind() == StashException.Kind.FULL)
+                ? EXIT_CONFIG : EXIT_RUNTIME;
+    }
+
+    /** The start's one line: the cause and, for a file system too small for the stash, the fix. */
+    static String startFailure(Throwable e) {
+        String line = describe(e);
+        if (e instanceof StashException se && se.kind() == StashException.Kind.FULL) {
+            line += ". Fix: free space on that file system, or move the stash aside and start with a smaller"
+                    + " --max-registrations or --stash-chunks (a stash keeps the sizing it was created with)";
+        }
+        return line;
     }
 
     /**

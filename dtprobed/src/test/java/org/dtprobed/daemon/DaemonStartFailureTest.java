@@ -29,10 +29,10 @@ class DaemonStartFailureTest {
     @Test
     void faultsARestartCannotFixGetTheConfigurationStatus() {
         for (StashException.Kind k : List.of(StashException.Kind.DAMAGED, StashException.Kind.CORRUPT,
-                StashException.Kind.LOCKED)) {
+                StashException.Kind.LOCKED, StashException.Kind.FULL)) {
             assertThat(Daemon.exitStatusFor(new StashException(k, "x"))).as(k.name()).isEqualTo(Daemon.EXIT_CONFIG);
         }
-        for (StashException.Kind k : List.of(StashException.Kind.IO, StashException.Kind.FULL)) {
+        for (StashException.Kind k : List.of(StashException.Kind.IO)) {
             assertThat(Daemon.exitStatusFor(new StashException(k, "x"))).as(k.name()).isEqualTo(Daemon.EXIT_RUNTIME);
         }
         assertThat(Daemon.exitStatusFor(new IOException("parser children did not start"))).isEqualTo(Daemon.EXIT_RUNTIME);

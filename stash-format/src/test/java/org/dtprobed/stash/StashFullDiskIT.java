@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +23,7 @@ import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
+import org.dtprobed.testkit.Tmpfs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,26 +40,18 @@ import org.junit.jupiter.api.io.TempDir;
 class StashFullDiskIT {
     @TempDir
     Path tmp;
-    private Path mount;
+    private Tmpfs fs;
 
     private Path mountTmpfs(String size) throws Exception {
-        mount = tmp.resolve("tmpfs");
-        Files.createDirectories(mount);
-        run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString());
-        return mount;
+        fs = Tmpfs.mount(tmp.resolve("tmpfs"), size);
+        return fs.dir();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mount != null) {
-            run("umount", mount.toString());
+        if (fs != null) {
+            fs.close();
         }
-    }
-
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
     }
 
     /** A provider of {@code n} probes as dtrace -G emits them (measured sizes: {@link StashSizingTest}). */
@@ -95,7 +85,7 @@ class StashFullDiskIT {
         try (Stream<Path> s = stashFiles(dir)) {
             assertThat(s.toList()).as("no half-created, sparse file is left to be taken for a stash").isEmpty();
         }
-        run("mount", "-o", "remount,size=64m", mount.toString());
+        fs.remount("64m");
         try (Stash s = Stash.open(StashConfig.small(dir))) {
             assertThat(s.recovered()).isFalse();
             assertThat(s.recovery().damagedFiles()).isEmpty();
@@ -114,9 +104,9 @@ class StashFullDiskIT {
         Set<RegistrationKey> acknowledged = ConcurrentHashMap.newKeySet();
         List<Throwable> others = new ArrayList<>();
         AtomicInteger refused = new AtomicInteger();
-        Path filler = mount.resolve("filler");
+        Path filler = fs.dir().resolve("filler");
         try (Stash s = Stash.open(StashConfig.small(dir))) {
-            fill(filler);
+            fs.fill("filler");
             AtomicInteger nextPid = new AtomicInteger(1000);
             ExecutorService pool = Executors.newFixedThreadPool(4);
             List<Future<?>> workers = new ArrayList<>();
@@ -175,7 +165,7 @@ class StashFullDiskIT {
         Path dir = mountTmpfs("40m").resolve("stash");
         String reason = "r".repeat(4000);
         try (Stash s = Stash.open(StashConfig.small(dir))) {
-            fill(mount.resolve("filler"));
+            fs.fill("filler");
             StashException refused = null;
             // 4 KB reasons fill negative-2.cm3 (sized 4,096 x 96 B, bloat factor 2) until it must grow
             for (int i = 0; i < 4_096 && refused == null; i++) {
@@ -190,25 +180,10 @@ class StashFullDiskIT {
             StashException again = assertThrows(StashException.class,
                     () -> s.negative().record(2049, 99_999, 1, 1, org.dtprobed.stash.negative.Verdict.NO_DOF, ""));
             assertThat(again.getMessage()).contains("not recording since a fault");
-            Files.delete(mount.resolve("filler"));
+            Files.delete(fs.dir().resolve("filler"));
             // registrations are unaffected
             byte[] raw = dof(20);
             assertThat(s.commit(record(1), raw, new DofParser().parse(ByteBuffer.wrap(raw), HELPER, 1))).isNotNull();
-        }
-    }
-
-    /** Takes every free byte of the tmpfs. */
-    private static void fill(Path filler) throws IOException {
-        try (FileChannel ch = FileChannel.open(filler, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            ByteBuffer z = ByteBuffer.allocate(1 << 16);
-            while (true) {
-                z.clear();
-                try {
-                    ch.write(z);
-                } catch (IOException full) {
-                    return;
-                }
-            }
         }
     }
 }
