@@ -263,6 +263,37 @@ class FullDiskDaemonIT {
         }
     }
 
+    /**
+     * {@code --max-registrations N} with the pool sized by {@code --stash-chunks} holds N of the
+     * largest DOF the daemon accepts, end to end: 108,161 probes (the largest shape the parser's 8 MiB
+     * result bound admits, StashSizingTest: 4,650 chunks with its raw DOF, 3,104 without), through the
+     * FUSE file and the jailed parser; the next is refused with ENOSPC and one line naming the pool.
+     */
+    @Test
+    void nOfTheLargestAcceptedDofFitAPoolSizedForThemAndTheNextGetsEnospc() throws Exception {
+        org.dtprobed.dof.write.ProbeSpec[] specs = new org.dtprobed.dof.write.ProbeSpec[108_161];
+        for (int i = 0; i < specs.length; i++) {
+            specs[i] = org.dtprobed.dof.write.ProbeSpec.builder("f", Integer.toString(i, 36))
+                    .address(0x401000 + 16L * i).offsets(5).build();
+        }
+        Path largest = Files.write(tmp.resolve("largest.dof"),
+                org.dtprobed.dof.write.DofWriter.builder().provider("p".repeat(56), specs).build());
+        int n = 2;
+        // a slot more than the pool holds registrations for: the next is refused by the pool
+        try (DaemonProcess daemon = start(tmp.resolve("state"), "--max-registrations", Integer.toString(n + 1),
+                "--stash-chunks", Integer.toString(n * 3_104 + 1_546), "--probes-tree", "off")) {
+            Process p = client.start(daemon.device(), false, "-N", Integer.toString(n + 1), "-w", largest.toString());
+            clients.add(p);
+            Held h = held(p);
+            String log = daemon.log();
+            assertThat(h.ok()).as("%s\n%s", h, log).isEqualTo(n);
+            assertThat(h.errnos()).isEqualTo(Map.of(28, 1L));
+            assertThat(lines(log, "refused (stash_full, errno 28)")).as(log).isEqualTo(1);
+            assertThat(log).contains("chunks full: this registration needs 3104 chunks");
+            assertThat(registrationsOf(daemon, h.pid())).isEqualTo(n);
+        }
+    }
+
     @Test
     void aFileSystemTooSmallForTheStashStopsTheStartWithTheConfigurationStatusAndLeavesNothing() throws Exception {
         try (Tmpfs fs = Tmpfs.mount(tmp.resolve("fs"), "16m")) {
