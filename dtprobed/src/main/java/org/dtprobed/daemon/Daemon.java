@@ -193,8 +193,9 @@ public final class Daemon implements AutoCloseable {
         lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index, proc,
                 config.processEventsBufferBytes())
                 : LifecycleWatcher.off(pruner, index, proc, "periodic pruning only: --no-process-events");
-        RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), config.maxRegistrations(),
-                config.maxRegistrations() / 8);
+        // the stash's own count: an existing stash keeps the sizing it was created with
+        int sized = (int) stash.config().registrations();
+        RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), sized, sized / 8);
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
         transport = startTransport(pipeline);
         daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind(), lifecycle, probesTree);
