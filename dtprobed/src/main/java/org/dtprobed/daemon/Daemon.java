@@ -101,17 +101,31 @@ public final class Daemon implements AutoCloseable {
             throw e;
         } catch (IOException | StashException | RuntimeException e) {
             d.close();
-            throw new StartException(exitStatusFor(e), describe(e), e);
+            throw new StartException(exitStatusFor(e), startFailure(e), e);
         }
     }
 
     /**
      * The configuration status (systemd does not restart) for a fault a restart cannot fix: a
-     * damaged stash, a stash of a newer layout, another owner. Anything else may pass (a full or
-     * failing file system, a parser child that did not start): the runtime status.
+     * damaged stash, a stash of a newer layout, another owner, and a file system too small for the
+     * stash's files (FULL can only come from allocating them here: the files are allocated whole when
+     * the stash is opened, so restarting into the same file system would fail the same way, every
+     * RestartSec). Anything else may pass (a failing file system, a parser child that did not start):
+     * the runtime status.
      */
     static int exitStatusFor(Throwable e) {
-        return e instanceof StashException se && se.permanent() ? EXIT_CONFIG : EXIT_RUNTIME;
+        return e instanceof StashException se && (se.permanent() || se.kind() == StashException.Kind.FULL)
+                ? EXIT_CONFIG : EXIT_RUNTIME;
+    }
+
+    /** The start's one line: the cause and, for a file system too small for the stash, the fix. */
+    static String startFailure(Throwable e) {
+        String line = describe(e);
+        if (e instanceof StashException se && se.kind() == StashException.Kind.FULL) {
+            line += ". Fix: free space on that file system, or move the stash aside and start with a smaller"
+                    + " --max-registrations or --stash-chunks (a stash keeps the sizing it was created with)";
+        }
+        return line;
     }
 
     /**
@@ -182,8 +196,9 @@ public final class Daemon implements AutoCloseable {
         lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index, proc,
                 config.processEventsBufferBytes())
                 : LifecycleWatcher.off(pruner, index, proc, "periodic pruning only: --no-process-events");
-        RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), config.maxRegistrations(),
-                config.maxRegistrations() / 8);
+        // the stash's own count: an existing stash keeps the sizing it was created with
+        int sized = (int) stash.config().registrations();
+        RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), sized, sized / 8);
         RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
         transport = startTransport(pipeline);
         daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind(), lifecycle, probesTree);
@@ -393,9 +408,10 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** The stash's sizing for {@code --max-registrations} (pid records as {@link StashConfig#pidsFor}). */
+    /** The stash's sizing for {@code --max-registrations} and {@code --stash-chunks} (pid records as {@link StashConfig#pidsFor}). */
     static StashConfig stashConfig(DaemonConfig config) {
         return StashConfig.at(config.stashDir()).withMaxRegistrations(config.maxRegistrations())
+                .withChunks(config.stashChunks())
                 .withOpenDeadline(config.stashOpenTimeout());
     }
 

@@ -21,6 +21,7 @@ import java.time.Duration;
  *                      events are seen, else {@link #PRUNE_INTERVAL}
  * @param parserClasspath jars of the parser children; empty: the jars this daemon runs from
  * @param maxRegistrations registrations (and distinct pids) a new stash is sized for
+ * @param stashChunks   4 KiB chunks a new stash's pool holds for the values larger than their slot
  * @param metricsFile   where the metrics are written for node_exporter, or null
  * @param metricsInterval how often they are written
  * @param maxRegistrationsPerUid registrations one non-root uid may hold (0: no limit); all users
@@ -36,7 +37,7 @@ import java.time.Duration;
  */
 public record DaemonConfig(Path stateDir, String transport, String device, Path socket, Path mountpoint,
                            Duration parseTimeout, Duration parserStartTimeout, Duration stashOpenTimeout, int parsers, String childUser, boolean noJail,
-                           Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations,
+                           Duration pruneInterval, java.util.List<Path> parserClasspath, int maxRegistrations, long stashChunks,
                            Path metricsFile, Duration metricsInterval, int maxRegistrationsPerUid,
                            int maxRequestsPerUid, boolean processEvents, int processEventsBufferBytes, boolean probesTree,
                            boolean scanAtStart, Path parserClassArchive) {
@@ -55,8 +56,9 @@ public record DaemonConfig(Path stateDir, String transport, String device, Path 
             throw new IllegalArgumentException("the process-events buffer must be 4096 bytes or more, got "
                     + processEventsBufferBytes);
         }
-        if (maxRegistrations < 1) {
-            throw new IllegalArgumentException("maxRegistrations must be positive, got " + maxRegistrations);
+        if (maxRegistrations < 1 || stashChunks < 1) {
+            throw new IllegalArgumentException("maxRegistrations and stashChunks must be positive, got "
+                    + maxRegistrations + " and " + stashChunks);
         }
     }
 

@@ -18,6 +18,7 @@ import org.dtprobed.fuse.Transports;
 import org.dtprobed.health.Watchdog;
 import org.dtprobed.log.LogLevel;
 import org.dtprobed.log.LogProvider;
+import org.dtprobed.stash.StashConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -120,13 +121,24 @@ public final class DtprobedMain implements Callable<Integer> {
     Path parserClassArchive;
 
     @Option(names = "--max-registrations", defaultValue = "8192", converter = RegistrationCountConverter.class,
-            paramLabel = "N", description = {"Registrations, and distinct registering pids, a new stash is sized for:"
-                + " a 3 KiB slot each (~20 probes) and a shared pool of one 4 KiB chunk per registration for"
-                + " larger ones (so N of up to ~50 probes, fewer larger ones); a registration beyond them is refused"
-                + " with ENOSPC, and the files never grow. Only applies when the stash files are created:"
-                + " an existing stash keeps the sizing it was created with (remove STATE-DIR/stash to resize)."
-                + " Default: ${DEFAULT-VALUE}."})
+            paramLabel = "N", description = {"Registrations, and distinct registering pids, a new stash is sized for."
+                + " Guaranteed: N registrations of up to 20 probes each (a registration value of at most 3,064"
+                + " bytes fills one 3 KiB slot), of up to 2,048 distinct DOF contents; larger ones also take 4 KiB chunks from the pool of --stash-chunks"
+                + " (docs/STASH-FORMAT.md has the table). A registration beyond the slots or the"
+                + " chunks left is refused with ENOSPC and one log line; the files never grow."
+                + " Applies when the stash is created: an existing stash keeps its sizing (move STATE-DIR/stash"
+                + " aside to resize). Default: ${DEFAULT-VALUE}."})
     int maxRegistrations;
+
+    @Option(names = "--stash-chunks", converter = RegistrationCountConverter.class, paramLabel = "C",
+            description = {"4 KiB chunks a new stash holds for registrations and raw DOF larger than their slot,"
+                + " shared by all. A registration of P probes as dtrace -G emits them takes (P - 22) / 32 chunks, rounded"
+                + " up, and its raw DOF, once per distinct DOF, one per 4 KiB beyond the first 4 KiB. The largest"
+                + " DOF the daemon accepts (under 8 MiB, a parse result of at most 8 MiB: ~60,000 probes as"
+                + " dtrace -G emits them, up to ~108,000 with short names) takes up to 4,650 chunks; a pool smaller"
+                + " than that refuses it (ENOSPC). Each chunk costs ~5 KB of file, allocated when the stash is"
+                + " created. Default: --max-registrations (one chunk per registration: ~50 probes on average)."})
+    Integer stashChunks;
 
     @Option(names = "--max-registrations-per-uid", paramLabel = "N", description = {"Registrations one user other"
             + " than root may hold; one more is refused with EDQUOT, and all users together leave an eighth of"
@@ -285,6 +297,7 @@ public final class DtprobedMain implements Callable<Integer> {
                 socket != null ? socket : Daemon.defaultSocket(stateDir),
                 mountDir != null ? mountDir : stateDir.resolve("helperfs"), parseTimeout, parserStartTimeout, stashOpenTimeout, parsers, parserUser, noJail,
                 pruneInterval, parserClasspath, maxRegistrations,
+                stashChunks != null ? stashChunks : StashConfig.chunksFor(maxRegistrations),
                 metricsFile, metricsInterval,
                 maxRegistrationsPerUid != null ? maxRegistrationsPerUid : Math.max(1, maxRegistrations / 8),
                 maxRequestsPerUid, !noProcessEvents, processEventsBuffer, probesTree.equals("on"), !noScan, parserClassArchive);

@@ -29,14 +29,31 @@ class DaemonStartFailureTest {
     @Test
     void faultsARestartCannotFixGetTheConfigurationStatus() {
         for (StashException.Kind k : List.of(StashException.Kind.DAMAGED, StashException.Kind.CORRUPT,
-                StashException.Kind.LOCKED)) {
+                StashException.Kind.LOCKED, StashException.Kind.FULL)) {
             assertThat(Daemon.exitStatusFor(new StashException(k, "x"))).as(k.name()).isEqualTo(Daemon.EXIT_CONFIG);
         }
-        for (StashException.Kind k : List.of(StashException.Kind.IO, StashException.Kind.FULL)) {
+        for (StashException.Kind k : List.of(StashException.Kind.IO)) {
             assertThat(Daemon.exitStatusFor(new StashException(k, "x"))).as(k.name()).isEqualTo(Daemon.EXIT_RUNTIME);
         }
         assertThat(Daemon.exitStatusFor(new IOException("parser children did not start"))).isEqualTo(Daemon.EXIT_RUNTIME);
         assertThat(Daemon.exitStatusFor(new IllegalStateException("x"))).isEqualTo(Daemon.EXIT_RUNTIME);
+    }
+
+    /**
+     * Issue 20: a start that waited 60 s for a Chronicle segment lock outlasted the unit's
+     * TimeoutStartSec=60s, so systemd killed it mid-recovery. The open's default deadline leaves
+     * the rest of the start a third of the unit's time, and the unit does not restart the
+     * configuration status (a damaged stash, a file system too small for it).
+     */
+    @Test
+    void theOpenDeadlineEndsWellInsideTheUnitsStartTimeoutAndTheUnitDoesNotRestartTheConfigurationStatus()
+            throws IOException {
+        SystemdUnit unit = SystemdUnit.read(SystemdUnit.DIR.resolve("dtprobed.service"));
+        java.time.Duration start = java.time.Duration.ofSeconds(Long.parseLong(
+                unit.service().get("TimeoutStartSec").get(0).replace("s", "")));
+        assertThat(StashConfig.DEFAULT_OPEN_DEADLINE.multipliedBy(3).dividedBy(2)).isLessThanOrEqualTo(start);
+        assertThat(unit.service().get("RestartPreventExitStatus")).containsExactly(Integer.toString(Daemon.EXIT_CONFIG));
+        assertThat(unit.service().get("Restart")).containsExactly("on-failure");
     }
 
     @Test

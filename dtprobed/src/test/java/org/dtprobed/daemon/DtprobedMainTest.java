@@ -26,6 +26,14 @@ class DtprobedMainTest {
     }
 
     @Test
+    void theChunkPoolFollowsMaxRegistrationsUnlessGiven() {
+        assertThat(Daemon.stashConfig(parse("--max-registrations", "100")).chunks()).isEqualTo(StashConfig.chunksFor(100));
+        StashConfig c = Daemon.stashConfig(parse("--max-registrations", "100", "--stash-chunks", "20000"));
+        assertThat(c.chunks()).isEqualTo(20_000);
+        assertThat(c.registrations()).isEqualTo(100);
+    }
+
+    @Test
     void theParserStartTimeoutIsThirtySecondsUnlessGiven() {
         assertThat(parse().parserStartTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
         assertThat(parse("--parser-start-timeout", "10m").parserStartTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
@@ -61,12 +69,14 @@ class DtprobedMainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"0", "-5", "twelve", "", "1.5", "1048577", "99999999999"})
-    void refusesBadMaxRegistrations(String value) {
-        StringWriter err = new StringWriter();
-        int rc = new CommandLine(new DtprobedMain()).setErr(new PrintWriter(err, true))
-                .execute("--state-dir", "/nonexistent/dtp-never-started", "--max-registrations", value);
-        assertThat(rc).isEqualTo(Daemon.EXIT_CONFIG);
-        assertThat(err.toString()).contains("--max-registrations").contains("'" + value + "'");
+    void refusesBadMaxRegistrationsAndStashChunks(String value) {
+        for (String option : new String[] {"--max-registrations", "--stash-chunks"}) {
+            StringWriter err = new StringWriter();
+            int rc = new CommandLine(new DtprobedMain()).setErr(new PrintWriter(err, true))
+                    .execute("--state-dir", "/nonexistent/dtp-never-started", option, value);
+            assertThat(rc).isEqualTo(Daemon.EXIT_CONFIG);
+            assertThat(err.toString()).contains(option).contains("'" + value + "'");
+        }
     }
 
     @Test
@@ -74,6 +84,7 @@ class DtprobedMainTest {
         String usage = new CommandLine(new DtprobedMain()).getUsageMessage(CommandLine.Help.Ansi.OFF)
                 .replaceAll("\\s+", " ");
         assertThat(usage).contains("--max-registrations=N").contains("Default: 8192")
-                .contains("existing stash keeps the sizing");
+                .contains("N registrations of up to 20 probes each").contains("an existing stash keeps its sizing")
+                .contains("--stash-chunks=C").contains("takes up to 4,650 chunks");
     }
 }

@@ -132,7 +132,8 @@ public final class Stash implements AutoCloseable {
                 + " before must be restarted to register again.";
     }
 
-    private static Stash openLocked(StashConfig config, StashLock lock, Consumer<String> phase) throws StashException {
+    private static Stash openLocked(StashConfig requested, StashLock lock, Consumer<String> phase) throws StashException {
+        StashConfig config = requested;
         Path dir = config.stateDir();
         StashFiles files = null;
         boolean createdNow = false;
@@ -162,6 +163,7 @@ public final class Stash implements AutoCloseable {
             files = StashFiles.openOwned(config, recover, events, phase);
             phase.accept("checking the layout version");
             checkLayout(files, dir, fresh, config);
+            config = sizedAsCreated(files, dir, config);
             StashIndex index = new StashIndex();
             StashRepair repair = new StashRepair(files, index, unclean || !damage.isEmpty());
             RecoveryReport report = repair.run(unclean, events, damaged, phase);
@@ -294,6 +296,37 @@ public final class Stash implements AutoCloseable {
         if (fresh) {
             StashMeta.put(files.meta, StashMeta.CREATED_AT, c.clock().millis());
         }
+    }
+
+    /**
+     * The entry counts the files were created with, which admission must use: a stash created for
+     * 8,192 registrations and opened with a larger {@code --max-registrations} would otherwise
+     * admit more than its files hold, and Chronicle would chain extra tiers onto them (the growth
+     * layout 2 exists to prevent). Kept in meta from the creation on; a stash without them (made
+     * before they were kept, or whose meta file was damaged and created afresh) is taken to be
+     * sized as requested, as before.
+     */
+    private static StashConfig sizedAsCreated(StashFiles files, Path dir, StashConfig c) {
+        Long reg = StashMeta.get(files.meta, StashMeta.SIZED_REGISTRATIONS);
+        Long raw = StashMeta.get(files.meta, StashMeta.SIZED_RAW_DOF);
+        Long parsed = StashMeta.get(files.meta, StashMeta.SIZED_PARSED);
+        Long chunks = StashMeta.get(files.meta, StashMeta.SIZED_CHUNKS);
+        Long pids = StashMeta.get(files.meta, StashMeta.SIZED_PIDS);
+        if (reg == null || raw == null || parsed == null || chunks == null || pids == null) {
+            StashMeta.put(files.meta, StashMeta.SIZED_REGISTRATIONS, c.registrations());
+            StashMeta.put(files.meta, StashMeta.SIZED_RAW_DOF, c.rawDof());
+            StashMeta.put(files.meta, StashMeta.SIZED_PARSED, c.parsed());
+            StashMeta.put(files.meta, StashMeta.SIZED_CHUNKS, c.chunks());
+            StashMeta.put(files.meta, StashMeta.SIZED_PIDS, c.pids().entries());
+            return c;
+        }
+        StashConfig sized = c.withSizing(reg, raw, parsed, chunks, pids);
+        if (!sized.equals(c)) {
+            LOG.warn("stash {} was created for {} registrations, {} raw DOF and {} chunks; asked for {}, {} and {}: the"
+                    + " sizing of an existing stash does not change (move it aside to create one of the new size)",
+                    dir, reg, raw, chunks, c.registrations(), c.rawDof(), c.chunks());
+        }
+        return sized;
     }
 
     /** What the open found and repaired; {@link RecoveryReport#unclean()} says whether it recovered. */

@@ -104,17 +104,25 @@ public record StashConfig(Path stateDir, long registrations, long rawDof, long p
                 openDeadline);
     }
 
+    /** The same with a chunk pool of {@code n} 4 KiB chunks (the daemon's {@code --stash-chunks}). */
+    public StashConfig withChunks(long n) {
+        return new StashConfig(stateDir, registrations, rawDof, parsed, n, pids, negativeTtl, negativeBound, clock,
+                openDeadline);
+    }
+
+    /** The entry counts an existing stash was created with (read back from its meta file). */
+    StashConfig withSizing(long registrations, long rawDof, long parsed, long chunks, long pidEntries) {
+        MapSizing p = new MapSizing(pidEntries, pids.averageValueBytes(), pids.maxBloatFactor());
+        return new StashConfig(stateDir, registrations, rawDof, parsed, chunks, p, negativeTtl, negativeBound, clock,
+                openDeadline);
+    }
+
     public StashConfig withRegistrations(long n) {
         return new StashConfig(stateDir, n, rawDof, parsed, chunks, pids, negativeTtl, negativeBound, clock, openDeadline);
     }
 
     public StashConfig withRawDof(long n) {
         return new StashConfig(stateDir, registrations, n, parsed, chunks, pids, negativeTtl, negativeBound, clock,
-                openDeadline);
-    }
-
-    public StashConfig withChunks(long n) {
-        return new StashConfig(stateDir, registrations, rawDof, parsed, n, pids, negativeTtl, negativeBound, clock,
                 openDeadline);
     }
 

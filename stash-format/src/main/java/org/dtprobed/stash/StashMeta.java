@@ -26,6 +26,12 @@ public final class StashMeta {
     public static final String NEGATIVE_TTL = "negative-ttl-millis";
     public static final String NEGATIVE_BOUND = "negative-bound";
     public static final String CREATED_AT = "created-at-millis";
+    /** The entry counts the files were created with ({@link StashConfig}): admission uses these. */
+    public static final String SIZED_REGISTRATIONS = "sized-registrations";
+    public static final String SIZED_RAW_DOF = "sized-raw-dof";
+    public static final String SIZED_PARSED = "sized-parsed";
+    public static final String SIZED_CHUNKS = "sized-chunks";
+    public static final String SIZED_PIDS = "sized-pids";
 
     private StashMeta() {
     }
