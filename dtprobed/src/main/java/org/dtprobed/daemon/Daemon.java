@@ -218,7 +218,8 @@ public final class Daemon implements AutoCloseable {
             return t;
         });
         // ticks at the shorter interval; a pass runs when the interval of the moment is due, so a
-        // connector that fails mid-life (no more events) brings the 30 s pass back at once
+        // connector that fails mid-life (no more events) brings the 30 s pass back at once; each
+        // tick also mends the probes tree where writes failed
         long tick = Math.min(pruneInterval().toMillis(), DaemonConfig.PRUNE_INTERVAL.toMillis());
         lastPrune = System.nanoTime();
         pruneTimer.scheduleWithFixedDelay(this::pruneIfDue, tick, tick, TimeUnit.MILLISECONDS);
@@ -350,6 +351,9 @@ public final class Daemon implements AutoCloseable {
         if (System.nanoTime() - lastPrune >= pruneInterval().toNanos()) {
             lastPrune = System.nanoTime();
             prune();
+        }
+        if (probesTree != null) {
+            probesTree.mend(); // files a full disk cost, written once there is room
         }
     }
 

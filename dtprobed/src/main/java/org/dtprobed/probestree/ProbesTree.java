@@ -57,6 +57,8 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     private final AtomicLong reused = new AtomicLong();
     /** The processes whose directory holds exactly what their first registration made: reusable when they go. */
     private final Map<Integer, Shape> shapes = new HashMap<>();
+    /** Processes whose files could not all be written or removed: {@link #mend} makes them right. */
+    private final Set<Integer> toMend = new java.util.LinkedHashSet<>();
     private ProbeIndex.Subscription subscription;
     private Thread verifier;
     private boolean closed;
@@ -175,8 +177,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             return true;
         } catch (IOException e) {
             // what was made stays until the pid goes (its directory is taken out whole); rewrite it all
-            failures.incrementAndGet();
-            lastError = e.getMessage();
+            failed(pid, e);
             return false;
         }
     }
@@ -239,8 +240,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
                 removed.incrementAndGet();
             } catch (IOException e) {
                 failed++;
-                failures.incrementAndGet();
-                lastError = e.getMessage();
+                failed(pid, e);
             }
         }
         files.release();
@@ -266,7 +266,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             }
             removed.addAndGet(keys.size());
         } catch (IOException e) {
-            failures.incrementAndGet();
+            failed(pid, e);
             LOG.error("pid {}: probes tree: the files of pid {} could not be removed ({})", PID, pid, e.getMessage());
         }
     }
@@ -282,10 +282,46 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             written.incrementAndGet();
             return true;
         } catch (IOException e) {
-            failures.incrementAndGet();
-            lastError = e.getMessage();
+            failed(pid, e);
             return false;
         }
+    }
+
+    /**
+     * A write or removal for {@code pid} failed (a full file system, most likely): counted, and the
+     * pid's directory is made right again by the next {@link #mend}; it is no longer reused whole.
+     */
+    private void failed(int pid, IOException e) {
+        failures.incrementAndGet();
+        lastError = e.getMessage();
+        shapes.remove(pid);
+        toMend.add(pid);
+    }
+
+    /**
+     * Makes right the directories of the processes whose writes or removals failed, once space (or
+     * whatever was missing) is back: the daemon calls it with its periodic tick, so a registration
+     * that lost its files to a full disk gets them without a restart. Cheap when nothing failed.
+     */
+    public void mend() {
+        List<Integer> pids;
+        synchronized (this) {
+            if (closed || toMend.isEmpty()) {
+                return;
+            }
+            pids = new ArrayList<>(toMend);
+            toMend.clear();
+            for (int pid : pids) {
+                if (!byPid.containsKey(pid)) {
+                    try {
+                        files.retire(Integer.toString(pid), List.of()); // went, but its directory stayed
+                    } catch (IOException e) {
+                        failed(pid, e);
+                    }
+                }
+            }
+        }
+        verify(pids);
     }
 
     /**
@@ -351,7 +387,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
                     // start counted these files as there; what is missing is written now
                     strays += reconcilePid(pid, layout.files(), kept);
                 } catch (IOException e) {
-                    failures.incrementAndGet();
+                    failed(pid, e);
                     LOG.error("pid {}: probes tree: the files of pid {} could not be checked ({})", PID, pid, e.getMessage());
                 }
                 files.release();
@@ -391,11 +427,13 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
                 }
             });
         }
+        int failed = 0;
         for (Map.Entry<TreeLayout.FileKey, ProbeFile.Content> m : missing.entrySet()) {
-            if (!write(pid, m.getKey(), m.getValue())) {
-                LOG.error("pid {}: probes tree: {} could not be written ({}); dtrace will not see that probe",
-                        PID, m.getKey().relativePath(pid), lastError);
-            }
+            failed += write(pid, m.getKey(), m.getValue()) ? 0 : 1;
+        }
+        if (failed > 0) {
+            LOG.error("pid {}: probes tree: {} files of pid {} could not be written ({}); dtrace will not see those probes"
+                    + " until they are", PID, failed, pid, lastError);
         }
         return strays[0];
     }

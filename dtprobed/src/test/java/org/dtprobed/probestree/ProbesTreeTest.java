@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.testkit.Capability;
+import org.dtprobed.testkit.Requires;
+import org.dtprobed.testkit.Tmpfs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -188,6 +191,38 @@ class ProbesTreeTest {
             assertThat(Files.getAttribute(root.resolve("601"), "unix:ino")).isEqualTo(dir);
             assertThat(Files.getAttribute(root.resolve("601/prov601/prog/main/p"), "unix:ino")).isEqualTo(ino);
             assertThat(index.registrationCount(0)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A full file system costs a registration its files (the registration itself stays), and the
+     * daemon's periodic {@link ProbesTree#mend} writes them once there is room, without a restart.
+     */
+    @Test
+    @Requires(Capability.ROOT)
+    void filesAFullFileSystemCostAreWrittenByAMendOnceThereIsRoom() throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("small"), "1m")) {
+            root = Files.createDirectory(fs.dir().resolve("probes"));
+            staging = Files.createDirectory(fs.dir().resolve("probes-staging"));
+            try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+                Path filler = fs.fill("filler");
+                index.add(List.of(probe(900, 0, "prov", "prog", "main", "p", 0x401000)));
+                assertThat(tree.stats().failures()).isPositive();
+                assertThat(files()).isEmpty();
+                tree.mend();
+                assertThat(files()).as("still full: still missing").isEmpty();
+
+                Files.delete(filler);
+                tree.mend();
+                assertThat(files()).containsExactly("900/prov900/prog/main/p");
+                assertThat(file("900/prov900/prog/main/p").sites()).extracting(ProbeEntry.Site::address)
+                        .containsExactly(0x401000L);
+                long written = tree.stats().written();
+                tree.mend();
+                assertThat(tree.stats().written()).as("nothing left to mend").isEqualTo(written);
+                index.removePid(900);
+                assertThat(files()).isEmpty();
+            }
         }
     }
 
