@@ -357,6 +357,16 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** The probes tree checked file by file against the index and mended (SIGUSR2); false when the tree is off. */
+    public boolean recheckProbesTree() {
+        ProbesTree tree = probesTree;
+        if (tree == null) {
+            return false;
+        }
+        tree.recheck();
+        return true;
+    }
+
     public boolean ready() {
         return ready;
     }

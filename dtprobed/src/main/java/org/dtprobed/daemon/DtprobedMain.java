@@ -325,6 +325,15 @@ public final class DtprobedMain implements Callable<Integer> {
         for (String sig : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
         }
+        // SIGUSR2 is Oracle dtprobed's "reparse everything" (its test suite sends it); left to the
+        // JVM it lands in HotSpot's suspend/resume handler, which crashes the daemon (SIGSEGV in
+        // SR_handler). Taking it costs only that suspend/resume, which JFR's sampler alone uses.
+        sun.misc.Signal.handle(new sun.misc.Signal("USR2"), s -> {
+            log.info("pid {}: SIGUSR2: checking the probes tree against the stash and mending it", pid);
+            if (!daemon.recheckProbesTree()) {
+                log.info("pid {}: SIGUSR2: the probes tree is off; nothing to check", pid);
+            }
+        });
         String ready = daemon.describe();
         log.info("pid {}: ready: {}", pid, ready);
         notifier.ready(ready);

@@ -480,6 +480,24 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         });
     }
 
+    /**
+     * Checks every registered process's files against the index, as after a restart, and rewrites
+     * what differs: what Oracle's dtprobed does on SIGUSR2 (a forced reparse), which its test suite
+     * sends after overwriting the parsed files. Every file is written from a fresh template. Runs on
+     * the caller's thread, one pid at a time under the lock, like the start-up check.
+     */
+    public void recheck() {
+        List<Integer> pids;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            pids = new ArrayList<>(byPid.keySet());
+            files.forgetTemplates(); // a file that differs may have been written through its template
+        }
+        verify(pids);
+    }
+
     /** Waits for the start-up check in the background (tests; a stop does not wait for it). */
     void awaitVerified() throws InterruptedException {
         Thread t = verifier;

@@ -183,6 +183,16 @@ final class TreeFiles implements Closeable {
         }
     }
 
+    /**
+     * Forgets every template, so that the next file of each content is written afresh: a file of the
+     * tree written over in place (root can) changed its template too, which every later link of that
+     * content would copy.
+     */
+    void forgetTemplates() {
+        templates.keySet().forEach(name -> libc.unlinkat(stagingFd, name, 0));
+        templates.clear();
+    }
+
     /** The staging name of a file holding {@code content}, written now if no template holds it. */
     private String template(byte[] content) throws IOException {
         String name = "t-" + HexFormat.of().formatHex(sha256.digest(content), 0, 16);
