@@ -186,11 +186,16 @@ final class TreeFiles implements Closeable {
     /**
      * Forgets every template, so that the next file of each content is written afresh: a file of the
      * tree written over in place (root can) changed its template too, which every later link of that
-     * content would copy.
+     * content would copy; and the parked directories go, their files being links of those inodes too.
      */
     void forgetTemplates() {
         templates.keySet().forEach(name -> libc.unlinkat(stagingFd, name, 0));
         templates.clear();
+        // parked directories hold links of the same inodes: none is reused after such a write
+        for (Parked p; (p = parked.pollFirst()) != null; ) {
+            Parked gone = p;
+            deleter.execute(() -> empty(gone.name(), gone.paths()));
+        }
     }
 
     /** The staging name of a file holding {@code content}, written now if no template holds it. */

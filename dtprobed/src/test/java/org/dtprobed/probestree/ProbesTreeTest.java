@@ -134,6 +134,13 @@ class ProbesTreeTest {
             index.removePid(702);
             assertThat(files()).isEmpty();
             assertThat(tree.stats().files()).isZero();
+
+            // a recheck (SIGUSR2: files may have been written over in place, and parked files are links
+            // of the same inodes) empties the parked directories: the next process gets fresh files
+            tree.recheck();
+            index.add(List.of(probe(703, 0, "prov", "prog", "main", "p", 0x501000)));
+            assertThat(tree.stats().reused()).isEqualTo(1);
+            assertThat(file("703/prov703/prog/main/p").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x501000L);
         }
     }
 
