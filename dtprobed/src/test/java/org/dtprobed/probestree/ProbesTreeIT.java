@@ -165,9 +165,20 @@ class ProbesTreeIT {
 
     /** {@code dtrace -l -P PROVIDERPID}: the probes as "provider module function name" lines. */
     private List<String> dtraceList(String providerWithPid) throws Exception {
-        Run r = dtraceRun(120, "-l", "-P", providerWithPid);
-        assertThat(r.status()).as("dtrace -l -P %s: %s", providerWithPid, r.err()).isZero();
-        return r.out().lines().skip(1).map(l -> l.strip().split("\\s+", 2)[1].replaceAll("\\s+", " ")).sorted().toList();
+        List<String> listed = List.of();
+        // on a heavily loaded machine dtrace -l has twice listed nothing while the files were whole
+        // (and decoded right); it is asked up to three times, each empty answer printed
+        for (int attempt = 1; attempt <= 3 && listed.isEmpty(); attempt++) {
+            Run r = dtraceRun(120, "-l", "-P", providerWithPid);
+            assertThat(r.status()).as("dtrace -l -P %s: %s", providerWithPid, r.err()).isZero();
+            listed = r.out().lines().skip(1).map(l -> l.strip().split("\\s+", 2)[1].replaceAll("\\s+", " ")).sorted().toList();
+            if (listed.isEmpty()) {
+                System.out.printf("ProbesTreeIT: dtrace -l -P %s listed nothing (attempt %d; stderr: %s)%n",
+                        providerWithPid, attempt, r.err().strip());
+                Thread.sleep(1000);
+            }
+        }
+        return listed;
     }
 
     private static List<String> described(List<ProbeEntry> probes) {
