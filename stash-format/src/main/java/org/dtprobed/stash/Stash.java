@@ -60,6 +60,10 @@ public final class Stash implements AutoCloseable {
     /** A fault may have left a file sparse: {@link #reallocateAfterFault} before the next write. */
     private boolean allocationSuspect;
 
+    private final StashMeta.Counter commits = new StashMeta.Counter(StashMeta.COMMITS);
+    private final StashMeta.Counter removes = new StashMeta.Counter(StashMeta.REMOVES);
+    private final StashMeta.Counter rebuilds = new StashMeta.Counter(StashMeta.REBUILDS);
+
     private Stash(StashConfig config, StashLock lock, StashFiles files, StashIndex index, RecoveryReport report) {
         this.config = config;
         this.lock = lock;
@@ -443,7 +447,7 @@ public final class Stash implements AutoCloseable {
             throw e;
         }
         index.add(StashIndex.entryOf(r));
-        StashMeta.increment(files.meta, StashMeta.COMMITS);
+        commits.increment(files.meta);
         replaceLost(key, reg);
         return key;
     }
@@ -578,7 +582,7 @@ public final class Stash implements AutoCloseable {
             }
         }
         if (removed) {
-            StashMeta.increment(files.meta, StashMeta.REMOVES);
+            removes.increment(files.meta);
         }
         return removed;
     }
@@ -790,7 +794,7 @@ public final class Stash implements AutoCloseable {
                 removed++;
             }
         }
-        StashMeta.increment(files.meta, StashMeta.REBUILDS);
+        rebuilds.increment(files.meta);
         LOG.info("stash: rebuilt parsed records of {} registrations, removed {}", rebuilt, removed);
         return new RebuildReport(rebuilt, removed);
     }
