@@ -67,4 +67,22 @@ class ParseCacheTest {
         cache.put(ParseCache.Key.of(ContentHash.of(dof), "mod", 1), small);
         assertThat(cache.bytes()).isEqualTo(ResultBudget.bytesOf(small));
     }
+
+    /** A registration served from an entry puts it back: a use (eviction order), not a new charge. */
+    @Test
+    void puttingBackTheCachedResultIsAUse() throws Exception {
+        byte[] dof = SharedArgumentsDof.build("amp", 40, 255, 100);
+        ParsedDof big = parse(dof);
+        long each = ResultBudget.bytesOf(big);
+        ParseCache cache = new ParseCache(4 * each + each / 2);
+        ContentHash content = ContentHash.of(dof);
+        for (String m : java.util.List.of("a", "b", "c", "d")) {
+            cache.put(ParseCache.Key.of(content, m, 1), big);
+        }
+        cache.put(ParseCache.Key.of(content, "a", 1), cache.get(ParseCache.Key.of(content, "a", 1)).orElseThrow());
+        assertThat(cache.bytes()).isEqualTo(4 * each);
+        cache.put(ParseCache.Key.of(content, "e", 1), big);
+        assertThat(cache.get(ParseCache.Key.of(content, "a", 1))).containsSame(big);
+        assertThat(cache.get(ParseCache.Key.of(content, "b", 1))).isEmpty();
+    }
 }
