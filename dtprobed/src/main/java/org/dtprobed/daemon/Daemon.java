@@ -26,6 +26,7 @@ import org.dtprobed.ingest.Pruner;
 import org.dtprobed.lifecycle.LifecycleWatcher;
 import org.dtprobed.ingest.RegistrationPipeline;
 import org.dtprobed.ingest.RegistrationQuota;
+import org.dtprobed.ingest.SharedProbeParts;
 import org.dtprobed.ingest.StashIndexLoader;
 import org.dtprobed.jail.ChildClasspath;
 import org.dtprobed.parse.ParserSupervisor;
@@ -81,6 +82,8 @@ public final class Daemon implements AutoCloseable {
     /** When the periodic pass last ran (System.nanoTime; the timer's thread alone uses it after start). */
     private long lastPrune;
     private Pruner pruner;
+    /** The index's per-DOF parts: from the start-up load on, shared with every registration after. */
+    private final SharedProbeParts sharedParts = new SharedProbeParts();
     private LifecycleWatcher lifecycle;
     private ProbesTree probesTree;
     private volatile boolean ready;
@@ -199,7 +202,8 @@ public final class Daemon implements AutoCloseable {
         // the stash's own count: an existing stash keeps the sizing it was created with
         int sized = (int) stash.config().registrations();
         RegistrationQuota quota = new RegistrationQuota(config.maxRegistrationsPerUid(), sized, sized / 8);
-        RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota);
+        RegistrationPipeline pipeline = new RegistrationPipeline(stash, parser, index, proc, stats, pruner, quota,
+                sharedParts);
         transport = startTransport(pipeline);
         daemonStats = new DaemonStats(stats, parser, stash, index, transport.kind(), lifecycle, probesTree);
         Adopter adopter = new Adopter(proc, Path.of("/proc"), stash, pipeline, stats, DofLimits.DEFAULT);
@@ -247,7 +251,11 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void openStashAndIndex() throws StashException {
-        stash = Stash.open(stashConfig(config));
+        // one look at each stashed process serves the index and the pruning, and the index is
+        // built from the open's own decode of each registration
+        ProcLiveness liveness = new ProcLiveness(proc);
+        StashIndexLoader loader = new StashIndexLoader(proc, liveness, sharedParts);
+        stash = Stash.open(stashConfig(config), loader);
         try {
             StateDirGuard.restrictFiles(config.stashDir());
         } catch (IOException e) {
@@ -256,11 +264,9 @@ public final class Daemon implements AutoCloseable {
         if (stash.recovered()) {
             LOG.warn("pid {}: the stash was not closed cleanly; recovered: {}", PID, stash.recovery());
         }
-        // one look at each stashed process serves both the pruning and the index
-        ProcLiveness liveness = new ProcLiveness(proc);
         List<Stash.Pruned> pruned = stash.pruneWithCauses(liveness);
         Pruner.count(pruned, stats);
-        index = StashIndexLoader.load(stash, proc, liveness);
+        index = loader.index(stash);
         LOG.info("pid {}: stash open: {} probes of {} pids ({} dead pids pruned)", PID, index.probeCount(),
                 index.pidCount(), pruned.size());
     }
@@ -274,7 +280,7 @@ public final class Daemon implements AutoCloseable {
     private void rebuildStale() {
         try {
             Stash.RebuildReport r = stash.rebuildParsed(this::reparse, false);
-            index = StashIndexLoader.load(stash, proc, new ProcLiveness(proc));
+            index = StashIndexLoader.load(stash, proc, new ProcLiveness(proc), sharedParts);
             LOG.info("pid {}: {} registrations of another parsed version rebuilt from their raw DOF, {} removed"
                     + " (their DOF no longer registers)", PID, r.rebuilt(), r.removed());
         } catch (StashException | RuntimeException e) {

@@ -51,6 +51,10 @@ final class ParseCache {
 
     /** Keeps a committed result, evicting the least recently used beyond the byte bound. */
     synchronized void put(Key key, ParsedDof parsed) {
+        Entry have = entries.get(key); // a use, for the eviction order
+        if (have != null && have.parsed() == parsed) {
+            return; // a registration served from this entry: its size is known (issue 16: measured on every one)
+        }
         long size = ResultBudget.bytesOf(parsed);
         if (size > maxBytes / 4) {
             return;

@@ -10,13 +10,15 @@ import org.dtprobed.dof.ParsedProbe;
 import org.dtprobed.dof.ParsedProvider;
 import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.stash.ContentHash;
 import org.dtprobed.stash.ProbeRecord;
 import org.dtprobed.stash.Registration;
 
 /**
  * Builds the query index's entries, from a fresh parse or from a stored registration. Each probe
  * is placed in the object that holds its first site (libusdt, for one, puts every probe in a page
- * of its own), so that a tracer can turn its sites into file offsets.
+ * of its own), so that a tracer can turn its sites into file offsets. What registrations of one
+ * DOF have in common is held once ({@link SharedProbeParts}).
  */
 final class ProbeEntries {
     private final int pid;
@@ -25,25 +27,30 @@ final class ProbeEntries {
     private final ProcessSnapshot snap;
     private final long fallbackAnchor;
     private final boolean adopted;
+    private final ProbeEntry[] shared;
+    private int position;
     private final Map<Long, ProbeEntry.Mapping> objects = new HashMap<>();
     /** One object per distinct mapping: the probes of one object share it. */
     private final Map<ProbeEntry.Mapping, ProbeEntry.Mapping> distinctObjects = new HashMap<>();
-    private final List<ProbeEntry> out = new ArrayList<>();
+    private final List<ProbeEntry> out;
 
     private ProbeEntries(int pid, int uid, long generation, ProcessSnapshot snap, long fallbackAnchor,
-                         boolean adopted) {
+                         boolean adopted, ProbeEntry[] shared) {
         this.adopted = adopted;
         this.pid = pid;
         this.uid = uid;
         this.generation = generation;
         this.snap = snap;
         this.fallbackAnchor = fallbackAnchor;
+        this.shared = shared;
+        this.out = new ArrayList<>(shared.length);
     }
 
     /** Entries of a fresh registration: its load base turns the parse result's sites absolute. */
-    static List<ProbeEntry> of(ParsedDof dof, int pid, int uid, long generation, ProcessSnapshot snap, DofHelper helper,
-                               boolean adopted) {
-        ProbeEntries b = new ProbeEntries(pid, uid, generation, snap, helper.dofAddress(), adopted);
+    static List<ProbeEntry> of(ParsedDof dof, ContentHash content, int pid, int uid, long generation,
+                               ProcessSnapshot snap, DofHelper helper, boolean adopted, SharedProbeParts parts) {
+        ProbeEntries b = new ProbeEntries(pid, uid, generation, snap, helper.dofAddress(), adopted,
+                parts.of(content, dof.module(), dof.probeCount()));
         for (ParsedProvider provider : dof.providers()) {
             for (ParsedProbe p : provider.probes()) {
                 b.add(provider.name(), dof.module(), p.function(), p.name(), p.sitesAt(helper.loadBase()), p.nativeTypes(),
@@ -53,9 +60,10 @@ final class ProbeEntries {
         return b.out;
     }
 
-    static List<ProbeEntry> of(Registration reg, int uid, ProcessSnapshot snap) {
+    static List<ProbeEntry> of(Registration reg, int uid, ProcessSnapshot snap, SharedProbeParts parts) {
         ProbeEntries b = new ProbeEntries(reg.key().pid(), uid, reg.key().generation(), snap,
-                reg.record().helper().dofAddress(), reg.record().adopted());
+                reg.record().helper().dofAddress(), reg.record().adopted(),
+                parts.of(reg.dofKey(), reg.record().helper().module(), reg.probes().size()));
         for (ProbeRecord p : reg.probes()) {
             b.add(p.provider(), p.module(), p.function(), p.name(), p.sites(), p.nativeTypes(), p.translatedTypes(),
                     p.argmap());
@@ -70,12 +78,46 @@ final class ProbeEntries {
             ProbeEntry.Mapping m = snap.objectAt(a);
             return distinctObjects.computeIfAbsent(m, x -> x);
         });
-        List<ProbeEntry.Site> entrySites = new ArrayList<>(sites.size());
-        for (ProbeSite s : sites) {
-            entrySites.add(new ProbeEntry.Site(s.address(), s.isEnabled()));
+        int at = position++;
+        ProbeEntry t = at < shared.length ? shared[at] : null;
+        if (t != null && t.provider().equals(provider) && t.module().equals(module) && t.function().equals(function)
+                && t.name().equals(name) && t.nativeTypes().equals(nativeTypes)
+                && t.translatedTypes().equals(translatedTypes) && t.argmap().equals(argmap)) {
+            out.add(new ProbeEntry(pid, uid, generation, t.provider(), t.module(), t.function(), t.name(),
+                    sameSites(t.sites(), sites) ? t.sites() : sites(sites), t.nativeTypes(), t.translatedTypes(),
+                    t.argmap(), t.mapping().equals(object) ? t.mapping() : object, adopted));
+            return;
         }
-        out.add(new ProbeEntry(pid, uid, generation, provider.intern(), module.intern(), function.intern(),
-                name.intern(), entrySites, interned(nativeTypes), interned(translatedTypes), argmap, object, adopted));
+        ProbeEntry e = new ProbeEntry(pid, uid, generation, provider.intern(), module.intern(), function.intern(),
+                name.intern(), sites(sites), interned(nativeTypes), interned(translatedTypes), List.copyOf(argmap),
+                object, adopted);
+        if (at < shared.length) {
+            shared[at] = e;
+        }
+        out.add(e);
+    }
+
+    private static List<ProbeEntry.Site> sites(List<ProbeSite> sites) {
+        ProbeEntry.Site[] out = new ProbeEntry.Site[sites.size()];
+        for (int i = 0; i < out.length; i++) {
+            ProbeSite s = sites.get(i);
+            out[i] = new ProbeEntry.Site(s.address(), s.isEnabled());
+        }
+        return List.of(out);
+    }
+
+    private static boolean sameSites(List<ProbeEntry.Site> have, List<ProbeSite> sites) {
+        if (have.size() != sites.size()) {
+            return false;
+        }
+        for (int i = 0; i < have.size(); i++) {
+            ProbeEntry.Site h = have.get(i);
+            ProbeSite s = sites.get(i);
+            if (h.address() != s.address() || h.isEnabled() != s.isEnabled()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

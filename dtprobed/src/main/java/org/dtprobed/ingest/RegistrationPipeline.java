@@ -55,6 +55,7 @@ public final class RegistrationPipeline implements HelperRequests {
     private final FullStashReclaimer reclaimer;
     private final RefusalLog refusals = RefusalLog.standard(LOG);
     private final RegistrationQuota quota;
+    private final SharedProbeParts parts;
 
     /**
      * @param pruner run when a commit finds the stash full, then the commit is retried (see
@@ -68,6 +69,13 @@ public final class RegistrationPipeline implements HelperRequests {
     /** @param quota how many registrations one uid, and all users but root together, may hold */
     public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats,
                                 Pruner pruner, RegistrationQuota quota) {
+        this(stash, parser, index, proc, stats, pruner, quota, new SharedProbeParts());
+    }
+
+    /** @param parts the index's per-DOF parts, the ones its start-up load used */
+    public RegistrationPipeline(Stash stash, ParserSupervisor parser, ProbeIndex index, ProcFs proc, IngestStats stats,
+                                Pruner pruner, RegistrationQuota quota, SharedProbeParts parts) {
+        this.parts = parts;
         this.quota = quota;
         this.reclaimer = new FullStashReclaimer(pruner::pruneInIoctl, System::nanoTime, RECLAIM_INTERVAL_NANOS);
         this.stash = stash;
@@ -314,7 +322,8 @@ public final class RegistrationPipeline implements HelperRequests {
         for (RegistrationKey k : stash.keysOfPid(pid)) {
             live.add(k.generation());
         }
-        index.add(ProbeEntries.of(parsed, pid, caller.uid(), key.generation(), snap, rec.helper(), rec.adopted()), live);
+        index.add(ProbeEntries.of(parsed, content, pid, caller.uid(), key.generation(), snap, rec.helper(),
+                rec.adopted(), parts), live);
         return key.generation();
     }
 

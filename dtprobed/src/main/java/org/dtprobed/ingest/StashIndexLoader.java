@@ -2,41 +2,59 @@ package org.dtprobed.ingest;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.stash.Registration;
+import org.dtprobed.stash.RegistrationKey;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the query index at start-up from what the stash holds (after pruning, so every pid is
- * alive): one pass over the registrations, one {@code /proc} read per pid.
+ * Builds the query index at start-up from what the stash holds, one {@code /proc} look per pid.
+ * At start-up it takes each registration as the stash's open decodes it ({@link Stash#open(
+ * org.dtprobed.stash.StashConfig, Consumer)}), so that nothing is read or decoded twice, and
+ * {@link #index} then keeps what the pruning that followed left in the stash. After a rebuild of
+ * stale registrations, {@link #load} reads the stash again.
  */
-public final class StashIndexLoader {
+public final class StashIndexLoader implements Consumer<Registration> {
     private static final Logger LOG = LoggerFactory.getLogger(StashIndexLoader.class);
 
-    private StashIndexLoader() {
-    }
+    private final ProcFs proc;
+    private final ProcLiveness seen;
+    private final SharedProbeParts parts;
+    private final Map<Integer, Integer> uids = new HashMap<>();
+    private final Map<RegistrationKey, List<ProbeEntry>> entries = new HashMap<>();
 
     /**
-     * @param seen what the pruning pass that precedes the load (start-up prunes first) read of
-     *             each process: {@code /proc} is then read once per pid in all, not twice
+     * @param seen what the pruning pass (the same instance) reads of each process: {@code /proc} is
+     *             then read once per pid in all, not twice
      */
-    public static ProbeIndex load(Stash stash, ProcFs proc, ProcLiveness seen) throws StashException {
-        Map<Integer, Integer> uids = new HashMap<>();
-        List<ProbeEntry> entries = new ArrayList<>();
-        stash.forEachRegistration(reg -> addRegistration(reg, proc, seen, uids, entries));
-        return ProbeIndex.build(entries);
+    public StashIndexLoader(ProcFs proc, ProcLiveness seen, SharedProbeParts parts) {
+        this.proc = proc;
+        this.seen = seen;
+        this.parts = parts;
     }
 
-    private static void addRegistration(Registration reg, ProcFs proc, ProcLiveness seen, Map<Integer, Integer> uids,
-                                        List<ProbeEntry> entries) {
+    /** The index of every registration the stash holds, read now. */
+    public static ProbeIndex load(Stash stash, ProcFs proc, ProcLiveness seen, SharedProbeParts parts)
+            throws StashException {
+        StashIndexLoader loader = new StashIndexLoader(proc, seen, parts);
+        stash.forEachRegistration(loader);
+        return loader.index(stash);
+    }
+
+    /** Takes one registration as the stash decoded it. */
+    @Override
+    public void accept(Registration reg) {
         int pid = reg.key().pid();
         if (reg.probes().isEmpty()) {
             return; // awaiting a rebuild of its parsed records
@@ -48,10 +66,26 @@ public final class StashIndexLoader {
                 uid = proc.uid(pid);
                 uids.put(pid, uid);
             }
-            entries.addAll(ProbeEntries.of(reg, uid, snap));
+            entries.put(reg.key(), ProbeEntries.of(reg, uid, snap, parts));
         } catch (ProcException e) {
             LOG.info("pid {}: generation {} not indexed, the process is gone: {}", pid, reg.key().generation(),
                     e.getMessage());
         }
+    }
+
+    /** The index of the registrations taken that {@code stash} still holds (pruning drops some). */
+    public ProbeIndex index(Stash stash) {
+        Set<RegistrationKey> held = new HashSet<>();
+        for (int pid : uids.keySet()) {
+            held.addAll(stash.keysOfPid(pid));
+        }
+        List<ProbeEntry> all = new ArrayList<>();
+        for (Map.Entry<RegistrationKey, List<ProbeEntry>> e : entries.entrySet()) {
+            if (held.contains(e.getKey())) {
+                all.addAll(e.getValue());
+            }
+        }
+        entries.clear();
+        return ProbeIndex.build(all);
     }
 }

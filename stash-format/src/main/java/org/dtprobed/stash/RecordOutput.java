@@ -80,10 +80,22 @@ public final class RecordOutput {
         if (s.length() > StashLayout.MAX_STRING_BYTES) {
             throw tooLong(what, s.length());
         }
+        boolean ascii = true;
         for (int i = 0; i < s.length(); i++) {
-            if (Character.isSurrogate(s.charAt(i)) && !validPair(s, i++)) {
+            char c = s.charAt(i);
+            ascii &= c < 0x80;
+            if (Character.isSurrogate(c) && !validPair(s, i++)) {
                 throw new StashException(StashException.Kind.REFUSED, what + ": not valid Unicode (unpaired surrogate)");
             }
+        }
+        if (ascii) {
+            // the common case, written in place: no byte array per string on the commit path
+            u32(s.length());
+            ensure(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                buf[pos++] = (byte) s.charAt(i);
+            }
+            return this;
         }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         if (b.length > StashLayout.MAX_STRING_BYTES) {
@@ -100,6 +112,22 @@ public final class RecordOutput {
     private static StashException tooLong(String what, int n) {
         return new StashException(StashException.Kind.REFUSED,
                 what + ": " + n + " bytes; at most " + StashLayout.MAX_STRING_BYTES);
+    }
+
+    /** Bytes written so far, the header included. */
+    int position() {
+        return pos;
+    }
+
+    /** Writes a u32 over bytes already written at {@code at} (a length known only afterwards). */
+    RecordOutput u32At(int at, long v) {
+        if (at < 0 || at + 4 > pos) {
+            throw new IndexOutOfBoundsException("u32 at " + at + " of " + pos + " bytes written");
+        }
+        for (int i = 0; i < 4; i++) {
+            buf[at + i] = (byte) (v >>> (8 * i));
+        }
+        return this;
     }
 
     /** Fills in the CRC and returns the value. */

@@ -18,6 +18,8 @@ import org.dtprobed.dof.DofHelper;
  * written by another version still decodes (its probes are then rebuilt from raw DOF).
  */
 final class RegistrationCodec {
+    /** Bytes of a probe record with short names, a few typed arguments and one site. */
+    private static final int ENCODED_PROBE_ESTIMATE = 160;
     private RegistrationCodec() {
     }
 
@@ -27,7 +29,9 @@ final class RegistrationCodec {
 
     /** Writes the probe records under the given parsed version (tests simulate an older writer). */
     static byte[] encode(Registration r, int parsedVersion) throws StashException {
-        RecordOutput out = new RecordOutput(StashLayout.KIND_REGISTRATION, StashLayout.REGISTRATION_VERSION, 1024);
+        // sized for the usual probe so that the buffer seldom grows
+        RecordOutput out = new RecordOutput(StashLayout.KIND_REGISTRATION, StashLayout.REGISTRATION_VERSION,
+                256 + ENCODED_PROBE_ESTIMATE * r.probes().size());
         RegistrationRecord rec = r.record();
         out.u32(r.key().pid()).u64(r.key().generation()).u64(r.committedAtMillis());
         Mapping m = rec.mapping();
@@ -38,11 +42,11 @@ final class RegistrationCodec {
         out.u64(p.startTime()).u64(p.execDev()).u64(p.execInode());
         out.bytes(r.dofKey().toBytes()).u64(r.dofSize());
         out.u8(rec.adopted() ? StashLayout.REGISTRATION_FLAG_ADOPTED : 0);
-        RecordOutput probes = new RecordOutput(0, 0, 256);
-        ParsedCodec.encodeProbes(probes, r.probes());
-        byte[] pb = probes.finish();
-        out.u16(parsedVersion).u32(pb.length - StashLayout.VALUE_HEADER_SIZE);
-        out.bytes(java.util.Arrays.copyOfRange(pb, StashLayout.VALUE_HEADER_SIZE, pb.length));
+        out.u16(parsedVersion);
+        int lengthAt = out.position();
+        out.u32(0);
+        ParsedCodec.encodeProbes(out, r.probes());
+        out.u32At(lengthAt, out.position() - lengthAt - 4);
         return out.finish();
     }
 

@@ -60,6 +60,10 @@ public final class Stash implements AutoCloseable {
     /** A fault may have left a file sparse: {@link #reallocateAfterFault} before the next write. */
     private boolean allocationSuspect;
 
+    private final StashMeta.Counter commits = new StashMeta.Counter(StashMeta.COMMITS);
+    private final StashMeta.Counter removes = new StashMeta.Counter(StashMeta.REMOVES);
+    private final StashMeta.Counter rebuilds = new StashMeta.Counter(StashMeta.REBUILDS);
+
     private Stash(StashConfig config, StashLock lock, StashFiles files, StashIndex index, RecoveryReport report) {
         this.config = config;
         this.lock = lock;
@@ -82,6 +86,17 @@ public final class Stash implements AutoCloseable {
      *                        the file and the fix) or the open did not finish within its deadline
      */
     public static Stash open(StashConfig config) throws StashException {
+        return open(config, r -> {
+        });
+    }
+
+    /**
+     * As {@link #open(StashConfig)}, handing {@code opened} each registration the open keeps, as
+     * its repair pass decodes it (on the opening thread, before this returns; no probes for a
+     * stale one): what the daemon builds its index from, so that no registration is read and
+     * decoded twice at start-up. Pruning may drop some of them after the open.
+     */
+    public static Stash open(StashConfig config, Consumer<Registration> opened) throws StashException {
         Path dir = config.stateDir();
         try {
             Files.createDirectories(dir);
@@ -90,7 +105,7 @@ public final class Stash implements AutoCloseable {
         }
         StashLock lock = StashLock.acquire(dir);
         AtomicReference<String> phase = new AtomicReference<>("starting");
-        FutureTask<Stash> task = new FutureTask<>(() -> openLocked(config, lock, phase::set));
+        FutureTask<Stash> task = new FutureTask<>(() -> openLocked(config, lock, phase::set, opened));
         // a thread of its own so that the open has a deadline: a damaged file can make Chronicle
         // loop in its segment iteration or wait for a header that never becomes ready, and
         // neither can be interrupted
@@ -132,7 +147,8 @@ public final class Stash implements AutoCloseable {
                 + " before must be restarted to register again.";
     }
 
-    private static Stash openLocked(StashConfig requested, StashLock lock, Consumer<String> phase) throws StashException {
+    private static Stash openLocked(StashConfig requested, StashLock lock, Consumer<String> phase,
+                                    Consumer<Registration> opened) throws StashException {
         StashConfig config = requested;
         Path dir = config.stateDir();
         StashFiles files = null;
@@ -165,7 +181,7 @@ public final class Stash implements AutoCloseable {
             checkLayout(files, dir, fresh, config);
             config = sizedAsCreated(files, dir, config);
             StashIndex index = new StashIndex();
-            StashRepair repair = new StashRepair(files, index, unclean || !damage.isEmpty());
+            StashRepair repair = new StashRepair(files, index, unclean || !damage.isEmpty(), opened);
             RecoveryReport report = repair.run(unclean, events, damaged, phase);
             StashMeta.increment(files.meta, StashMeta.OPENS);
             if (unclean) {
@@ -464,7 +480,7 @@ public final class Stash implements AutoCloseable {
             throw e;
         }
         index.add(StashIndex.entryOf(r));
-        StashMeta.increment(files.meta, StashMeta.COMMITS);
+        commits.increment(files.meta);
         replaceLost(key, reg);
         return key;
     }
@@ -599,7 +615,7 @@ public final class Stash implements AutoCloseable {
             }
         }
         if (removed) {
-            StashMeta.increment(files.meta, StashMeta.REMOVES);
+            removes.increment(files.meta);
         }
         return removed;
     }
@@ -811,7 +827,7 @@ public final class Stash implements AutoCloseable {
                 removed++;
             }
         }
-        StashMeta.increment(files.meta, StashMeta.REBUILDS);
+        rebuilds.increment(files.meta);
         LOG.info("stash: rebuilt parsed records of {} registrations, removed {}", rebuilt, removed);
         return new RebuildReport(rebuilt, removed);
     }

@@ -76,14 +76,49 @@ public final class StashMeta {
     static void put(ChronicleMap<byte[], byte[]> meta, String name, long value) {
         Slot s = current(meta, name);
         long seq = s == null ? 0 : s.sequence() + 1;
-        meta.put(key(name, (int) (seq & 1)),
-                new RecordOutput(StashLayout.KIND_META, StashLayout.META_VERSION, StashLayout.META_VALUE_SIZE)
-                        .u64(seq).u64(value).finish());
+        meta.put(key(name, (int) (seq & 1)), value(seq, value));
     }
 
     static void increment(ChronicleMap<byte[], byte[]> meta, String name) {
         Long v = get(meta, name);
         put(meta, name, (v == null ? 0 : v) + 1);
+    }
+
+    private static byte[] value(long sequence, long value) {
+        return new RecordOutput(StashLayout.KIND_META, StashLayout.META_VERSION, StashLayout.META_VALUE_SIZE)
+                .u64(sequence).u64(value).finish();
+    }
+
+    /**
+     * A counter an open stash bumps on every commit or removal: read once, then each increment
+     * only writes the next slot, with keys made once (issue 16: {@link #increment} read both
+     * slots, decoded them and made four keys and a description each time). Used under the
+     * stash's monitor; only that stash writes the file meanwhile, so what it remembers stays true.
+     */
+    static final class Counter {
+        private final String name;
+        private final byte[][] keys;
+        private boolean read;
+        private long sequence;
+        private long value;
+
+        Counter(String name) {
+            this.name = name;
+            this.keys = new byte[][] {key(name, 0), key(name, 1)};
+        }
+
+        void increment(ChronicleMap<byte[], byte[]> meta) {
+            if (!read) {
+                Slot s = current(meta, name);
+                sequence = s == null ? -1 : s.sequence();
+                value = s == null ? 0 : s.value();
+                read = true;
+            }
+            long seq = sequence + 1;
+            meta.put(keys[(int) (seq & 1)], value(seq, value + 1));
+            sequence = seq;
+            value++;
+        }
     }
 
     /** Every entry by name. */

