@@ -138,13 +138,19 @@ if [ -x "$dir/tree/treehost" ]; then
   alive=$([ -d "/proc/$lpid" ] && tr -d '\0' < "/proc/$lpid/comm")
   lh_pid=$LH_PID; eval "exec ${LH[1]}>&-"; wait "$lh_pid"
   # a PIE executable linked with a -G library: the library's DOF at a random base, then SIGKILL
-  coproc PH { "$dir/tree/treepie"; }
-  read -r ready <&"${PH[0]}"; ppid_=${ready#ready }
+  # (not a coproc: bash unsets a coproc's variables once it is reaped, and this one is killed)
+  pie_dir=$(mktemp -d)
+  mkfifo "$pie_dir/in"
+  "$dir/tree/treepie" < "$pie_dir/in" > "$pie_dir/out" &
+  pie_bg=$!
+  exec {pie_in}> "$pie_dir/in"
+  for _ in $(seq 300); do grep -q '^ready ' "$pie_dir/out" && break; sleep 0.1; done
+  ppid_=$(sed -n 's/^ready //p' "$pie_dir/out")
   pie_files=$(tree_files "$ppid_")
   kill_ns=$(date +%s%N); kill -KILL "$ppid_"
   pie_gone_ms=$(gone_ms "$ppid_")
   pie_removed_ms=$(removed_ms "$ppid_" "$kill_ns")
-  ph_pid=$PH_PID; eval "exec ${PH[1]}>&-"; wait "$ph_pid" 2>/dev/null
+  wait "$pie_bg" 2>/dev/null; exec {pie_in}>&-
   printf 'child_files=%s\nchild_gone_ms=%s\nchild_removed_ms=%s\nown_files=%s\nexeced=%s\nexec_gone_ms=%s\nalive=%s\npie=%s\npie_files=%s\npie_gone_ms=%s\npie_removed_ms=%s\n' \
     "$child_files" "$child_gone_ms" "$child_removed_ms" "$own_files" "$execed" "$exec_gone_ms" "$alive" "$ppid_" \
     "$pie_files" "$pie_gone_ms" "$pie_removed_ms" | tee "$out/lifecycle.txt"
