@@ -157,11 +157,19 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
      * directories made fresh; false when the careful route must be taken.
      */
     private boolean putFirst(int pid, Map<TreeLayout.FileKey, ProbeFile.Content> content) {
-        Shape shape = Shape.of(pid, content);
+        Map<String, byte[]> pidFree = new TreeMap<>();
+        content.forEach((k, c) -> pidFree.put(k.withoutPid(),
+                ProbeFile.encode(c)));
+        Shape shape = Shape.of(content.keySet(), pidFree);
         if (files.unpark(pid, shape.digest())) {
             reused.incrementAndGet();
-        } else if (!putFresh(pid, shape.byPath())) {
-            return false;
+        } else {
+            Map<String, byte[]> byPath = new TreeMap<>();
+            content.keySet().forEach(k -> byPath.put(k.relativePath(pid),
+                    pidFree.get(k.withoutPid())));
+            if (!putFresh(pid, byPath)) {
+                return false;
+            }
         }
         shapes.put(pid, shape);
         return true;
@@ -183,20 +191,14 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     }
 
     /**
-     * What a process's directory holds, for a later process to reuse it: its files by path and
-     * content, and a digest of them with the pid left out of the names.
+     * What a process's directory holds, kept while it lives so that a later process can reuse it: a
+     * digest of its files' paths (the pid left out) and content, and its provider directories' names.
      */
-    private record Shape(Map<String, byte[]> byPath, String digest, List<String> providers) {
-        static Shape of(int pid, Map<TreeLayout.FileKey, ProbeFile.Content> content) {
-            Map<String, byte[]> byPath = new TreeMap<>();
-            Map<String, byte[]> pidFree = new TreeMap<>();
+    private record Shape(String digest, List<String> providers) {
+        /** @param pidFree each file's bytes by {@link TreeLayout.FileKey#withoutPid} */
+        static Shape of(Set<TreeLayout.FileKey> files, Map<String, byte[]> pidFree) {
             Set<String> providers = new TreeSet<>();
-            content.forEach((k, c) -> {
-                byte[] bytes = ProbeFile.encode(c);
-                byPath.put(k.relativePath(pid), bytes);
-                pidFree.put(k.provider() + '\0' + k.module() + '\0' + k.function() + '\0' + k.name(), bytes);
-                providers.add(k.provider());
-            });
+            files.forEach(k -> providers.add(k.provider()));
             MessageDigest sha256;
             try {
                 sha256 = MessageDigest.getInstance("SHA-256");
@@ -209,7 +211,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
                 sha256.update(length.clear().putInt(bytes.length).array());
                 sha256.update(bytes);
             });
-            return new Shape(byPath, HexFormat.of().formatHex(sha256.digest()), List.copyOf(providers));
+            return new Shape(HexFormat.of().formatHex(sha256.digest()), List.copyOf(providers));
         }
     }
 

@@ -22,15 +22,21 @@ import org.dtprobed.protocol.ProbeEntry;
  * sites of both, once each, so dtrace arms every one, and it stays until the last of them goes. Its
  * PROVIDER record counts the provider's probes in the earliest registration that contributes.
  *
- * <p>An instance is one process's files, kept as its registrations come and go. Each file keeps a
- * count of every site and the contributing registrations in generation order, so a registration
- * costs the files it names, not the process's other registrations: a process that registers one
- * object thousands of times (a lost REMOVE in a loop, a fork child's inherited registrations) pays
- * the same per event as one that registered it once.
+ * <p>An instance is one process's files, kept as its registrations come and go. From its second
+ * registration on, each file keeps a count of every site and the contributing registrations in
+ * generation order, so a registration costs the files it names, not the process's other
+ * registrations: a process that registers one object thousands of times (a lost REMOVE in a loop)
+ * pays the same per event as one that registered it once. A process with one registration, most
+ * of them, keeps no such state: its files are derived from it when asked (memory: 10,000 processes
+ * of 20 probes held ~128 MiB more with per-file state for all).
  */
 public final class TreeLayout {
     private final NavigableMap<Long, List<ProbeEntry>> registrations = new TreeMap<>();
-    private final Map<FileKey, FileState> files = new LinkedHashMap<>();
+    /**
+     * Each file's state, from the process's second registration on; null before: a process with
+     * one registration (most of them) has its files derived from it, and holds nothing per file.
+     */
+    private Map<FileKey, FileState> files;
 
     /** One file of one process. */
     public record FileKey(String provider, String module, String function, String name) {
@@ -41,6 +47,11 @@ public final class TreeLayout {
 
         public String relativePath(int pid) {
             return String.join("/", directories(pid)) + "/" + name;
+        }
+
+        /** The file's place with the pid left out (NUL-separated: no name holds one): equal in processes of one program. */
+        String withoutPid() {
+            return provider + '\0' + module + '\0' + function + '\0' + name;
         }
 
         /**
@@ -92,6 +103,21 @@ public final class TreeLayout {
         if (registrations.putIfAbsent(generation, probes) != null) {
             throw new IllegalStateException("generation " + generation + " is registered already");
         }
+        if (files == null) {
+            if (registrations.size() == 1) {
+                return keysOf(probes); // the first: every file it makes is new
+            }
+            files = new LinkedHashMap<>();
+            registrations.forEach((g, p) -> {
+                if (g != generation) {
+                    addStates(g, p); // the one before, as the files are now
+                }
+            });
+        }
+        return addStates(generation, probes);
+    }
+
+    private Set<FileKey> addStates(long generation, List<ProbeEntry> probes) {
         Set<FileKey> changed = new LinkedHashSet<>();
         Map<String, Long> perProvider = probesPerProvider(probes);
         for (ProbeEntry e : probes) {
@@ -123,6 +149,9 @@ public final class TreeLayout {
         if (probes == null) {
             return Set.of();
         }
+        if (files == null) {
+            return keysOf(probes); // the only one: every file it made goes
+        }
         Set<FileKey> changed = new LinkedHashSet<>();
         for (ProbeEntry e : probes) {
             FileKey k = fileOf(e);
@@ -151,6 +180,9 @@ public final class TreeLayout {
 
     /** A file's content, or null when no registration makes it. */
     public ProbeFile.Content content(FileKey k) {
+        if (files == null) {
+            return registrations.isEmpty() ? null : derived(registrations.firstEntry().getValue(), k).get(k);
+        }
         FileState f = files.get(k);
         return f == null ? null : new ProbeFile.Content(k.provider(), f.providerProbes(), k.module(), k.function(),
                 k.name(), new ArrayList<>(f.sites.keySet()));
@@ -158,13 +190,35 @@ public final class TreeLayout {
 
     /** Every file, in first-seen order. */
     public Map<FileKey, ProbeFile.Content> files() {
+        if (files == null) {
+            return registrations.isEmpty() ? Map.of() : derived(registrations.firstEntry().getValue(), null);
+        }
         Map<FileKey, ProbeFile.Content> out = new LinkedHashMap<>();
         files.keySet().forEach(k -> out.put(k, content(k)));
         return out;
     }
 
     public int fileCount() {
+        if (files == null) {
+            return registrations.isEmpty() ? 0 : keysOf(registrations.firstEntry().getValue()).size();
+        }
         return files.size();
+    }
+
+    /** The files of a lone registration (or only {@code only}'s, when given), in first-seen order. */
+    private static Map<FileKey, ProbeFile.Content> derived(List<ProbeEntry> probes, FileKey only) {
+        Map<FileKey, java.util.TreeSet<ProbeEntry.Site>> sites = new LinkedHashMap<>();
+        for (ProbeEntry e : probes) {
+            FileKey k = fileOf(e);
+            if (k != null && (only == null || only.equals(k))) {
+                sites.computeIfAbsent(k, x -> new java.util.TreeSet<>(ProbeFile.SITE_ORDER)).addAll(e.sites());
+            }
+        }
+        Map<String, Long> perProvider = sites.isEmpty() ? Map.of() : probesPerProvider(probes);
+        Map<FileKey, ProbeFile.Content> out = new LinkedHashMap<>();
+        sites.forEach((k, s) -> out.put(k, new ProbeFile.Content(k.provider(), perProvider.get(k.provider()), k.module(),
+                k.function(), k.name(), new ArrayList<>(s))));
+        return out;
     }
 
     /** The files of one registration (probes with sites, names a file can carry). */
