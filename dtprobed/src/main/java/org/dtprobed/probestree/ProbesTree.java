@@ -47,7 +47,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     private final Path root;
     private final Path staging;
     private final TreeFiles files;
-    /** Each process's registrations in the tree, by generation: what a file's content is derived from. */
+    /** Each process's files, as its registrations in the tree make them. */
     private final Map<Integer, TreeLayout> byPid = new HashMap<>();
     private final AtomicLong fileCount = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
@@ -130,13 +130,14 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         Set<TreeLayout.FileKey> changed = layout.add(generation, probes);
         fileCount.addAndGet(layout.fileCount() - had);
         int failed = 0;
-        if (!first || !putFirst(pid, layout.files())) {
+        Map<TreeLayout.FileKey, ProbeFile.Content> firstFiles = first ? layout.files() : null;
+        if (!first || !putFirst(pid, firstFiles)) {
             if (!changed.isEmpty()) {
                 shapes.remove(pid); // the directory no longer holds what its first registration made
             }
             // unchanged files (the same object registered again, a lost REMOVE) already say this
             for (TreeLayout.FileKey k : changed) {
-                failed += write(pid, k, layout.content(k)) ? 0 : 1;
+                failed += write(pid, k, first ? firstFiles.get(k) : layout.content(k)) ? 0 : 1;
             }
             files.release();
         }
@@ -158,15 +159,13 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
      */
     private boolean putFirst(int pid, Map<TreeLayout.FileKey, ProbeFile.Content> content) {
         Map<String, byte[]> pidFree = new TreeMap<>();
-        content.forEach((k, c) -> pidFree.put(k.withoutPid(),
-                ProbeFile.encode(c)));
+        content.forEach((k, c) -> pidFree.put(k.withoutPid(), ProbeFile.encode(c)));
         Shape shape = Shape.of(content.keySet(), pidFree);
         if (files.unpark(pid, shape.digest())) {
             reused.incrementAndGet();
         } else {
             Map<String, byte[]> byPath = new TreeMap<>();
-            content.keySet().forEach(k -> byPath.put(k.relativePath(pid),
-                    pidFree.get(k.withoutPid())));
+            content.keySet().forEach(k -> byPath.put(k.relativePath(pid), pidFree.get(k.withoutPid())));
             if (!putFresh(pid, byPath)) {
                 return false;
             }
