@@ -141,11 +141,10 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             }
             files.release();
         }
-        long names = TreeLayout.namesOf(probes);
-        long made = TreeLayout.keysOf(probes).size();
-        if (made < names) {
+        int withoutFile = TreeLayout.withoutFile(probes);
+        if (withoutFile > 0) {
             LOG.warn("pid {}: probes tree: registration {} of pid {} has {} probes without a site or with a name no"
-                    + " file can carry; dtrace will not see them", PID, generation, pid, names - made);
+                    + " file can carry; dtrace will not see them", PID, generation, pid, withoutFile);
         }
         if (failed > 0) {
             LOG.error("pid {}: probes tree: {} of {} files of registration {} of pid {} could not be written ({});"

@@ -37,6 +37,8 @@ public final class TreeLayout {
      * one registration (most of them) has its files derived from it, and holds nothing per file.
      */
     private Map<FileKey, FileState> files;
+    /** The file count of the lone registration, while {@link #files} is null. */
+    private int loneFiles;
 
     /** One file of one process. */
     public record FileKey(String provider, String module, String function, String name) {
@@ -105,7 +107,9 @@ public final class TreeLayout {
         }
         if (files == null) {
             if (registrations.size() == 1) {
-                return keysOf(probes); // the first: every file it makes is new
+                Set<FileKey> keys = keysOf(probes); // the first: every file it makes is new
+                loneFiles = keys.size();
+                return keys;
             }
             files = new LinkedHashMap<>();
             registrations.forEach((g, p) -> {
@@ -150,6 +154,7 @@ public final class TreeLayout {
             return Set.of();
         }
         if (files == null) {
+            loneFiles = 0;
             return keysOf(probes); // the only one: every file it made goes
         }
         Set<FileKey> changed = new LinkedHashSet<>();
@@ -199,10 +204,7 @@ public final class TreeLayout {
     }
 
     public int fileCount() {
-        if (files == null) {
-            return registrations.isEmpty() ? 0 : keysOf(registrations.firstEntry().getValue()).size();
-        }
-        return files.size();
+        return files == null ? loneFiles : files.size();
     }
 
     /** The files of a lone registration (or only {@code only}'s, when given), in first-seen order. */
@@ -235,15 +237,21 @@ public final class TreeLayout {
 
     /** The file a probe makes, or null when it makes none (no site: dtrace could not arm it; a name no file can carry). */
     static FileKey fileOf(ProbeEntry e) {
-        FileKey k = nameOf(e);
-        return !e.sites().isEmpty() && k.representable() ? k : null;
+        return makesFile(e) ? nameOf(e) : null;
     }
 
-    /** Names of a registration's probes, files or not: how many it declares. */
-    static long namesOf(List<ProbeEntry> registration) {
-        Set<FileKey> out = new HashSet<>();
-        registration.forEach(e -> out.add(nameOf(e)));
-        return out.size();
+    /** How many of a registration's probes make no file (no site: dtrace could not arm it; a name no file can carry). */
+    static int withoutFile(List<ProbeEntry> registration) {
+        int n = 0;
+        for (ProbeEntry e : registration) {
+            n += makesFile(e) ? 0 : 1;
+        }
+        return n;
+    }
+
+    private static boolean makesFile(ProbeEntry e) {
+        return !e.sites().isEmpty() && FileKey.component(e.provider()) && FileKey.component(e.module())
+                && FileKey.component(e.function()) && FileKey.component(e.name());
     }
 
     private static FileKey nameOf(ProbeEntry e) {
