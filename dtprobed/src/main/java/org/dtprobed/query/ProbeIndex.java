@@ -103,9 +103,9 @@ public final class ProbeIndex {
     /**
      * Adds one registration and, when {@code live} is given, removes the pid's other registrations
      * whose generations it lacks: a commit can drop some (exec, pid reuse, an object registered again
-     * whose REMOVE was lost), and {@code live} is the stash's view after it. The new registration is
-     * published before those removals, so a listener that derives files from a pid's registrations
-     * together (the probes/ tree) sees an object registered again as no change at all.
+     * whose REMOVE was lost), and {@code live} is the stash's view after it, the new one among them.
+     * The new registration is published before those removals, so a listener that derives files from
+     * a pid's registrations together (the probes/ tree) sees an object registered again as no change.
      *
      * @throws IllegalArgumentException if the probes are empty or span registrations or uids
      */
@@ -130,7 +130,7 @@ public final class ProbeIndex {
             insert(reg);
             publish(new IndexEvent.Registered(++seq, first.pid(), first.uid(), first.generation(), reg));
             if (live != null) {
-                retainLocked(first.pid(), live, first.generation());
+                retainLocked(first.pid(), live);
             }
         } finally {
             lock.writeLock().unlock();
@@ -172,12 +172,12 @@ public final class ProbeIndex {
         }
     }
 
-    /** Removes the pid's registrations but {@code generations} and {@code also}. */
-    private void retainLocked(int pid, java.util.Set<Long> generations, long also) {
+    /** Removes the pid's registrations but {@code generations}. */
+    private void retainLocked(int pid, java.util.Set<Long> generations) {
         List<RegistrationKey> gone = new ArrayList<>();
         for (RegistrationKey k : registrations.subMap(new RegistrationKey(pid, Long.MIN_VALUE), true,
                 new RegistrationKey(pid, Long.MAX_VALUE), true).keySet()) {
-            if (k.generation() != also && !generations.contains(k.generation())) {
+            if (!generations.contains(k.generation())) {
                 gone.add(k);
             }
         }
