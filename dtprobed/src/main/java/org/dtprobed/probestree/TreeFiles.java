@@ -192,10 +192,8 @@ final class TreeFiles implements Closeable {
         templates.keySet().forEach(name -> libc.unlinkat(stagingFd, name, 0));
         templates.clear();
         // parked directories hold links of the same inodes: none is reused after such a write
-        for (Parked p; (p = parked.pollFirst()) != null; ) {
-            Parked gone = p;
-            deleter.execute(() -> empty(gone.name(), gone.paths()));
-        }
+        parked.forEach(this::discard);
+        parked.clear();
     }
 
     /** The staging name of a file holding {@code content}, written now if no template holds it. */
@@ -282,8 +280,7 @@ final class TreeFiles implements Closeable {
         if (takeOut(pidDir, name)) {
             parked.addLast(new Parked(name, shape, pid, List.copyOf(providers), relocated(files, pidDir, name)));
             if (parked.size() > PARKED) {
-                Parked old = parked.removeFirst();
-                deleter.execute(() -> empty(old.name(), old.paths()));
+                discard(parked.removeFirst());
             }
         }
     }
@@ -315,14 +312,13 @@ final class TreeFiles implements Closeable {
             return true;
         }
         // a name that clashed, or the process's directory made meanwhile: the careful route instead
-        Parked failed = p;
-        deleter.execute(() -> empty(failed.name(), failed.paths()));
+        discard(p);
         return false;
     }
 
-    /** How many directories are parked (stats, tests). */
-    int parkedCount() {
-        return parked.size();
+    /** A parked directory no process will take: emptied in the background. */
+    private void discard(Parked p) {
+        deleter.execute(() -> empty(p.name(), p.paths()));
     }
 
     private boolean takeOut(String pidDir, String stagingName) throws IOException {
