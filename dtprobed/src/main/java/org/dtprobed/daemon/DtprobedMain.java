@@ -328,11 +328,17 @@ public final class DtprobedMain implements Callable<Integer> {
         // SIGUSR2 is Oracle dtprobed's "reparse everything" (its test suite sends it); left to the
         // JVM it lands in HotSpot's suspend/resume handler, which crashes the daemon (SIGSEGV in
         // SR_handler). Taking it costs only that suspend/resume, which JFR's sampler alone uses.
+        // The check reads every file of the tree: on a thread of its own, so that the JVM's one signal
+        // thread is free for a SIGTERM meanwhile.
         sun.misc.Signal.handle(new sun.misc.Signal("USR2"), s -> {
-            log.info("pid {}: SIGUSR2: checking the probes tree against the stash and mending it", pid);
-            if (!daemon.recheckProbesTree()) {
-                log.info("pid {}: SIGUSR2: the probes tree is off; nothing to check", pid);
-            }
+            Thread t = new Thread(() -> {
+                log.info("pid {}: SIGUSR2: checking the probes tree against the stash and mending it", pid);
+                if (!daemon.recheckProbesTree()) {
+                    log.info("pid {}: SIGUSR2: the probes tree is off; nothing to check", pid);
+                }
+            }, "probes-tree-recheck");
+            t.setDaemon(true);
+            t.start();
         });
         String ready = daemon.describe();
         log.info("pid {}: ready: {}", pid, ready);
