@@ -66,6 +66,10 @@ dtp_jvm_flags() {
 # DTPROBED_MAX_HEAP overrides it (e.g. 1g for --max-registrations far above the default); the
 # installed launcher reads it when it runs, so /etc/default/dtprobed can set it.
 DTP_DAEMON_MAX_HEAP_DEFAULT=512m
+# HotSpot suspends threads (for JFR's execution sampler) with SIGUSR2 unless _JAVA_SR_SIGNUM names
+# another signal; SIGUSR2 is the daemon's (Oracle dtprobed's forced reparse), so its launchers move
+# the JVM's to a real-time signal nothing else uses. The same number is DtprobedMain.LAUNCHER_SUSPEND_SIGNAL.
+DTP_DAEMON_SUSPEND_SIGNAL=39
 dtp_daemon_jvm_flags() {
   echo "-XX:+UseSerialGC -Xss512k -Xms16m -Xmx${DTPROBED_MAX_HEAP:-$DTP_DAEMON_MAX_HEAP_DEFAULT}" \
     "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
@@ -118,7 +122,7 @@ dtp_make_class_archives() {
   rm -f "$dir/dtprobed-$id.jsa" "$dir/parser-$id.jsa"
   st=$(mktemp -d /tmp/dtprobed-cds.XXXXXX)
   # shellcheck disable=SC2046
-  "${JAVA:-java}" "-XX:ArchiveClassesAtExit=$dir/dtprobed-$id.jsa" -Xlog:cds=off $(dtp_daemon_jvm_flags) \
+  _JAVA_SR_SIGNUM=$DTP_DAEMON_SUSPEND_SIGNAL "${JAVA:-java}" "-XX:ArchiveClassesAtExit=$dir/dtprobed-$id.jsa" -Xlog:cds=off $(dtp_daemon_jvm_flags) \
     $(dtp_jvm_flags) -cp "$cp" org.dtprobed.daemon.DtprobedMain --transport fuse --state-dir "$st/state" \
     --device "dtrace/cds-training-$$" --parser-class-archive "$dir/parser-$id.jsa" > "$st/log" 2>&1 &
   pid=$!
