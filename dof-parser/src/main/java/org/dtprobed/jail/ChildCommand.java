@@ -99,9 +99,17 @@ public record ChildCommand(Path java, List<Path> classpath, String mainClass, lo
         return c;
     }
 
-    /** Environment entries to set on top of the parent's. */
-    public Map<String, String> environment() {
-        return Map.of("MALLOC_ARENA_MAX", "2");
+    /**
+     * Variables through which a JVM takes options from its environment: the daemon's (an operator's
+     * {@code JAVA_TOOL_OPTIONS=-XX:StartFlightRecording}, say) are not the child's, and an option
+     * that prints at start-up writes on its stdout, the reply pipe, before its main runs.
+     */
+    static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
+
+    /** The child's environment made from the parent's {@code env}, in place. */
+    public void environment(Map<String, String> env) {
+        env.keySet().removeAll(JVM_OPTION_VARIABLES);
+        env.put("MALLOC_ARENA_MAX", "2");
     }
 
     /** A builder-style copy with another main class (test entry points). */

@@ -28,7 +28,7 @@ public final class RunningChild implements AutoCloseable {
 
     public static RunningChild start(ChildCommand command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command.command());
-        pb.environment().putAll(command.environment());
+        command.environment(pb.environment());
         return new RunningChild(pb.start());
     }
 

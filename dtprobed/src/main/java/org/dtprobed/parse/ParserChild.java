@@ -52,7 +52,7 @@ final class ParserChild implements AutoCloseable {
     /** Starts a child and waits for its READY frame. */
     static ParserChild start(ChildCommand command, long startTimeoutNanos, int maxReplyBytes) throws AttemptFailure {
         ProcessBuilder pb = new ProcessBuilder(command.command());
-        pb.environment().putAll(command.environment());
+        command.environment(pb.environment());
         Process p;
         long t0 = System.nanoTime();
         try {

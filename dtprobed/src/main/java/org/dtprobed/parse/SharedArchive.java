@@ -29,7 +29,7 @@ final class SharedArchive {
             ProcessBuilder pb = new ProcessBuilder(config.childCommand().trainingCommand(archive))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().putAll(config.childCommand().environment());
+            config.childCommand().environment(pb.environment());
             long t0 = System.nanoTime();
             Process p = pb.start();
             if (!p.waitFor(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
