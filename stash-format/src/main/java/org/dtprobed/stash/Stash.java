@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.stash.negative.NegativeCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -471,7 +472,7 @@ public final class Stash implements AutoCloseable {
             if (parsedValue != null) {
                 put(files.parsed, pk.toBytes(), parsedValue, "parse cache");
             }
-            put(files.registrations, key.toBytes(), regValue, "registration");
+            put(files.registrations, RegistrationKeyCodec.live(key), regValue, "registration");
         } catch (StashException e) {
             if (index.refs(hash) == 0) {
                 files.rawDof.remove(hash.toBytes());
@@ -591,7 +592,7 @@ public final class Stash implements AutoCloseable {
     /** Removes one registration (REMOVE ioctl); an unknown one is not an error (returns false). */
     public synchronized boolean remove(int pid, long generation) {
         ensureOpen();
-        if (pid <= 0 || generation < 0 || generation > Integer.MAX_VALUE) {
+        if (!RegistrationKeyCodec.inRange(pid, generation)) {
             return false;
         }
         try {
@@ -603,7 +604,7 @@ public final class Stash implements AutoCloseable {
     }
 
     private boolean removeLocked(RegistrationKey key) {
-        boolean removed = files.registrations.remove(key.toBytes()) >= 0;
+        boolean removed = files.registrations.remove(RegistrationKeyCodec.live(key)) >= 0;
         StashIndex.Entry e = index.remove(key);
         if (e != null) {
             ParseKey pk = new ParseKey(e.dof(), e.parseVariant());
@@ -719,7 +720,7 @@ public final class Stash implements AutoCloseable {
 
     /** The registration, if stored. */
     public Optional<Registration> registration(RegistrationKey key) throws StashException {
-        byte[] v = files.registrations.get(key.toBytes());
+        byte[] v = files.registrations.get(RegistrationKeyCodec.live(key));
         return v == null ? Optional.empty() : Optional.of(RegistrationCodec.decode(v, "registration " + key));
     }
 
@@ -860,9 +861,9 @@ public final class Stash implements AutoCloseable {
         // replacing a value in place is the one write a crash can destroy (Chronicle's recovery
         // deletes the entry for its bad checksum): keep the old value under the backup key until
         // the new one is in; the repair pass restores from a backup it finds
-        put(files.registrations, k.backupBytes(), files.registrations.get(k.toBytes()), "registration backup");
-        put(files.registrations, k.toBytes(), value, "registration");
-        files.registrations.remove(k.backupBytes());
+        put(files.registrations, RegistrationKeyCodec.backup(k), files.registrations.get(RegistrationKeyCodec.live(k)), "registration backup");
+        put(files.registrations, RegistrationKeyCodec.live(k), value, "registration");
+        files.registrations.remove(RegistrationKeyCodec.backup(k));
         index.remove(k);
         index.add(StashIndex.entryOf(fresh));
         return true;

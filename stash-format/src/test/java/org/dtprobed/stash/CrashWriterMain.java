@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.protocol.RegistrationKey;
 
 /**
  * The child of {@link StashCrashTest}: opens the stash and commits (and sometimes removes)

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.dtprobed.dof.DofParser;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +32,7 @@ class FormatVersionTest {
                 Registration r = s.registration(k).orElseThrow();
                 before.add(r);
                 // what an older daemon would have left: the same registration, probes in version 0
-                s.files().registrations.put(k.toBytes(), RegistrationCodec.encode(r, StashLayout.PARSED_VERSION - 1));
+                s.files().registrations.put(RegistrationKeyCodec.live(k), RegistrationCodec.encode(r, StashLayout.PARSED_VERSION - 1));
             }
         }
         try (Stash s = Stash.open(Fixtures.config(dir))) {
@@ -100,12 +101,12 @@ class FormatVersionTest {
             k = s.commit(b.record(600), b.dof(), b.parse(600));
             r = s.registration(k).orElseThrow();
             // the state a crash in the middle of rebuildOne leaves: backup written, live value destroyed
-            s.files().registrations.put(k.backupBytes(), s.files().registrations.get(k.toBytes()));
-            s.files().registrations.remove(k.toBytes());
+            s.files().registrations.put(RegistrationKeyCodec.backup(k), s.files().registrations.get(RegistrationKeyCodec.live(k)));
+            s.files().registrations.remove(RegistrationKeyCodec.live(k));
         }
         try (Stash s = Stash.open(Fixtures.config(dir))) {
             assertThat(s.registration(k)).contains(r);
-            assertThat(s.files().registrations.containsKey(k.backupBytes())).isFalse();
+            assertThat(s.files().registrations.containsKey(RegistrationKeyCodec.backup(k))).isFalse();
         }
     }
 

@@ -15,6 +15,7 @@ import org.dtprobed.dof.ParsedProbe;
 import org.dtprobed.dof.ParsedProvider;
 import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.dof.ProviderAttributes;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,9 +118,9 @@ class HostileKeysTest {
         RegistrationKey k;
         try (Stash s = Stash.open(StashConfig.small(dir()))) {
             k = s.commit(b.record(903), b.dof(), b.parse(903));
-            byte[] v = s.files().registrations.get(k.toBytes());
+            byte[] v = s.files().registrations.get(RegistrationKeyCodec.live(k));
             v[v.length / 2] ^= 0x40;
-            s.files().registrations.put(k.toBytes(), v);
+            s.files().registrations.put(RegistrationKeyCodec.live(k), v);
             assertThat(assertThrows(StashException.class, () -> s.registration(k)).getMessage()).contains("CRC32C");
             assertThat(new StashView(s.files()).check(false)).anySatisfy(p -> assertThat(p).contains("CRC32C"));
         }

@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.dtprobed.dof.DofParser;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.testkit.Await;
 import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.BeforeAll;

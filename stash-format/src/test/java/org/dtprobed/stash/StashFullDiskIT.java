@@ -22,6 +22,7 @@ import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
 import org.dtprobed.testkit.Tmpfs;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.ParsedProbe;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +63,7 @@ class StashRoundTripTest {
     @Test
     void theOpenHandsOverEveryKeptRegistrationOnceAsStored() throws Exception {
         List<RegistrationKey> keys = new ArrayList<>();
-        byte[] undecodable = new RegistrationKey(4000, 0).toBytes();
+        byte[] undecodable = RegistrationKeyCodec.live(new RegistrationKey(4000, 0));
         try (Stash s = Stash.open(Fixtures.config(dir))) {
             for (String name : Fixtures.LIBUSDT) {
                 Fixtures.Blob b = Fixtures.blob(name);
