@@ -23,8 +23,8 @@ import org.dtprobed.proc.Mapping;
 import org.dtprobed.proc.NoSuchProcessException;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
-import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.stash.CommitResult;
 import org.dtprobed.stash.ContentHash;
 import org.dtprobed.stash.Registration;
 import org.dtprobed.stash.RegistrationRecord;
@@ -298,17 +298,17 @@ public final class RegistrationPipeline implements HelperRequests {
     private long commit(Caller caller, RegistrationRecord rec, byte[] dof, ContentHash content, ParsedDof parsed,
                         ProcessSnapshot snap) throws HelperException {
         int pid = rec.pid();
-        RegistrationKey key;
+        CommitResult committed;
         long passes = reclaimer.passes();
         try {
             try {
-                key = stash.commit(rec, dof, parsed, content);
+                committed = commitOnce(rec, dof, parsed, content);
             } catch (StashException e) {
                 if (e.kind() != StashException.Kind.FULL || !reclaimer.reclaim(passes)) {
                     throw e;
                 }
                 LOG.info("pid {}: stash was full; retrying after pruning dead processes", pid);
-                key = stash.commit(rec, dof, parsed, content);
+                committed = commitOnce(rec, dof, parsed, content);
             }
         } catch (StashException e) {
             throw refuse(caller, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
@@ -316,15 +316,22 @@ public final class RegistrationPipeline implements HelperRequests {
         }
         // only now: a refused commit must leave nothing behind in memory (issue 19)
         parseCache.put(ParseCache.Key.of(content, rec.helper().module(), pid), parsed);
-        // a commit may drop registrations of the same pid (exec, pid reuse, a re-registration whose
-        // REMOVE was lost): the index follows the stash
-        java.util.Set<Long> live = new java.util.HashSet<>();
-        for (RegistrationKey k : stash.keysOfPid(pid)) {
-            live.add(k.generation());
+        // what the commit dropped of the same pid (exec, pid reuse, a re-registration whose REMOVE
+        // was lost) leaves the index with the new registration's arrival
+        index.add(ProbeEntries.of(parsed, content, pid, caller.uid(), committed.key().generation(), snap, rec.helper(),
+                rec.adopted(), parts), committed.droppedKeys());
+        return committed.key().generation();
+    }
+
+    /** One commit; a refused one may still have dropped a reused or exec'd pid's registrations, which the index drops too. */
+    private CommitResult commitOnce(RegistrationRecord rec, byte[] dof, ParsedDof parsed, ContentHash content)
+            throws StashException {
+        try {
+            return stash.commit(rec, dof, parsed, content);
+        } catch (StashException e) {
+            index.removeRegistrations(e.dropped().stream().map(CommitResult.Dropped::key).toList());
+            throw e;
         }
-        index.add(ProbeEntries.of(parsed, content, pid, caller.uid(), key.generation(), snap, rec.helper(),
-                rec.adopted(), parts), live);
-        return key.generation();
     }
 
     @Override

@@ -80,7 +80,7 @@ public final class CrashWriterMain {
                     b.helper(), new ProcessIdentity(pid, 2049, 777));
             RegistrationKey k;
             try {
-                k = s.commit(rec, b.dof(), parsed.get(i));
+                k = s.commit(rec, b.dof(), parsed.get(i)).key();
             } catch (StashException e) {
                 if (e.kind() != StashException.Kind.FULL) {
                     throw e;

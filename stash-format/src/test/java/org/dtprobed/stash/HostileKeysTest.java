@@ -57,7 +57,7 @@ class HostileKeysTest {
         Mapping m = new Mapping(1, 2, 0x400000, evil);
         RegistrationRecord rec = new RegistrationRecord(900, m, helper, new ProcessIdentity(1, 2, 3));
         try (Stash s = Stash.open(StashConfig.small(dir()))) {
-            RegistrationKey k = s.commit(rec, raw, parsed(evil, evil, evil, evil, raw.length));
+            RegistrationKey k = s.commit(rec, raw, parsed(evil, evil, evil, evil, raw.length)).key();
             Registration r = s.registration(k).orElseThrow();
             assertThat(r.record()).isEqualTo(rec);
             ProbeRecord p = r.probes().get(0);
@@ -89,7 +89,7 @@ class HostileKeysTest {
                     .getMessage()).contains("mapping path");
             assertThat(s.files().sizes().subList(0, 4)).containsOnly(0L);
             // the store is unharmed: a normal registration of that pid still gets generation 0
-            assertThat(s.commit(b.record(901), b.dof(), b.parse(901)).generation()).isZero();
+            assertThat(s.commit(b.record(901), b.dof(), b.parse(901)).key().generation()).isZero();
         }
     }
 
@@ -117,7 +117,7 @@ class HostileKeysTest {
         Fixtures.Blob b = Fixtures.blob("libusdt-2");
         RegistrationKey k;
         try (Stash s = Stash.open(StashConfig.small(dir()))) {
-            k = s.commit(b.record(903), b.dof(), b.parse(903));
+            k = s.commit(b.record(903), b.dof(), b.parse(903)).key();
             byte[] v = s.files().registrations.get(RegistrationKeyCodec.live(k));
             v[v.length / 2] ^= 0x40;
             s.files().registrations.put(RegistrationKeyCodec.live(k), v);

@@ -55,7 +55,7 @@ class LayoutOneMigrationTest {
         RegistrationKey k;
         try (Stash s = Stash.open(StashConfig.small(dir))) {
             assertThat(s.recovery().corruptRegistrations()).isZero();
-            k = s.commit(b.record(4300), b.dof(), b.parse(4300));
+            k = s.commit(b.record(4300), b.dof(), b.parse(4300)).key();
         }
         try (Stash s = Stash.open(StashConfig.small(dir))) {
             assertThat(s.registration(k)).isPresent();

@@ -45,7 +45,7 @@ class StashDamageTest {
         try (Stash s = Stash.open(StashConfig.at(base))) {
             for (int i = 0; i < REGISTRATIONS; i++) {
                 Fixtures.Blob b = Fixtures.blob(Fixtures.LIBUSDT.get(i % Fixtures.LIBUSDT.size()));
-                RegistrationKey k = s.commit(b.record(1000 + i), b.dof(), b.parse(1000 + i));
+                RegistrationKey k = s.commit(b.record(1000 + i), b.dof(), b.parse(1000 + i)).key();
                 ORIGINAL.put(k, s.registration(k).orElseThrow());
             }
         }

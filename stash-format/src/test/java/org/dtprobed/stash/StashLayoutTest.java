@@ -21,7 +21,7 @@ class StashLayoutTest {
     void storedValuesOfARealRegistrationMatchTheNamedOffsets() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-2");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey k = s.commit(b.record(4242), b.dof(), b.parse(4242));
+            RegistrationKey k = s.commit(b.record(4242), b.dof(), b.parse(4242)).key();
             byte[] key = RegistrationKeyCodec.live(k);
             ByteBuffer kb = ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN);
             assertThat(key).hasSize(StashLayout.REG_KEY_SIZE);

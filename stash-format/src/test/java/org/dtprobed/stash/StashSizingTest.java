@@ -163,7 +163,7 @@ class StashSizingTest {
             }
             for (int pid = 1000; refusal == null; pid++) {
                 try {
-                    acked.add(s.commit(StashFullDiskIT.record(pid), dof, p));
+                    acked.add(s.commit(StashFullDiskIT.record(pid), dof, p).key());
                 } catch (StashException e) {
                     refusal = e;
                 }

@@ -122,7 +122,7 @@ public class StashBenchmark {
         batch.clear();
         if (params.getBenchmark().endsWith("remove")) {
             for (int i = 0; i < BATCH; i++) {
-                batch.add(stash.commit(record(200_000 + i % PIDS, 0x10_0000_0000L + 0x1000L * next++), dof, parsed));
+                batch.add(stash.commit(record(200_000 + i % PIDS, 0x10_0000_0000L + 0x1000L * next++), dof, parsed).key());
             }
         }
     }
@@ -132,7 +132,7 @@ public class StashBenchmark {
     @Warmup(iterations = 3, batchSize = BATCH)
     @Measurement(iterations = 5, batchSize = BATCH)
     public RegistrationKey commit() throws StashException {
-        RegistrationKey k = stash.commit(record(200_000 + next % PIDS, 0x10_0000_0000L + 0x1000L * next++), dof, parsed);
+        RegistrationKey k = stash.commit(record(200_000 + next % PIDS, 0x10_0000_0000L + 0x1000L * next++), dof, parsed).key();
         batch.add(k);
         return k;
     }
