@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,7 @@ class CommitResultTest {
     @TempDir
     Path dir;
 
-    private static java.util.List<RegistrationKey> keys(Stash s, int pid) throws StashException {
+    private static List<RegistrationKey> keys(Stash s, int pid) throws StashException {
         return s.byPid(pid).stream().map(Registration::key).toList();
     }
 
@@ -51,19 +52,30 @@ class CommitResultTest {
         }
     }
 
+    /** Two objects of one process registered: their keys. */
+    private static List<RegistrationKey> twoObjects(Stash s, Fixtures.Blob b, int pid) throws StashException {
+        RegistrationRecord first = b.record(pid);
+        return List.of(s.commit(first, b.dof(), b.parse(pid)).key(),
+                s.commit(StashRoundTripTest.withMapping(first, 0x1000), b.dof(), b.parse(pid)).key());
+    }
+
+    /** The first object of {@code pid} registered again by a process of this start time and executable inode. */
+    private static RegistrationRecord laterProcess(Fixtures.Blob b, int pid, long startTimeDelta, long exeInode) {
+        RegistrationRecord first = b.record(pid);
+        return new RegistrationRecord(pid, first.mapping(), first.helper(),
+                new ProcessIdentity(first.process().startTime() + startTimeDelta, 2049, exeInode));
+    }
+
     @Test
     void anExecDropsEveryRegistrationOfTheOldImageAndKeepsCounting() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-1");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationRecord first = b.record(30);
-            RegistrationKey k0 = s.commit(first, b.dof(), b.parse(30)).key();
-            RegistrationKey k1 = s.commit(StashRoundTripTest.withMapping(first, 0x1000), b.dof(), b.parse(30)).key();
-            RegistrationRecord execd = new RegistrationRecord(30, first.mapping(), first.helper(),
-                    new ProcessIdentity(first.process().startTime(), 2049, 999));
-            CommitResult r = s.commit(execd, b.dof(), b.parse(30));
+            List<RegistrationKey> old = twoObjects(s, b, 30);
+            CommitResult r = s.commit(laterProcess(b, 30, 0, 999), b.dof(), b.parse(30));
             assertThat(r.key()).isEqualTo(new RegistrationKey(30, 2));
-            assertThat(r.dropped()).containsExactly(dropped(k0, Stash.DropCause.EXEC), dropped(k1, Stash.DropCause.EXEC));
-            assertThat(r.droppedKeys()).containsExactly(k0, k1);
+            assertThat(r.dropped()).containsExactly(dropped(old.get(0), Stash.DropCause.EXEC),
+                    dropped(old.get(1), Stash.DropCause.EXEC));
+            assertThat(r.droppedKeys()).isEqualTo(old);
             assertThat(keys(s, 30)).containsExactly(r.key());
         }
     }
@@ -73,15 +85,12 @@ class CommitResultTest {
     void aReusedPidDropsTheOldProcesssRegistrationsEvenUnderTheNewKey() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-1");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationRecord first = b.record(31);
-            RegistrationKey k0 = s.commit(first, b.dof(), b.parse(31)).key();
-            RegistrationKey k1 = s.commit(StashRoundTripTest.withMapping(first, 0x1000), b.dof(), b.parse(31)).key();
-            RegistrationRecord reused = new RegistrationRecord(31, first.mapping(), first.helper(),
-                    new ProcessIdentity(first.process().startTime() + 5, 2049, 777));
+            List<RegistrationKey> old = twoObjects(s, b, 31);
+            RegistrationRecord reused = laterProcess(b, 31, 5, 777);
             CommitResult r = s.commit(reused, b.dof(), b.parse(31));
-            assertThat(r.key()).isEqualTo(k0);
-            assertThat(r.dropped()).containsExactly(dropped(k0, Stash.DropCause.REUSED),
-                    dropped(k1, Stash.DropCause.REUSED));
+            assertThat(r.key()).isEqualTo(old.get(0));
+            assertThat(r.dropped()).containsExactly(dropped(old.get(0), Stash.DropCause.REUSED),
+                    dropped(old.get(1), Stash.DropCause.REUSED));
             assertThat(keys(s, 31)).containsExactly(r.key());
             assertThat(s.registration(r.key()).orElseThrow().record().process()).isEqualTo(reused.process());
         }
@@ -92,11 +101,9 @@ class CommitResultTest {
     void aRefusedCommitSaysWhatItHadDroppedBeforeTheRefusal() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-1");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationRecord first = b.record(32);
-            RegistrationKey k0 = s.commit(first, b.dof(), b.parse(32)).key();
-            new PidRecord(Integer.MAX_VALUE + 1L, first.process()).write(s.files().pids, 32);
-            RegistrationRecord execd = new RegistrationRecord(32, first.mapping(), first.helper(),
-                    new ProcessIdentity(first.process().startTime(), 2049, 999));
+            RegistrationKey k0 = s.commit(b.record(32), b.dof(), b.parse(32)).key();
+            new PidRecord(Integer.MAX_VALUE + 1L, b.record(32).process()).write(s.files().pids, 32);
+            RegistrationRecord execd = laterProcess(b, 32, 0, 999);
             StashException e = assertThrows(StashException.class, () -> s.commit(execd, b.dof(), b.parse(32)));
             assertThat(e.kind()).isEqualTo(StashException.Kind.FULL);
             assertThat(e.getMessage()).contains("generations exhausted");
@@ -112,12 +119,11 @@ class CommitResultTest {
     void aPruneSaysWhichRegistrationsItRemoved() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-1");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey k0 = s.commit(b.record(33), b.dof(), b.parse(33)).key();
-            RegistrationKey k1 = s.commit(StashRoundTripTest.withMapping(b.record(33), 0x1000), b.dof(), b.parse(33)).key();
+            List<RegistrationKey> both = twoObjects(s, b, 33);
             RegistrationKey other = s.commit(b.record(34), b.dof(), b.parse(34)).key();
             Stash.Pruned p = s.prunePid(33, pid -> java.util.Optional.empty()).orElseThrow();
             assertThat(p.cause()).isEqualTo(Stash.DropCause.EXIT);
-            assertThat(p.removed()).containsExactly(k0, k1);
+            assertThat(p.removed()).isEqualTo(both);
             assertThat(p.registrations()).isEqualTo(2);
             assertThat(keys(s, 34)).containsExactly(other);
         }
