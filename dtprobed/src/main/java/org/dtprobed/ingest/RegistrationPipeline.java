@@ -420,7 +420,6 @@ public final class RegistrationPipeline implements HelperRequests {
     }
 
     private static org.dtprobed.stash.Mapping toStash(Mapping m) {
-        return new org.dtprobed.stash.Mapping(m.anonymous() ? 0 : m.dev(), m.anonymous() ? 0 : m.inode(), m.start(),
-                m.path());
+        return new org.dtprobed.stash.Mapping(m.dev(), m.inode(), m.start(), m.path());
     }
 }
