@@ -150,8 +150,7 @@ final class Tracer implements AutoCloseable {
             }
             return null;
         }
-        Path file = proc.resolve(p.pid() + "/map_files/" + Long.toHexString(hit.start()) + "-"
-                + Long.toHexString(hit.end()));
+        Path file = hit.mapFile(proc, p.pid());
         return new Target(file, address - hit.start() + hit.offset());
     }
 

@@ -405,9 +405,7 @@ public final class RegistrationPipeline implements HelperRequests {
             if (m.anonymous() || m.deleted()) {
                 return null;
             }
-            // through the process's own view of the file: correct across mount namespaces
-            Path file = Path.of("/proc", Integer.toString(pid), "map_files",
-                    Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()));
+            Path file = m.mapFile(Path.of("/proc"), pid);
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
                 java.time.Instant mtime = a.lastModifiedTime().toInstant();

@@ -1,5 +1,6 @@
 package org.dtprobed.proc;
 
+import java.nio.file.Path;
 import org.dtprobed.protocol.MappedFile;
 
 /**
@@ -26,6 +27,17 @@ public record Mapping(long start, long end, String perms, long offset, long dev,
 
     public boolean contains(long address) {
         return Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
+    }
+
+    /**
+     * This mapping's link in {@code PROC/PID/map_files}: the process's own view of the file, right
+     * across mount namespaces and after the file was unlinked.
+     *
+     * @param proc where procfs is mounted ({@code /proc})
+     */
+    public Path mapFile(Path proc, int pid) {
+        return proc.resolve(Integer.toString(pid)).resolve("map_files")
+                .resolve(Long.toHexString(start) + "-" + Long.toHexString(end));
     }
 
     public boolean executable() {
