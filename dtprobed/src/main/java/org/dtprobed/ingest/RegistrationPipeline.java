@@ -318,8 +318,7 @@ public final class RegistrationPipeline implements HelperRequests {
         parseCache.put(ParseCache.Key.of(content, rec.helper().module(), pid), parsed);
         // what the commit dropped of the same pid (exec, pid reuse, a re-registration whose REMOVE
         // was lost) leaves the index with the new registration's arrival
-        index.add(ProbeEntries.of(parsed, content, pid, caller.uid(), committed.key().generation(), snap, rec.helper(),
-                rec.adopted(), parts), committed.droppedKeys());
+        index.add(ProbeEntries.of(committed.registration(), caller.uid(), snap, parts), committed.droppedKeys());
         return committed.key().generation();
     }
 

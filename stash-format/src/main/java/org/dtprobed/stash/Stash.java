@@ -360,8 +360,8 @@ public final class Stash implements AutoCloseable {
     }
 
     /**
-     * Commits one registration with its raw DOF and its probes as one unit and returns its key
-     * with what it dropped; the generation is the ADDDOF ioctl's return value. A pid whose start
+     * Commits one registration with its raw DOF and its probes as one unit and returns it (its key's
+     * generation is the ADDDOF ioctl's return value) with what the commit dropped. A pid whose start
      * time changed (reused) loses its old registrations and starts again at generation 0; a pid
      * whose executable changed (exec) loses its old registrations and keeps counting. An older
      * registration of the same pid at the same mapping and DOF address (its REMOVE was lost) is
@@ -385,8 +385,7 @@ public final class Stash implements AutoCloseable {
         ensureOpen();
         List<CommitResult.Dropped> dropped = new ArrayList<>();
         try {
-            RegistrationKey key = commitLocked(reg, rawDof, parsed, hash, dropped);
-            return new CommitResult(key, dropped);
+            return new CommitResult(commitLocked(reg, rawDof, parsed, hash, dropped), dropped);
         } catch (StashException e) {
             throw StashException.refusedAfterDropping(e, dropped);
         } catch (InternalError | RuntimeException e) {
@@ -446,8 +445,8 @@ public final class Stash implements AutoCloseable {
         }
     }
 
-    private RegistrationKey commitLocked(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed, ContentHash hash,
-                                         List<CommitResult.Dropped> dropped) throws StashException {
+    private Registration commitLocked(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed, ContentHash hash,
+                                      List<CommitResult.Dropped> dropped) throws StashException {
         validate(reg, rawDof, parsed);
         reallocateAfterFault();
         checkRoom(hash);
@@ -489,7 +488,7 @@ public final class Stash implements AutoCloseable {
         index.add(StashIndex.entryOf(r));
         commits.increment(files.meta);
         replaceLost(key, reg, dropped);
-        return key;
+        return r;
     }
 
     /** Refuses before any write when a file would need more entries than it was sized for. */
