@@ -35,7 +35,7 @@ dtp_ensure_built() {
   local module=${1:-dtprobed} sources
   case "$module" in
     dof-parser) sources=(dof-parser) ;;
-    stash-format) sources=(dof-parser stash-format) ;;
+    stash-format) sources=(dof-parser protocol stash-format) ;;
     *) sources=(dof-parser protocol stash-format dtprobed) ;;
   esac
   local stamp="$DTP_ROOT/$module/target/$module.jar"

@@ -173,8 +173,7 @@ public final class Adopter {
     }
 
     private Examined examine(int pid, Mapping m, Tally t) {
-        Path file = procRoot.resolve(Integer.toString(pid)).resolve("map_files")
-                .resolve(Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()));
+        Path file = m.mapFile(procRoot, pid);
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(file, BasicFileAttributes.class);

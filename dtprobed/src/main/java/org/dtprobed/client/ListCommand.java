@@ -208,6 +208,6 @@ final class ListCommand implements Callable<Integer> {
                     s.isEnabled() ? "  is-enabled" : "");
         }
         out.printf("\tMapping%n\t\t%s dev %s ino %d base %s offset %s%n%n", m.path(), Numbers.device(m.dev()),
-                m.ino(), Numbers.hex(m.base()), Numbers.hex(m.offset()));
+                m.inode(), Numbers.hex(m.base()), Numbers.hex(m.offset()));
     }
 }

@@ -97,7 +97,7 @@ final class Tracer implements AutoCloseable {
         Set<String> told = new HashSet<>();
         for (ProbeEntry p : probes) {
             ProbeEntry.Mapping m = p.mapping();
-            boolean direct = pathOk.computeIfAbsent(m.path() + "\0" + m.dev() + "\0" + m.ino(), k -> sameFile(m));
+            boolean direct = pathOk.computeIfAbsent(m.path() + "\0" + m.dev() + "\0" + m.inode(), k -> sameFile(m));
             for (ProbeEntry.Site s : p.sites()) {
                 if (s.isEnabled()) {
                     continue;
@@ -121,7 +121,7 @@ final class Tracer implements AutoCloseable {
         try {
             long dev = ((Number) Files.getAttribute(p, "unix:dev")).longValue();
             long ino = ((Number) Files.getAttribute(p, "unix:ino")).longValue();
-            return dev == m.dev() && ino == m.ino();
+            return dev == m.dev() && ino == m.inode();
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
@@ -138,20 +138,19 @@ final class Tracer implements AutoCloseable {
             why = "process " + p.pid() + " is gone";
         } else if (hit == null) {
             why = "the site " + Numbers.hex(address) + " is no longer mapped in process " + p.pid();
-        } else if (hit.inode() == 0) {
+        } else if (hit.anonymous()) {
             why = "the sites are in anonymous memory of process " + p.pid() + ": no file to put a uprobe in";
-        } else if (hit.dev() != m.dev() || hit.inode() != m.ino()) {
+        } else if (hit.dev() != m.dev() || hit.inode() != m.inode()) {
             why = "process " + p.pid() + " maps another file there now";
         }
         if (why != null) {
-            if (told.add(p.pid() + " " + m.path() + " " + m.ino())) {
+            if (told.add(p.pid() + " " + m.path() + " " + m.inode())) {
                 err.println("dtprobe: skipping probes in " + (m.path().isEmpty() ? "anonymous memory" : m.path())
                         + ": " + why);
             }
             return null;
         }
-        Path file = proc.resolve(p.pid() + "/map_files/" + Long.toHexString(hit.start()) + "-"
-                + Long.toHexString(hit.end()));
+        Path file = hit.mapFile(proc, p.pid());
         return new Target(file, address - hit.start() + hit.offset());
     }
 

@@ -266,7 +266,7 @@ public final class Daemon implements AutoCloseable {
         }
         List<Stash.Pruned> pruned = stash.pruneWithCauses(liveness);
         Pruner.count(pruned, stats);
-        index = loader.index(stash);
+        index = loader.index(pruned);
         LOG.info("pid {}: stash open: {} probes of {} pids ({} dead pids pruned)", PID, index.probeCount(),
                 index.pidCount(), pruned.size());
     }

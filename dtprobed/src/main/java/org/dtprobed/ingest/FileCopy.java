@@ -33,8 +33,7 @@ final class FileCopy {
         if (m.anonymous() || m.deleted() || address < m.start() || address + dof.length > m.end()) {
             return false;
         }
-        Path file = Path.of("/proc", Integer.toString(pid)).resolve("map_files")
-                .resolve(Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()));
+        Path file = m.mapFile(Path.of("/proc"), pid);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Map<String, Object> id = Files.readAttributes(file, "unix:dev,ino");
             if (((Number) id.get("dev")).longValue() != m.dev() || ((Number) id.get("ino")).longValue() != m.inode()) {

@@ -4,18 +4,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.dtprobed.dof.DofHelper;
-import org.dtprobed.dof.ParsedDof;
-import org.dtprobed.dof.ParsedProbe;
-import org.dtprobed.dof.ParsedProvider;
 import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.protocol.ProbeEntry;
-import org.dtprobed.stash.ContentHash;
 import org.dtprobed.stash.ProbeRecord;
 import org.dtprobed.stash.Registration;
 
 /**
- * Builds the query index's entries, from a fresh parse or from a stored registration. Each probe
+ * Builds the query index's entries from a stored registration (just committed, or read at start-up). Each probe
  * is placed in the object that holds its first site (libusdt, for one, puts every probe in a page
  * of its own), so that a tracer can turn its sites into file offsets. What registrations of one
  * DOF have in common is held once ({@link SharedProbeParts}).
@@ -46,20 +41,10 @@ final class ProbeEntries {
         this.out = new ArrayList<>(shared.length);
     }
 
-    /** Entries of a fresh registration: its load base turns the parse result's sites absolute. */
-    static List<ProbeEntry> of(ParsedDof dof, ContentHash content, int pid, int uid, long generation,
-                               ProcessSnapshot snap, DofHelper helper, boolean adopted, SharedProbeParts parts) {
-        ProbeEntries b = new ProbeEntries(pid, uid, generation, snap, helper.dofAddress(), adopted,
-                parts.of(content, dof.module(), dof.probeCount()));
-        for (ParsedProvider provider : dof.providers()) {
-            for (ParsedProbe p : provider.probes()) {
-                b.add(provider.name(), dof.module(), p.function(), p.name(), p.sitesAt(helper.loadBase()), p.nativeTypes(),
-                        p.translatedTypes(), p.argmap());
-            }
-        }
-        return b.out;
-    }
-
+    /**
+     * Entries of a stored registration, the one the commit just stored or one read at start-up:
+     * its probe records hold the sites at its load base already.
+     */
     static List<ProbeEntry> of(Registration reg, int uid, ProcessSnapshot snap, SharedProbeParts parts) {
         ProbeEntries b = new ProbeEntries(reg.key().pid(), uid, reg.key().generation(), snap,
                 reg.record().helper().dofAddress(), reg.record().adopted(),

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.dtprobed.proc.ProcFs;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.stash.Mapping;
-import org.dtprobed.stash.RegistrationKey;
 import org.dtprobed.stash.Stash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +41,12 @@ public final class Pruner {
         }
     }
 
-    private static IngestStats.RemovalCause cause(Stash.PruneCause c) {
+    private static IngestStats.RemovalCause cause(Stash.DropCause c) {
         return switch (c) {
             case EXIT -> IngestStats.RemovalCause.EXIT;
             case EXEC -> IngestStats.RemovalCause.EXEC;
             case REUSED -> IngestStats.RemovalCause.REUSED;
+            case REPLACED -> throw new IllegalArgumentException("a prune replaces nothing");
         };
     }
 
@@ -59,7 +60,7 @@ public final class Pruner {
         List<Stash.Pruned> pruned = stash.pruneWithCauses(liveness);
         count(pruned, stats); // counted before the index says so: whoever sees the removal sees its count
         for (Stash.Pruned p : pruned) {
-            removed += index.removePid(p.pid());
+            removed += index.removeRegistrations(p.removed());
         }
         stats.pruned();
         return removed + pruneUnmapped(mappings, liveness);
@@ -84,7 +85,7 @@ public final class Pruner {
             return 0;
         }
         count(List.of(p.get()), stats);
-        int removed = index.removePid(pid);
+        int removed = index.removeRegistrations(p.get().removed());
         LOG.debug("pid {}: {} seen as it happened; {} registrations removed", pid, event, removed);
         return removed;
     }
@@ -104,8 +105,7 @@ public final class Pruner {
         Optional<Stash.Pruned> p = stash.prunePid(pid, liveness);
         if (p.isPresent()) {
             count(List.of(p.get()), stats);
-            int removed = index.removePid(pid);
-            return removed;
+            return index.removeRegistrations(p.get().removed());
         }
         return pruneUnmapped(mappings, liveness);
     }

@@ -24,9 +24,9 @@ import org.dtprobed.proc.NoSuchProcessException;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.stash.CommitResult;
 import org.dtprobed.stash.ContentHash;
 import org.dtprobed.stash.Registration;
-import org.dtprobed.stash.RegistrationKey;
 import org.dtprobed.stash.RegistrationRecord;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashException;
@@ -298,17 +298,17 @@ public final class RegistrationPipeline implements HelperRequests {
     private long commit(Caller caller, RegistrationRecord rec, byte[] dof, ContentHash content, ParsedDof parsed,
                         ProcessSnapshot snap) throws HelperException {
         int pid = rec.pid();
-        RegistrationKey key;
+        CommitResult committed;
         long passes = reclaimer.passes();
         try {
             try {
-                key = stash.commit(rec, dof, parsed, content);
+                committed = commitOnce(rec, dof, parsed, content);
             } catch (StashException e) {
                 if (e.kind() != StashException.Kind.FULL || !reclaimer.reclaim(passes)) {
                     throw e;
                 }
                 LOG.info("pid {}: stash was full; retrying after pruning dead processes", pid);
-                key = stash.commit(rec, dof, parsed, content);
+                committed = commitOnce(rec, dof, parsed, content);
             }
         } catch (StashException e) {
             throw refuse(caller, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
@@ -316,15 +316,21 @@ public final class RegistrationPipeline implements HelperRequests {
         }
         // only now: a refused commit must leave nothing behind in memory (issue 19)
         parseCache.put(ParseCache.Key.of(content, rec.helper().module(), pid), parsed);
-        // a commit may drop registrations of the same pid (exec, pid reuse, a re-registration whose
-        // REMOVE was lost): the index follows the stash
-        java.util.Set<Long> live = new java.util.HashSet<>();
-        for (RegistrationKey k : stash.keysOfPid(pid)) {
-            live.add(k.generation());
+        // what the commit dropped of the same pid (exec, pid reuse, a re-registration whose REMOVE
+        // was lost) leaves the index with the new registration's arrival
+        index.add(ProbeEntries.of(committed.registration(), caller.uid(), snap, parts), committed.droppedKeys());
+        return committed.key().generation();
+    }
+
+    /** One commit; a refused one may still have dropped a reused or exec'd pid's registrations, which the index drops too. */
+    private CommitResult commitOnce(RegistrationRecord rec, byte[] dof, ParsedDof parsed, ContentHash content)
+            throws StashException {
+        try {
+            return stash.commit(rec, dof, parsed, content);
+        } catch (StashException e) {
+            index.removeRegistrations(e.dropped().stream().map(CommitResult.Dropped::key).toList());
+            throw e;
         }
-        index.add(ProbeEntries.of(parsed, content, pid, caller.uid(), key.generation(), snap, rec.helper(),
-                rec.adopted(), parts), live);
-        return key.generation();
     }
 
     @Override
@@ -398,9 +404,7 @@ public final class RegistrationPipeline implements HelperRequests {
             if (m.anonymous() || m.deleted()) {
                 return null;
             }
-            // through the process's own view of the file: correct across mount namespaces
-            Path file = Path.of("/proc", Integer.toString(pid), "map_files",
-                    Long.toHexString(m.start()) + "-" + Long.toHexString(m.end()));
+            Path file = m.mapFile(Path.of("/proc"), pid);
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
                 java.time.Instant mtime = a.lastModifiedTime().toInstant();
@@ -413,7 +417,6 @@ public final class RegistrationPipeline implements HelperRequests {
     }
 
     private static org.dtprobed.stash.Mapping toStash(Mapping m) {
-        return new org.dtprobed.stash.Mapping(m.anonymous() ? 0 : m.dev(), m.anonymous() ? 0 : m.inode(), m.start(),
-                m.path());
+        return new org.dtprobed.stash.Mapping(m.dev(), m.inode(), m.start(), m.path());
     }
 }

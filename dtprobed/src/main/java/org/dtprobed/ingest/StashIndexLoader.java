@@ -10,9 +10,9 @@ import java.util.function.Consumer;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.stash.Registration;
-import org.dtprobed.stash.RegistrationKey;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashException;
 import org.slf4j.Logger;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Builds the query index at start-up from what the stash holds, one {@code /proc} look per pid.
  * At start-up it takes each registration as the stash's open decodes it ({@link Stash#open(
  * org.dtprobed.stash.StashConfig, Consumer)}), so that nothing is read or decoded twice, and
- * {@link #index} then keeps what the pruning that followed left in the stash. After a rebuild of
+ * {@link #index} then leaves out what the pruning that followed removed. After a rebuild of
  * stale registrations, {@link #load} reads the stash again.
  */
 public final class StashIndexLoader implements Consumer<Registration> {
@@ -49,7 +49,7 @@ public final class StashIndexLoader implements Consumer<Registration> {
             throws StashException {
         StashIndexLoader loader = new StashIndexLoader(proc, seen, parts);
         stash.forEachRegistration(loader);
-        return loader.index(stash);
+        return loader.index(List.of());
     }
 
     /** Takes one registration as the stash decoded it. */
@@ -73,15 +73,15 @@ public final class StashIndexLoader implements Consumer<Registration> {
         }
     }
 
-    /** The index of the registrations taken that {@code stash} still holds (pruning drops some). */
-    public ProbeIndex index(Stash stash) {
-        Set<RegistrationKey> held = new HashSet<>();
-        for (int pid : uids.keySet()) {
-            held.addAll(stash.keysOfPid(pid));
+    /** The index of the registrations taken, but those {@code pruned} removed from the stash since. */
+    public ProbeIndex index(List<Stash.Pruned> pruned) {
+        Set<RegistrationKey> gone = new HashSet<>();
+        for (Stash.Pruned p : pruned) {
+            gone.addAll(p.removed());
         }
         List<ProbeEntry> all = new ArrayList<>();
         for (Map.Entry<RegistrationKey, List<ProbeEntry>> e : entries.entrySet()) {
-            if (held.contains(e.getKey())) {
+            if (!gone.contains(e.getKey())) {
                 all.addAll(e.getValue());
             }
         }

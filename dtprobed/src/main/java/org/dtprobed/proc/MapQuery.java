@@ -5,6 +5,7 @@ import java.util.Optional;
 import jnr.ffi.Pointer;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.linux.Native;
+import org.dtprobed.protocol.Numbers;
 
 /**
  * {@code PROCMAP_QUERY} (Linux 6.11+): the kernel answers "which mapping holds this address" (or
@@ -158,7 +159,7 @@ final class MapQuery {
                 deleted = true;
             }
         }
-        long dev = Mapping.makedev(Integer.toUnsignedLong(q.getInt(OFF_DEV_MAJOR)),
+        long dev = Numbers.makedev(Integer.toUnsignedLong(q.getInt(OFF_DEV_MAJOR)),
                 Integer.toUnsignedLong(q.getInt(OFF_DEV_MINOR)));
         return new Mapping(q.getLong(OFF_VMA_START), q.getLong(OFF_VMA_END),
                 PERMS[(int) (q.getLong(OFF_VMA_FLAGS) & 0xf)], q.getLong(OFF_VMA_OFFSET), dev, q.getLong(OFF_INODE),

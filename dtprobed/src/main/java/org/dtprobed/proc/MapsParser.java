@@ -2,6 +2,7 @@ package org.dtprobed.proc;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.dtprobed.protocol.Numbers;
 
 /**
  * Parses the text of {@code /proc/<pid>/maps}. A line is
@@ -59,7 +60,7 @@ public final class MapsParser {
         if (Long.compareUnsigned(start, end) > 0) {
             throw c.error("start 0x" + Long.toHexString(start) + " is above end 0x" + Long.toHexString(end));
         }
-        return new Mapping(start, end, perms, offset, Mapping.makedev(major, minor), inode, path, deleted);
+        return new Mapping(start, end, perms, offset, Numbers.makedev(major, minor), inode, path, deleted);
     }
 
     /** Reads the fields of one line of {@code text} left to right; every failure names the file, the line and the field. */

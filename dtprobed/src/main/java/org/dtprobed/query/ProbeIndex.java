@@ -97,19 +97,20 @@ public final class ProbeIndex {
      * @throws IllegalArgumentException if the probes are empty or span registrations or uids
      */
     public void add(Collection<ProbeEntry> entries) {
-        add(entries, null);
+        add(entries, List.of());
     }
 
     /**
-     * Adds one registration and, when {@code live} is given, removes the pid's other registrations
-     * whose generations it lacks: a commit can drop some (exec, pid reuse, an object registered again
-     * whose REMOVE was lost), and {@code live} is the stash's view after it, the new one among them.
+     * Adds one registration and removes the registrations its commit dropped ({@code dropped}: exec,
+     * pid reuse, an object registered again whose REMOVE was lost; the stash's {@code CommitResult}).
      * The new registration is published before those removals, so a listener that derives files from
      * a pid's registrations together (the probes/ tree) sees an object registered again as no change.
+     * A dropped key equal to the new one (a reused pid starts again at generation 0) is the old
+     * registration the add replaces.
      *
      * @throws IllegalArgumentException if the probes are empty or span registrations or uids
      */
-    public void add(Collection<ProbeEntry> entries, java.util.Set<Long> live) {
+    public void add(Collection<ProbeEntry> entries, Collection<RegistrationKey> dropped) {
         List<ProbeEntry> reg = List.copyOf(entries);
         if (reg.isEmpty()) {
             throw new IllegalArgumentException("a registration needs at least one probe");
@@ -129,8 +130,10 @@ public final class ProbeIndex {
             }
             insert(reg);
             publish(new IndexEvent.Registered(++seq, first.pid(), first.uid(), first.generation(), reg));
-            if (live != null) {
-                retainLocked(first.pid(), live);
+            for (RegistrationKey k : dropped) {
+                if (!k.equals(first.registration())) {
+                    removeLocked(k);
+                }
             }
         } finally {
             lock.writeLock().unlock();
@@ -172,16 +175,23 @@ public final class ProbeIndex {
         }
     }
 
-    /** Removes the pid's registrations but {@code generations}. */
-    private void retainLocked(int pid, java.util.Set<Long> generations) {
-        List<RegistrationKey> gone = new ArrayList<>();
-        for (RegistrationKey k : registrations.subMap(new RegistrationKey(pid, Long.MIN_VALUE), true,
-                new RegistrationKey(pid, Long.MAX_VALUE), true).keySet()) {
-            if (!generations.contains(k.generation())) {
-                gone.add(k);
-            }
+    /** Removes the registrations the stash removed (a prune, a refused commit's drops); returns how many were here. */
+    public int removeRegistrations(Collection<RegistrationKey> keys) {
+        if (keys.isEmpty()) {
+            return 0;
         }
-        gone.forEach(this::removeLocked);
+        lock.writeLock().lock();
+        try {
+            int n = 0;
+            for (RegistrationKey k : keys) {
+                if (removeLocked(k)) {
+                    n++;
+                }
+            }
+            return n;
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     private void insert(List<ProbeEntry> reg) {

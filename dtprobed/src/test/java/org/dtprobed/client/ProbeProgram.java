@@ -17,6 +17,7 @@ import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
+import org.dtprobed.protocol.Numbers;
 import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.query.Probes;
 
@@ -132,7 +133,7 @@ final class ProbeProgram implements AutoCloseable {
             if (f.length == 6 && f[5].equals(path)) {
                 String[] range = f[0].split("-");
                 String[] dev = f[3].split(":");
-                return new ProbeEntry.Mapping(ProbeEntry.Mapping.makedev(Long.parseLong(dev[0], 16),
+                return new ProbeEntry.Mapping(Numbers.makedev(Long.parseLong(dev[0], 16),
                         Long.parseLong(dev[1], 16)), Long.parseLong(f[4]), path, Long.parseUnsignedLong(range[0], 16),
                         Long.parseUnsignedLong(f[2], 16));
             }

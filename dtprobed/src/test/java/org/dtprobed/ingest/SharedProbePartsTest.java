@@ -3,15 +3,26 @@ package org.dtprobed.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.stash.ContentHash;
+import org.dtprobed.stash.Mapping;
+import org.dtprobed.stash.ProcessIdentity;
+import org.dtprobed.stash.Registration;
+import org.dtprobed.stash.RegistrationRecord;
+import org.dtprobed.stash.Stash;
+import org.dtprobed.stash.StashConfig;
 import org.dtprobed.testkit.Corpus;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Registrations of one DOF share their probes' parts in the index, and sharing never changes what
@@ -20,14 +31,38 @@ import org.junit.jupiter.api.Test;
 class SharedProbePartsTest {
     private static final int PID = (int) ProcessHandle.current().pid();
 
-    private static ParsedDof parse(String name, DofHelper helper) throws Exception {
-        return new DofParser().parse(ByteBuffer.wrap(Corpus.read(name + ".dof")), helper, PID);
+    @TempDir
+    Path tmp;
+    private Stash stash;
+    /** The DOF each parse result came from: a commit stores both. */
+    private final Map<ParsedDof, byte[]> raw = new IdentityHashMap<>();
+
+    @AfterEach
+    void closeStash() {
+        if (stash != null) {
+            stash.close();
+        }
     }
 
-    private static List<ProbeEntry> entries(ParsedDof dof, ContentHash hash, int pid, DofHelper helper,
-                                            SharedProbeParts parts) throws Exception {
+    private ParsedDof parse(String name, DofHelper helper) throws Exception {
+        byte[] dof = Corpus.read(name + ".dof");
+        ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof), helper, PID);
+        raw.put(parsed, dof);
+        return parsed;
+    }
+
+    /** The entries of the registration a real stash commit of this parse result stores, as the daemon makes them. */
+    private List<ProbeEntry> entries(ParsedDof dof, ContentHash hash, int pid, DofHelper helper,
+                                     SharedProbeParts parts) throws Exception {
+        if (stash == null) {
+            stash = Stash.open(StashConfig.small(tmp));
+        }
+        stash.removePid(pid); // each call is the pid's first registration (generation 0)
+        RegistrationRecord rec = new RegistrationRecord(pid, new Mapping(0, 0, helper.dofAddress(), "[heap]"), helper,
+                new ProcessIdentity(1, 2049, 42));
+        Registration committed = stash.commit(rec, raw.get(dof), dof, hash).registration();
         try (ProcessSnapshot snap = ProcessSnapshot.take(ProcFs.SYSTEM, PID)) {
-            return ProbeEntries.of(dof, hash, pid, 0, 0, snap, helper, false, parts);
+            return ProbeEntries.of(committed, 0, snap, parts);
         }
     }
 

@@ -8,12 +8,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.query.ProbeIndex;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
@@ -192,7 +192,7 @@ class ProbesTreeTest {
             Object ino = Files.getAttribute(root.resolve("601/prov601/prog/main/p"), "unix:ino");
             ProbesTree.Stats before = tree.stats();
             for (long gen = 1; gen <= 20; gen++) {
-                index.add(List.of(probe(601, gen, "prov", "prog", "main", "p", 0x401000)), Set.of(gen));
+                index.add(List.of(probe(601, gen, "prov", "prog", "main", "p", 0x401000)), List.of(new RegistrationKey(601, gen - 1)));
             }
             assertThat(tree.stats()).isEqualTo(before);
             assertThat(Files.getAttribute(root.resolve("601"), "unix:ino")).isEqualTo(dir);

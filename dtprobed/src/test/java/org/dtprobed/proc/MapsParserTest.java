@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.dtprobed.protocol.Numbers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,7 +44,7 @@ class MapsParserTest {
         Mapping deleted = maps.get(3);
         assertThat(deleted.path()).isEqualTo("/tmp/libusdtAbc123");
         assertThat(deleted.deleted()).isTrue();
-        assertThat(deleted.dev()).isEqualTo(Mapping.makedev(0x103, 0xfff02));
+        assertThat(deleted.dev()).isEqualTo(Numbers.makedev(0x103, 0xfff02));
         assertThat(maps.get(4).path()).isEqualTo("[stack]");
         assertThat(maps.get(5).start()).isEqualTo(0xffffffffff600000L);
         assertThat(maps.get(5).contains(0xffffffffff600fffL)).isTrue();
@@ -52,9 +53,9 @@ class MapsParserTest {
 
     @Test
     void makedevMatchesGlibc() {
-        assertThat(Mapping.makedev(253, 1)).isEqualTo(64769);
-        assertThat(Mapping.makedev(8, 1)).isEqualTo(2049);
-        assertThat(Mapping.makedev(0x1234, 0x56789)).isEqualTo(((0x1234L & 0xfffff000L) << 32) | ((0x1234L & 0xfff) << 8)
+        assertThat(Numbers.makedev(253, 1)).isEqualTo(64769);
+        assertThat(Numbers.makedev(8, 1)).isEqualTo(2049);
+        assertThat(Numbers.makedev(0x1234, 0x56789)).isEqualTo(((0x1234L & 0xfffff000L) << 32) | ((0x1234L & 0xfff) << 8)
                 | ((0x56789L & 0xffffff00L) << 12) | (0x56789L & 0xff));
     }
 
@@ -108,7 +109,7 @@ class MapsParserTest {
             text.append(String.format("%" + (r.nextBoolean() ? "" : "016") + "x-%x %s %08x %02x:%02x %d", start, end,
                     perms, offset, major, minor, inode));
             text.append(" ".repeat(1 + r.nextInt(30))).append(path).append(deleted ? " (deleted)" : "").append('\n');
-            want.add(new Mapping(start, end, perms, offset, Mapping.makedev(major, minor), inode, path, deleted));
+            want.add(new Mapping(start, end, perms, offset, Numbers.makedev(major, minor), inode, path, deleted));
         }
         assertThat(MapsParser.parse(text.toString(), "gen")).as("seed %d", seed).isEqualTo(want);
         // a damaged copy parses or is refused with a ProcException, never anything else

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.dtprobed.protocol.Numbers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,7 +146,7 @@ class ProcFsTest {
                 + "2000-3000 r-xp 1000 08:01 9 /opt/app (deleted)\n");
         Files.createSymbolicLink(p.resolve("exe"), Path.of("/opt/app (deleted)"));
         ExecutableId id = new ProcFs(root).executable(9);
-        assertThat(id).isEqualTo(new ExecutableId(Mapping.makedev(8, 1), 9, "/opt/app"));
+        assertThat(id).isEqualTo(new ExecutableId(Numbers.makedev(8, 1), 9, "/opt/app"));
     }
 
     @Test

@@ -1,9 +1,5 @@
 package org.dtprobed.query;
 
-import org.dtprobed.protocol.ProbeDescription;
-import org.dtprobed.protocol.ProbeEntry;
-import org.dtprobed.protocol.PidSummary;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +12,10 @@ import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
+import org.dtprobed.protocol.PidSummary;
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeEntry;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 
 /** The in-memory index: updates, matching, scoping, counts and the ordered event stream. */
@@ -44,7 +44,7 @@ class ProbeIndexTest {
         assertThat(ix.registrationCount(0)).isEqualTo(2);
         ix.removeRegistration(100, 1);
         assertThat(ix.registrationCount(0)).isEqualTo(1);
-        ix.add(Probes.registration(100, 0, 3, "alpha:g:exec"), java.util.Set.of(3L)); // the commit dropped 2
+        ix.add(Probes.registration(100, 0, 3, "alpha:g:exec"), List.of(new RegistrationKey(100, 2))); // the commit dropped 2
         assertThat(ix.registrationCount(0)).isEqualTo(1);
         ix.removePid(100);
         ix.removePid(2000);
@@ -108,13 +108,43 @@ class ProbeIndexTest {
             ix.add(Probes.registration(100, 0, 2, "alpha:g:lib2")); // replaces: removal first, then registration
             ix.removePid(2000);
             // a commit that dropped generation 2: the new registration first, then what the stash no longer holds
-            ix.add(Probes.registration(100, 0, 3, "alpha:g:lib2"), java.util.Set.of(1L, 3L));
+            ix.add(Probes.registration(100, 0, 3, "alpha:g:lib2"), List.of(new RegistrationKey(100, 2)));
         }
         ix.add(Probes.registration(301, 0, 1, "delta:f:a"));
         assertThat(events).extracting(IndexEvent::seq).containsExactly(5L, 6L, 7L, 8L, 9L, 10L, 11L);
         assertThat(events).extracting(e -> e.getClass().getSimpleName() + " " + e.pid() + "/" + e.generation())
                 .containsExactly("Registered 300/1", "Removed 300/1", "Removed 100/2", "Registered 100/2",
                         "Removed 2000/1", "Registered 100/3", "Removed 100/2");
+    }
+
+    /**
+     * A commit for a reused pid drops the old process's registrations, one of them under the key the
+     * new registration gets (generation 0 again): the add replaces that one, the others go after it.
+     */
+    @Test
+    void aReusedPidsDroppedKeysIncludingTheNewOneLeaveOnlyTheNewRegistration() {
+        ProbeIndex ix = sample();
+        List<IndexEvent> events = new ArrayList<>();
+        try (ProbeIndex.Subscription sub = ix.subscribe(events::add, false)) {
+            ix.add(Probes.registration(100, 0, 1, "alpha:new:one"),
+                    List.of(new RegistrationKey(100, 1), new RegistrationKey(100, 2)));
+        }
+        assertThat(events).extracting(e -> e.getClass().getSimpleName() + " " + e.pid() + "/" + e.generation())
+                .containsExactly("Removed 100/1", "Registered 100/1", "Removed 100/2");
+        assertThat(names(ix.match(ProbeDescription.parse("alpha100:::"), OptionalInt.empty(), Scope.all())))
+                .containsExactly("alpha100:prog:new:one");
+        assertThat(ix.registrationCount(0)).isEqualTo(1);
+    }
+
+    /** What a prune or a refused commit removed from the stash leaves the index, by key; a key not here is no error. */
+    @Test
+    void removedRegistrationsLeaveByKeyAndOthersOfThePidStay() {
+        ProbeIndex ix = sample();
+        assertThat(ix.removeRegistrations(List.of(new RegistrationKey(100, 2), new RegistrationKey(100, 9)))).isEqualTo(1);
+        assertThat(ix.removeRegistrations(List.of())).isZero();
+        assertThat(names(ix.match(ProbeDescription.parse("alpha100:::"), OptionalInt.empty(), Scope.all())))
+                .containsExactly("alpha100:prog:f1:start", "alpha100:prog:f1:stop");
+        assertThat(ix.registrationCount()).isEqualTo(3);
     }
 
     @Test

@@ -37,12 +37,12 @@ public record ProbeEntry(int pid, int uid, long generation, String provider, Str
      *
      * @param dev    {@code st_dev} of the file, in the C library's {@code makedev} encoding
      *               (what {@code stat} and Java's {@code unix:dev} attribute give)
-     * @param ino    inode number
+     * @param inode  inode number
      * @param path   the file's path as {@code /proc/PID/maps} showed it at registration
      * @param base   start address of the object's first mapping in the process
      * @param offset file offset of {@code base} (0 for every ordinary ELF object)
      */
-    public record Mapping(long dev, long ino, String path, long base, long offset) {
+    public record Mapping(long dev, long inode, String path, long base, long offset) implements MappedFile {
         public Mapping {
             Objects.requireNonNull(path, "path");
         }
@@ -54,11 +54,6 @@ public record ProbeEntry(int pid, int uid, long generation, String provider, Str
          */
         public long fileOffset(long address) {
             return address - base + offset;
-        }
-
-        /** glibc's {@code makedev}: the {@code st_dev} of a {@code MAJOR:MINOR} from {@code /proc/PID/maps}. */
-        public static long makedev(long major, long minor) {
-            return Numbers.makedev(major, minor);
         }
     }
 

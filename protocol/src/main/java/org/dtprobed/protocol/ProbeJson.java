@@ -51,7 +51,7 @@ public final class ProbeJson {
         g.writeFieldName("dev");
         Numbers.writeUnsigned(g, m.dev());
         g.writeFieldName("ino");
-        Numbers.writeUnsigned(g, m.ino());
+        Numbers.writeUnsigned(g, m.inode());
         g.writeStringField("path", m.path());
         g.writeFieldName("base");
         Numbers.writeUnsigned(g, m.base());

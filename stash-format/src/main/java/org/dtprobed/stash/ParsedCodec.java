@@ -10,6 +10,7 @@ import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.dof.ProviderAttributes;
 import org.dtprobed.dof.wire.ParsedDofCodec;
 import org.dtprobed.dof.wire.WireFormatException;
+import org.dtprobed.protocol.RegistrationKey;
 
 /**
  * Parsed data in the stash. The parse-cache value ({@link StashLayout#PARSE_CACHE_VERSION} 3) is

@@ -3,6 +3,7 @@ package org.dtprobed.stash;
 import java.util.List;
 import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.dof.ProviderAttributes;
+import org.dtprobed.protocol.RegistrationKey;
 
 /**
  * One per-probe record: everything a tracer needs to arm one probe of one process, and the

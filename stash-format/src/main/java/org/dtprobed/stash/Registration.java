@@ -1,6 +1,7 @@
 package org.dtprobed.stash;
 
 import java.util.List;
+import org.dtprobed.protocol.RegistrationKey;
 
 /**
  * One stored registration, the unit of atomicity: it carries its per-probe records, so a

@@ -2,6 +2,7 @@ package org.dtprobed.stash;
 
 import java.util.List;
 import org.dtprobed.dof.DofHelper;
+import org.dtprobed.protocol.RegistrationKey;
 
 /**
  * Registration values, {@link StashLayout#REGISTRATION_VERSION} 2, after the common header:
@@ -55,7 +56,7 @@ final class RegistrationCodec {
         if (in.version() != 1) {
             in.requireVersion(StashLayout.REGISTRATION_VERSION);
         }
-        RegistrationKey key = key((int) in.u32(), in.u64(), what);
+        RegistrationKey key = RegistrationKeyCodec.stored((int) in.u32(), in.u64(), what);
         long at = in.u64();
         Mapping m = new Mapping(in.u64(), in.u64(), in.u64(), in.str());
         DofHelper h = new DofHelper(in.str(), in.u64(), in.u64());
@@ -87,11 +88,4 @@ final class RegistrationCodec {
         return new Registration(key, rec, dofKey, dofSize, at, parsedVersion, probes);
     }
 
-    private static RegistrationKey key(int pid, long gen, String what) throws StashException {
-        try {
-            return new RegistrationKey(pid, gen);
-        } catch (IllegalArgumentException e) {
-            throw new StashException(StashException.Kind.CORRUPT, what + ": " + e.getMessage());
-        }
-    }
 }

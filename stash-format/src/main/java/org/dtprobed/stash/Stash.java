@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.stash.negative.NegativeCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -359,15 +360,17 @@ public final class Stash implements AutoCloseable {
     }
 
     /**
-     * Commits one registration with its raw DOF and its probes as one unit and returns its key;
-     * the generation is the ADDDOF ioctl's return value. A pid whose start time changed (reused)
-     * loses its old registrations and starts again at generation 0; a pid whose executable changed
-     * (exec) loses its old registrations and keeps counting. An older registration of the same pid
-     * at the same mapping and DOF address (its REMOVE was lost) is replaced.
+     * Commits one registration with its raw DOF and its probes as one unit and returns it (its key's
+     * generation is the ADDDOF ioctl's return value) with what the commit dropped. A pid whose start
+     * time changed (reused) loses its old registrations and starts again at generation 0; a pid
+     * whose executable changed (exec) loses its old registrations and keeps counting. An older
+     * registration of the same pid at the same mapping and DOF address (its REMOVE was lost) is
+     * replaced.
      *
-     * @throws StashException REFUSED (record cannot be stored as given), FULL (ENOSPC)
+     * @throws StashException REFUSED (record cannot be stored as given), FULL (ENOSPC); its
+     *                        {@link StashException#dropped()} holds what a reuse or exec dropped before the refusal
      */
-    public RegistrationKey commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed) throws StashException {
+    public CommitResult commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed) throws StashException {
         return commit(reg, rawDof, parsed, ContentHash.of(rawDof));
     }
 
@@ -377,13 +380,16 @@ public final class Stash implements AutoCloseable {
      *
      * @param hash {@code ContentHash.of(rawDof)}
      */
-    public synchronized RegistrationKey commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed,
-                                               ContentHash hash) throws StashException {
+    public synchronized CommitResult commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed,
+                                            ContentHash hash) throws StashException {
         ensureOpen();
+        List<CommitResult.Dropped> dropped = new ArrayList<>();
         try {
-            return commitLocked(reg, rawDof, parsed, hash);
+            return new CommitResult(commitLocked(reg, rawDof, parsed, hash, dropped), dropped);
+        } catch (StashException e) {
+            throw StashException.refusedAfterDropping(e, dropped);
         } catch (InternalError | RuntimeException e) {
-            throw mappedFault("commit of pid " + reg.pid(), e);
+            throw StashException.refusedAfterDropping(mappedFault("commit of pid " + reg.pid(), e), dropped);
         }
     }
 
@@ -439,13 +445,13 @@ public final class Stash implements AutoCloseable {
         }
     }
 
-    private RegistrationKey commitLocked(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed, ContentHash hash)
-            throws StashException {
+    private Registration commitLocked(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed, ContentHash hash,
+                                      List<CommitResult.Dropped> dropped) throws StashException {
         validate(reg, rawDof, parsed);
         reallocateAfterFault();
         checkRoom(hash);
         int pid = reg.pid();
-        long gen = generationFor(reg);
+        long gen = generationFor(reg, dropped);
         RegistrationKey key = new RegistrationKey(pid, gen);
         Registration r = new Registration(key, reg, hash, rawDof.length, config.clock().millis(),
                 StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed, reg.helper().loadBase()));
@@ -471,7 +477,7 @@ public final class Stash implements AutoCloseable {
             if (parsedValue != null) {
                 put(files.parsed, pk.toBytes(), parsedValue, "parse cache");
             }
-            put(files.registrations, key.toBytes(), regValue, "registration");
+            put(files.registrations, RegistrationKeyCodec.live(key), regValue, "registration");
         } catch (StashException e) {
             if (index.refs(hash) == 0) {
                 files.rawDof.remove(hash.toBytes());
@@ -481,8 +487,8 @@ public final class Stash implements AutoCloseable {
         }
         index.add(StashIndex.entryOf(r));
         commits.increment(files.meta);
-        replaceLost(key, reg);
-        return key;
+        replaceLost(key, reg, dropped);
+        return r;
     }
 
     /** Refuses before any write when a file would need more entries than it was sized for. */
@@ -532,21 +538,23 @@ public final class Stash implements AutoCloseable {
         }
     }
 
-    /** The generation this commit gets, after dropping what a pid reuse or an exec left behind. */
-    private long generationFor(RegistrationRecord reg) throws StashException {
+    /** The generation this commit gets, after dropping (into {@code dropped}) what a pid reuse or an exec left behind. */
+    private long generationFor(RegistrationRecord reg, List<CommitResult.Dropped> dropped) throws StashException {
         int pid = reg.pid();
         PidRecord pr = PidRecord.read(files.pids, pid);
         if (pr != null && !pr.identity().sameLife(reg.process())) {
             LOG.info("pid {}: start time changed (pid reused); dropping its {} old registrations", pid,
                     index.keysOfPid(pid).size());
-            removePidLocked(pid);
+            removePidLocked(pid).forEach(k -> dropped.add(new CommitResult.Dropped(k, DropCause.REUSED)));
             return 0;
         }
         if (pr != null && !pr.identity().sameImage(reg.process())) {
             LOG.info("pid {}: executable changed (exec); dropping its {} old registrations", pid,
                     index.keysOfPid(pid).size());
             for (RegistrationKey k : index.keysOfPid(pid)) {
-                removeLocked(k);
+                if (removeLocked(k)) {
+                    dropped.add(new CommitResult.Dropped(k, DropCause.EXEC));
+                }
             }
         }
         long gen = pr == null ? 0 : pr.nextGeneration();
@@ -556,7 +564,7 @@ public final class Stash implements AutoCloseable {
         return gen;
     }
 
-    private void replaceLost(RegistrationKey key, RegistrationRecord reg) {
+    private void replaceLost(RegistrationKey key, RegistrationRecord reg, List<CommitResult.Dropped> dropped) {
         Mapping m = reg.mapping();
         for (RegistrationKey k : index.keysOfMapping(key.pid(), m.dev(), m.inode(), m.start())) {
             if (!k.equals(key) && index.get(k).dofAddress() == reg.helper().dofAddress()) {
@@ -564,7 +572,9 @@ public final class Stash implements AutoCloseable {
                 // registration at INFO would flood the journal of a program that re-registers
                 LOG.debug("pid {}: generation {} re-registers the DOF of generation {}; replacing it", key.pid(),
                         key.generation(), k.generation());
-                removeLocked(k);
+                if (removeLocked(k)) {
+                    dropped.add(new CommitResult.Dropped(k, DropCause.REPLACED));
+                }
             }
         }
     }
@@ -591,7 +601,7 @@ public final class Stash implements AutoCloseable {
     /** Removes one registration (REMOVE ioctl); an unknown one is not an error (returns false). */
     public synchronized boolean remove(int pid, long generation) {
         ensureOpen();
-        if (pid <= 0 || generation < 0 || generation > Integer.MAX_VALUE) {
+        if (!RegistrationKeyCodec.inRange(pid, generation)) {
             return false;
         }
         try {
@@ -603,7 +613,7 @@ public final class Stash implements AutoCloseable {
     }
 
     private boolean removeLocked(RegistrationKey key) {
-        boolean removed = files.registrations.remove(key.toBytes()) >= 0;
+        boolean removed = files.registrations.remove(RegistrationKeyCodec.live(key)) >= 0;
         StashIndex.Entry e = index.remove(key);
         if (e != null) {
             ParseKey pk = new ParseKey(e.dof(), e.parseVariant());
@@ -623,18 +633,19 @@ public final class Stash implements AutoCloseable {
     /** Removes every registration of the pid and its pid record; returns how many registrations went. */
     public synchronized int removePid(int pid) {
         ensureOpen();
-        return removePidLocked(pid);
+        return removePidLocked(pid).size();
     }
 
-    private int removePidLocked(int pid) {
-        int n = 0;
+    /** Removes every registration of the pid and its pid record; returns the registrations removed. */
+    private List<RegistrationKey> removePidLocked(int pid) {
+        List<RegistrationKey> removed = new ArrayList<>();
         for (RegistrationKey k : index.keysOfPid(pid)) {
             if (removeLocked(k)) {
-                n++;
+                removed.add(k);
             }
         }
         PidRecord.delete(files.pids, pid);
-        return n;
+        return removed;
     }
 
     /**
@@ -679,11 +690,12 @@ public final class Stash implements AutoCloseable {
         if (rec == null && index.keysOfPid(pid).isEmpty()) {
             return Optional.empty();
         }
-        PruneCause cause = now.isEmpty() ? PruneCause.EXIT
-                : stashed != null && stashed.sameLife(now.get()) ? PruneCause.EXEC : PruneCause.REUSED;
-        int n = removePidLocked(pid);
-        LOG.info("pid {}: pruned ({}), {} registrations removed", pid, cause.name().toLowerCase(java.util.Locale.ROOT), n);
-        return Optional.of(new Pruned(pid, cause, n));
+        DropCause cause = now.isEmpty() ? DropCause.EXIT
+                : stashed != null && stashed.sameLife(now.get()) ? DropCause.EXEC : DropCause.REUSED;
+        List<RegistrationKey> removed = removePidLocked(pid);
+        LOG.info("pid {}: pruned ({}), {} registrations removed", pid, cause.name().toLowerCase(java.util.Locale.ROOT),
+                removed.size());
+        return Optional.of(new Pruned(pid, cause, removed));
     }
 
     /** Every registration's DOF mapping, from the in-memory index (no map reads): for the unmap check. */
@@ -702,12 +714,6 @@ public final class Stash implements AutoCloseable {
         return out;
     }
 
-    /** The registrations a pid has now, from the in-memory index (no map reads). */
-    public synchronized List<RegistrationKey> keysOfPid(int pid) {
-        ensureOpen();
-        return List.copyOf(index.keysOfPid(pid));
-    }
-
     /**
      * Whether the pid has a registration whose DOF lies in a mapping of the file (dev, inode), from
      * the in-memory index (no map reads): what a scan asks of every object of every process.
@@ -719,7 +725,7 @@ public final class Stash implements AutoCloseable {
 
     /** The registration, if stored. */
     public Optional<Registration> registration(RegistrationKey key) throws StashException {
-        byte[] v = files.registrations.get(key.toBytes());
+        byte[] v = files.registrations.get(RegistrationKeyCodec.live(key));
         return v == null ? Optional.empty() : Optional.of(RegistrationCodec.decode(v, "registration " + key));
     }
 
@@ -860,9 +866,9 @@ public final class Stash implements AutoCloseable {
         // replacing a value in place is the one write a crash can destroy (Chronicle's recovery
         // deletes the entry for its bad checksum): keep the old value under the backup key until
         // the new one is in; the repair pass restores from a backup it finds
-        put(files.registrations, k.backupBytes(), files.registrations.get(k.toBytes()), "registration backup");
-        put(files.registrations, k.toBytes(), value, "registration");
-        files.registrations.remove(k.backupBytes());
+        put(files.registrations, RegistrationKeyCodec.backup(k), files.registrations.get(RegistrationKeyCodec.live(k)), "registration backup");
+        put(files.registrations, RegistrationKeyCodec.live(k), value, "registration");
+        files.registrations.remove(RegistrationKeyCodec.backup(k));
         index.remove(k);
         index.add(StashIndex.entryOf(fresh));
         return true;
@@ -888,11 +894,23 @@ public final class Stash implements AutoCloseable {
         return files.fill();
     }
 
-    /** Why {@link #pruneWithCauses} dropped a pid. */
-    public enum PruneCause { EXIT, EXEC, REUSED }
+    /**
+     * Why the stash dropped registrations no REMOVE named: a prune ({@link #pruneWithCauses}) finds a
+     * pid that exited, exec'd or was reused; a commit finds a reused or exec'd pid, or an object
+     * registered again whose REMOVE was lost (REPLACED).
+     */
+    public enum DropCause { EXIT, EXEC, REUSED, REPLACED }
 
-    /** A pid dropped by pruning, why, and how many registrations went with it. */
-    public record Pruned(int pid, PruneCause cause, int registrations) {
+    /** A pid dropped by pruning, why, and the registrations that went with it. */
+    public record Pruned(int pid, DropCause cause, List<RegistrationKey> removed) {
+        public Pruned {
+            removed = List.copyOf(removed);
+        }
+
+        /** How many registrations went. */
+        public int registrations() {
+            return removed.size();
+        }
     }
 
     public record StashStats(int registrations, int pids, long rawDof, long parsed, int negativeEntries,

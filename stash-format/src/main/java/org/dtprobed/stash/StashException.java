@@ -1,5 +1,7 @@
 package org.dtprobed.stash;
 
+import java.util.List;
+
 /**
  * The one exception family of the stash. {@link #kind()} says what went wrong and which errno a
  * registering process gets; the message is meant for one log line.
@@ -37,15 +39,38 @@ public class StashException extends Exception {
     }
 
     private final Kind kind;
+    private final transient List<CommitResult.Dropped> dropped;
 
     public StashException(Kind kind, String message) {
         super(message);
         this.kind = kind;
+        this.dropped = List.of();
     }
 
     public StashException(Kind kind, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;
+        this.dropped = List.of();
+    }
+
+    private StashException(StashException refused, List<CommitResult.Dropped> dropped) {
+        super(refused.getMessage(), refused.getCause());
+        this.kind = refused.kind;
+        this.dropped = List.copyOf(dropped);
+        setStackTrace(refused.getStackTrace());
+    }
+
+    /**
+     * A refused commit that had already dropped registrations (a reused pid's, an exec'd image's):
+     * they are gone from the stash all the same, and a view of the stash must learn it.
+     */
+    static StashException refusedAfterDropping(StashException refused, List<CommitResult.Dropped> dropped) {
+        return dropped.isEmpty() ? refused : new StashException(refused, dropped);
+    }
+
+    /** What the refused commit dropped before it was refused ({@link #refusedAfterDropping}); usually none. */
+    public List<CommitResult.Dropped> dropped() {
+        return dropped == null ? List.of() : dropped;
     }
 
     public Kind kind() {

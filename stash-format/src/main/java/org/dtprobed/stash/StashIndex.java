@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
+import org.dtprobed.protocol.RegistrationKey;
 
 /**
  * In-memory secondary indexes over the registrations map (by pid, by pid+mapping, by dev+inode)

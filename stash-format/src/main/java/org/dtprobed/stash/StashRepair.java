@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dtprobed.protocol.RegistrationKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,12 +59,12 @@ final class StashRepair {
     /** A rebuild interrupted by a crash: restore the original from its backup if it did not survive. */
     private void backups() {
         for (byte[] k : List.copyOf(f.registrations.keySet())) {
-            if (!RegistrationKey.isBackup(k)) {
+            if (!RegistrationKeyCodec.isBackup(k)) {
                 continue;
             }
             try {
-                RegistrationKey key = RegistrationKey.fromBytes(k);
-                byte[] live = f.registrations.get(key.toBytes());
+                RegistrationKey key = RegistrationKeyCodec.decode(k);
+                byte[] live = f.registrations.get(RegistrationKeyCodec.live(key));
                 boolean liveOk = false;
                 if (live != null) {
                     try {
@@ -76,7 +77,7 @@ final class StashRepair {
                 if (!liveOk) {
                     byte[] backup = f.registrations.get(k);
                     RegistrationCodec.decode(backup, "backup of registration " + key);
-                    f.registrations.put(key.toBytes(), backup);
+                    f.registrations.put(RegistrationKeyCodec.live(key), backup);
                     LOG.warn("stash repair: registration {} restored from its rebuild backup", key);
                 }
             } catch (StashException | NullPointerException e) {
@@ -95,7 +96,7 @@ final class StashRepair {
             }
             Registration r;
             try {
-                RegistrationKey key = RegistrationKey.fromBytes(k);
+                RegistrationKey key = RegistrationKeyCodec.decode(k);
                 r = RegistrationCodec.decode(v, "registration " + key);
                 if (!r.key().equals(key)) {
                     throw new StashException(StashException.Kind.CORRUPT, "registration stored under " + key + " says " + r.key());
@@ -213,7 +214,7 @@ final class StashRepair {
         List<RegistrationKey> keys = new ArrayList<>(index.keysOfPid(pid));
         RegistrationKey newest = keys.get(keys.size() - 1);
         try {
-            return RegistrationCodec.decode(f.registrations.get(newest.toBytes()), "registration " + newest)
+            return RegistrationCodec.decode(f.registrations.get(RegistrationKeyCodec.live(newest)), "registration " + newest)
                     .record().process();
         } catch (StashException e) {
             throw new IllegalStateException("registration decoded a moment ago no longer does", e);

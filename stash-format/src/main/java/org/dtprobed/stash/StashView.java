@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.stash.negative.NegativeCache;
 import org.dtprobed.stash.negative.NegativeEntry;
 
@@ -31,12 +32,12 @@ public final class StashView {
             if (v == null) {
                 continue;
             }
-            if (RegistrationKey.isBackup(k)) {
+            if (RegistrationKeyCodec.isBackup(k)) {
                 problems.add("a rebuild backup is present (a rebuild is running or was interrupted)");
                 continue;
             }
             try {
-                RegistrationKey key = RegistrationKey.fromBytes(k);
+                RegistrationKey key = RegistrationKeyCodec.decode(k);
                 Registration r = RegistrationCodec.decode(v, "registration " + key);
                 if (!r.key().equals(key)) {
                     problems.add("registration stored under " + key + " names itself " + r.key());
@@ -170,7 +171,7 @@ public final class StashView {
                                    boolean live, List<String> problems) {
         DofEntry d = dofs.get(r.dofKey());
         if (d == null) {
-            if (!live || f.registrations.containsKey(r.key().toBytes())) {
+            if (!live || f.registrations.containsKey(RegistrationKeyCodec.live(r.key()))) {
                 problems.add("registration " + r.key() + ": raw DOF " + r.dofKey() + " is missing");
             }
         } else if (d.size() != r.dofSize()) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,11 +33,11 @@ class ChunkedMapTest {
             inline + StashLayout.CHUNK_SIZE + 1, 200_000};
         try (StashFiles f = open()) {
             for (int i = 0; i < lengths.length; i++) {
-                byte[] k = new RegistrationKey(100 + i, 0).toBytes();
+                byte[] k = RegistrationKeyCodec.live(new RegistrationKey(100 + i, 0));
                 f.registrations.put(k, random(lengths[i], i));
             }
             for (int i = 0; i < lengths.length; i++) {
-                byte[] k = new RegistrationKey(100 + i, 0).toBytes();
+                byte[] k = RegistrationKeyCodec.live(new RegistrationKey(100 + i, 0));
                 assertThat(f.registrations.get(k)).as("length " + lengths[i]).isEqualTo(random(lengths[i], i));
             }
             long chunks = 0;
@@ -52,7 +53,7 @@ class ChunkedMapTest {
     @Test
     void aShorterValueInPlaceOfALongerOneLeavesNoChunkBehindAndARemovalTakesAll() throws Exception {
         try (StashFiles f = open()) {
-            byte[] k = new RegistrationKey(7, 0).toBytes();
+            byte[] k = RegistrationKeyCodec.live(new RegistrationKey(7, 0));
             f.registrations.put(k, random(50_000, 1));
             f.registrations.put(k, random(5_000, 2));
             assertThat(f.registrations.get(k)).isEqualTo(random(5_000, 2));
@@ -81,12 +82,12 @@ class ChunkedMapTest {
     @Test
     void chunksThatNoValueOwnsAreCollectedAndOwnedOnesAreKept() throws Exception {
         try (StashFiles f = open()) {
-            byte[] owned = new RegistrationKey(9, 0).toBytes();
+            byte[] owned = RegistrationKeyCodec.live(new RegistrationKey(9, 0));
             f.registrations.put(owned, random(20_000, 4));
             long kept = f.chunks.longSize();
             // chunks written before a slot that never came, one beyond a value's count, and a
             // key of another shape
-            f.chunks.put(ChunkedMap.chunkKey(StashLayout.SLOT_TAG_REGISTRATIONS, new RegistrationKey(10, 0).toBytes(), 0),
+            f.chunks.put(ChunkedMap.chunkKey(StashLayout.SLOT_TAG_REGISTRATIONS, RegistrationKeyCodec.live(new RegistrationKey(10, 0)), 0),
                     new byte[StashLayout.CHUNK_SIZE]);
             f.chunks.put(ChunkedMap.chunkKey(StashLayout.SLOT_TAG_REGISTRATIONS, owned, (int) kept),
                     new byte[StashLayout.CHUNK_SIZE]);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.protocol.RegistrationKey;
 
 /**
  * The child of {@link StashCrashTest}: opens the stash and commits (and sometimes removes)
@@ -79,7 +80,7 @@ public final class CrashWriterMain {
                     b.helper(), new ProcessIdentity(pid, 2049, 777));
             RegistrationKey k;
             try {
-                k = s.commit(rec, b.dof(), parsed.get(i));
+                k = s.commit(rec, b.dof(), parsed.get(i)).key();
             } catch (StashException e) {
                 if (e.kind() != StashException.Kind.FULL) {
                     throw e;

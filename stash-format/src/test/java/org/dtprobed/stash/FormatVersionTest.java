@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.dtprobed.dof.DofParser;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,13 +26,13 @@ class FormatVersionTest {
         try (Stash s = Stash.open(Fixtures.config(dir))) {
             for (String n : Fixtures.LIBUSDT) {
                 Fixtures.Blob b = Fixtures.blob(n);
-                keys.add(s.commit(b.record(500 + keys.size()), b.dof(), b.parse(500 + keys.size())));
+                keys.add(s.commit(b.record(500 + keys.size()), b.dof(), b.parse(500 + keys.size())).key());
             }
             for (RegistrationKey k : keys) {
                 Registration r = s.registration(k).orElseThrow();
                 before.add(r);
                 // what an older daemon would have left: the same registration, probes in version 0
-                s.files().registrations.put(k.toBytes(), RegistrationCodec.encode(r, StashLayout.PARSED_VERSION - 1));
+                s.files().registrations.put(RegistrationKeyCodec.live(k), RegistrationCodec.encode(r, StashLayout.PARSED_VERSION - 1));
             }
         }
         try (Stash s = Stash.open(Fixtures.config(dir))) {
@@ -69,7 +70,7 @@ class FormatVersionTest {
         RegistrationKey k;
         ContentHash h = ContentHash.of(b.dof());
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            k = s.commit(b.record(700), b.dof(), b.parse(700));
+            k = s.commit(b.record(700), b.dof(), b.parse(700)).key();
             ParseKey current = ParseKey.of(h, b.helper(), 700);
             byte[] v = s.files().parsed.get(current.toBytes());
             assertThat(v).as("the commit filled the parse cache").isNotNull();
@@ -97,15 +98,15 @@ class FormatVersionTest {
         RegistrationKey k;
         Registration r;
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            k = s.commit(b.record(600), b.dof(), b.parse(600));
+            k = s.commit(b.record(600), b.dof(), b.parse(600)).key();
             r = s.registration(k).orElseThrow();
             // the state a crash in the middle of rebuildOne leaves: backup written, live value destroyed
-            s.files().registrations.put(k.backupBytes(), s.files().registrations.get(k.toBytes()));
-            s.files().registrations.remove(k.toBytes());
+            s.files().registrations.put(RegistrationKeyCodec.backup(k), s.files().registrations.get(RegistrationKeyCodec.live(k)));
+            s.files().registrations.remove(RegistrationKeyCodec.live(k));
         }
         try (Stash s = Stash.open(Fixtures.config(dir))) {
             assertThat(s.registration(k)).contains(r);
-            assertThat(s.files().registrations.containsKey(k.backupBytes())).isFalse();
+            assertThat(s.files().registrations.containsKey(RegistrationKeyCodec.backup(k))).isFalse();
         }
     }
 
@@ -122,7 +123,7 @@ class FormatVersionTest {
     void aRegistrationWhoseDofNoLongerParsesIsRemovedByTheRebuild() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-1");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey k = s.commit(b.record(700), b.dof(), b.parse(700));
+            RegistrationKey k = s.commit(b.record(700), b.dof(), b.parse(700)).key();
             Stash.RebuildReport rep = s.rebuildParsed((raw, h, pid) -> {
                 throw new org.dtprobed.dof.DofFormatException(org.dtprobed.dof.DofRule.BAD_MAGIC, "new rule");
             }, true);

@@ -15,6 +15,7 @@ import org.dtprobed.dof.ParsedProbe;
 import org.dtprobed.dof.ParsedProvider;
 import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.dof.ProviderAttributes;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,7 +57,7 @@ class HostileKeysTest {
         Mapping m = new Mapping(1, 2, 0x400000, evil);
         RegistrationRecord rec = new RegistrationRecord(900, m, helper, new ProcessIdentity(1, 2, 3));
         try (Stash s = Stash.open(StashConfig.small(dir()))) {
-            RegistrationKey k = s.commit(rec, raw, parsed(evil, evil, evil, evil, raw.length));
+            RegistrationKey k = s.commit(rec, raw, parsed(evil, evil, evil, evil, raw.length)).key();
             Registration r = s.registration(k).orElseThrow();
             assertThat(r.record()).isEqualTo(rec);
             ProbeRecord p = r.probes().get(0);
@@ -88,7 +89,7 @@ class HostileKeysTest {
                     .getMessage()).contains("mapping path");
             assertThat(s.files().sizes().subList(0, 4)).containsOnly(0L);
             // the store is unharmed: a normal registration of that pid still gets generation 0
-            assertThat(s.commit(b.record(901), b.dof(), b.parse(901)).generation()).isZero();
+            assertThat(s.commit(b.record(901), b.dof(), b.parse(901)).key().generation()).isZero();
         }
     }
 
@@ -116,10 +117,10 @@ class HostileKeysTest {
         Fixtures.Blob b = Fixtures.blob("libusdt-2");
         RegistrationKey k;
         try (Stash s = Stash.open(StashConfig.small(dir()))) {
-            k = s.commit(b.record(903), b.dof(), b.parse(903));
-            byte[] v = s.files().registrations.get(k.toBytes());
+            k = s.commit(b.record(903), b.dof(), b.parse(903)).key();
+            byte[] v = s.files().registrations.get(RegistrationKeyCodec.live(k));
             v[v.length / 2] ^= 0x40;
-            s.files().registrations.put(k.toBytes(), v);
+            s.files().registrations.put(RegistrationKeyCodec.live(k), v);
             assertThat(assertThrows(StashException.class, () -> s.registration(k)).getMessage()).contains("CRC32C");
             assertThat(new StashView(s.files()).check(false)).anySatisfy(p -> assertThat(p).contains("CRC32C"));
         }

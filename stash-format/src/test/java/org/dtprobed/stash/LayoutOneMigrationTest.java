@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.dtprobed.dof.DofParser;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,7 @@ class LayoutOneMigrationTest {
         RegistrationKey k;
         try (Stash s = Stash.open(StashConfig.small(dir))) {
             assertThat(s.recovery().corruptRegistrations()).isZero();
-            k = s.commit(b.record(4300), b.dof(), b.parse(4300));
+            k = s.commit(b.record(4300), b.dof(), b.parse(4300)).key();
         }
         try (Stash s = Stash.open(StashConfig.small(dir))) {
             assertThat(s.registration(k)).isPresent();

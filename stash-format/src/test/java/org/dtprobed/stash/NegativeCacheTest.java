@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.SplittableRandom;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.stash.negative.NegativeCache;
 import org.dtprobed.stash.negative.NegativeEntry;
 import org.dtprobed.stash.negative.Verdict;
@@ -146,7 +147,7 @@ class NegativeCacheTest {
     void liveRegistrationsSurviveSweepsAndEvictions() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-2");
         try (Stash s = open(Duration.ofSeconds(1), 1_000)) {
-            RegistrationKey k = s.commit(b.record(77), b.dof(), b.parse(77));
+            RegistrationKey k = s.commit(b.record(77), b.dof(), b.parse(77)).key();
             SplittableRandom rnd = new SplittableRandom(5);
             for (int i = 0; i < 5_000; i++) {
                 clock.millis += rnd.nextInt(3);

@@ -16,7 +16,7 @@ public final class RegistrationCodecAccess {
             java.util.List<Registration> all = new java.util.ArrayList<>();
             s.forEachRegistration(all::add);
             for (Registration r : all) {
-                s.files().registrations.put(r.key().toBytes(), RegistrationCodec.encode(r, StashLayout.PARSED_VERSION - 1));
+                s.files().registrations.put(RegistrationKeyCodec.live(r.key()), RegistrationCodec.encode(r, StashLayout.PARSED_VERSION - 1));
                 n++;
             }
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.dtprobed.dof.DofHelper;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 
 /** Registration values: version 2 carries the adopted flag; version 1 values (no flags byte) still decode. */

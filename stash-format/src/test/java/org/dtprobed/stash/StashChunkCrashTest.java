@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.dtprobed.dof.DofParser;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.testkit.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.dtprobed.dof.DofParser;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.testkit.Await;
 import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +45,7 @@ class StashDamageTest {
         try (Stash s = Stash.open(StashConfig.at(base))) {
             for (int i = 0; i < REGISTRATIONS; i++) {
                 Fixtures.Blob b = Fixtures.blob(Fixtures.LIBUSDT.get(i % Fixtures.LIBUSDT.size()));
-                RegistrationKey k = s.commit(b.record(1000 + i), b.dof(), b.parse(1000 + i));
+                RegistrationKey k = s.commit(b.record(1000 + i), b.dof(), b.parse(1000 + i)).key();
                 ORIGINAL.put(k, s.registration(k).orElseThrow());
             }
         }

@@ -22,6 +22,7 @@ import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
 import org.dtprobed.testkit.Tmpfs;
@@ -118,7 +119,7 @@ class StashFullDiskIT {
                     while (mine < 2) {
                         int pid = nextPid.getAndIncrement();
                         try {
-                            acknowledged.add(s.commit(record(pid), raw, parsed));
+                            acknowledged.add(s.commit(record(pid), raw, parsed).key());
                         } catch (StashException e) {
                             assertThat(e.kind()).as(e.getMessage()).isEqualTo(StashException.Kind.FULL);
                             assertThat(e.getMessage()).contains("chunks full");
@@ -146,7 +147,7 @@ class StashFullDiskIT {
             RegistrationKey gone = acknowledged.iterator().next();
             assertThat(s.remove(gone.pid(), gone.generation())).isTrue();
             acknowledged.remove(gone);
-            RegistrationKey after = s.commit(record(99_999), raw, parsed);
+            RegistrationKey after = s.commit(record(99_999), raw, parsed).key();
             acknowledged.add(after);
             assertThat(s.registration(after)).isPresent();
         }
@@ -221,7 +222,7 @@ class StashFullDiskIT {
             Files.delete(fs.dir().resolve("filler"));
             // registrations are unaffected
             byte[] raw = dof(20);
-            assertThat(s.commit(record(1), raw, new DofParser().parse(ByteBuffer.wrap(raw), HELPER, 1))).isNotNull();
+            assertThat(s.commit(record(1), raw, new DofParser().parse(ByteBuffer.wrap(raw), HELPER, 1)).key()).isNotNull();
         }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,8 +21,8 @@ class StashLayoutTest {
     void storedValuesOfARealRegistrationMatchTheNamedOffsets() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-2");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey k = s.commit(b.record(4242), b.dof(), b.parse(4242));
-            byte[] key = k.toBytes();
+            RegistrationKey k = s.commit(b.record(4242), b.dof(), b.parse(4242)).key();
+            byte[] key = RegistrationKeyCodec.live(k);
             ByteBuffer kb = ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN);
             assertThat(key).hasSize(StashLayout.REG_KEY_SIZE);
             assertThat(kb.getInt(StashLayout.REG_KEY_OFF_PID)).isEqualTo(4242);

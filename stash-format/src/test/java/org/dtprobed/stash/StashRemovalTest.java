@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,9 +24,9 @@ class StashRemovalTest {
         Fixtures.Blob a = Fixtures.blob("libusdt-2");
         Fixtures.Blob b = Fixtures.blob("libusdt-5");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey a1 = s.commit(a.record(10), a.dof(), a.parse(10));
-            RegistrationKey a2 = s.commit(a.record(11), a.dof(), a.parse(11));
-            RegistrationKey b1 = s.commit(b.record(12), b.dof(), b.parse(12));
+            RegistrationKey a1 = s.commit(a.record(10), a.dof(), a.parse(10)).key();
+            RegistrationKey a2 = s.commit(a.record(11), a.dof(), a.parse(11)).key();
+            RegistrationKey b1 = s.commit(b.record(12), b.dof(), b.parse(12)).key();
             assertThat(s.stats().rawDof()).isEqualTo(2);
             assertThat(s.remove(a1.pid(), a1.generation())).isTrue();
             assertThat(s.rawDof(ContentHash.of(a.dof()))).as("still referenced by pid 11").isPresent();
@@ -88,12 +89,12 @@ class StashRemovalTest {
             s.commit(StashRoundTripTest.withMapping(first, 0x1000), b.dof(), b.parse(30));
             RegistrationRecord execd = new RegistrationRecord(30, first.mapping(), first.helper(),
                     new ProcessIdentity(first.process().startTime(), 2049, 999));
-            RegistrationKey k = s.commit(execd, b.dof(), b.parse(30));
+            RegistrationKey k = s.commit(execd, b.dof(), b.parse(30)).key();
             assertThat(k.generation()).isEqualTo(2);
             assertThat(s.byPid(30)).extracting(Registration::key).containsExactly(k);
             RegistrationRecord reused = new RegistrationRecord(30, first.mapping(), first.helper(),
                     new ProcessIdentity(first.process().startTime() + 5, 2049, 777));
-            RegistrationKey k2 = s.commit(reused, b.dof(), b.parse(30));
+            RegistrationKey k2 = s.commit(reused, b.dof(), b.parse(30)).key();
             assertThat(k2.generation()).isZero();
             assertThat(s.byPid(30)).extracting(Registration::key).containsExactly(k2);
         }
@@ -112,11 +113,11 @@ class StashRemovalTest {
         try (Stash s = Stash.open(StashConfig.at(dir).withMaxRegistrations(n + 1))) {
             for (int pid = 100; pid < 100 + n; pid++) {
                 s.commit(b.record(pid), b.dof(), b.parse(pid));
-                RegistrationKey again = s.commit(b.record(pid), b.dof(), b.parse(pid));
+                RegistrationKey again = s.commit(b.record(pid), b.dof(), b.parse(pid)).key();
                 assertThat(again.generation()).as("pid %d", pid).isEqualTo(1);
             }
             for (int pid = 100; pid < 100 + n; pid++) {
-                assertThat(s.keysOfPid(pid)).hasSize(1);
+                assertThat(s.byPid(pid)).hasSize(1);
             }
         }
     }
@@ -125,8 +126,8 @@ class StashRemovalTest {
     void reRegisteringTheSameMappingAndDofAddressReplacesTheLostOne() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-3");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey k0 = s.commit(b.record(40), b.dof(), b.parse(40));
-            RegistrationKey k1 = s.commit(b.record(40), b.dof(), b.parse(40));
+            RegistrationKey k0 = s.commit(b.record(40), b.dof(), b.parse(40)).key();
+            RegistrationKey k1 = s.commit(b.record(40), b.dof(), b.parse(40)).key();
             assertThat(k1.generation()).isEqualTo(1);
             assertThat(s.byPid(40)).extracting(Registration::key).containsExactly(k1);
             assertThat(s.registration(k0)).isEmpty();
@@ -151,7 +152,7 @@ class StashRemovalTest {
             s.files().pids.put(PidRecord.key(60, 1), new byte[] {1, 2, 3});
         }
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey k = s.commit(StashRoundTripTest.withMapping(b.record(60), 0x9000), b.dof(), b.parse(60));
+            RegistrationKey k = s.commit(StashRoundTripTest.withMapping(b.record(60), 0x9000), b.dof(), b.parse(60)).key();
             assertThat(k.generation()).as("3 was handed out and removed; 4 never was").isEqualTo(4);
             assertThat(new StashView(s.files()).check(false)).isEmpty();
         }
@@ -172,7 +173,7 @@ class StashRemovalTest {
             assertThat(e.getMessage()).contains("registrations full: 3 entries");
             assertThat(s.stats().registrations()).isEqualTo(3);
             assertThat(s.remove(70, 0)).isTrue();
-            assertThat(s.commit(b.record(73), b.dof(), b.parse(73)).generation()).isZero();
+            assertThat(s.commit(b.record(73), b.dof(), b.parse(73)).key().generation()).isZero();
             assertThat(new StashView(s.files()).check(false)).isEmpty();
         }
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.ParsedProbe;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,7 @@ class StashRoundTripTest {
             for (String name : Fixtures.LIBUSDT) {
                 Fixtures.Blob b = Fixtures.blob(name);
                 int pid = 1000 + keys.size();
-                keys.add(s.commit(b.record(pid), b.dof(), b.parse(pid)));
+                keys.add(s.commit(b.record(pid), b.dof(), b.parse(pid)).key());
             }
         }
         try (Stash s = Stash.open(Fixtures.config(dir))) {
@@ -62,11 +63,11 @@ class StashRoundTripTest {
     @Test
     void theOpenHandsOverEveryKeptRegistrationOnceAsStored() throws Exception {
         List<RegistrationKey> keys = new ArrayList<>();
-        byte[] undecodable = new RegistrationKey(4000, 0).toBytes();
+        byte[] undecodable = RegistrationKeyCodec.live(new RegistrationKey(4000, 0));
         try (Stash s = Stash.open(Fixtures.config(dir))) {
             for (String name : Fixtures.LIBUSDT) {
                 Fixtures.Blob b = Fixtures.blob(name);
-                keys.add(s.commit(b.record(2000 + keys.size()), b.dof(), b.parse(2000 + keys.size())));
+                keys.add(s.commit(b.record(2000 + keys.size()), b.dof(), b.parse(2000 + keys.size())).key());
             }
             s.files().registrations.put(undecodable, new byte[] {1, 2, 3});
         }
@@ -88,7 +89,7 @@ class StashRoundTripTest {
         for (int open = 1; open <= 3; open++) {
             try (Stash s = Stash.open(Fixtures.config(dir))) {
                 for (int i = 0; i < 5; i++) {
-                    RegistrationKey k = s.commit(b.record(3000 + i), b.dof(), b.parse(3000 + i));
+                    RegistrationKey k = s.commit(b.record(3000 + i), b.dof(), b.parse(3000 + i)).key();
                     if (i % 2 == 0) {
                         assertThat(s.remove(k.pid(), k.generation())).isTrue();
                     }
@@ -119,7 +120,7 @@ class StashRoundTripTest {
         Fixtures.Blob b = Fixtures.blob("libusdt-2");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
             for (int pid = 100; pid < 110; pid++) {
-                assertThat(s.commit(b.record(pid), b.dof(), b.parse(pid))).isEqualTo(new RegistrationKey(pid, 0));
+                assertThat(s.commit(b.record(pid), b.dof(), b.parse(pid)).key()).isEqualTo(new RegistrationKey(pid, 0));
             }
             assertThat(s.stats().registrations()).isEqualTo(10);
             assertThat(s.stats().rawDof()).isEqualTo(1);
@@ -132,14 +133,14 @@ class StashRoundTripTest {
         Fixtures.Blob b = Fixtures.blob("libusdt-1");
         Fixtures.Blob c = Fixtures.blob("libusdt-3");
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            assertThat(s.commit(b.record(50), b.dof(), b.parse(50)).generation()).isZero();
-            RegistrationKey k1 = s.commit(withMapping(c.record(50), 1), c.dof(), c.parse(50));
+            assertThat(s.commit(b.record(50), b.dof(), b.parse(50)).key().generation()).isZero();
+            RegistrationKey k1 = s.commit(withMapping(c.record(50), 1), c.dof(), c.parse(50)).key();
             assertThat(k1.generation()).isEqualTo(1);
             assertThat(s.remove(50, 1)).isTrue();
             assertThat(s.remove(50, 1)).isFalse();
         }
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey k2 = s.commit(withMapping(c.record(50), 2), c.dof(), c.parse(50));
+            RegistrationKey k2 = s.commit(withMapping(c.record(50), 2), c.dof(), c.parse(50)).key();
             assertThat(k2.generation()).as("generation 1 was handed out before; never reused").isEqualTo(2);
         }
     }

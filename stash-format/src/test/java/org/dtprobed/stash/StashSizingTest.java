@@ -9,14 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import org.dtprobed.dof.DofLimits;
 import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
+import org.dtprobed.protocol.RegistrationKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -165,7 +163,7 @@ class StashSizingTest {
             }
             for (int pid = 1000; refusal == null; pid++) {
                 try {
-                    acked.add(s.commit(StashFullDiskIT.record(pid), dof, p));
+                    acked.add(s.commit(StashFullDiskIT.record(pid), dof, p).key());
                 } catch (StashException e) {
                     refusal = e;
                 }

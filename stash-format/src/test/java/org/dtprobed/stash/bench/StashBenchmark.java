@@ -16,10 +16,10 @@ import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
+import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.stash.MapSizing;
 import org.dtprobed.stash.Mapping;
 import org.dtprobed.stash.ProcessIdentity;
-import org.dtprobed.stash.RegistrationKey;
 import org.dtprobed.stash.RegistrationRecord;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashConfig;
@@ -122,7 +122,7 @@ public class StashBenchmark {
         batch.clear();
         if (params.getBenchmark().endsWith("remove")) {
             for (int i = 0; i < BATCH; i++) {
-                batch.add(stash.commit(record(200_000 + i % PIDS, 0x10_0000_0000L + 0x1000L * next++), dof, parsed));
+                batch.add(stash.commit(record(200_000 + i % PIDS, 0x10_0000_0000L + 0x1000L * next++), dof, parsed).key());
             }
         }
     }
@@ -132,7 +132,7 @@ public class StashBenchmark {
     @Warmup(iterations = 3, batchSize = BATCH)
     @Measurement(iterations = 5, batchSize = BATCH)
     public RegistrationKey commit() throws StashException {
-        RegistrationKey k = stash.commit(record(200_000 + next % PIDS, 0x10_0000_0000L + 0x1000L * next++), dof, parsed);
+        RegistrationKey k = stash.commit(record(200_000 + next % PIDS, 0x10_0000_0000L + 0x1000L * next++), dof, parsed).key();
         batch.add(k);
         return k;
     }
