@@ -327,9 +327,9 @@ class ParserSupervisorTest {
         SupervisorConfig c = fixture.production().java(crashingJava(dir, 1000)).build();
         assertThatThrownBy(() -> ParserSupervisor.start(c))
                 .isInstanceOf(java.io.IOException.class)
-                .hasMessageContaining("failed " + ChildWorker.FIRST_START_ATTEMPTS + " times in a row")
+                .hasMessageContaining("failed " + ChildPool.FIRST_START_ATTEMPTS + " times in a row")
                 .hasMessageContaining("killed by signal 11");
-        assertThat(count(dir.resolve("starts"))).isEqualTo(ChildWorker.FIRST_START_ATTEMPTS);
+        assertThat(count(dir.resolve("starts"))).isEqualTo(ChildPool.FIRST_START_ATTEMPTS);
     }
 
     @Test
