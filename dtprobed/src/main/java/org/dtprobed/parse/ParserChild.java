@@ -15,7 +15,7 @@ import org.dtprobed.jail.FrameReader;
 import org.dtprobed.jail.FrameType;
 import org.dtprobed.jail.FrameWriter;
 import org.dtprobed.jail.ParseRequest;
-import org.dtprobed.dof.wire.ParsedDofCodec;
+import org.dtprobed.dof.wire.EncodedParsedDof;
 import org.dtprobed.jail.Rejection;
 
 /**
@@ -134,7 +134,7 @@ final class ParserChild implements AutoCloseable {
         try {
             switch (f.type()) {
                 case PARSED:
-                    return ParsedDofCodec.decode(f.bodyBuffer());
+                    return EncodedParsedDof.decode(f.body());
                 case REJECTED:
                     return Rejection.decode(f.bodyBuffer());
                 case FAULT:

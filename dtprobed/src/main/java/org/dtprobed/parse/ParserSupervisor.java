@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofRule;
-import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.wire.EncodedParsedDof;
 import org.dtprobed.health.Heartbeat;
 import org.dtprobed.jail.ParseRequest;
 import org.dtprobed.jail.Rejection;
@@ -187,7 +187,7 @@ public final class ParserSupervisor implements AutoCloseable {
         try {
             Object reply = c.exchange(id, request, config.parseTimeout().toNanos(), timer);
             pool.giveBack(c);
-            if (reply instanceof ParsedDof d) {
+            if (reply instanceof EncodedParsedDof d) {
                 return new ParseOutcome.Parsed(d);
             }
             Rejection r = (Rejection) reply;
