@@ -147,6 +147,40 @@ class FrameDecoderTest {
         assertThatThrownBy(r2::read).isInstanceOf(EOFException.class).hasMessage("stream ended inside a frame");
     }
 
+    /**
+     * The reader over a stream that hands out a random few bytes to a few hundred KiB per read:
+     * bodies beyond its buffer are read straight into the frame's array, and every frame comes out
+     * whole and in order.
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void theReaderGivesTheSameFramesFromAStreamOfAnySplitWithBodiesBeyondItsBuffer(long seed) throws Exception {
+        SplittableRandom r = new SplittableRandom(seed);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FrameWriter w = new FrameWriter(out);
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            byte[] body = new byte[r.nextInt(3) == 0 ? r.nextInt(100) : r.nextInt(300_000)];
+            r.nextBytes(body);
+            bodies.add(body);
+            w.write(FrameType.PARSED, i, body);
+        }
+        byte[] all = out.toByteArray();
+        java.io.InputStream trickle = new ByteArrayInputStream(all) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1 + r.nextInt(r.nextBoolean() ? 9 : 400_000)));
+            }
+        };
+        FrameReader reader = new FrameReader(trickle, 1 << 20);
+        for (int i = 0; i < bodies.size(); i++) {
+            Frame f = reader.read();
+            assertThat(f.requestId()).as("seed %d", seed).isEqualTo(i);
+            assertThat(f.body()).as("seed %d frame %d", seed, i).isEqualTo(bodies.get(i));
+        }
+        assertThat(reader.read()).isNull();
+    }
+
     /** A failed decoder is discarded with its child; the leftover check needs a fresh one. */
     private void resetForAfterEach() {
         decoder = new FrameDecoder(1 << 20);
