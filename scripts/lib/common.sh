@@ -57,7 +57,10 @@ dtp_jvm_flags() {
 # The daemon's own JVM flags (scripts/dtprobed and the installed launcher). Serial GC and a small
 # initial heap that gives memory back (free ratios): idle RSS 144 -> 97 MiB and 449 -> ~300 MiB
 # with 200k probes, measured in BENCHMARKS.md ("End to end"); the default initial heap is 1/64 of
-# RAM, which a young generation sized from it fills before its first collection.
+# RAM, which a young generation sized from it fills before its first collection. The C heap is
+# trimmed every 2 s: glibc keeps what the JIT and bursts of work freed, up to ~30 MiB of an idle
+# daemon's RSS (BENCHMARKS.md, "Fifth session"); a JDK 17 older than 17.0.9 has no such option
+# and, told to ignore it, runs without.
 #
 # The heap is bounded (issue 19: without -Xmx, one user's registrations took the daemon from 370 MB
 # to 6.3 GB RSS). 512 MiB holds the index of a full default stash (8,192 registrations; ~300 MiB
@@ -66,9 +69,13 @@ dtp_jvm_flags() {
 # DTPROBED_MAX_HEAP overrides it (e.g. 1g for --max-registrations far above the default); the
 # installed launcher reads it when it runs, so /etc/default/dtprobed can set it.
 DTP_DAEMON_MAX_HEAP_DEFAULT=512m
+# HotSpot suspends threads (for JFR's execution sampler) with SIGUSR2 unless _JAVA_SR_SIGNUM names
+# another signal; SIGUSR2 is the daemon's (Oracle dtprobed's forced reparse), so its launchers move
+# the JVM's to a real-time signal nothing else uses. The same number is DtprobedMain.LAUNCHER_SUSPEND_SIGNAL.
+DTP_DAEMON_SUSPEND_SIGNAL=39
 dtp_daemon_jvm_flags() {
   echo "-XX:+UseSerialGC -Xss512k -Xms16m -Xmx${DTPROBED_MAX_HEAP:-$DTP_DAEMON_MAX_HEAP_DEFAULT}" \
-    "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+    "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=2000"
 }
 
 # Class-data sharing (AppCDS): one archive for the daemon JVM and one for its parser children, per
@@ -118,7 +125,7 @@ dtp_make_class_archives() {
   rm -f "$dir/dtprobed-$id.jsa" "$dir/parser-$id.jsa"
   st=$(mktemp -d /tmp/dtprobed-cds.XXXXXX)
   # shellcheck disable=SC2046
-  "${JAVA:-java}" "-XX:ArchiveClassesAtExit=$dir/dtprobed-$id.jsa" -Xlog:cds=off $(dtp_daemon_jvm_flags) \
+  _JAVA_SR_SIGNUM=$DTP_DAEMON_SUSPEND_SIGNAL "${JAVA:-java}" "-XX:ArchiveClassesAtExit=$dir/dtprobed-$id.jsa" -Xlog:cds=off $(dtp_daemon_jvm_flags) \
     $(dtp_jvm_flags) -cp "$cp" org.dtprobed.daemon.DtprobedMain --transport fuse --state-dir "$st/state" \
     --device "dtrace/cds-training-$$" --parser-class-archive "$dir/parser-$id.jsa" > "$st/log" 2>&1 &
   pid=$!

@@ -1,6 +1,6 @@
 /*
- * A PIE linked against libholdlib.so (AdoptIT) that repeats, on each line of stdin, the ADDDOF its
- * library's drti made at load: the same dof_helper_t (module libholdlib.so, load base = the
+ * A PIE linked against libtreelib.so (AdoptIT) that repeats, on each line of stdin, the ADDDOF its
+ * library's drti made at load: the same dof_helper_t (module libtreelib.so, load base = the
  * library's base from dladdr, DOF at base + the .SUNW_dof offset given as argv[1]) to the device
  * named by DTRACE_DOF_INIT_DEVNAME. Prints "ready PID", then "gen N" per line read.
  */
@@ -14,7 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-void holdlib_work(int n);
+void treelib_fire(int n);
 
 struct dof_helper {
 	char mod[64];
@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 {
 	char line[64];
 	Dl_info info;
-	if (argc < 2 || dladdr((void *) holdlib_work, &info) == 0)
+	if (argc < 2 || dladdr((void *) treelib_fire, &info) == 0)
 		return 2;
 	unsigned long off = strtoul(argv[1], NULL, 0);
 	printf("ready %d\n", (int) getpid());
@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	while (fgets(line, sizeof line, stdin) != NULL) {
 		struct dof_helper dh;
 		memset(&dh, 0, sizeof dh);
-		strcpy(dh.mod, "libholdlib.so");
+		strcpy(dh.mod, "libtreelib.so");
 		dh.addr = (uintptr_t) info.dli_fbase;
 		dh.dof = dh.addr + off;
 		int fd = open(getenv("DTRACE_DOF_INIT_DEVNAME"), O_RDWR);

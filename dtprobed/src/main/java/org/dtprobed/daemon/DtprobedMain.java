@@ -303,6 +303,40 @@ public final class DtprobedMain implements Callable<Integer> {
                 maxRequestsPerUid, !noProcessEvents, processEventsBuffer, probesTree.equals("on"), !noScan, parserClassArchive);
     }
 
+    /**
+     * The variable by which HotSpot moves its thread suspend/resume signal off SIGUSR2, and the
+     * signal the launchers move it to (scripts/lib/common.sh sets the same number).
+     */
+    public static final String SUSPEND_SIGNAL_VARIABLE = "_JAVA_SR_SIGNUM";
+    public static final int LAUNCHER_SUSPEND_SIGNAL = 39;
+
+    /**
+     * SIGUSR2 is Oracle dtprobed's "reparse everything" (its test suite sends it); left to the JVM
+     * it lands in HotSpot's suspend/resume handler, which crashes the daemon (SIGSEGV in
+     * SR_handler). Where that handler still owns SIGUSR2 (no {@link #SUSPEND_SIGNAL_VARIABLE}),
+     * taking it breaks what suspends threads with it — JFR's execution sampler, whose every sample
+     * would then run a check of the probes tree — so the launchers move it and a start without
+     * them says so. The check reads every file of the tree: on a thread of its own, so that the
+     * JVM's one signal thread is free for a SIGTERM meanwhile.
+     */
+    private static void onSigusr2(Logger log, long pid, Daemon daemon) {
+        if (System.getenv(SUSPEND_SIGNAL_VARIABLE) == null) {
+            log.warn("pid {}: started without {} (the launchers set it to {}): SIGUSR2 is shared with the JVM's"
+                    + " thread suspension, so a JFR recording of this daemon samples nothing and runs a probes tree"
+                    + " check per sample", pid, SUSPEND_SIGNAL_VARIABLE, LAUNCHER_SUSPEND_SIGNAL);
+        }
+        sun.misc.Signal.handle(new sun.misc.Signal("USR2"), s -> {
+            Thread t = new Thread(() -> {
+                log.info("pid {}: SIGUSR2: checking the probes tree against the stash and mending it", pid);
+                if (!daemon.recheckProbesTree()) {
+                    log.info("pid {}: SIGUSR2: the probes tree is off; nothing to check", pid);
+                }
+            }, "probes-tree-recheck");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
     static int run(DaemonConfig config, SystemdNotifier notifier) {
         // made here, not in a static field: the level is known only once the options are read
         Logger log = LoggerFactory.getLogger(DtprobedMain.class);
@@ -325,21 +359,7 @@ public final class DtprobedMain implements Callable<Integer> {
         for (String sig : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stop.countDown());
         }
-        // SIGUSR2 is Oracle dtprobed's "reparse everything" (its test suite sends it); left to the
-        // JVM it lands in HotSpot's suspend/resume handler, which crashes the daemon (SIGSEGV in
-        // SR_handler). Taking it costs only that suspend/resume, which JFR's sampler alone uses.
-        // The check reads every file of the tree: on a thread of its own, so that the JVM's one signal
-        // thread is free for a SIGTERM meanwhile.
-        sun.misc.Signal.handle(new sun.misc.Signal("USR2"), s -> {
-            Thread t = new Thread(() -> {
-                log.info("pid {}: SIGUSR2: checking the probes tree against the stash and mending it", pid);
-                if (!daemon.recheckProbesTree()) {
-                    log.info("pid {}: SIGUSR2: the probes tree is off; nothing to check", pid);
-                }
-            }, "probes-tree-recheck");
-            t.setDaemon(true);
-            t.start();
-        });
+        onSigusr2(log, pid, daemon);
         String ready = daemon.describe();
         log.info("pid {}: ready: {}", pid, ready);
         notifier.ready(ready);

@@ -41,7 +41,10 @@ final class PidFilter implements AutoCloseable {
     /** Pids in the filter now; null: every exec and exit passes. Only the filter thread touches it. */
     private Set<Integer> filtered;
     private final AtomicInteger filteredCount = new AtomicInteger(-1);
+    /** Filters given to the kernel. */
     private final AtomicLong rebuilds = new AtomicLong();
+    /** Looks at the index after a change, whether or not the filter then changed. */
+    private final AtomicLong passes = new AtomicLong();
     private final AtomicLong caughtUp = new AtomicLong();
 
     PidFilter(ProcConnector connector, ProbeIndex index, Pruner pruner) {
@@ -71,6 +74,10 @@ final class PidFilter implements AutoCloseable {
         return rebuilds.get();
     }
 
+    long passes() {
+        return passes.get();
+    }
+
     /** Registrations removed because a new filter found their process gone or exec'd. */
     long caughtUp() {
         return caughtUp.get();
@@ -87,6 +94,7 @@ final class PidFilter implements AutoCloseable {
                 }
                 if (running) {
                     rebuild();
+                    passes.incrementAndGet();
                     TimeUnit.MILLISECONDS.sleep(MIN_REBUILD_MILLIS); // a storm's changes go into one rebuild
                 }
             }
@@ -114,6 +122,11 @@ final class PidFilter implements AutoCloseable {
         for (int i = 0; i < pids.length; i++) {
             pids[i] = now.get(i).pid();
             next.add(pids[i]);
+        }
+        if (next.equals(filtered)) {
+            // most changes are a process registering again (an object, a replacement): the program
+            // in place is right, and attaching one costs the kernel a copy and a check of it
+            return;
         }
         if (!connector.filterPids(pids)) {
             LOG.warn("the kernel refused the process-events filter for {} pids; every exec and exit is read", pids.length);

@@ -46,15 +46,15 @@ class AdoptIT {
     void processesStartedBeforeTheDaemonAreAdoptedAndBinariesWithoutProbesAreRemembered() throws Exception {
         Path oracle = Files.createDirectories(tmp.resolve("oracle"));
         Path holdprog = OracleDtrace.holdprog(oracle);
-        Path libuser = OracleDtrace.libuser(oracle);
+        Path treepie = OracleDtrace.treePrograms(oracle).treepie();
         Path sleep = Files.copy(Path.of("/bin/sleep"), tmp.resolve("nodofsleep"));
         Path plainDir = Files.createDirectories(tmp.resolve("plain"));
-        Path plainUser = plainLibuser(plainDir, libuser);
+        Path plainUser = plainTreepie(plainDir, treepie);
         Files.copy(Path.of("src/test/c/oracle/reregister.c"), oracle.resolve("reregister.c"));
-        run(oracle, "gcc", "-O2", "-pie", "-fPIE", "-o", "reregister", "reregister.c", "-L.", "-lholdlib",
+        run(oracle, "gcc", "-O2", "-pie", "-fPIE", "-o", "reregister", "reregister.c", "-L.", "-ltreelib",
                 "-Wl,-rpath,$ORIGIN");
         long dofOffset;
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(oracle.resolve("libholdlib.so"))) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(oracle.resolve("libtreelib.so"))) {
             dofOffset = org.dtprobed.adopt.ElfReader.read(org.dtprobed.adopt.ElfSource.of(ch)).dofAddress();
         }
         Path state = tmp.resolve("state");
@@ -63,7 +63,7 @@ class AdoptIT {
         try (ChildJars jars = ChildJars.create()) {
             // before the daemon: drti finds no device and registers nothing
             Process hold = start(started, holdprog.toString());
-            Process lib = start(started, libuser.toString());
+            Process lib = start(started, treepie.toString());
             Process sl = start(started, sleep.toString(), "1000");
             Process plain = start(started, plainUser.toString());
             ProcessBuilder rb = new ProcessBuilder(oracle.resolve("reregister").toString(), Long.toString(dofOffset))
@@ -85,9 +85,9 @@ class AdoptIT {
                 holdAdopted = daemon.list("holdprov:::", holdPid);
                 assertThat(holdAdopted).extracting(ProbeEntry::fullName).containsExactlyInAnyOrder(
                         "holdprov" + holdPid + ":holdprog:main:req_done", "holdprov" + holdPid + ":holdprog:main:tick");
-                libAdopted = daemon.list("holdlib:::", libPid);
-                assertThat(libAdopted).extracting(ProbeEntry::fullName)
-                        .containsExactly("holdlib" + libPid + ":libholdlib.so:holdlib_work:work");
+                libAdopted = daemon.list("treelib:::", libPid);
+                assertThat(libAdopted).extracting(ProbeEntry::fullName).containsExactlyInAnyOrderElementsOf(
+                        treelibProbes(libPid));
                 assertThat(holdAdopted).allMatch(ProbeEntry::adopted);
                 assertThat(libAdopted).allMatch(ProbeEntry::adopted);
                 ObjectNode stats = daemon.stats();
@@ -96,12 +96,12 @@ class AdoptIT {
 
                 // what drti registers for the same programs, started now: the same probes and places
                 Process hold2 = start(started, holdprog.toString(), daemon);
-                Process lib2 = start(started, libuser.toString(), daemon);
+                Process lib2 = start(started, treepie.toString(), daemon);
                 int hold2Pid = ready(hold2);
                 int lib2Pid = ready(lib2);
                 assertThat(sites(daemon.list("holdprov:::", hold2Pid))).isEqualTo(sites(holdAdopted));
                 assertThat(daemon.list("holdprov:::", hold2Pid)).noneMatch(ProbeEntry::adopted);
-                assertThat(fileOffsets(daemon.list("holdlib:::", lib2Pid))).isEqualTo(fileOffsets(libAdopted));
+                assertThat(fileOffsets(daemon.list("treelib:::", lib2Pid))).isEqualTo(fileOffsets(libAdopted));
 
                 // sleep has no DOF: remembered with its path, and a rescan opens nothing of it
                 try (DtprobedClient c = DtprobedClient.connect(daemon.socket())) {
@@ -111,12 +111,12 @@ class AdoptIT {
                     assertThat(again.get("adopted").asInt()).isZero();
                 }
                 // drti's ADDDOF of the adopted library, repeated by its process: the adopted generation
-                List<ProbeEntry> reregAdopted = daemon.list("holdlib:::", reregPid);
-                assertThat(reregAdopted).singleElement().satisfies(e -> assertThat(e.adopted()).isTrue());
+                List<ProbeEntry> reregAdopted = daemon.list("treelib:::", reregPid);
+                assertThat(reregAdopted).hasSize(2).allMatch(ProbeEntry::adopted);
                 rereg.getOutputStream().write("again\n".getBytes(StandardCharsets.US_ASCII));
                 rereg.getOutputStream().flush();
                 assertThat(nextLine(reregOut, "gen ")).isEqualTo("gen " + reregAdopted.get(0).generation());
-                assertThat(daemon.list("holdlib:::", reregPid)).as("no duplicate").isEqualTo(reregAdopted);
+                assertThat(daemon.list("treelib:::", reregPid)).as("no duplicate").isEqualTo(reregAdopted);
                 assertThat(negativePaths(state)).contains(sleep.toRealPath().toString());
                 assertThat(adoptedInStashDump(state)).contains(holdPid, libPid);
                 assertThat(daemon.stop()).isZero();
@@ -136,15 +136,15 @@ class AdoptIT {
                 // the plain library replaced in place by the -G build: examined again, adopted
                 try (DtprobedClient c = DtprobedClient.connect(daemon.socket())) {
                     assertThat(c.scan(OptionalInt.of(plainPid)).get("adopted").asInt()).isZero();
-                    Path plainLib = plainDir.resolve("libholdlib.so");
-                    Files.write(plainLib, Files.readAllBytes(oracle.resolve("libholdlib.so")),
+                    Path plainLib = plainDir.resolve("libtreelib.so");
+                    Files.write(plainLib, Files.readAllBytes(oracle.resolve("libtreelib.so")),
                             StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                     ObjectNode replaced = c.scan(OptionalInt.of(plainPid));
                     assertThat(replaced.get("objects_examined").asInt()).isPositive();
                     assertThat(replaced.get("adopted").asInt()).isEqualTo(1);
                 }
-                assertThat(daemon.list("holdlib:::", plainPid)).extracting(ProbeEntry::fullName)
-                        .containsExactly("holdlib" + plainPid + ":libholdlib.so:holdlib_work:work");
+                assertThat(daemon.list("treelib:::", plainPid)).extracting(ProbeEntry::fullName)
+                        .containsExactlyInAnyOrderElementsOf(treelibProbes(plainPid));
             }
         } finally {
             for (Process p : started) {
@@ -153,13 +153,20 @@ class AdoptIT {
         }
     }
 
-    /** libuser linked against a libholdlib.so built without dtrace -G (no .SUNW_dof, no drti). */
-    private static Path plainLibuser(Path dir, Path libuser) throws Exception {
-        Files.writeString(dir.resolve("plain.c"), "void holdlib_work(int n) { (void) n; }\n");
-        run(dir, "gcc", "-shared", "-fPIC", "-o", "libholdlib.so", "plain.c");
-        Files.copy(libuser.resolveSibling("libuser.c"), dir.resolve("libuser.c"), StandardCopyOption.REPLACE_EXISTING);
-        run(dir, "gcc", "-O2", "-pie", "-fPIE", "-o", "libuser", "libuser.c", "-L.", "-lholdlib", "-Wl,-rpath,$ORIGIN");
-        return dir.resolve("libuser");
+    /** treepie linked against a libtreelib.so built without dtrace -G (no .SUNW_dof, no drti). */
+    private static Path plainTreepie(Path dir, Path treepie) throws Exception {
+        Files.writeString(dir.resolve("plain.c"), "void treelib_fire(int n) { (void) n; }\n");
+        run(dir, "gcc", "-shared", "-fPIC", "-o", "libtreelib.so", "plain.c");
+        Files.copy(treepie.resolveSibling("treehost.c"), dir.resolve("treehost.c"), StandardCopyOption.REPLACE_EXISTING);
+        run(dir, "gcc", "-O2", "-DLINKED_LIB", "-o", "treepie", "treehost.c", "-L.", "-ltreelib", "-Wl,-rpath,$ORIGIN",
+                "-ldl", "-lpthread");
+        return dir.resolve("treepie");
+    }
+
+    /** The probes libtreelib.so's DOF gives a process. */
+    private static List<String> treelibProbes(int pid) {
+        return List.of("treelib" + pid + ":libtreelib.so:treelib_fire:lib_call",
+                "treelib" + pid + ":libtreelib.so:treelib_fire:lib_done");
     }
 
     private static List<ProbeEntry.Site> sites(List<ProbeEntry> probes) {

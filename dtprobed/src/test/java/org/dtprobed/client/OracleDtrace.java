@@ -81,17 +81,6 @@ public final class OracleDtrace {
     }
 
     /**
-     * Builds libholdlib.so (provider holdlib: work(int)) with {@code dtrace -G} and libuser, a PIE
-     * executable linked against it (rpath $ORIGIN), in {@code dir}; returns libuser.
-     */
-    static Path libuser(Path dir) throws IOException, InterruptedException {
-        gLibrary(dir, "holdlib", "holdlib", "libholdlib.so", "libuser.c");
-        run(dir, 120, "gcc", "-O2", "-pie", "-fPIE", "-o", "libuser", "libuser.c", "-L.", "-lholdlib",
-                "-Wl,-rpath,$ORIGIN");
-        return dir.resolve("libuser");
-    }
-
-    /**
      * Builds the shared library {@code so} from {@code NAME.c} and its provider
      * {@code provider.d} as users build one: {@code dtrace -h}, {@code gcc -fPIC}, {@code dtrace -G},
      * {@code gcc -shared}. The sources are copied into {@code dir} with {@code more} (the host's).

@@ -37,7 +37,8 @@ class ParseOnceIT {
 
     @Test
     void oneParseForEveryProcessOfASharedLibraryAtItsOwnBase() throws Exception {
-        Path libuser = OracleDtrace.libuser(Files.createDirectories(tmp.resolve("oracle")));
+        OracleDtrace.TreePrograms programs = OracleDtrace.treePrograms(Files.createDirectories(tmp.resolve("oracle")));
+        Path treepie = programs.treepie();
         List<Process> started = new ArrayList<>();
         try (ChildJars jars = ChildJars.create();
              DaemonProcess daemon = DaemonProcess.start(tmp.resolve("state"),
@@ -46,7 +47,7 @@ class ParseOnceIT {
             // started together: their constructors register the same DOF concurrently
             List<Process> batch = new ArrayList<>();
             for (int i = 0; i < AT_ONCE; i++) {
-                batch.add(start(libuser, daemon));
+                batch.add(start(treepie, daemon));
             }
             started.addAll(batch);
             List<Integer> pids = new ArrayList<>();
@@ -54,7 +55,7 @@ class ParseOnceIT {
                 pids.add(ready(p));
             }
             for (int i = 0; i < ONE_BY_ONE; i++) {
-                Process p = start(libuser, daemon);
+                Process p = start(treepie, daemon);
                 started.add(p);
                 pids.add(ready(p));
             }
@@ -66,18 +67,23 @@ class ParseOnceIT {
             Set<Long> bases = new HashSet<>();
             Set<List<Long>> fileOffsets = new HashSet<>();
             for (int pid : pids) {
-                List<ProbeEntry> probes = daemon.list("holdlib:::", pid);
-                assertThat(probes).as("pid %d", pid).singleElement().satisfies(e -> {
-                    assertThat(e.fullName()).isEqualTo("holdlib" + pid + ":libholdlib.so:holdlib_work:work");
-                    assertThat(e.mapping().path()).endsWith("/libholdlib.so");
+                List<ProbeEntry> probes = daemon.list("treelib:::", pid);
+                assertThat(probes).as("pid %d", pid).extracting(ProbeEntry::fullName).containsExactlyInAnyOrder(
+                        "treelib" + pid + ":libtreelib.so:treelib_fire:lib_call",
+                        "treelib" + pid + ":libtreelib.so:treelib_fire:lib_done");
+                assertThat(probes).allSatisfy(e -> {
+                    assertThat(e.mapping().path()).endsWith("/libtreelib.so");
                     assertThat(e.sites()).isNotEmpty();
-                    bases.add(e.mapping().base());
-                    fileOffsets.add(e.sites().stream().map(s -> e.mapping().fileOffset(s.address())).toList());
                 });
+                bases.add(probes.get(0).mapping().base());
+                assertThat(probes).extracting(e -> e.mapping().base()).as("one base per process").containsOnly(
+                        probes.get(0).mapping().base());
+                fileOffsets.add(probes.stream().flatMap(e -> e.sites().stream().map(s -> e.mapping().fileOffset(s.address())))
+                        .sorted().toList());
             }
             assertThat(bases).as("ASLR put the library at a base of its own in each process").hasSizeGreaterThan(1);
             assertThat(fileOffsets).as("every process's sites are the same places in the library").hasSize(1);
-            long size = Files.size(libuser.resolveSibling("libholdlib.so"));
+            long size = Files.size(programs.libtreelib());
             assertThat(fileOffsets.iterator().next()).allSatisfy(o -> assertThat(o).isBetween(0L, size - 1));
         } finally {
             for (Process p : started) {
@@ -86,8 +92,8 @@ class ParseOnceIT {
         }
     }
 
-    private static Process start(Path libuser, DaemonProcess daemon) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(libuser.toString()).redirectErrorStream(true);
+    private static Process start(Path program, DaemonProcess daemon) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(program.toString()).redirectErrorStream(true);
         pb.environment().put("DTRACE_DOF_INIT_DEVNAME", daemon.device().toString());
         return pb.start();
     }
@@ -96,7 +102,7 @@ class ParseOnceIT {
     private static int ready(Process p) throws Exception {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = r.readLine();
-        assertThat(line).as("libuser's first line").startsWith("ready ");
+        assertThat(line).as("treepie's first line").startsWith("ready ");
         return Integer.parseInt(line.substring("ready ".length()).strip());
     }
 }

@@ -51,6 +51,8 @@ public final class DaemonProcess implements AutoCloseable {
         Path log = stateDir.resolve("daemon.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // as the launchers start it (scripts/lib/common.sh): SIGUSR2 is the daemon's, not the JVM's
+        pb.environment().put(DtprobedMain.SUSPEND_SIGNAL_VARIABLE, Integer.toString(DtprobedMain.LAUNCHER_SUSPEND_SIGNAL));
         pb.environment().putAll(env);
         Process p = pb.start();
         DaemonProcess d = new DaemonProcess(p, stateDir, Path.of("/dev").resolve(deviceName), log);

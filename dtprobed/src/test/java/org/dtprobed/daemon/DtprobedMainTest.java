@@ -18,6 +18,16 @@ class DtprobedMainTest {
         return main.config();
     }
 
+    /** The launchers move HotSpot's suspend signal off SIGUSR2 to the number the daemon names. */
+    @Test
+    void theLaunchersMoveTheJvmsSuspendSignalWhereTheDaemonSaysTheyDo() throws java.io.IOException {
+        Path scripts = Path.of("../scripts").toAbsolutePath().normalize();
+        assertThat(java.nio.file.Files.readString(scripts.resolve("lib/common.sh")))
+                .contains("\nDTP_DAEMON_SUSPEND_SIGNAL=" + DtprobedMain.LAUNCHER_SUSPEND_SIGNAL + "\n");
+        assertThat(java.nio.file.Files.readString(scripts.resolve("dtprobed")))
+                .contains("export " + DtprobedMain.SUSPEND_SIGNAL_VARIABLE + "=$DTP_DAEMON_SUSPEND_SIGNAL\n");
+    }
+
     @Test
     void defaultSizingIsTheStashDefault() {
         DaemonConfig config = parse("--state-dir", "/tmp/dtp-x");

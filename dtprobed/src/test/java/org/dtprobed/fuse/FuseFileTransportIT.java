@@ -120,6 +120,16 @@ class FuseFileTransportIT {
         assertThat(file.getParent().getFileSystem().provider().getFileStore(file).type()).isEqualTo("fuse.dtprobed");
     }
 
+    /** The daemon has no FLUSH (ENOSYS): the kernel stops sending it and every close still succeeds. */
+    @Test
+    void closingTheHelperFileSucceedsWithoutAFlush() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(device,
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+            ch.close(); // throws on an error from close(2)
+        }
+    }
+
     @Test
     void everyCorpusDofRegistersAndArrivesByteForByte() throws Exception {
         for (Path dof : DofFiles.corpus()) {

@@ -54,6 +54,8 @@ class HelperFileSystemTest {
         assertThat(handle(FuseFrames.request(2, 10, 2, 1, FuseFrames.ints(1, 0)))).isNull(); // FORGET
         assertThat(handle(FuseFrames.request(36, 11, 0, 1, FuseFrames.ints(4, 0)))).isNull(); // INTERRUPT
         assertThat(error(handle(FuseFrames.request(38, 12, 0, 1, new byte[0])))).isZero(); // DESTROY
+        assertThat(error(handle(FuseFrames.request(25, 13, 2, 1, new byte[24])))).as("FLUSH: none, the kernel stops asking")
+                .isEqualTo(38);
     }
 
     @Test

@@ -23,7 +23,7 @@ public final class Probes {
     }
 
     /** One registration: pid, uid, gen and "provider:function:name" triples (module "prog"). */
-    static List<ProbeEntry> registration(int pid, int uid, long gen, String... probes) {
+    public static List<ProbeEntry> registration(int pid, int uid, long gen, String... probes) {
         List<ProbeEntry> out = new ArrayList<>();
         for (String p : probes) {
             String[] f = p.split(":");
