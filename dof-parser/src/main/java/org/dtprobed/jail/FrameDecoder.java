@@ -1,6 +1,8 @@
 package org.dtprobed.jail;
 
 import org.dtprobed.dof.wire.WireFormatException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;
@@ -68,6 +70,26 @@ public final class FrameDecoder {
         body = null;
         state = State.HEADER;
         return Optional.of(f);
+    }
+
+    /** Bytes the body of the frame begun still lacks; 0 between frames. */
+    int bodyMissing() {
+        return state == State.BODY ? body.length - bodyFilled : 0;
+    }
+
+    /**
+     * Reads body bytes straight from {@code in} into the frame's own array (no buffer in between),
+     * at most {@link #bodyMissing()}; the next {@link #decode} returns the frame once it is whole.
+     *
+     * @return the bytes read, or -1 at the end of the stream
+     */
+    int fillBody(InputStream in) throws IOException {
+        int n = in.read(body, bodyFilled, body.length - bodyFilled);
+        if (n > 0) {
+            bodyFilled += n;
+            consumed += n;
+        }
+        return n;
     }
 
     private static int transfer(ByteBuffer from, ByteBuffer to) {

@@ -6,7 +6,11 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 
-/** Reads whole frames from a blocking stream (a pipe end) through a {@link FrameDecoder}. */
+/**
+ * Reads whole frames from a blocking stream (a pipe end) through a {@link FrameDecoder}: headers
+ * and small bodies through one buffer, the rest of a body that the buffer did not hold straight
+ * into the frame's array.
+ */
 public final class FrameReader {
     private static final int CHUNK = 64 * 1024;
 
@@ -32,8 +36,10 @@ public final class FrameReader {
             if (f.isPresent()) {
                 return f.get();
             }
+            // the buffer is used up here: the rest of a body begun goes straight into the frame's array
+            boolean direct = decoder.bodyMissing() > 0;
+            int n = direct ? decoder.fillBody(in) : in.read(buffer.array(), 0, buffer.capacity());
             buffer.clear();
-            int n = in.read(buffer.array(), 0, buffer.capacity());
             if (n < 0) {
                 buffer.limit(0);
                 if (decoder.idle()) {
@@ -41,7 +47,7 @@ public final class FrameReader {
                 }
                 throw new EOFException("stream ended inside a frame");
             }
-            buffer.limit(n);
+            buffer.limit(direct ? 0 : n);
         }
     }
 }

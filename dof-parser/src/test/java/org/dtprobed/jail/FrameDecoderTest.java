@@ -60,22 +60,26 @@ class FrameDecoderTest {
         return LongStream.range(0, 20).map(i -> 0xF4A3E000L + i).boxed();
     }
 
+    /** {@code count} PARSED frames, request ids 0.., with random bodies of {@code size}'s lengths (into {@code bodies}). */
+    private static byte[] frames(SplittableRandom r, int count, java.util.function.IntSupplier size, List<byte[]> bodies)
+            throws java.io.IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FrameWriter w = new FrameWriter(out);
+        for (int i = 0; i < count; i++) {
+            byte[] body = new byte[size.getAsInt()];
+            r.nextBytes(body);
+            bodies.add(body);
+            w.write(FrameType.PARSED, i, body);
+        }
+        return out.toByteArray();
+    }
+
     @ParameterizedTest
     @MethodSource("seeds")
     void randomSplitsOfManyFramesDecodeToTheSameFrames(long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        FrameWriter w = new FrameWriter(out);
         List<byte[]> bodies = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            byte[] body = new byte[r.nextInt(3) == 0 ? 0 : r.nextInt(5000)];
-            for (int j = 0; j < body.length; j++) {
-                body[j] = (byte) r.nextInt(256);
-            }
-            bodies.add(body);
-            w.write(FrameType.PARSED, i, body);
-        }
-        byte[] all = out.toByteArray();
+        byte[] all = frames(r, 30, () -> r.nextInt(3) == 0 ? 0 : r.nextInt(5000), bodies);
         List<Frame> got = new ArrayList<>();
         int at = 0;
         while (at < all.length) {
@@ -145,6 +149,32 @@ class FrameDecoderTest {
         byte[] cut = hex(FIXTURE.substring(0, FIXTURE.length() - 2));
         FrameReader r2 = new FrameReader(new ByteArrayInputStream(cut), 100);
         assertThatThrownBy(r2::read).isInstanceOf(EOFException.class).hasMessage("stream ended inside a frame");
+    }
+
+    /**
+     * The reader over a stream that hands out a random few bytes to a few hundred KiB per read:
+     * bodies beyond its buffer are read straight into the frame's array, and every frame comes out
+     * whole and in order.
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void theReaderGivesTheSameFramesFromAStreamOfAnySplitWithBodiesBeyondItsBuffer(long seed) throws Exception {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<byte[]> bodies = new ArrayList<>();
+        byte[] all = frames(r, 12, () -> r.nextInt(3) == 0 ? r.nextInt(100) : r.nextInt(300_000), bodies);
+        java.io.InputStream trickle = new ByteArrayInputStream(all) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1 + r.nextInt(r.nextBoolean() ? 9 : 400_000)));
+            }
+        };
+        FrameReader reader = new FrameReader(trickle, 1 << 20);
+        for (int i = 0; i < bodies.size(); i++) {
+            Frame f = reader.read();
+            assertThat(f.requestId()).as("seed %d", seed).isEqualTo(i);
+            assertThat(f.body()).as("seed %d frame %d", seed, i).isEqualTo(bodies.get(i));
+        }
+        assertThat(reader.read()).isNull();
     }
 
     /** A failed decoder is discarded with its child; the leftover check needs a fresh one. */

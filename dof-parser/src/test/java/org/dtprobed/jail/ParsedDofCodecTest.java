@@ -21,6 +21,7 @@ import org.dtprobed.dof.ParsedRelocation;
 import org.dtprobed.dof.PolicyViolation;
 import org.dtprobed.dof.ProbeSite;
 import org.dtprobed.dof.ProviderAttributes;
+import org.dtprobed.dof.wire.EncodedParsedDof;
 import org.dtprobed.dof.wire.ParsedDofCodec;
 import org.dtprobed.dof.wire.WireFormatException;
 import org.dtprobed.dof.wire.WireWriter;
@@ -42,6 +43,7 @@ class ParsedDofCodecTest {
         assertThat(d.probeCount()).isPositive();
         ParsedDof back = ParsedDofCodec.decode(ByteBuffer.wrap(ParsedDofCodec.encode(d)));
         assertThat(back).isEqualTo(d);
+        assertThat(EncodedParsedDof.decode(ParsedDofCodec.encode(d))).isEqualTo(EncodedParsedDof.encode(d));
         assertThat(back.providers().get(0).probes().get(0).storedSites()).isEqualTo(d.providers().get(0).probes().get(0).storedSites());
     }
 
@@ -124,7 +126,11 @@ class ParsedDofCodecTest {
         return LongStream.range(0, 40).map(i -> 0xC0DEC000L + i).boxed();
     }
 
-    /** A subverted child can send anything: decoding must fail with WireFormatException only. */
+    /**
+     * A subverted child can send anything: decoding must fail with WireFormatException only. And
+     * the codec is canonical: a body that decodes is byte for byte the encoding of what it decodes
+     * to, so the stash may store a child's bytes as they came (the format is the same as an encode's).
+     */
     @ParameterizedTest
     @MethodSource("seeds")
     void mutatedEncodingsEitherDecodeOrFailWithAFrameFormatException(long seed) throws Exception {
@@ -137,7 +143,11 @@ class ParsedDofCodecTest {
                 bad[r.nextInt(bad.length)] = (byte) r.nextInt(256);
             }
             try {
-                ParsedDofCodec.decode(ByteBuffer.wrap(bad));
+                EncodedParsedDof decoded = EncodedParsedDof.decode(bad);
+                assertThat(ParsedDofCodec.encode(decoded.dof())).as("seed %d round %d: the re-encode", seed, round)
+                        .isEqualTo(decoded.body());
+                decoded.body()[0] ^= 1; // the bytes are kept as they came, not copied
+                assertThat(bad[0]).isEqualTo(decoded.body()[0]);
             } catch (WireFormatException expected) {
                 // the only acceptable failure
             } catch (RuntimeException e) {

@@ -382,7 +382,7 @@ public final class Daemon implements AutoCloseable {
         return transport != null && transport.serving();
     }
 
-    /** The loops that must keep turning: the helper device's reader and each parser worker. */
+    /** The loops that must keep turning: the helper device's reader and the parsers' deadline timer. */
     public List<Heartbeat> heartbeats() {
         List<Heartbeat> all = new java.util.ArrayList<>(parser.heartbeats());
         all.add(0, transport.heartbeat());

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The pulse of one loop that must keep turning (the FUSE reader, a parser worker): the loop
+ * The pulse of one loop that must keep turning (the FUSE reader, the parsers' deadline timer): the loop
  * beats on every turn, and a beat older than the loop's own bound means it is stuck, which
  * stops the systemd watchdog pings ({@link Watchdog}).
  */

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * systemd's watchdog ({@code WatchdogSec=}): every half interval, a ping — but only while every
  * heartbeat is fresh. A ping from a timer alone would say nothing; this one says that the FUSE
- * reader and the parser workers still turn, so systemd restarts a daemon whose device hangs.
+ * reader and the parsers' deadline timer still turn, so systemd restarts a daemon whose device hangs.
  */
 public final class Watchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);

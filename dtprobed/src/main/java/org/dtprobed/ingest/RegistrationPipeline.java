@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.wire.EncodedParsedDof;
 import org.dtprobed.dof.PolicyViolation;
 import org.dtprobed.helper.Caller;
 import org.dtprobed.helper.HelperException;
@@ -217,15 +218,19 @@ public final class RegistrationPipeline implements HelperRequests {
         ParsedDof cached = parseCache.get(key).orElse(null);
         if (cached != null) {
             stats.parseCacheHit();
-            return commitParsed(caller, helper, cached, holder, stamp, rec, dof, content, snap);
+            return commitParsed(caller, helper, cached, null, holder, stamp, rec, dof, content, snap);
         }
         // the parse is shared until the first registration's commit has put it in the parse cache
         return inFlight.run(key, () -> lookupOrParse(caller, helper, dof, content), r -> {
             if (r.shared() || r.value().cached()) {
                 stats.parseCacheHit();
             }
-            ParsedDof parsed = parsedOrRefuse(caller, helper, r.value().outcome(), holder, stamp);
-            return commitParsed(caller, helper, parsed, holder, stamp, rec, dof, content, snap);
+            Lookup l = r.value();
+            if (l.stored() != null) {
+                return commitParsed(caller, helper, l.stored(), null, holder, stamp, rec, dof, content, snap);
+            }
+            EncodedParsedDof parsed = parsedOrRefuse(caller, helper, l.outcome(), holder, stamp);
+            return commitParsed(caller, helper, parsed.dof(), parsed, holder, stamp, rec, dof, content, snap);
         });
     }
 
@@ -233,11 +238,12 @@ public final class RegistrationPipeline implements HelperRequests {
      * Refuses a parse result that may not be registered (remembered in the negative cache), else
      * commits it. The result came from memory, the stash's parse cache, a parse another
      * registration had in flight ({@code parse_cache_hits}), or the jail ({@code parses}); it serves
-     * any load base.
+     * any load base. A result from the jail comes with the child's bytes ({@code fresh}), which the
+     * stash stores as they came; null for one from a cache.
      */
-    private Committed commitParsed(Caller caller, DofHelper helper, ParsedDof parsed, Mapping holder, FileStamp stamp,
-                                   RegistrationRecord rec, byte[] dof, ContentHash content, ProcessSnapshot snap)
-            throws HelperException {
+    private Committed commitParsed(Caller caller, DofHelper helper, ParsedDof parsed, EncodedParsedDof fresh,
+                                   Mapping holder, FileStamp stamp, RegistrationRecord rec, byte[] dof,
+                                   ContentHash content, ProcessSnapshot snap) throws HelperException {
         List<PolicyViolation> violations = parsed.violations();
         if (!violations.isEmpty()) {
             remember(holder, stamp, Verdict.INVALID_DOF, violations.get(0).message());
@@ -248,31 +254,37 @@ public final class RegistrationPipeline implements HelperRequests {
             remember(holder, stamp, Verdict.NO_PROBES, "DOF has no probes");
             throw refuse(caller, helper, "no_probes", Errno.EINVAL, "DOF has no probes");
         }
-        return new Committed(parsed, commit(caller, rec, dof, content, parsed, snap));
+        return new Committed(parsed, commit(caller, rec, dof, content, parsed, fresh, snap));
     }
 
-    /** What one parse-cache lookup or jailed parse found, shared with registrations waiting for it. */
-    private record Lookup(ParseOutcome outcome, boolean cached) {
+    /**
+     * What one parse-cache lookup ({@code stored}) or jailed parse ({@code outcome}) found, shared
+     * with registrations waiting for it; one of the two is null.
+     */
+    private record Lookup(ParsedDof stored, ParseOutcome outcome) {
+        boolean cached() {
+            return stored != null;
+        }
     }
 
     private Lookup lookupOrParse(Caller caller, DofHelper helper, byte[] dof, ContentHash content) {
         try {
             Optional<ParsedDof> stored = stash.findParsed(content, helper.module(), caller.pid());
             if (stored.isPresent()) {
-                return new Lookup(new ParseOutcome.Parsed(stored.get()), true);
+                return new Lookup(stored.get(), null);
             }
         } catch (StashException e) {
             LOG.warn("pid {}: parse cache unreadable, parsing again: {}", caller.pid(), e.getMessage());
         }
         ParseOutcome outcome = parser.parse(helper, dof, caller.pid());
         stats.parsed();
-        return new Lookup(outcome, false);
+        return new Lookup(null, outcome);
     }
 
-    private ParsedDof parsedOrRefuse(Caller caller, DofHelper helper, ParseOutcome outcome, Mapping holder,
-                                     FileStamp stamp) throws HelperException {
+    private EncodedParsedDof parsedOrRefuse(Caller caller, DofHelper helper, ParseOutcome outcome, Mapping holder,
+                                            FileStamp stamp) throws HelperException {
         if (outcome instanceof ParseOutcome.Parsed p) {
-            return p.dof();
+            return p.result();
         }
         if (outcome instanceof ParseOutcome.Rejected r) {
             remember(holder, stamp, Verdict.INVALID_DOF, r.message());
@@ -296,19 +308,19 @@ public final class RegistrationPipeline implements HelperRequests {
     }
 
     private long commit(Caller caller, RegistrationRecord rec, byte[] dof, ContentHash content, ParsedDof parsed,
-                        ProcessSnapshot snap) throws HelperException {
+                        EncodedParsedDof fresh, ProcessSnapshot snap) throws HelperException {
         int pid = rec.pid();
         CommitResult committed;
         long passes = reclaimer.passes();
         try {
             try {
-                committed = commitOnce(rec, dof, parsed, content);
+                committed = commitOnce(rec, dof, parsed, fresh, content);
             } catch (StashException e) {
                 if (e.kind() != StashException.Kind.FULL || !reclaimer.reclaim(passes)) {
                     throw e;
                 }
                 LOG.info("pid {}: stash was full; retrying after pruning dead processes", pid);
-                committed = commitOnce(rec, dof, parsed, content);
+                committed = commitOnce(rec, dof, parsed, fresh, content);
             }
         } catch (StashException e) {
             throw refuse(caller, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
@@ -323,10 +335,11 @@ public final class RegistrationPipeline implements HelperRequests {
     }
 
     /** One commit; a refused one may still have dropped a reused or exec'd pid's registrations, which the index drops too. */
-    private CommitResult commitOnce(RegistrationRecord rec, byte[] dof, ParsedDof parsed, ContentHash content)
-            throws StashException {
+    /** @param fresh the jailed child's reply as it came, stored as is; null for a result from a cache */
+    private CommitResult commitOnce(RegistrationRecord rec, byte[] dof, ParsedDof parsed, EncodedParsedDof fresh,
+                                    ContentHash content) throws StashException {
         try {
-            return stash.commit(rec, dof, parsed, content);
+            return fresh != null ? stash.commit(rec, dof, fresh, content) : stash.commit(rec, dof, parsed, content);
         } catch (StashException e) {
             index.removeRegistrations(e.dropped().stream().map(CommitResult.Dropped::key).toList());
             throw e;

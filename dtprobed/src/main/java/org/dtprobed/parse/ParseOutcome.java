@@ -3,13 +3,26 @@ package org.dtprobed.parse;
 import java.util.Objects;
 import org.dtprobed.dof.DofRule;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.wire.EncodedParsedDof;
 
 /** The answer to one parse: the parsed DOF, the parser's refusal, or no answer at all. */
 public sealed interface ParseOutcome {
-    /** The DOF parsed (it may still carry policy violations). */
-    record Parsed(ParsedDof dof) implements ParseOutcome {
+    /**
+     * The DOF parsed (it may still carry policy violations), with the child's PARSED body it was
+     * decoded from, which the stash stores as it came.
+     */
+    record Parsed(EncodedParsedDof result) implements ParseOutcome {
         public Parsed {
-            Objects.requireNonNull(dof, "dof");
+            Objects.requireNonNull(result, "result");
+        }
+
+        /** A result made in process (tests compare the child's answer with it, bytes included). */
+        public Parsed(ParsedDof dof) {
+            this(EncodedParsedDof.encode(dof));
+        }
+
+        public ParsedDof dof() {
+            return result.dof();
         }
     }
 

@@ -2,8 +2,6 @@ package org.dtprobed.parse;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,24 +15,22 @@ import org.dtprobed.jail.FrameReader;
 import org.dtprobed.jail.FrameType;
 import org.dtprobed.jail.FrameWriter;
 import org.dtprobed.jail.ParseRequest;
-import org.dtprobed.dof.wire.ParsedDofCodec;
+import org.dtprobed.dof.wire.EncodedParsedDof;
 import org.dtprobed.jail.Rejection;
 
 /**
- * One running parser child, seen from the daemon. A reader thread turns its stdout into frames (or
- * the error that ended them) on a queue, so that waiting for a reply has a deadline; a relay
- * thread logs its stderr. A watchdog kills the child at the deadline even while the daemon is
- * blocked writing a large DOF into a child that stopped reading.
+ * One running parser child, seen from the daemon. The thread that borrowed it writes the request
+ * and reads the reply itself; the deadline is a kill on the timer, which ends a blocked write (a
+ * child that stopped reading a large DOF) or read (a child that hangs) with the end of the pipe.
+ * A relay thread logs its stderr.
  */
 final class ParserChild implements AutoCloseable {
-    /** Marks the end of the child's stdout on the queue. */
-    private static final Object END = new Object();
     /** Starts the child's last lines in a start failure's message. */
     static final String LAST_OUTPUT = "; its last output:";
 
     private final Process process;
     private final FrameWriter writer;
-    private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final FrameReader reader;
     private final StderrRelay relay;
     private final AtomicBoolean killedAtDeadline = new AtomicBoolean();
     private ChildReady ready;
@@ -44,13 +40,13 @@ final class ParserChild implements AutoCloseable {
         this.process = process;
         this.writer = new FrameWriter(process.getOutputStream());
         this.relay = new StderrRelay(process.getErrorStream(), process.pid());
-        FrameReader reader = new FrameReader(process.getInputStream(), maxReplyBytes);
+        this.reader = new FrameReader(process.getInputStream(), maxReplyBytes);
         daemonThread("parser-child-" + process.pid() + "-stderr", relay).start();
-        daemonThread("parser-child-" + process.pid() + "-reader", () -> pump(reader)).start();
     }
 
-    /** Starts a child and waits for its READY frame. */
-    static ParserChild start(ChildCommand command, long startTimeoutNanos, int maxReplyBytes) throws AttemptFailure {
+    /** Starts a child and waits for its READY frame; the timer kills it at the start deadline. */
+    static ParserChild start(ChildCommand command, long startTimeoutNanos, int maxReplyBytes,
+                             ScheduledExecutorService timer) throws AttemptFailure {
         ProcessBuilder pb = new ProcessBuilder(command.command());
         command.environment(pb.environment());
         Process p;
@@ -61,8 +57,9 @@ final class ParserChild implements AutoCloseable {
             throw new AttemptFailure(FailureReason.START_FAILED, "cannot start " + command.java() + ": " + e.getMessage());
         }
         ParserChild child = new ParserChild(p, maxReplyBytes);
+        ScheduledFuture<?> watchdog = timer.schedule(child::killAtDeadline, startTimeoutNanos, TimeUnit.NANOSECONDS);
         try {
-            Frame f = child.await(startTimeoutNanos, "READY");
+            Frame f = child.await("READY");
             if (f.type() != FrameType.READY) {
                 throw new AttemptFailure(FailureReason.PROTOCOL, "first frame is " + f.type() + ", not READY");
             }
@@ -75,6 +72,8 @@ final class ParserChild implements AutoCloseable {
             String exit = why.endsWith(exitDetail(p)) ? "" : exitDetail(p);
             throw new AttemptFailure(FailureReason.START_FAILED, "parser child " + p.pid() + " did not start: " + why
                     + exit + lastLines(child.relay.tail()));
+        } finally {
+            watchdog.cancel(false);
         }
     }
 
@@ -113,7 +112,6 @@ final class ParserChild implements AutoCloseable {
             throws AttemptFailure {
         ScheduledFuture<?> watchdog = timer.schedule(this::killAtDeadline, timeoutNanos, TimeUnit.NANOSECONDS);
         try {
-            long deadline = System.nanoTime() + timeoutNanos;
             try {
                 writer.write(FrameType.PARSE_REQUEST, id, request.encode());
             } catch (IOException e) {
@@ -122,7 +120,7 @@ final class ParserChild implements AutoCloseable {
                 }
                 throw failure(FailureReason.CRASH, "writing the request failed (" + e.getMessage() + ")");
             }
-            Frame f = await(deadline - System.nanoTime(), "reply to request " + id);
+            Frame f = await("reply to request " + id);
             if (f.requestId() != id) {
                 throw new AttemptFailure(FailureReason.PROTOCOL, "reply is for request " + f.requestId() + ", not " + id);
             }
@@ -136,7 +134,7 @@ final class ParserChild implements AutoCloseable {
         try {
             switch (f.type()) {
                 case PARSED:
-                    return ParsedDofCodec.decode(f.bodyBuffer());
+                    return EncodedParsedDof.decode(f.body());
                 case REJECTED:
                     return Rejection.decode(f.bodyBuffer());
                 case FAULT:
@@ -151,28 +149,33 @@ final class ParserChild implements AutoCloseable {
         }
     }
 
-    private Frame await(long timeoutNanos, String what) throws AttemptFailure {
-        Object o;
+    /** The next frame; the deadline kill ends a wait for one that does not come. */
+    private Frame await(String what) throws AttemptFailure {
+        Frame f;
         try {
-            o = timeoutNanos > 0 ? inbox.poll(timeoutNanos, TimeUnit.NANOSECONDS) : inbox.poll();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AttemptFailure(FailureReason.CLOSED, "interrupted while waiting for " + what);
-        }
-        if (o == null || killedAtDeadline.get()) {
-            killAtDeadline();
-            throw new AttemptFailure(FailureReason.TIMEOUT, "no " + what + " within the deadline; killed");
-        }
-        if (o == END) {
-            throw failure(FailureReason.CRASH, "stdout closed before the " + what);
-        }
-        if (o instanceof WireFormatException e) {
+            f = reader.read();
+        } catch (WireFormatException e) {
+            if (killedAtDeadline.get()) {
+                throw timeout(what);
+            }
             throw new AttemptFailure(FailureReason.PROTOCOL, "garbage on stdout: " + e.getMessage());
-        }
-        if (o instanceof IOException e) {
+        } catch (IOException e) {
+            if (killedAtDeadline.get()) {
+                throw timeout(what);
+            }
             throw failure(FailureReason.CRASH, "stdout failed before the " + what + " (" + e.getMessage() + ")");
         }
-        return (Frame) o;
+        if (killedAtDeadline.get()) {
+            throw timeout(what);
+        }
+        if (f == null) {
+            throw failure(FailureReason.CRASH, "stdout closed before the " + what);
+        }
+        return f;
+    }
+
+    private static AttemptFailure timeout(String what) {
+        return new AttemptFailure(FailureReason.TIMEOUT, "no " + what + " within the deadline; killed");
     }
 
     /** A crash: wait briefly for the exit status so the message can name the signal or code. */
@@ -195,19 +198,6 @@ final class ParserChild implements AutoCloseable {
 
     private static String lastLines(String tail) {
         return tail.isEmpty() ? "" : LAST_OUTPUT + "\n" + tail.strip();
-    }
-
-    private void pump(FrameReader reader) {
-        try {
-            Frame f;
-            while ((f = reader.read()) != null) {
-                inbox.add(f);
-            }
-            inbox.add(END);
-        } catch (IOException e) {
-            inbox.add(e);
-            // nothing after bad bytes can be trusted; the worker kills the child
-        }
     }
 
     private void killAtDeadline() {

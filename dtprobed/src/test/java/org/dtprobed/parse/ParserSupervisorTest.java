@@ -149,6 +149,42 @@ class ParserSupervisorTest {
         });
     }
 
+    /**
+     * The caller of a failed attempt is not charged a JVM start while another child is ready: here
+     * no replacement ever becomes ready (every start after the first two hangs), and the parse
+     * still succeeds, on the other child.
+     */
+    @Test
+    void aFailedAttemptGoesToAnotherReadyChildWithoutWaitingForItsReplacement(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/sh\n"
+                + "cd '" + dir + "'\n"
+                + "n=$(( $(cat starts 2>/dev/null || echo 0) + 1 )); echo $n > starts\n"
+                + "if [ $n -gt 2 ]; then echo $$ > hung; exec sleep 300; fi\n"
+                + "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().children(2).java(java).build())) {
+            long first = s.stats().childPids().get(0); // the first ready child is lent first
+            CompletableFuture<ParseOutcome> held = s.submit(hook(HookedJailMain.HOLD + first), blob.dof(), 90);
+            Await.until("the request is in the first child", () -> s.stats().inFlight() == 1);
+            new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
+            try {
+                assertThat(held.get(Await.LIVENESS.toSeconds(), TimeUnit.SECONDS)).isInstanceOf(ParseOutcome.Parsed.class);
+                SupervisorStats st = s.stats();
+                assertThat(st.attemptFailures().get(FailureReason.CRASH)).isEqualTo(1);
+                assertThat(st.restarts()).as("no replacement became ready").isZero();
+                Await.until("the replacement's start hangs", () -> dir.resolve("hung").toFile().length() > 0);
+                assertThat(count(dir.resolve("starts"))).isEqualTo(3);
+                assertThat(s.stats().restarts()).isZero();
+            } finally {
+                if (Files.exists(dir.resolve("hung"))) {
+                    new ProcessBuilder("kill", "-KILL", Files.readString(dir.resolve("hung")).strip()).start().waitFor();
+                }
+            }
+        }
+    }
+
     @Test
     void aFullQueueIsAnImmediateErrorNotAHang() throws Exception {
         try (ParserSupervisor s = ParserSupervisor.start(fixture.hooked().queueBound(1).build())) {
@@ -327,9 +363,9 @@ class ParserSupervisorTest {
         SupervisorConfig c = fixture.production().java(crashingJava(dir, 1000)).build();
         assertThatThrownBy(() -> ParserSupervisor.start(c))
                 .isInstanceOf(java.io.IOException.class)
-                .hasMessageContaining("failed " + ChildWorker.FIRST_START_ATTEMPTS + " times in a row")
+                .hasMessageContaining("failed " + ChildPool.FIRST_START_ATTEMPTS + " times in a row")
                 .hasMessageContaining("killed by signal 11");
-        assertThat(count(dir.resolve("starts"))).isEqualTo(ChildWorker.FIRST_START_ATTEMPTS);
+        assertThat(count(dir.resolve("starts"))).isEqualTo(ChildPool.FIRST_START_ATTEMPTS);
     }
 
     @Test

@@ -25,7 +25,11 @@ final class ParsedCodec {
     }
 
     static byte[] encodeParsed(ParsedDof p) {
-        byte[] body = ParsedDofCodec.encode(p);
+        return parseCacheValue(ParsedDofCodec.encode(p));
+    }
+
+    /** The parse-cache value around a body in the ParsedDof codec, as it came (a child's reply) or encoded here. */
+    static byte[] parseCacheValue(byte[] body) {
         return new RecordOutput(StashLayout.KIND_PARSED, StashLayout.PARSE_CACHE_VERSION, body.length + 16).bytes(body)
                 .finish();
     }

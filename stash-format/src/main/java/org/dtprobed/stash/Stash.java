@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.dof.wire.EncodedParsedDof;
 import org.dtprobed.protocol.RegistrationKey;
 import org.dtprobed.stash.negative.NegativeCache;
 import org.slf4j.Logger;
@@ -380,12 +381,27 @@ public final class Stash implements AutoCloseable {
      *
      * @param hash {@code ContentHash.of(rawDof)}
      */
-    public synchronized CommitResult commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed,
-                                            ContentHash hash) throws StashException {
+    public CommitResult commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed,
+                               ContentHash hash) throws StashException {
+        return commit(reg, rawDof, parsed, null, hash);
+    }
+
+    /**
+     * As {@link #commit(RegistrationRecord, byte[], ParsedDof, ContentHash)}, for a result that
+     * came with its codec bytes (a jailed child's reply): the parse cache stores those bytes as
+     * they came, not an encode of the result.
+     */
+    public CommitResult commit(RegistrationRecord reg, byte[] rawDof, EncodedParsedDof parsed,
+                               ContentHash hash) throws StashException {
+        return commit(reg, rawDof, parsed.dof(), parsed.body(), hash);
+    }
+
+    private synchronized CommitResult commit(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed,
+                                             byte[] parsedBody, ContentHash hash) throws StashException {
         ensureOpen();
         List<CommitResult.Dropped> dropped = new ArrayList<>();
         try {
-            return new CommitResult(commitLocked(reg, rawDof, parsed, hash, dropped), dropped);
+            return new CommitResult(commitLocked(reg, rawDof, parsed, parsedBody, hash, dropped), dropped);
         } catch (StashException e) {
             throw StashException.refusedAfterDropping(e, dropped);
         } catch (InternalError | RuntimeException e) {
@@ -445,8 +461,9 @@ public final class Stash implements AutoCloseable {
         }
     }
 
-    private Registration commitLocked(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed, ContentHash hash,
-                                      List<CommitResult.Dropped> dropped) throws StashException {
+    /** @param parsedBody the codec bytes of {@code parsed}, or null to encode them if the parse cache wants them */
+    private Registration commitLocked(RegistrationRecord reg, byte[] rawDof, ParsedDof parsed, byte[] parsedBody,
+                                      ContentHash hash, List<CommitResult.Dropped> dropped) throws StashException {
         validate(reg, rawDof, parsed);
         reallocateAfterFault();
         checkRoom(hash);
@@ -467,7 +484,7 @@ public final class Stash implements AutoCloseable {
                     + " slots, " + chunksLeft + " of " + config.chunks() + " are left");
         }
         ParseKey pk = ParseKey.of(hash, reg.helper(), pid);
-        byte[] parsedValue = parsedToCache(pk, parsed, chunksLeft - chunksNeeded);
+        byte[] parsedValue = parsedToCache(pk, parsed, parsedBody, chunksLeft - chunksNeeded);
         PidRecord pr = new PidRecord(gen + 1, reg.process());
         put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
         try {
@@ -509,11 +526,12 @@ public final class Stash implements AutoCloseable {
      * stores nothing when its file is full, and it may take chunks only from the first half of the
      * pool, which keeps the rest for registrations and raw DOF.
      */
-    private byte[] parsedToCache(ParseKey pk, ParsedDof parsed, long chunksLeftAfter) throws StashException {
+    private byte[] parsedToCache(ParseKey pk, ParsedDof parsed, byte[] parsedBody, long chunksLeftAfter)
+            throws StashException {
         if (files.parsed.containsKey(pk.toBytes()) || files.parsed.longSize() >= config.parsed()) {
             return null;
         }
-        byte[] v = ParsedCodec.encodeParsed(parsed);
+        byte[] v = parsedBody != null ? ParsedCodec.parseCacheValue(parsedBody) : ParsedCodec.encodeParsed(parsed);
         int need = files.parsed.chunksFor(v.length);
         return need == 0 || chunksLeftAfter - need >= config.chunks() / 2 ? v : null;
     }
