@@ -48,6 +48,14 @@ class ProbesTreeTest {
                 List.of(0), OBJECT);
     }
 
+    /** A tmpfs of {@code size} mounted at {@code name}, the tree's two directories made on it. */
+    private Tmpfs onTmpfs(String name, String size) throws Exception {
+        Tmpfs fs = Tmpfs.mount(tmp.resolve(name), size);
+        root = Files.createDirectory(fs.dir().resolve("probes"));
+        staging = Files.createDirectory(fs.dir().resolve("probes-staging"));
+        return fs;
+    }
+
     private ProbeFile.Content file(String relative) throws Exception {
         return ProbeFile.decode(Files.readAllBytes(root.resolve(relative)));
     }
@@ -207,9 +215,7 @@ class ProbesTreeTest {
     @Test
     @Requires(Capability.ROOT)
     void onTmpfsNoInodeIsKept() throws Exception {
-        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("fs"), "4m")) {
-            root = Files.createDirectory(fs.dir().resolve("probes"));
-            staging = Files.createDirectory(fs.dir().resolve("probes-staging"));
+        try (Tmpfs fs = onTmpfs("fs", "4m")) {
             try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
                 index.add(List.of(probe(100, 0, "prov", "prog", "main", "p", 0x401000)));
                 index.removePid(100);
@@ -286,9 +292,7 @@ class ProbesTreeTest {
     @Test
     @Requires(Capability.ROOT)
     void filesAFullFileSystemCostAreWrittenByAMendOnceThereIsRoom() throws Exception {
-        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("small"), "1m")) {
-            root = Files.createDirectory(fs.dir().resolve("probes"));
-            staging = Files.createDirectory(fs.dir().resolve("probes-staging"));
+        try (Tmpfs fs = onTmpfs("small", "1m")) {
             try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
                 Path filler = fs.fill("filler");
                 index.add(List.of(probe(900, 0, "prov", "prog", "main", "p", 0x401000)));
