@@ -157,6 +157,12 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void startParts() throws StartException, IOException, StashException {
+        try (StartupHeap heap = StartupHeap.widen()) {
+            startPartsWithHeap();
+        }
+    }
+
+    private void startPartsWithHeap() throws StartException, IOException, StashException {
         try {
             StateDirGuard.prepare(config.stateDir(), config.stashDir());
             StateDirGuard.checkMountDir(config.mountpoint());
@@ -228,6 +234,9 @@ public final class Daemon implements AutoCloseable {
         lastPrune = System.nanoTime();
         pruneTimer.scheduleWithFixedDelay(this::pruneIfDue, tick, tick, TimeUnit.MILLISECONDS);
         ready = true;
+        if (probesTree != null) {
+            probesTree.verifyInBackground();
+        }
     }
 
     /** After the index is final (a stale rebuild replaces it) and before anything changes it. */
@@ -238,7 +247,7 @@ public final class Daemon implements AutoCloseable {
         }
         StateDirGuard.preparePrivate(config.probesDir());
         StateDirGuard.preparePrivate(config.probesStagingDir());
-        probesTree = ProbesTree.attach(config.probesDir(), config.probesStagingDir(), index);
+        probesTree = ProbesTree.attachUnverified(config.probesDir(), config.probesStagingDir(), index);
     }
 
     private static com.fasterxml.jackson.databind.node.ObjectNode scanJson(ScanReport r) {

@@ -60,6 +60,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     /** Processes whose files could not all be written or removed: {@link #mend} makes them right. */
     private final Set<Integer> toMend = new java.util.LinkedHashSet<>();
     private ProbeIndex.Subscription subscription;
+    /** The check of the directories a restart kept, started by {@link #verifyInBackground}. */
     private Thread verifier;
     private boolean closed;
     /** Why the last write or removal failed, for the one line that reports a registration's failures. */
@@ -82,6 +83,18 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
      * @param staging an existing real directory of this daemon's on the same file system
      */
     public static ProbesTree attach(Path root, Path staging, ProbeIndex index) throws IOException {
+        ProbesTree tree = attachUnverified(root, staging, index);
+        tree.verifyInBackground();
+        return tree;
+    }
+
+    /**
+     * {@link #attach}, but the directories a restart kept are checked file by file only once
+     * {@link #verifyInBackground} is called: the daemon calls it once it is ready, so that reading
+     * every file (200,000 with 10,000 processes) does not take a core from the start on 2 cores.
+     * Until then those files are what the previous run wrote for the same processes.
+     */
+    public static ProbesTree attachUnverified(Path root, Path staging, ProbeIndex index) throws IOException {
         ProbesTree tree = new ProbesTree(root, staging, TreeFiles.open(root, staging));
         List<Integer> toVerify;
         try {
@@ -97,9 +110,15 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             Thread t = new Thread(() -> tree.verify(toVerify), "probes-tree-verify");
             t.setDaemon(true);
             tree.verifier = t;
-            t.start();
         }
         return tree;
+    }
+
+    /** Starts the check of the directories a restart kept, if there are any; once. */
+    public synchronized void verifyInBackground() {
+        if (verifier != null && verifier.getState() == Thread.State.NEW && !closed) {
+            verifier.start();
+        }
     }
 
     /** Removes a tree left by a run that wrote one, so that no tracer reads what nobody keeps current. */
@@ -501,7 +520,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     /** Waits for the start-up check in the background (tests; a stop does not wait for it). */
     void awaitVerified() throws InterruptedException {
         Thread t = verifier;
-        if (t != null) {
+        if (t != null && t.getState() != Thread.State.NEW) {
             t.join();
         }
     }

@@ -2,7 +2,13 @@ package org.dtprobed.probestree;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -10,9 +16,12 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.linux.LibC;
 import org.dtprobed.linux.Native;
@@ -39,6 +48,18 @@ import org.slf4j.LoggerFactory;
  * background thread, off the index's lock; or, when it held exactly what its first registration
  * made, kept there whole for the next process of that shape ({@link #park}).
  *
+ * <p>Inodes are recycled, not freed: a file that loses its last other name (a template's or a link
+ * in the tree) and a directory emptied in the background are kept in staging as <em>spares</em>; the
+ * next new content is written into a spare file, which becomes its template, and the next new
+ * directory is a spare renamed into place. Processes of new content (a program run once, a library
+ * loaded once) then cost no inode allocation: on ext4 without a journal (this project's machines),
+ * each allocation scans the inodes freed in the last minutes one by one ({@code recently_deleted}),
+ * which made a process's 4 directories and 10 files cost milliseconds there (BENCHMARKS.md, fifth
+ * session). Not on tmpfs, where an inode costs little and the checks a spare takes would cost the
+ * background thread more than they save. A tracer that still holds a gone process's file or
+ * directory open may read another content through it: probes of a process that is gone, whose
+ * tracepoints it cannot place.
+ *
  * <p>Not thread-safe, except for the background deletion it runs itself: the owner serialises calls.
  */
 final class TreeFiles implements Closeable {
@@ -54,6 +75,13 @@ final class TreeFiles implements Closeable {
     static final int TEMPLATES = 4096;
     /** Process directories kept for reuse: more than a fork storm has in flight on a large machine. */
     static final int PARKED = 64;
+    /** Spare files kept ({@link #discardFile}): as many as the templates, whose content they take. */
+    static final int SPARE_FILES = TEMPLATES;
+    /** Spare directories kept ({@link #discardDirectory}): those of some hundred processes. */
+    static final int SPARE_DIRECTORIES = 1024;
+    /** What this daemon makes: a spare must be one of them (a stray someone else made is removed). */
+    private static final int SPARE_FILE_MODE = 0100000 | FILE_MODE;
+    private static final int SPARE_DIRECTORY_MODE = 0040000 | DIR_MODE;
 
     private final Native nat;
     private final LibC libc;
@@ -61,11 +89,14 @@ final class TreeFiles implements Closeable {
     private final int stagingFd;
     private final Path staging;
     private final MessageDigest sha256;
-    private final Map<String, Boolean> templates = new LinkedHashMap<>(TEMPLATES, 0.75f, true) {
+    /** The owner of what this daemon makes, a spare's; -1 on tmpfs, where no spare is kept. */
+    private final int uid;
+    /** Each content's template: its digest to the staging name of the file that holds it. */
+    private final Map<String, String> templates = new LinkedHashMap<>(TEMPLATES, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             if (size() > TEMPLATES) {
-                libc.unlinkat(stagingFd, eldest.getKey(), 0);
+                discardFile(eldest.getValue());
                 return true;
             }
             return false;
@@ -76,7 +107,40 @@ final class TreeFiles implements Closeable {
         t.setDaemon(true);
         return t;
     });
-    private long seq;
+    /** Staging names, unique for this run; the background thread takes them too. */
+    private final AtomicLong seq = new AtomicLong();
+    /** Spare files in staging, each with no other name: the next new contents are written into them. */
+    private final Spares spareFiles = new Spares(SPARE_FILES);
+    /** Empty spare directories in staging: the next new directories are these, renamed into place. */
+    private final Spares spareDirectories = new Spares(SPARE_DIRECTORIES);
+
+    /** Staging names of spares; the owner's thread takes them, both threads give them. */
+    private static final class Spares {
+        private final ConcurrentLinkedQueue<String> names = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger count = new AtomicInteger();
+        private final int bound;
+
+        Spares(int bound) {
+            this.bound = bound;
+        }
+
+        boolean full() {
+            return count.get() >= bound;
+        }
+
+        void add(String name) {
+            names.add(name);
+            count.incrementAndGet();
+        }
+
+        String take() {
+            String name = names.poll();
+            if (name != null) {
+                count.decrementAndGet();
+            }
+            return name;
+        }
+    }
     /** Directories of processes that went, oldest first, each for a process of its shape to take. */
     private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
 
@@ -86,7 +150,8 @@ final class TreeFiles implements Closeable {
     private final String[] openNames = new String[4];
     private final int[] openFds = {-1, -1, -1, -1};
 
-    private TreeFiles(Native nat, int rootFd, int stagingFd, Path staging) {
+    private TreeFiles(Native nat, int rootFd, int stagingFd, Path staging, int uid) {
+        this.uid = uid;
         this.nat = nat;
         this.libc = nat.libc();
         this.rootFd = rootFd;
@@ -112,7 +177,14 @@ final class TreeFiles implements Closeable {
             nat.libc().close(r);
             throw new IOException("cannot open " + staging + ": errno " + errno);
         }
-        return new TreeFiles(nat, r, s, staging);
+        int uid;
+        try {
+            uid = "tmpfs".equals(Files.getFileStore(staging).type()) ? -1
+                    : (Integer) Files.getAttribute(staging, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            uid = -1;
+        }
+        return new TreeFiles(nat, r, s, staging, uid);
     }
 
     /**
@@ -123,7 +195,7 @@ final class TreeFiles implements Closeable {
      *              grouped by directory
      */
     boolean putFresh(String pidDir, Map<String, byte[]> files) throws IOException {
-        if (libc.mkdirat(rootFd, pidDir, DIR_MODE) != 0) {
+        if (makeDirectory(rootFd, pidDir) != 0) {
             if (nat.errno() == Errno.EEXIST) {
                 return false;
             }
@@ -153,7 +225,7 @@ final class TreeFiles implements Closeable {
             int end = slash < 0 ? dir.length() : slash;
             String part = dir.substring(0, end);
             if (!(prefix.startsWith(part + "/"))) {
-                if (libc.mkdirat(rootFd, part, DIR_MODE) != 0 && nat.errno() != Errno.EEXIST) {
+                if (makeDirectory(rootFd, part) != 0 && nat.errno() != Errno.EEXIST) {
                     throw failure("make the directory", part);
                 }
             }
@@ -172,7 +244,7 @@ final class TreeFiles implements Closeable {
             throw failure("link", String.join("/", dirs) + "/" + name);
         }
         // a link cannot replace: a second name for the template, renamed over the file
-        String tmp = "r-" + seq++;
+        String tmp = "r-" + seq.getAndIncrement();
         if (libc.linkat(stagingFd, template, stagingFd, tmp, 0) != 0) {
             throw failure("link a staging name for", String.join("/", dirs) + "/" + name);
         }
@@ -189,7 +261,7 @@ final class TreeFiles implements Closeable {
      * content would copy; and the parked directories go, their files being links of those inodes too.
      */
     void forgetTemplates() {
-        templates.keySet().forEach(name -> libc.unlinkat(stagingFd, name, 0));
+        templates.values().forEach(this::discardFile);
         templates.clear();
         // parked directories hold links of the same inodes: none is reused after such a write
         parked.forEach(this::discard);
@@ -198,10 +270,19 @@ final class TreeFiles implements Closeable {
 
     /** The staging name of a file holding {@code content}, written now if no template holds it. */
     private String template(byte[] content) throws IOException {
-        String name = "t-" + HexFormat.of().formatHex(sha256.digest(content), 0, 16);
-        if (templates.get(name) != null) {
-            return name;
+        String digest = HexFormat.of().formatHex(sha256.digest(content), 0, 16);
+        String name = templates.get(digest);
+        if (name == null) {
+            name = fromSpare(content);
+            if (name == null) {
+                name = created("t-" + digest, content);
+            }
+            templates.put(digest, name);
         }
+        return name;
+    }
+
+    private String created(String name, byte[] content) throws IOException {
         int fd = libc.openat(stagingFd, name, CREATE_FILE, FILE_MODE);
         if (fd < 0 && nat.errno() == Errno.EEXIST) {
             libc.unlinkat(stagingFd, name, 0); // evicted and re-made, or a write cut short: write it afresh
@@ -217,8 +298,106 @@ final class TreeFiles implements Closeable {
             libc.unlinkat(stagingFd, name, 0);
             throw new IOException("cannot write the staging file " + name + ": errno " + errno);
         }
-        templates.put(name, Boolean.TRUE);
         return name;
+    }
+
+    /**
+     * A spare file holding {@code content} now, or null when none is kept or the write failed (the
+     * spare is gone then). Written over from its start and cut to the length, never truncated to
+     * nothing first: ext4 flushes a file truncated to zero when it is closed ({@code auto_da_alloc}).
+     */
+    private String fromSpare(byte[] content) {
+        String spare = spareFiles.take();
+        if (spare == null) {
+            return null;
+        }
+        try (FileChannel ch = FileChannel.open(staging.resolve(spare), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b, b.position());
+            }
+            ch.truncate(content.length);
+            return spare;
+        } catch (IOException e) {
+            libc.unlinkat(stagingFd, spare, 0);
+            return null;
+        }
+    }
+
+    /**
+     * A staging name that goes: the file is kept as a spare when this is its only name (no template,
+     * no process's directory links it, so nothing reads what a later write puts there) and fewer than
+     * {@link #SPARE_FILES} are kept; else unlinked. Both the owner's thread and the background one call it.
+     */
+    private void discardFile(String path) {
+        if (!spareFiles.full() && isSpare(path, SPARE_FILE_MODE)) {
+            String spare = "s-" + seq.getAndIncrement();
+            if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
+                spareFiles.add(spare);
+                return;
+            }
+        }
+        libc.unlinkat(stagingFd, path, 0);
+    }
+
+    /**
+     * A staging directory emptied of what it is known to hold, going: kept as a spare when it is
+     * empty and fewer than {@link #SPARE_DIRECTORIES} are kept, else removed; false when it could not
+     * be removed (not empty, not a directory).
+     */
+    private boolean discardDirectory(String path) {
+        if (!spareDirectories.full() && isSpare(path, SPARE_DIRECTORY_MODE)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging.resolve(path))) {
+                if (!entries.iterator().hasNext()) {
+                    String spare = "d-" + seq.getAndIncrement();
+                    if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
+                        spareDirectories.add(spare);
+                        return true;
+                    }
+                }
+            } catch (IOException e) {
+                // gone meanwhile, or unreadable: removed below, or reported
+            }
+        }
+        return libc.unlinkat(stagingFd, path, OpenFlags.AT_REMOVEDIR) == 0 || nat.errno() == Errno.ENOENT;
+    }
+
+    /**
+     * {@code mkdirat(parentFd, path, 0700)}, from a spare directory when one is kept: 0, or -1 with
+     * the errno a {@code mkdirat} would leave (EEXIST when anything is at {@code path}, a link too).
+     */
+    private int makeDirectory(int parentFd, String path) {
+        String spare = spareDirectories.take();
+        if (spare != null) {
+            if (libc.renameat2(stagingFd, spare, parentFd, path, OpenFlags.RENAME_NOREPLACE) == 0) {
+                return 0;
+            }
+            if (nat.errno() == Errno.EEXIST) {
+                spareDirectories.add(spare);
+                return -1;
+            }
+            libc.unlinkat(stagingFd, spare, OpenFlags.AT_REMOVEDIR);
+        }
+        return libc.mkdirat(parentFd, path, DIR_MODE);
+    }
+
+    /**
+     * Whether {@code path} under staging is what this daemon makes, of {@code mode} (type and
+     * permissions) and its owner's, with no other name: fit to be a spare.
+     */
+    private boolean isSpare(String path, int mode) {
+        if (uid < 0) {
+            return false;
+        }
+        try {
+            // only this daemon writes under staging (0700, root's): the path names its own directories
+            Map<String, Object> a = Files.readAttributes(staging.resolve(path), "unix:nlink,mode,uid",
+                    LinkOption.NOFOLLOW_LINKS);
+            return Integer.valueOf(mode).equals(a.get("mode")) && Integer.valueOf(uid).equals(a.get("uid"))
+                    && ((mode & 0040000) != 0 || Integer.valueOf(1).equals(a.get("nlink")));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /**
@@ -254,7 +433,7 @@ final class TreeFiles implements Closeable {
      *              reading the directory); anything else found there is removed too
      */
     void retire(String pidDir, List<String> files) throws IOException {
-        String gone = "gone-" + seq++;
+        String gone = "gone-" + seq.getAndIncrement();
         if (takeOut(pidDir, gone)) {
             List<String> paths = relocated(files, pidDir, gone);
             deleter.execute(() -> empty(gone, paths));
@@ -276,7 +455,7 @@ final class TreeFiles implements Closeable {
      */
     void park(int pid, String shape, List<String> providers, List<String> files) throws IOException {
         String pidDir = Integer.toString(pid);
-        String name = "parked-" + seq++;
+        String name = "parked-" + seq.getAndIncrement();
         if (takeOut(pidDir, name)) {
             parked.addLast(new Parked(name, shape, pid, List.copyOf(providers), relocated(files, pidDir, name)));
             if (parked.size() > PARKED) {
@@ -344,15 +523,15 @@ final class TreeFiles implements Closeable {
     private void empty(String gone, List<String> paths) {
         java.util.TreeSet<String> dirs = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
         for (String p : paths) {
-            libc.unlinkat(stagingFd, p, 0);
+            discardFile(p);
             for (int slash = p.lastIndexOf('/'); slash > gone.length(); slash = p.lastIndexOf('/', slash - 1)) {
                 dirs.add(p.substring(0, slash));
             }
         }
         for (String d : dirs) { // reverse order: a directory after everything under it, then gone itself
-            libc.unlinkat(stagingFd, d, OpenFlags.AT_REMOVEDIR);
+            discardDirectory(d);
         }
-        if (libc.unlinkat(stagingFd, gone, OpenFlags.AT_REMOVEDIR) != 0 && nat.errno() != Errno.ENOENT) {
+        if (!discardDirectory(gone)) {
             // held entries no registration made (or it is not a directory): read it, remove what is there
             try {
                 ProbesTree.deleteRecursively(staging.resolve(gone));
@@ -413,7 +592,7 @@ final class TreeFiles implements Closeable {
                 if (!create) {
                     return -1;
                 }
-                if (libc.mkdirat(parent, name, DIR_MODE) != 0 && nat.errno() != Errno.EEXIST) {
+                if (makeDirectory(parent, name) != 0 && nat.errno() != Errno.EEXIST) {
                     throw failure("make the directory", name);
                 }
             } else if (errno == Errno.ELOOP || errno == Errno.ENOTDIR) {

@@ -48,6 +48,14 @@ class ProbesTreeTest {
                 List.of(0), OBJECT);
     }
 
+    /** A tmpfs of {@code size} mounted at {@code name}, the tree's two directories made on it. */
+    private Tmpfs onTmpfs(String name, String size) throws Exception {
+        Tmpfs fs = Tmpfs.mount(tmp.resolve(name), size);
+        root = Files.createDirectory(fs.dir().resolve("probes"));
+        staging = Files.createDirectory(fs.dir().resolve("probes-staging"));
+        return fs;
+    }
+
     private ProbeFile.Content file(String relative) throws Exception {
         return ProbeFile.decode(Files.readAllBytes(root.resolve(relative)));
     }
@@ -144,6 +152,82 @@ class ProbesTreeTest {
         }
     }
 
+    private static Set<Object> inodes(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            Set<Object> inodes = new java.util.HashSet<>();
+            for (Path p : (Iterable<Path>) s::iterator) {
+                inodes.add(Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS));
+            }
+            return inodes;
+        }
+    }
+
+    /**
+     * Off tmpfs, a process of new files takes the inodes of one that went: its emptied directories
+     * and the files no other name links (on ext4 without a journal a new inode costs a scan of those
+     * freed in the last minutes). Each file holds its new content whole, a shorter one included.
+     */
+    @Test
+    void aNewProcessTakesTheInodesOfOneThatWent() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("tmpfs".equals(Files.getFileStore(tmp).type()),
+                "inodes are recycled off tmpfs only; the tmpfs case is the test below");
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            index.add(List.of(probe(100, 0, "prov", "prog", "main", "p", 0x401000, 0x401010, 0x401020, 0x401030),
+                    probe(100, 0, "prov", "prog", "work", "q", 0x402000, 0x402010)));
+            Set<Object> went = inodes(root.resolve("100"));
+            assertThat(went).as("5 directories, 2 files").hasSize(7);
+            index.removePid(100);
+            tree.recheck(); // forgets the templates and empties the parked directory: its files have no other name
+            tree.awaitBackground();
+            assertThat(stagingNames()).as("the spares: 2 files, 5 directories").hasSize(7)
+                    .allMatch(n -> n.startsWith("s-") || n.startsWith("d-"));
+
+            index.add(List.of(probe(200, 0, "other", "lib", "f", "r", 0x501000), probe(200, 0, "other", "lib", "g", "s", 0x502000)));
+            assertThat(inodes(root.resolve("200"))).isEqualTo(went);
+            assertThat(files()).containsExactly("200/other200/lib/f/r", "200/other200/lib/g/s");
+            assertThat(file("200/other200/lib/f/r").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x501000L);
+            assertThat(file("200/other200/lib/g/s").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x502000L);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("200/other200/lib/f/r"))))
+                    .isEqualTo("rw-------");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("200/other200"))))
+                    .isEqualTo("rwx------");
+            assertThat(stagingNames()).as("the two files are the new contents' templates").hasSize(2);
+
+            // what someone else put in a directory that goes (root can), or made of one of its files,
+            // is removed, never made a spare; so is a directory that held such things
+            index.removePid(200);
+            index.add(List.of(probe(300, 0, "prov", "m", "f", "a", 0x601000), probe(300, 0, "prov", "m", "f", "b", 0x601100)));
+            Path planted = Files.createDirectory(root.resolve("300/prov300/m/planted"));
+            Files.writeString(planted.resolve("x"), "x");
+            Files.setPosixFilePermissions(root.resolve("300/prov300/m/f/a"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            index.removePid(300);
+            tree.recheck();
+            tree.awaitBackground();
+            assertThat(stagingNames()).filteredOn(n -> n.startsWith("d-"))
+                    .as("f, and 200's five; not m, prov300 or 300, which held the planted directory").hasSize(6);
+            assertThat(stagingNames()).filteredOn(n -> n.startsWith("s-"))
+                    .as("200's two files and b; not a, whose mode someone changed").hasSize(3);
+            assertThat(stagingNames()).hasSize(9);
+        }
+    }
+
+    @Test
+    @Requires(Capability.ROOT)
+    void onTmpfsNoInodeIsKept() throws Exception {
+        try (Tmpfs fs = onTmpfs("fs", "4m")) {
+            try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+                index.add(List.of(probe(100, 0, "prov", "prog", "main", "p", 0x401000)));
+                index.removePid(100);
+                tree.recheck();
+                tree.awaitBackground();
+                assertThat(stagingNames()).isEmpty();
+                index.add(List.of(probe(200, 0, "other", "lib", "f", "r", 0x501000)));
+                assertThat(files()).containsExactly("200/other200/lib/f/r");
+            }
+        }
+    }
+
     /** Processes of one program at one base (fork children) have identical files: links to one inode. */
     @Test
     void identicalFilesAreLinksOfOneInode() throws Exception {
@@ -208,9 +292,7 @@ class ProbesTreeTest {
     @Test
     @Requires(Capability.ROOT)
     void filesAFullFileSystemCostAreWrittenByAMendOnceThereIsRoom() throws Exception {
-        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("small"), "1m")) {
-            root = Files.createDirectory(fs.dir().resolve("probes"));
-            staging = Files.createDirectory(fs.dir().resolve("probes-staging"));
+        try (Tmpfs fs = onTmpfs("small", "1m")) {
             try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
                 Path filler = fs.fill("filler");
                 index.add(List.of(probe(900, 0, "prov", "prog", "main", "p", 0x401000)));
