@@ -584,8 +584,8 @@ public final class Stash implements AutoCloseable {
 
     private void replaceLost(RegistrationKey key, RegistrationRecord reg, List<CommitResult.Dropped> dropped) {
         Mapping m = reg.mapping();
-        for (RegistrationKey k : index.keysOfMapping(key.pid(), m.dev(), m.inode(), m.start())) {
-            if (!k.equals(key) && index.get(k).dofAddress() == reg.helper().dofAddress()) {
+        for (RegistrationKey k : index.keysAt(key.pid(), m.dev(), m.inode(), m.start(), reg.helper().dofAddress())) {
+            if (!k.equals(key)) {
                 // routine where REMOVE never arrives (the FUSE-file route): a line per
                 // registration at INFO would flood the journal of a program that re-registers
                 LOG.debug("pid {}: generation {} re-registers the DOF of generation {}; replacing it", key.pid(),

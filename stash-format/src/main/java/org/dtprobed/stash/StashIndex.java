@@ -23,9 +23,18 @@ final class StashIndex {
     private record DevIno(long dev, long inode) {
     }
 
+    /** Where a process's DOF lay: what a re-registration whose REMOVE was lost has in common with it. */
+    private record Place(int pid, long dev, long inode, long start, long dofAddress) {
+        static Place of(Entry e) {
+            Mapping m = e.mapping();
+            return new Place(e.key().pid(), m.dev(), m.inode(), m.start(), e.dofAddress());
+        }
+    }
+
     private final Map<RegistrationKey, Entry> byKey = new HashMap<>();
     private final Map<Integer, NavigableSet<Long>> byPid = new HashMap<>();
     private final Map<DevIno, Set<RegistrationKey>> byDevIno = new HashMap<>();
+    private final Map<Place, Set<RegistrationKey>> byPlace = new HashMap<>();
     private final Map<ContentHash, Map<Long, Integer>> dofRefs = new HashMap<>();
 
     static Entry entryOf(Registration r) {
@@ -38,6 +47,7 @@ final class StashIndex {
         byKey.put(e.key(), e);
         byPid.computeIfAbsent(e.key().pid(), p -> new TreeSet<>()).add(e.key().generation());
         byDevIno.computeIfAbsent(new DevIno(e.mapping().dev(), e.mapping().inode()), k -> new TreeSet<>()).add(e.key());
+        byPlace.computeIfAbsent(Place.of(e), k -> new TreeSet<>()).add(e.key());
         dofRefs.computeIfAbsent(e.dof(), k -> new HashMap<>()).merge(e.parseVariant(), 1, Integer::sum);
     }
 
@@ -56,6 +66,12 @@ final class StashIndex {
         s.remove(key);
         if (s.isEmpty()) {
             byDevIno.remove(di);
+        }
+        Place place = Place.of(e);
+        Set<RegistrationKey> at = byPlace.get(place);
+        at.remove(key);
+        if (at.isEmpty()) {
+            byPlace.remove(place);
         }
         Map<Long, Integer> variants = dofRefs.get(e.dof());
         variants.merge(e.parseVariant(), -1, Integer::sum);
@@ -98,6 +114,15 @@ final class StashIndex {
             }
         }
         return out;
+    }
+
+    /**
+     * Registrations of the pid whose DOF lay at this address of the mapping with this dev, inode
+     * and start: found without walking the pid's other registrations (a process that registers
+     * DOF after DOF from its heap holds thousands, and each commit asks).
+     */
+    List<RegistrationKey> keysAt(int pid, long dev, long inode, long start, long dofAddress) {
+        return new ArrayList<>(byPlace.getOrDefault(new Place(pid, dev, inode, start, dofAddress), Set.of()));
     }
 
     /** Whether the pid has a registration whose DOF lies in a mapping of the file. */
