@@ -334,8 +334,12 @@ public final class RegistrationPipeline implements HelperRequests {
         return committed.key().generation();
     }
 
-    /** One commit; a refused one may still have dropped a reused or exec'd pid's registrations, which the index drops too. */
-    /** @param fresh the jailed child's reply as it came, stored as is; null for a result from a cache */
+    /**
+     * One commit; a refused one may still have dropped a reused or exec'd pid's registrations, which
+     * the index drops too.
+     *
+     * @param fresh the jailed child's reply as it came, stored as is; null for a result from a cache
+     */
     private CommitResult commitOnce(RegistrationRecord rec, byte[] dof, ParsedDof parsed, EncodedParsedDof fresh,
                                     ContentHash content) throws StashException {
         try {
