@@ -152,30 +152,27 @@ final class ParserChild implements AutoCloseable {
     /** The next frame; the deadline kill ends a wait for one that does not come. */
     private Frame await(String what) throws AttemptFailure {
         Frame f;
+        IOException error = null;
         try {
             f = reader.read();
-        } catch (WireFormatException e) {
-            if (killedAtDeadline.get()) {
-                throw timeout(what);
-            }
-            throw new AttemptFailure(FailureReason.PROTOCOL, "garbage on stdout: " + e.getMessage());
         } catch (IOException e) {
-            if (killedAtDeadline.get()) {
-                throw timeout(what);
-            }
-            throw failure(FailureReason.CRASH, "stdout failed before the " + what + " (" + e.getMessage() + ")");
+            f = null;
+            error = e;
         }
+        // whatever the pipe said after the deadline kill is the kill's doing
         if (killedAtDeadline.get()) {
-            throw timeout(what);
+            throw new AttemptFailure(FailureReason.TIMEOUT, "no " + what + " within the deadline; killed");
+        }
+        if (error instanceof WireFormatException) {
+            throw new AttemptFailure(FailureReason.PROTOCOL, "garbage on stdout: " + error.getMessage());
+        }
+        if (error != null) {
+            throw failure(FailureReason.CRASH, "stdout failed before the " + what + " (" + error.getMessage() + ")");
         }
         if (f == null) {
             throw failure(FailureReason.CRASH, "stdout closed before the " + what);
         }
         return f;
-    }
-
-    private static AttemptFailure timeout(String what) {
-        return new AttemptFailure(FailureReason.TIMEOUT, "no " + what + " within the deadline; killed");
     }
 
     /** A crash: wait briefly for the exit status so the message can name the signal or code. */
