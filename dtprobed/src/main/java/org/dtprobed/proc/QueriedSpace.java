@@ -23,6 +23,12 @@ final class QueriedSpace implements AddressSpace {
     private final int pid;
     private final String mapsFile;
     private final List<Mapping> told = new ArrayList<>(4);
+    /**
+     * Ranges the kernel said hold no mapping, as {from, to} pairs (to exclusive, unsigned): the
+     * sites of a DOF that no object holds would each cost a question that fails.
+     */
+    private long[] holes = new long[4];
+    private int holeCount;
     private int fd = -1;
 
     QueriedSpace(MapQuery query, ProcFs proc, int pid, String mapsFile) {
@@ -39,9 +45,29 @@ final class QueriedSpace implements AddressSpace {
                 return Optional.of(m);
             }
         }
-        Optional<Mapping> m = ask(address, 0);
-        m.ifPresent(told::add);
-        return m;
+        for (int i = 0; i < holeCount; i += 2) {
+            if (Long.compareUnsigned(address, holes[i]) >= 0 && Long.compareUnsigned(address, holes[i + 1]) < 0) {
+                return Optional.empty();
+            }
+        }
+        // one question tells the holder, or that nothing holds the address up to the next mapping
+        Optional<Mapping> next = ask(address, MapQuery.COVERING_OR_NEXT);
+        if (next.isPresent()) {
+            told.add(next.get());
+            if (next.get().contains(address)) {
+                return next;
+            }
+        }
+        hole(address, next.isPresent() ? next.get().start() : -1L);
+        return Optional.empty();
+    }
+
+    private void hole(long from, long to) {
+        if (holeCount == holes.length) {
+            holes = java.util.Arrays.copyOf(holes, holes.length * 2);
+        }
+        holes[holeCount++] = from;
+        holes[holeCount++] = to;
     }
 
     /**

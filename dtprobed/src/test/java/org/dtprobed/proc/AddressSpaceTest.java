@@ -64,6 +64,41 @@ class AddressSpaceTest {
         }
     }
 
+    /**
+     * An unmapped address is remembered as the hole up to the next mapping: asked from either end
+     * of each hole, and the mappings beside it asked afterwards, the answers stay the text's.
+     */
+    @Test
+    void addressesInHolesAreUnmappedFromEitherEndAndTheirNeighboursStillAnswer() throws Exception {
+        try (Target t = Target.start(tmp)) {
+            List<Mapping> text = new ArrayList<>(ProcFs.SYSTEM_TEXT.maps(t.pid));
+            text.removeIf(m -> m.path().equals(VSYSCALL));
+            for (boolean fromTop : new boolean[] {false, true}) {
+                try (AddressSpace kernel = ProcFs.SYSTEM.addressSpace(t.pid)) {
+                    assertThat(kernel.mappingAt(0x10)).isEmpty();
+                    assertThat(kernel.mappingAt(text.get(0).start() - 1)).isEmpty();
+                    for (int i = 1; i < text.size(); i++) {
+                        long lo = text.get(i - 1).end();
+                        long hi = text.get(i).start();
+                        if (lo < hi) {
+                            long first = fromTop ? hi - 1 : lo;
+                            long second = fromTop ? lo : hi - 1;
+                            assertThat(kernel.mappingAt(first)).as("0x%x", first).isEmpty();
+                            assertThat(kernel.mappingAt(second)).as("0x%x", second).isEmpty();
+                            assertThat(kernel.mappingAt(lo + (hi - lo) / 2)).isEmpty();
+                        }
+                        assertThat(kernel.mappingAt(hi)).as("0x%x", hi).contains(text.get(i));
+                        assertThat(kernel.mappingAt(lo - 1)).as("0x%x", lo - 1).contains(text.get(i - 1));
+                    }
+                    Mapping last = text.get(text.size() - 1);
+                    assertThat(kernel.mappingAt(last.end())).isEmpty();
+                    assertThat(kernel.mappingAt(-2L)).isEmpty();
+                    assertThat(kernel.mappingAt(last.end() - 1)).contains(last);
+                }
+            }
+        }
+    }
+
     @Test
     void thisJvmsStableMappingsAgree() throws Exception {
         int pid = (int) ProcessHandle.current().pid();
