@@ -110,6 +110,9 @@ public interface LibC {
     long read(int fd, Pointer buf, long count);
 
     @SaveError
+    long pread(int fd, Pointer buf, long count, long offset);
+
+    @SaveError
     long write(int fd, @In byte[] buf, long count);
 
     /** {@code fds}: {@code struct pollfd} entries (int fd, short events, short revents), native order. */

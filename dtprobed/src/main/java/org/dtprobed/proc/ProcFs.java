@@ -17,10 +17,12 @@ import java.util.Optional;
  * The root is a parameter so that tests can point it at synthetic trees.
  */
 public final class ProcFs {
+    /** Declared before the trees that use it (class initialisation runs in order). */
+    private static final Path KERNEL_ROOT = Path.of("/proc");
     /** The real {@code /proc}; mappings asked of the kernel where it answers PROCMAP_QUERY. */
-    public static final ProcFs SYSTEM = new ProcFs(Path.of("/proc"), true);
+    public static final ProcFs SYSTEM = new ProcFs(KERNEL_ROOT, true);
     /** The real {@code /proc} read as text only: the route of kernels before 6.11, kept for them. */
-    public static final ProcFs SYSTEM_TEXT = new ProcFs(Path.of("/proc"), false);
+    public static final ProcFs SYSTEM_TEXT = new ProcFs(KERNEL_ROOT, false);
     /** {@code -Ddtprobed.procmapQuery=off} keeps the daemon on the text route (to measure the two). */
     public static final String QUERY_PROPERTY = "dtprobed.procmapQuery";
 
@@ -47,7 +49,7 @@ public final class ProcFs {
     /** Field 26 of {@code /proc/<pid>/stat}: {@code mm->start_code}. */
     private static final int STAT_STARTCODE_FIELD = 26;
     /** A stat line is a few hundred bytes (the command is at most 64 of them). */
-    private static final int STAT_BYTES = 1024;
+    static final int STAT_BYTES = 1024;
 
     private final Path root;
     private final boolean mayQuery;
@@ -147,7 +149,22 @@ public final class ProcFs {
     public ProcStat stat(int pid) throws ProcException {
         Path file = file(pid, "stat");
         byte[] b = statBuffers.get();
-        int n = readStat(file, pid, b);
+        return parseStat(file.toString(), b, readStat(file, pid, b));
+    }
+
+    /**
+     * The stat file of a thread, opened to be read again for as long as the thread lives
+     * ({@link StatFile}); empty where this tree is not the kernel's or libc cannot be bound.
+     */
+    public Optional<StatFile> openStat(int tid) throws ProcException {
+        if (!root.equals(KERNEL_ROOT)) {
+            return Optional.empty();
+        }
+        return StatFile.open(tid, file(tid, "stat").toString());
+    }
+
+    /** The fields of one stat line, {@code b[0..n)}, read from {@code file}. */
+    static ProcStat parseStat(String file, byte[] b, int n) throws ProcException {
         // The command (field 2) is in parentheses and may itself hold spaces and ')'.
         int close = n - 1;
         while (close >= 0 && b[close] != ')') {
@@ -186,7 +203,7 @@ public final class ProcFs {
         return new ProcStat(start, code);
     }
 
-    private static long number(Path file, byte[] b, int from, int to, String what) throws ProcException {
+    private static long number(String file, byte[] b, int from, int to, String what) throws ProcException {
         long v = 0;
         try {
             for (int i = from; i < to; i++) {

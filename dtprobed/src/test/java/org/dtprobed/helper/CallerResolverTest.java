@@ -48,6 +48,106 @@ class CallerResolverTest {
         }
     }
 
+    /**
+     * The kernel's /proc: a thread's stat file stays open for its next request, and a thread that
+     * has exited is refused (ESRCH) and its file let go, never read as another thread's.
+     */
+    @Test
+    void aLiveThreadKeepsItsStatFileOpenAndAnExitedOneIsForgotten() throws Exception {
+        int pid = (int) ProcessHandle.current().pid();
+        try (CallerResolver resolver = new CallerResolver(ProcFs.SYSTEM)) {
+            AtomicInteger tid = new AtomicInteger();
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch done = new CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                tid.set(readTid());
+                started.countDown();
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.start();
+            started.await();
+            Caller first = resolver.resolve(tid.get(), 0, 0);
+            assertThat(resolver.open()).isEqualTo(1);
+            Caller again = resolver.resolve(tid.get(), 3, 4);
+            assertThat(again).isEqualTo(new Caller(first.tid(), pid, 3, 4, first.threadStart(), first.codeStart()));
+            assertThat(again.codeStart()).isEqualTo(ProcFs.SYSTEM.stat(pid).codeStart());
+            assertThat(resolver.open()).isEqualTo(1);
+            done.countDown();
+            t.join();
+            assertThatThrownBy(() -> resolver.resolve(tid.get(), 0, 0)).isInstanceOf(HelperException.class)
+                    .extracting(e -> ((HelperException) e).errno()).isEqualTo(Errno.ESRCH);
+            assertThat(resolver.open()).as("the exited thread's file is closed").isZero();
+        }
+    }
+
+    /** An exec keeps the process's id and start time; its open stat file then shows the new image's code. */
+    @Test
+    void anExecIsSeenThroughTheOpenStatFile() throws Exception {
+        Process p = new ProcessBuilder("/bin/bash", "-c", "read line; exec /bin/sleep 60").start();
+        try (CallerResolver resolver = new CallerResolver(ProcFs.SYSTEM)) {
+            int pid = (int) p.pid();
+            Caller before = resolver.resolve(pid, 0, 0);
+            assertThat(before.pid()).isEqualTo(pid);
+            p.getOutputStream().write('\n');
+            p.getOutputStream().flush();
+            Path exe = Path.of("/proc", Integer.toString(pid), "exe");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readSymbolicLink(exe).toString().endsWith("sleep") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            Caller after = resolver.resolve(pid, 0, 0);
+            assertThat(resolver.open()).isEqualTo(1);
+            assertThat(after.processStart()).isEqualTo(before.processStart());
+            assertThat(after.codeStart()).isEqualTo(ProcFs.SYSTEM.stat(pid).codeStart()).isNotEqualTo(before.codeStart());
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void openStatFilesAreBounded() throws Exception {
+        int threads = CallerResolver.OPEN_STAT_FILES + 8;
+        CountDownLatch started = new CountDownLatch(threads);
+        CountDownLatch done = new CountDownLatch(1);
+        int[] tids = new int[threads];
+        Thread[] all = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            int at = i;
+            all[i] = new Thread(() -> {
+                tids[at] = readTid();
+                started.countDown();
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            all[i].start();
+        }
+        try (CallerResolver resolver = new CallerResolver(ProcFs.SYSTEM)) {
+            started.await();
+            for (int tid : tids) {
+                resolver.resolve(tid, 0, 0);
+            }
+            assertThat(resolver.open()).isEqualTo(CallerResolver.OPEN_STAT_FILES);
+            for (int tid : tids) {
+                assertThat(resolver.resolve(tid, 0, 0).pid()).isEqualTo((int) ProcessHandle.current().pid());
+            }
+            assertThat(resolver.open()).isEqualTo(CallerResolver.OPEN_STAT_FILES);
+            resolver.close();
+            assertThat(resolver.open()).isZero();
+        } finally {
+            done.countDown();
+            for (Thread t : all) {
+                t.join();
+            }
+        }
+    }
+
     @Test
     void aReusedThreadIdIsReadAgainAndTheSameLifeIsNot(@TempDir Path root) throws Exception {
         Path p = Files.createDirectories(root.resolve("77"));

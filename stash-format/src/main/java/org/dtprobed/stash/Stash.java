@@ -513,7 +513,11 @@ public final class Stash implements AutoCloseable {
         if (index.size() >= config.registrations()) {
             throw full("registrations", config.registrations());
         }
-        if (!files.rawDof.containsKey(hash.toBytes()) && files.rawDof.longSize() >= config.rawDof()) {
+        // a DOF some registration refers to is stored (the commit puts it first, the last removal
+        // deletes it), so the same DOF again costs no lookup; Chronicle still refuses a put beyond
+        // the file after a damaged dof.cm3 left a registration without its DOF
+        if (!index.referenced(hash) && !files.rawDof.containsKey(hash.toBytes())
+                && files.rawDof.longSize() >= config.rawDof()) {
             throw full("raw DOF", config.rawDof());
         }
         if (files.pids.longSize() + 2 > config.pids().entries()) {

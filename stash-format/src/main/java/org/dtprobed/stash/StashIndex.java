@@ -145,6 +145,11 @@ final class StashIndex {
         return dofRefs.getOrDefault(h, Map.of()).values().stream().mapToInt(Integer::intValue).sum();
     }
 
+    /** Whether some registration refers to this DOF ({@code refs(h) > 0}, without counting). */
+    boolean referenced(ContentHash h) {
+        return dofRefs.containsKey(h);
+    }
+
     /** Whether some registration uses this parse-cache entry (which keeps it). */
     boolean parsedInUse(ParseKey k) {
         return dofRefs.getOrDefault(k.hash(), Map.of()).containsKey(k.variant());
