@@ -1,5 +1,6 @@
 package org.dtprobed.helper;
 
+import java.util.Arrays;
 import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofLimits;
@@ -25,6 +26,8 @@ public final class RestrictedHelperIoctls {
     private final ProcessMemory memory;
     private final CallerResolver callers;
     private final ByteBudget budget = new ByteBudget(CuseConversations.DEFAULT_BUDGET_BYTES);
+    /** The smallest page size of the architectures the daemon runs on. */
+    private static final int READ_BLOCK = 4096;
 
     public RestrictedHelperIoctls(HelperRequests requests, DofLimits limits, ProcessMemory memory,
                                   CallerResolver callers) {
@@ -62,11 +65,12 @@ public final class RestrictedHelperIoctls {
         byte[] in = r.in();
         if (r.cmd() == HelperIoctl.ADDDOF_ILLUMOS_CMD && in.length >= DofHelper.SIZE) {
             // the illumos number's size bits ask for 9332 bytes; the helper is the first 80
-            in = java.util.Arrays.copyOf(in, DofHelper.SIZE);
+            in = Arrays.copyOf(in, DofHelper.SIZE);
         }
         DofHelper helper = DofSubmission.helper(in);
         Caller caller = callers.resolve(r.tid(), r.uid(), r.gid());
-        byte[] first = fetch(caller, helper.dofAddress(), DofHeader.SIZE, "DOF header");
+        byte[] prefix = fetch(caller, helper.dofAddress(), prefixLength(helper.dofAddress()), "DOF header");
+        byte[] first = Arrays.copyOf(prefix, DofHeader.SIZE);
         DofHeader header = submission.header(first);
         // loadSize < DofLimits.maxLoadSize (checked by the validator), so the int cast is exact
         int size = (int) header.loadSize();
@@ -74,7 +78,8 @@ public final class RestrictedHelperIoctls {
         byte[] dof;
         int gen;
         try {
-            dof = fetch(caller, helper.dofAddress(), size, "DOF");
+            // a DOF within the header's read is not read again: the same bytes, so no header to compare
+            dof = size <= prefix.length ? Arrays.copyOf(prefix, size) : fetch(caller, helper.dofAddress(), size, "DOF");
             gen = submission.submit(caller, helper, first, header, dof);
         } finally {
             budget.release(size);
@@ -82,6 +87,17 @@ public final class RestrictedHelperIoctls {
         LOG.debug("pid {} (tid {}): registered {} bytes of DOF from {} as generation {}", caller.pid(), caller.tid(),
                 dof.length, helper.module(), gen);
         return gen;
+    }
+
+    /**
+     * How much the first read takes at the DOF address: the header, and the rest of the 4 KiB block
+     * it starts in. Memory is readable page by page and a page is at least such a block, so the
+     * read can fail only where the header itself is unreadable; a small DOF (most are) is then
+     * read by this one {@code process_vm_readv}.
+     */
+    static int prefixLength(long address) {
+        int toBlockEnd = READ_BLOCK - (int) (address & (READ_BLOCK - 1));
+        return Math.max(DofHeader.SIZE, toBlockEnd);
     }
 
     private byte[] fetch(Caller caller, long address, int length, String what) throws HelperException {

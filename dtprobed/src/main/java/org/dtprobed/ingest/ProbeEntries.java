@@ -49,6 +49,7 @@ final class ProbeEntries {
         ProbeEntries b = new ProbeEntries(reg.key().pid(), uid, reg.key().generation(), snap,
                 reg.record().helper().dofAddress(), reg.record().adopted(),
                 parts.of(reg.dofKey(), reg.record().helper().module(), reg.probes().size()));
+        b.placeInOrder(reg.probes());
         for (ProbeRecord p : reg.probes()) {
             b.add(p.provider(), p.module(), p.function(), p.name(), p.sites(), p.nativeTypes(), p.translatedTypes(),
                     p.argmap());
@@ -56,13 +57,36 @@ final class ProbeEntries {
         return b.out;
     }
 
-    private void add(String provider, String module, String function, String name, List<ProbeSite> sites,
-                     List<String> nativeTypes, List<String> translatedTypes, List<Integer> argmap) {
-        long anchor = sites.isEmpty() ? fallbackAnchor : sites.get(0).address();
-        ProbeEntry.Mapping object = objects.computeIfAbsent(anchor, a -> {
+    /**
+     * Asks where each probe's anchor lies from the lowest address up: an unmapped anchor tells the
+     * address space the hole above it, which then answers the anchors in it without a question
+     * (libusdt's probes, a page each, come highest first).
+     */
+    private void placeInOrder(List<ProbeRecord> probes) {
+        long[] anchors = new long[probes.size()];
+        for (int i = 0; i < anchors.length; i++) {
+            anchors[i] = anchor(probes.get(i).sites()) ^ Long.MIN_VALUE; // signed order of these is unsigned order
+        }
+        java.util.Arrays.sort(anchors);
+        for (long a : anchors) {
+            object(a ^ Long.MIN_VALUE);
+        }
+    }
+
+    private long anchor(List<ProbeSite> sites) {
+        return sites.isEmpty() ? fallbackAnchor : sites.get(0).address();
+    }
+
+    private ProbeEntry.Mapping object(long anchor) {
+        return objects.computeIfAbsent(anchor, a -> {
             ProbeEntry.Mapping m = snap.objectAt(a);
             return distinctObjects.computeIfAbsent(m, x -> x);
         });
+    }
+
+    private void add(String provider, String module, String function, String name, List<ProbeSite> sites,
+                     List<String> nativeTypes, List<String> translatedTypes, List<Integer> argmap) {
+        ProbeEntry.Mapping object = object(anchor(sites));
         int at = position++;
         ProbeEntry t = at < shared.length ? shared[at] : null;
         if (t != null && t.provider().equals(provider) && t.module().equals(module) && t.function().equals(function)

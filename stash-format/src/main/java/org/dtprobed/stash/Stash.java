@@ -642,7 +642,7 @@ public final class Stash implements AutoCloseable {
             if (!index.parsedInUse(pk)) {
                 files.parsed.remove(pk.toBytes());
             }
-            if (index.refs(e.dof()) == 0) {
+            if (!index.referenced(e.dof())) {
                 files.rawDof.remove(e.dof().toBytes());
             }
         }
