@@ -5,7 +5,11 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import net.openhft.chronicle.bytes.RandomDataInput;
+import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
 
 /**
  * One stash file whose values can be of any length, stored so that Chronicle Map never has to
@@ -79,23 +83,31 @@ final class ChunkedMap {
 
     /** Stores the value: its chunks first, then its slot, then drops chunks an older, longer value left. */
     void put(byte[] key, byte[] value) {
-        byte[] old = slots.get(key);
-        int oldChunks = old == null || old.length < StashLayout.SLOT_HEADER_SIZE ? 0
-                : Math.max(0, ByteBuffer.wrap(old).order(ByteOrder.LITTLE_ENDIAN).getInt(StashLayout.SLOT_OFF_CHUNKS));
         int inline = slotSize - StashLayout.SLOT_HEADER_SIZE;
         int n = chunksFor(value.length);
-        for (int i = 0; i < n; i++) {
-            int off = inline + i * StashLayout.CHUNK_SIZE;
-            byte[] c = new byte[StashLayout.CHUNK_SIZE];
-            System.arraycopy(value, off, c, 0, Math.min(StashLayout.CHUNK_SIZE, value.length - off));
-            chunks.put(chunkKey(key, i), c);
-        }
         byte[] slot = new byte[slotSize];
         ByteBuffer b = ByteBuffer.wrap(slot).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(StashLayout.SLOT_OFF_LENGTH, value.length);
         b.putInt(StashLayout.SLOT_OFF_CHUNKS, n);
         System.arraycopy(value, 0, slot, StashLayout.SLOT_HEADER_SIZE, Math.min(value.length, inline));
-        slots.put(key, slot);
+        int oldChunks;
+        // the old slot's header is read where it lies, not copied out of the file with its value
+        try (ExternalMapQueryContext<byte[], byte[], ?> q = slots.queryContext(key)) {
+            q.updateLock().lock();
+            MapEntry<byte[], byte[]> old = q.entry();
+            oldChunks = old == null ? 0 : Math.max(0, headerInt(old.value(), StashLayout.SLOT_OFF_CHUNKS));
+            for (int i = 0; i < n; i++) {
+                int off = inline + i * StashLayout.CHUNK_SIZE;
+                byte[] c = new byte[StashLayout.CHUNK_SIZE];
+                System.arraycopy(value, off, c, 0, Math.min(StashLayout.CHUNK_SIZE, value.length - off));
+                chunks.put(chunkKey(key, i), c);
+            }
+            if (old == null) {
+                q.absentEntry().doInsert(q.wrapValueAsData(slot));
+            } else {
+                old.doReplaceValue(q.wrapValueAsData(slot));
+            }
+        }
         for (int i = n; i < oldChunks; i++) {
             chunks.remove(chunkKey(key, i));
         }
@@ -103,16 +115,33 @@ final class ChunkedMap {
 
     /** Removes the value: its slot (the commit point), then its chunks. Returns its length, or -1. */
     int remove(byte[] key) {
-        byte[] old = slots.remove(key);
-        if (old == null) {
-            return -1;
+        int n;
+        int length;
+        try (ExternalMapQueryContext<byte[], byte[], ?> q = slots.queryContext(key)) {
+            q.updateLock().lock();
+            MapEntry<byte[], byte[]> old = q.entry();
+            if (old == null) {
+                return -1;
+            }
+            n = headerInt(old.value(), StashLayout.SLOT_OFF_CHUNKS);
+            length = headerInt(old.value(), StashLayout.SLOT_OFF_LENGTH);
+            old.doRemove();
         }
-        ByteBuffer b = ByteBuffer.wrap(old).order(ByteOrder.LITTLE_ENDIAN);
-        int n = old.length < StashLayout.SLOT_HEADER_SIZE ? 0 : b.getInt(StashLayout.SLOT_OFF_CHUNKS);
         for (int i = 0; i < n; i++) {
             chunks.remove(chunkKey(key, i));
         }
-        return Math.max(0, b.getInt(StashLayout.SLOT_OFF_LENGTH));
+        return Math.max(0, length);
+    }
+
+    /** A little-endian int of a stored slot's header; 0 for a value too short to have one. */
+    private static int headerInt(Data<byte[]> slot, int offset) {
+        if (slot.size() < StashLayout.SLOT_HEADER_SIZE) {
+            return 0;
+        }
+        RandomDataInput in = slot.bytes();
+        long at = slot.offset() + offset;
+        return (in.readByte(at) & 0xff) | (in.readByte(at + 1) & 0xff) << 8 | (in.readByte(at + 2) & 0xff) << 16
+                | (in.readByte(at + 3) & 0xff) << 24;
     }
 
     boolean containsKey(byte[] key) {
