@@ -62,6 +62,18 @@ public final class Stash implements AutoCloseable {
     /** A fault may have left a file sparse: {@link #reallocateAfterFault} before the next write. */
     private boolean allocationSuspect;
 
+    /**
+     * The pid records this daemon last wrote, for the pids that registered most recently: the
+     * stash's only writer holds the monitor for every write and delete, so a record here is the
+     * stored one, and a pid that registers again reads neither of its two slots.
+     */
+    private final java.util.Map<Integer, PidRecord> recentPidRecords = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Integer, PidRecord> eldest) {
+            return size() > RECENT_PID_RECORDS;
+        }
+    };
+    private static final int RECENT_PID_RECORDS = 256;
     private final StashMeta.Counter commits = new StashMeta.Counter(StashMeta.COMMITS);
     private final StashMeta.Counter removes = new StashMeta.Counter(StashMeta.REMOVES);
     private final StashMeta.Counter rebuilds = new StashMeta.Counter(StashMeta.REBUILDS);
@@ -466,7 +478,7 @@ public final class Stash implements AutoCloseable {
                                       ContentHash hash, List<CommitResult.Dropped> dropped) throws StashException {
         validate(reg, rawDof, parsed);
         reallocateAfterFault();
-        checkRoom(hash);
+        checkRoom(hash, reg.pid());
         int pid = reg.pid();
         long gen = generationFor(reg, dropped);
         RegistrationKey key = new RegistrationKey(pid, gen);
@@ -486,7 +498,9 @@ public final class Stash implements AutoCloseable {
         ParseKey pk = ParseKey.of(hash, reg.helper(), pid);
         byte[] parsedValue = parsedToCache(pk, parsed, parsedBody, chunksLeft - chunksNeeded);
         PidRecord pr = new PidRecord(gen + 1, reg.process());
+        recentPidRecords.remove(pid); // until the put has succeeded, the stored record is not known
         put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
+        recentPidRecords.put(pid, pr);
         try {
             if (newDof) {
                 put(files.rawDof, hash.toBytes(), dofValue, "raw DOF");
@@ -509,7 +523,7 @@ public final class Stash implements AutoCloseable {
     }
 
     /** Refuses before any write when a file would need more entries than it was sized for. */
-    private void checkRoom(ContentHash hash) throws StashException {
+    private void checkRoom(ContentHash hash, int pid) throws StashException {
         if (index.size() >= config.registrations()) {
             throw full("registrations", config.registrations());
         }
@@ -520,7 +534,9 @@ public final class Stash implements AutoCloseable {
                 && files.rawDof.longSize() >= config.rawDof()) {
             throw full("raw DOF", config.rawDof());
         }
-        if (files.pids.longSize() + 2 > config.pids().entries()) {
+        // a pid whose record was written twice has both of its slots: its next record takes no entry
+        PidRecord recent = recentPidRecords.get(pid);
+        if ((recent == null || recent.nextGeneration() < 2) && files.pids.longSize() + 2 > config.pids().entries()) {
             throw full("pid records", config.pids().entries());
         }
     }
@@ -563,7 +579,10 @@ public final class Stash implements AutoCloseable {
     /** The generation this commit gets, after dropping (into {@code dropped}) what a pid reuse or an exec left behind. */
     private long generationFor(RegistrationRecord reg, List<CommitResult.Dropped> dropped) throws StashException {
         int pid = reg.pid();
-        PidRecord pr = PidRecord.read(files.pids, pid);
+        PidRecord pr = recentPidRecords.get(pid);
+        if (pr == null) {
+            pr = PidRecord.read(files.pids, pid);
+        }
         if (pr != null && !pr.identity().sameLife(reg.process())) {
             LOG.info("pid {}: start time changed (pid reused); dropping its {} old registrations", pid,
                     index.keysOfPid(pid).size());
@@ -666,6 +685,7 @@ public final class Stash implements AutoCloseable {
                 removed.add(k);
             }
         }
+        recentPidRecords.remove(pid);
         PidRecord.delete(files.pids, pid);
         return removed;
     }
