@@ -100,9 +100,13 @@ class CommitResultTest {
     @Test
     void aRefusedCommitSaysWhatItHadDroppedBeforeTheRefusal() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-1");
+        RegistrationKey k0;
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey k0 = s.commit(b.record(32), b.dof(), b.parse(32)).key();
+            k0 = s.commit(b.record(32), b.dof(), b.parse(32)).key();
             new PidRecord(Integer.MAX_VALUE + 1L, b.record(32).process()).write(s.files().pids, 32);
+        }
+        // reopened: a stash takes the pid records it did not write itself from the file
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
             RegistrationRecord execd = laterProcess(b, 32, 0, 999);
             StashException e = assertThrows(StashException.class, () -> s.commit(execd, b.dof(), b.parse(32)));
             assertThat(e.kind()).isEqualTo(StashException.Kind.FULL);
