@@ -103,13 +103,21 @@ final class MapQuery {
 
     /** Opens {@code /proc/<pid>/maps} for {@link #ask}: the open is most of a question's cost. */
     int open(int pid, String mapsFile) throws ProcException {
-        int fd = nat.libc().open(mapsFile, O_RDONLY | O_CLOEXEC);
+        return openReadOnly(nat, mapsFile, "process " + pid);
+    }
+
+    /**
+     * Opens a file of {@code /proc/<id>/} read-only (close-on-exec) through libc; a missing file
+     * means the process or thread ({@code who}) has exited.
+     */
+    static int openReadOnly(Native nat, String path, String who) throws ProcException {
+        int fd = nat.libc().open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             int errno = nat.errno();
             if (errno == Errno.ENOENT || errno == Errno.ESRCH) {
-                throw new NoSuchProcessException("process " + pid + " has exited (" + mapsFile + " is gone)");
+                throw new NoSuchProcessException(who + " has exited (" + path + " is gone)");
             }
-            throw new ProcException("cannot open " + mapsFile + ": errno " + errno);
+            throw new ProcException("cannot open " + path + ": errno " + errno);
         }
         return fd;
     }

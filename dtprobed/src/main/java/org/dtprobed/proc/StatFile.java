@@ -20,9 +20,6 @@ import org.dtprobed.linux.Native;
  * reused by another open in between and read as this thread's.
  */
 public final class StatFile implements AutoCloseable {
-    private static final int O_RDONLY = 0;
-    private static final int O_CLOEXEC = 0x80000;
-
     private final Native nat;
     private final String path;
     private final int tid;
@@ -48,15 +45,7 @@ public final class StatFile implements AutoCloseable {
         } catch (IllegalStateException e) {
             return Optional.empty();
         }
-        int fd = nat.libc().open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            int errno = nat.errno();
-            if (errno == Errno.ENOENT || errno == Errno.ESRCH) {
-                throw new NoSuchProcessException("thread " + tid + " has exited (" + path + " is gone)");
-            }
-            throw new ProcException("cannot open " + path + ": errno " + errno);
-        }
-        return Optional.of(new StatFile(nat, path, tid, fd));
+        return Optional.of(new StatFile(nat, path, tid, MapQuery.openReadOnly(nat, path, "thread " + tid)));
     }
 
     /**

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.proc.ProcFs;
+import org.dtprobed.testkit.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,33 +18,16 @@ class CallerResolverTest {
     void aThreadOfThisJvmResolvesToThisProcessAndIsRememberedOnce() throws Exception {
         int pid = (int) ProcessHandle.current().pid();
         CallerResolver resolver = new CallerResolver(ProcFs.SYSTEM);
-        AtomicInteger tid = new AtomicInteger();
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            tid.set(readTid());
-            started.countDown();
-            try {
-                done.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        t.start();
-        try {
-            started.await();
-            Caller first = resolver.resolve(tid.get(), 0, 0);
-            Caller again = resolver.resolve(tid.get(), 0, 0);
+        try (Parked t = new Parked(1)) {
+            Caller first = resolver.resolve(t.tids[0], 0, 0);
+            Caller again = resolver.resolve(t.tids[0], 0, 0);
             assertThat(first.pid()).isEqualTo(pid);
             assertThat(again).isEqualTo(first);
-            assertThat(first.threadStart()).isEqualTo(ProcFs.SYSTEM.startTime(tid.get()));
+            assertThat(first.threadStart()).isEqualTo(ProcFs.SYSTEM.startTime(t.tids[0]));
             assertThat(first.processStart()).as("not the main thread").isEqualTo(Caller.UNKNOWN_START);
             assertThat(resolver.remembered()).isEqualTo(1);
             Caller main = resolver.resolve(pid, 0, 0);
             assertThat(main.processStart()).isEqualTo(ProcFs.SYSTEM.startTime(pid));
-        } finally {
-            done.countDown();
-            t.join();
         }
     }
 
@@ -56,29 +39,20 @@ class CallerResolverTest {
     void aLiveThreadKeepsItsStatFileOpenAndAnExitedOneIsForgotten() throws Exception {
         int pid = (int) ProcessHandle.current().pid();
         try (CallerResolver resolver = new CallerResolver(ProcFs.SYSTEM)) {
-            AtomicInteger tid = new AtomicInteger();
-            CountDownLatch started = new CountDownLatch(1);
-            CountDownLatch done = new CountDownLatch(1);
-            Thread t = new Thread(() -> {
-                tid.set(readTid());
-                started.countDown();
-                try {
-                    done.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            t.start();
-            started.await();
-            Caller first = resolver.resolve(tid.get(), 0, 0);
-            assertThat(resolver.open()).isEqualTo(1);
-            Caller again = resolver.resolve(tid.get(), 3, 4);
-            assertThat(again).isEqualTo(new Caller(first.tid(), pid, 3, 4, first.threadStart(), first.codeStart()));
-            assertThat(again.codeStart()).isEqualTo(ProcFs.SYSTEM.stat(pid).codeStart());
-            assertThat(resolver.open()).isEqualTo(1);
-            done.countDown();
-            t.join();
-            assertThatThrownBy(() -> resolver.resolve(tid.get(), 0, 0)).isInstanceOf(HelperException.class)
+            int tid;
+            try (Parked t = new Parked(1)) {
+                tid = t.tids[0];
+                Caller first = resolver.resolve(tid, 0, 0);
+                assertThat(resolver.open()).isEqualTo(1);
+                Caller again = resolver.resolve(tid, 3, 4);
+                assertThat(again).isEqualTo(new Caller(tid, pid, 3, 4, first.threadStart(), first.codeStart()));
+                assertThat(again.codeStart()).isEqualTo(ProcFs.SYSTEM.stat(pid).codeStart());
+                assertThat(resolver.open()).isEqualTo(1);
+            }
+            // join returns when the Java thread has ended; the kernel's thread ends a moment later
+            Await.until("thread " + tid + " is gone", () -> !Files.exists(Path.of("/proc", Integer.toString(pid),
+                    "task", Integer.toString(tid))));
+            assertThatThrownBy(() -> resolver.resolve(tid, 0, 0)).isInstanceOf(HelperException.class)
                     .extracting(e -> ((HelperException) e).errno()).isEqualTo(Errno.ESRCH);
             assertThat(resolver.open()).as("the exited thread's file is closed").isZero();
         }
@@ -90,15 +64,12 @@ class CallerResolverTest {
         Process p = new ProcessBuilder("/bin/bash", "-c", "read line; exec /bin/sleep 60").start();
         try (CallerResolver resolver = new CallerResolver(ProcFs.SYSTEM)) {
             int pid = (int) p.pid();
+            awaitAsleepIn(pid, "bash");
             Caller before = resolver.resolve(pid, 0, 0);
             assertThat(before.pid()).isEqualTo(pid);
             p.getOutputStream().write('\n');
             p.getOutputStream().flush();
-            Path exe = Path.of("/proc", Integer.toString(pid), "exe");
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-            while (!Files.readSymbolicLink(exe).toString().endsWith("sleep") && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            awaitAsleepIn(pid, "sleep");
             Caller after = resolver.resolve(pid, 0, 0);
             assertThat(resolver.open()).isEqualTo(1);
             assertThat(after.processStart()).isEqualTo(before.processStart());
@@ -108,43 +79,34 @@ class CallerResolverTest {
         }
     }
 
+    /** Waits until the process runs {@code program} and sleeps (in bash's read, in sleep's nanosleep): its exec is done. */
+    private static void awaitAsleepIn(int pid, String program) throws InterruptedException {
+        Path proc = Path.of("/proc", Integer.toString(pid));
+        Await.until(pid + " asleep in " + program, () -> {
+            try {
+                String stat = Files.readString(proc.resolve("stat"));
+                return Files.readSymbolicLink(proc.resolve("exe")).toString().endsWith("/" + program)
+                        && stat.substring(stat.lastIndexOf(')') + 2).startsWith("S");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+    }
+
     @Test
     void openStatFilesAreBounded() throws Exception {
-        int threads = CallerResolver.OPEN_STAT_FILES + 8;
-        CountDownLatch started = new CountDownLatch(threads);
-        CountDownLatch done = new CountDownLatch(1);
-        int[] tids = new int[threads];
-        Thread[] all = new Thread[threads];
-        for (int i = 0; i < threads; i++) {
-            int at = i;
-            all[i] = new Thread(() -> {
-                tids[at] = readTid();
-                started.countDown();
-                try {
-                    done.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            all[i].start();
-        }
-        try (CallerResolver resolver = new CallerResolver(ProcFs.SYSTEM)) {
-            started.await();
-            for (int tid : tids) {
+        try (Parked t = new Parked(CallerResolver.OPEN_STAT_FILES + 8);
+             CallerResolver resolver = new CallerResolver(ProcFs.SYSTEM)) {
+            for (int tid : t.tids) {
                 resolver.resolve(tid, 0, 0);
             }
             assertThat(resolver.open()).isEqualTo(CallerResolver.OPEN_STAT_FILES);
-            for (int tid : tids) {
+            for (int tid : t.tids) {
                 assertThat(resolver.resolve(tid, 0, 0).pid()).isEqualTo((int) ProcessHandle.current().pid());
             }
             assertThat(resolver.open()).isEqualTo(CallerResolver.OPEN_STAT_FILES);
             resolver.close();
             assertThat(resolver.open()).isZero();
-        } finally {
-            done.countDown();
-            for (Thread t : all) {
-                t.join();
-            }
         }
     }
 
@@ -196,6 +158,41 @@ class CallerResolverTest {
         }
         Files.writeString(dir.resolve("stat"), stat + "\n");
         Files.writeString(dir.resolve("status"), "Name:\tt\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t" + tgid + "\n");
+    }
+
+    /** Threads of this JVM that wait until closed, with their thread ids. */
+    private static final class Parked implements AutoCloseable {
+        final int[] tids;
+        private final Thread[] threads;
+        private final CountDownLatch done = new CountDownLatch(1);
+
+        Parked(int count) throws InterruptedException {
+            tids = new int[count];
+            threads = new Thread[count];
+            CountDownLatch started = new CountDownLatch(count);
+            for (int i = 0; i < count; i++) {
+                int at = i;
+                threads[i] = new Thread(() -> {
+                    tids[at] = readTid();
+                    started.countDown();
+                    try {
+                        done.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                threads[i].start();
+            }
+            started.await();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            done.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
     }
 
     private static int readTid() {
