@@ -45,33 +45,31 @@ class RestrictedHelperIoctlsTest {
         return ioctls.handle(new IoctlRequest(pid, 0, 0, HelperIoctl.ADDDOF_CMD, 0x1000, helper));
     }
 
+    /** Registers {@code dof} placed at {@code offsetInBlock}: it gets the next generation, read in reads of these lengths. */
+    private void registersWithReads(String corpusName, int offsetInBlock, Integer... lengths) throws Exception {
+        byte[] dof = Corpus.read(corpusName);
+        int generation = requests.registrations().size();
+        int before = reads.size();
+        assertThat(register(dof, offsetInBlock)).isEqualTo(new IoctlReply.Result(generation));
+        assertThat(reads.subList(before, reads.size())).containsExactly(lengths);
+        assertThat(requests.registrations().get(generation).dof()).isEqualTo(dof);
+    }
+
     @Test
     void aDofWithinItsHeadersBlockIsReadOnce() throws Exception {
-        byte[] dof = Corpus.read("libusdt-2.dof");
-        assertThat(register(dof, 0x100)).isEqualTo(new IoctlReply.Result(0));
-        assertThat(reads).containsExactly(BLOCK - 0x100);
-        assertThat(requests.registrations().get(0).dof()).isEqualTo(dof);
+        registersWithReads("libusdt-2.dof", 0x100, BLOCK - 0x100);
     }
 
     @Test
     void aDofBeyondTheBlockIsReadAgainWhole() throws Exception {
-        byte[] dof = Corpus.read("libusdt-2.dof");
-        assertThat(register(dof, BLOCK - 200)).isEqualTo(new IoctlReply.Result(0));
-        assertThat(reads).containsExactly(200, dof.length);
-        assertThat(requests.registrations().get(0).dof()).isEqualTo(dof);
-        byte[] large = Corpus.read("libusdt-5.dof");
-        assertThat(large.length).isGreaterThan(BLOCK);
-        assertThat(register(large, 0)).isEqualTo(new IoctlReply.Result(1));
-        assertThat(reads.subList(2, 4)).containsExactly(BLOCK, large.length);
-        assertThat(requests.registrations().get(1).dof()).isEqualTo(large);
+        registersWithReads("libusdt-2.dof", BLOCK - 200, 200, 752);
+        assertThat(Corpus.read("libusdt-5.dof").length).isGreaterThan(BLOCK);
+        registersWithReads("libusdt-5.dof", 0, BLOCK, Corpus.read("libusdt-5.dof").length);
     }
 
     @Test
     void aHeaderAcrossTheBlockEndIsReadAsItsSixtyFourBytes() throws Exception {
-        byte[] dof = Corpus.read("libusdt-1.dof");
-        assertThat(register(dof, BLOCK - 20)).isEqualTo(new IoctlReply.Result(0));
-        assertThat(reads).containsExactly(64, dof.length);
-        assertThat(requests.registrations().get(0).dof()).isEqualTo(dof);
+        registersWithReads("libusdt-1.dof", BLOCK - 20, 64, 384);
     }
 
     @Test
