@@ -77,14 +77,16 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     }
 
     /**
-     * Makes the tree at {@code root} match the index and keeps it so.
+     * Makes the tree at {@code root} match the index and keeps it so, checking the directories a
+     * restart kept in the background at once; makes no inodes ahead (tests and tools: the daemon uses
+     * {@link #attachUnverified} and {@link #verifyInBackground}).
      *
      * @param root    {@code STATE-DIR/probes}, an existing real directory of this daemon's
      * @param staging an existing real directory of this daemon's on the same file system
      */
     public static ProbesTree attach(Path root, Path staging, ProbeIndex index) throws IOException {
         ProbesTree tree = attachUnverified(root, staging, index);
-        tree.verifyInBackground();
+        tree.startVerifier();
         return tree;
     }
 
@@ -114,8 +116,18 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         return tree;
     }
 
-    /** Starts the check of the directories a restart kept, if there are any; once. */
+    /**
+     * The daemon is ready: starts the check of the directories a restart kept, if there are any
+     * (once), and from now on keeps inodes made ahead for new content ({@link TreeFiles#prepare}).
+     */
     public synchronized void verifyInBackground() {
+        startVerifier();
+        if (!closed) {
+            files.prepare();
+        }
+    }
+
+    private synchronized void startVerifier() {
         if (verifier != null && verifier.getState() == Thread.State.NEW && !closed) {
             verifier.start();
         }

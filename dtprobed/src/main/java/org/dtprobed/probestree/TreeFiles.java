@@ -2,13 +2,10 @@ package org.dtprobed.probestree;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -76,9 +73,21 @@ final class TreeFiles implements Closeable {
     /** Process directories kept for reuse: more than a fork storm has in flight on a large machine. */
     static final int PARKED = 64;
     /** Spare files kept ({@link #discardFile}): as many as the templates, whose content they take. */
-    static final int SPARE_FILES = TEMPLATES;
+    static final int SPARE_FILES = 4 * TEMPLATES;
     /** Spare directories kept ({@link #discardDirectory}): those of some hundred processes. */
     static final int SPARE_DIRECTORIES = 1024;
+    /**
+     * Empty spare files the background thread keeps made ahead once the daemon is ready
+     * ({@link #prepare}): a burst of new content (programs started at boot, a process registering
+     * objects it built) then takes inodes made in idle time, not allocated on the registration's
+     * path, where on ext4 without a journal one costs a scan of every inode freed nearby in the last
+     * minutes. Refilled from half.
+     */
+    static final int READY_FILES = 4096;
+    /** Empty spare directories kept made ahead, as {@link #READY_FILES}: four per process of new content. */
+    static final int READY_DIRECTORIES = 256;
+    /** Spares the background thread makes before it lets the deletions queued behind it run. */
+    private static final int FILL_STEP = 64;
     /** What this daemon makes: a spare must be one of them (a stray someone else made is removed). */
     private static final int SPARE_FILE_MODE = 0100000 | FILE_MODE;
     private static final int SPARE_DIRECTORY_MODE = 0040000 | DIR_MODE;
@@ -96,7 +105,9 @@ final class TreeFiles implements Closeable {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             if (size() > TEMPLATES) {
-                discardFile(eldest.getValue());
+                // off the registration's path: a stat and a rename or unlink in the staging directory
+                String name = eldest.getValue();
+                deleter.execute(() -> discardFile(name));
                 return true;
             }
             return false;
@@ -114,9 +125,13 @@ final class TreeFiles implements Closeable {
     /** Empty spare directories in staging: the next new directories are these, renamed into place. */
     private final Spares spareDirectories = new Spares(SPARE_DIRECTORIES);
 
-    /** Staging names of spares; the owner's thread takes them, both threads give them. */
+    /** A spare's staging name and size (a file written over keeps its length unless cut). */
+    private record Spare(String name, long size) {
+    }
+
+    /** Spares in staging; the owner's thread takes them, both threads give them. */
     private static final class Spares {
-        private final ConcurrentLinkedQueue<String> names = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Spare> spares = new ConcurrentLinkedQueue<>();
         private final AtomicInteger count = new AtomicInteger();
         private final int bound;
 
@@ -128,19 +143,27 @@ final class TreeFiles implements Closeable {
             return count.get() >= bound;
         }
 
-        void add(String name) {
-            names.add(name);
+        int count() {
+            return count.get();
+        }
+
+        void add(Spare spare) {
+            spares.add(spare);
             count.incrementAndGet();
         }
 
-        String take() {
-            String name = names.poll();
-            if (name != null) {
+        Spare take() {
+            Spare spare = spares.poll();
+            if (spare != null) {
                 count.decrementAndGet();
             }
-            return name;
+            return spare;
         }
     }
+    /** Whether spares are made ahead ({@link #prepare}); set once, by the owner's thread. */
+    private volatile boolean prepared;
+    /** A fill of the spares made ahead is queued on the background thread. */
+    private final java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean();
     /** Directories of processes that went, oldest first, each for a process of its shape to take. */
     private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
 
@@ -275,7 +298,9 @@ final class TreeFiles implements Closeable {
         if (name == null) {
             name = fromSpare(content);
             if (name == null) {
-                name = created("t-" + digest, content);
+                // a name of its own, not the digest's: an evicted template of this content may still
+                // wait for the background thread under its old name
+                name = created("t-" + seq.getAndIncrement(), content);
             }
             templates.put(digest, name);
         }
@@ -307,20 +332,75 @@ final class TreeFiles implements Closeable {
      * nothing first: ext4 flushes a file truncated to zero when it is closed ({@code auto_da_alloc}).
      */
     private String fromSpare(byte[] content) {
-        String spare = spareFiles.take();
+        Spare spare = spareFiles.take();
         if (spare == null) {
             return null;
         }
-        try (FileChannel ch = FileChannel.open(staging.resolve(spare), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) {
-                ch.write(b, b.position());
-            }
-            ch.truncate(content.length);
-            return spare;
-        } catch (IOException e) {
-            libc.unlinkat(stagingFd, spare, 0);
+        refill();
+        int fd = libc.openat(stagingFd, spare.name(), OpenFlags.O_WRONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, 0);
+        if (fd < 0) {
+            libc.unlinkat(stagingFd, spare.name(), 0);
             return null;
+        }
+        // a fresh descriptor writes from offset 0; a file as short as the content needs no cut
+        boolean whole = libc.write(fd, content, content.length) == content.length
+                && (spare.size() <= content.length || libc.ftruncate(fd, content.length) == 0);
+        libc.close(fd);
+        if (!whole) {
+            libc.unlinkat(stagingFd, spare.name(), 0);
+            return null;
+        }
+        return spare.name();
+    }
+
+    /**
+     * From now on keeps {@link #READY_FILES} empty spare files and {@link #READY_DIRECTORIES} spare
+     * directories made ahead in staging, by the background thread (not on tmpfs, where an inode
+     * costs little). The daemon calls it once it is ready, so the start does not pay for them.
+     */
+    void prepare() {
+        prepared = true;
+        refill();
+    }
+
+    /** Queues a fill of the spares made ahead when they fell to half. */
+    private void refill() {
+        if (uid >= 0 && prepared && (spareFiles.count() < READY_FILES / 2 || spareDirectories.count() < READY_DIRECTORIES / 2)
+                && filling.compareAndSet(false, true)) {
+            deleter.execute(this::fill);
+        }
+    }
+
+    /**
+     * On the background thread: makes up to {@link #FILL_STEP} empty spares, files first, and queues
+     * itself again while short, so that deletions queued meanwhile are not held up. A failure (a
+     * full file system) ends the fill; the next spare taken tries again.
+     */
+    private void fill() {
+        boolean more = true;
+        for (int made = 0; more && made < FILL_STEP; made++) {
+            String name = "s-" + seq.getAndIncrement();
+            if (spareFiles.count() < READY_FILES) {
+                int fd = libc.openat(stagingFd, name, CREATE_FILE, FILE_MODE);
+                more = fd >= 0;
+                if (more) {
+                    libc.close(fd);
+                    spareFiles.add(new Spare(name, 0));
+                }
+            } else if (spareDirectories.count() < READY_DIRECTORIES) {
+                String dir = "d-" + seq.getAndIncrement();
+                more = libc.mkdirat(stagingFd, dir, DIR_MODE) == 0;
+                if (more) {
+                    spareDirectories.add(new Spare(dir, 0));
+                }
+            } else {
+                more = false;
+            }
+        }
+        if (more) {
+            deleter.execute(this::fill);
+        } else {
+            filling.set(false);
         }
     }
 
@@ -330,10 +410,11 @@ final class TreeFiles implements Closeable {
      * {@link #SPARE_FILES} are kept; else unlinked. Both the owner's thread and the background one call it.
      */
     private void discardFile(String path) {
-        if (!spareFiles.full() && isSpare(path, SPARE_FILE_MODE)) {
+        long size = spareFiles.full() ? -1 : spareSize(path, SPARE_FILE_MODE);
+        if (size >= 0) {
             String spare = "s-" + seq.getAndIncrement();
             if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
-                spareFiles.add(spare);
+                spareFiles.add(new Spare(spare, size));
                 return;
             }
         }
@@ -346,12 +427,12 @@ final class TreeFiles implements Closeable {
      * be removed (not empty, not a directory).
      */
     private boolean discardDirectory(String path) {
-        if (!spareDirectories.full() && isSpare(path, SPARE_DIRECTORY_MODE)) {
+        if (!spareDirectories.full() && spareSize(path, SPARE_DIRECTORY_MODE) >= 0) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging.resolve(path))) {
                 if (!entries.iterator().hasNext()) {
                     String spare = "d-" + seq.getAndIncrement();
                     if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
-                        spareDirectories.add(spare);
+                        spareDirectories.add(new Spare(spare, 0));
                         return true;
                     }
                 }
@@ -367,36 +448,38 @@ final class TreeFiles implements Closeable {
      * the errno a {@code mkdirat} would leave (EEXIST when anything is at {@code path}, a link too).
      */
     private int makeDirectory(int parentFd, String path) {
-        String spare = spareDirectories.take();
+        Spare spare = spareDirectories.take();
         if (spare != null) {
-            if (libc.renameat2(stagingFd, spare, parentFd, path, OpenFlags.RENAME_NOREPLACE) == 0) {
+            refill();
+            if (libc.renameat2(stagingFd, spare.name(), parentFd, path, OpenFlags.RENAME_NOREPLACE) == 0) {
                 return 0;
             }
             if (nat.errno() == Errno.EEXIST) {
                 spareDirectories.add(spare);
                 return -1;
             }
-            libc.unlinkat(stagingFd, spare, OpenFlags.AT_REMOVEDIR);
+            libc.unlinkat(stagingFd, spare.name(), OpenFlags.AT_REMOVEDIR);
         }
         return libc.mkdirat(parentFd, path, DIR_MODE);
     }
 
     /**
-     * Whether {@code path} under staging is what this daemon makes, of {@code mode} (type and
-     * permissions) and its owner's, with no other name: fit to be a spare.
+     * The size of {@code path} under staging when it is what this daemon makes, of {@code mode}
+     * (type and permissions) and its owner's, with no other name: fit to be a spare; else -1.
      */
-    private boolean isSpare(String path, int mode) {
+    private long spareSize(String path, int mode) {
         if (uid < 0) {
-            return false;
+            return -1;
         }
         try {
             // only this daemon writes under staging (0700, root's): the path names its own directories
-            Map<String, Object> a = Files.readAttributes(staging.resolve(path), "unix:nlink,mode,uid",
+            Map<String, Object> a = Files.readAttributes(staging.resolve(path), "unix:nlink,mode,uid,size",
                     LinkOption.NOFOLLOW_LINKS);
-            return Integer.valueOf(mode).equals(a.get("mode")) && Integer.valueOf(uid).equals(a.get("uid"))
+            boolean fit = Integer.valueOf(mode).equals(a.get("mode")) && Integer.valueOf(uid).equals(a.get("uid"))
                     && ((mode & 0040000) != 0 || Integer.valueOf(1).equals(a.get("nlink")));
+            return fit ? (Long) a.get("size") : -1;
         } catch (IOException | UnsupportedOperationException e) {
-            return false;
+            return -1;
         }
     }
 
@@ -542,10 +625,12 @@ final class TreeFiles implements Closeable {
         }
     }
 
-    /** Waits for the background deletions handed over so far (tests, and before closing). */
+    /** Waits for the background deletions handed over so far, and a fill of spares under way (tests). */
     void awaitRetired() {
         try {
-            deleter.submit(() -> { }).get(1, TimeUnit.MINUTES);
+            do {
+                deleter.submit(() -> { }).get(1, TimeUnit.MINUTES);
+            } while (filling.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -217,7 +217,8 @@ class ProbesTreeTest {
     @Requires(Capability.ROOT)
     void onTmpfsNoInodeIsKept() throws Exception {
         try (Tmpfs fs = onTmpfs("fs", "4m")) {
-            try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            try (ProbesTree tree = ProbesTree.attachUnverified(root, staging, index)) {
+                tree.verifyInBackground(); // ready: still no inode made ahead on tmpfs
                 index.add(List.of(probe(100, 0, "prov", "prog", "main", "p", 0x401000)));
                 index.removePid(100);
                 tree.recheck();
@@ -226,6 +227,67 @@ class ProbesTreeTest {
                 index.add(List.of(probe(200, 0, "other", "lib", "f", "r", 0x501000)));
                 assertThat(files()).containsExactly("200/other200/lib/f/r");
             }
+        }
+    }
+
+    /**
+     * Off tmpfs, once the daemon is ready, the background thread keeps empty files and directories
+     * made ahead in staging: a process of new content takes them (the registration allocates no
+     * inode), each file holding its content whole.
+     */
+    @Test
+    void onceReadyAProcessOfNewContentTakesInodesMadeAhead() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("tmpfs".equals(Files.getFileStore(tmp).type()),
+                "inodes are made ahead off tmpfs only");
+        try (ProbesTree tree = ProbesTree.attachUnverified(root, staging, index)) {
+            tree.awaitBackground();
+            assertThat(stagingNames()).as("nothing made before the daemon is ready").isEmpty();
+            tree.verifyInBackground();
+            tree.awaitBackground();
+            assertThat(stagingNames()).filteredOn(n -> n.startsWith("s-")).hasSize(TreeFiles.READY_FILES);
+            assertThat(stagingNames()).filteredOn(n -> n.startsWith("d-")).hasSize(TreeFiles.READY_DIRECTORIES);
+            assertThat(stagingNames()).hasSize(TreeFiles.READY_FILES + TreeFiles.READY_DIRECTORIES);
+            Set<Object> ahead = inodes(staging);
+
+            index.add(List.of(probe(100, 0, "prov", "prog", "main", "p", 0x401000, 0x401010),
+                    probe(100, 0, "prov", "prog", "work", "q", 0x402000)));
+            assertThat(files()).containsExactly("100/prov100/prog/main/p", "100/prov100/prog/work/q");
+            assertThat(ahead).as("its 5 directories and 2 files were made ahead").containsAll(inodes(root.resolve("100")));
+            assertThat(file("100/prov100/prog/main/p").sites()).extracting(ProbeEntry.Site::address)
+                    .containsExactly(0x401000L, 0x401010L);
+            assertThat(file("100/prov100/prog/work/q").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x402000L);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("100/prov100/prog/main/p"))))
+                    .isEqualTo("rw-------");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("100/prov100"))))
+                    .isEqualTo("rwx------");
+        }
+    }
+
+    /**
+     * More distinct contents than templates are kept: the oldest templates go (in the background),
+     * the tree's files stay whole, and a content whose template went is written afresh for the next
+     * process that has it, while one still kept is linked.
+     */
+    @Test
+    void templatesBeyondTheBoundGoAndTheirContentIsWrittenAgain() throws Exception {
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            int n = TreeFiles.TEMPLATES + 10;
+            for (int i = 0; i < n; i++) { // one registration each: a file's content names its provider's probe count
+                index.add(List.of(probe(100, i, "prov", "prog", "main", "p" + i, 0x401000 + 16L * i)));
+            }
+            tree.awaitBackground();
+            assertThat(stagingNames()).as("the templates kept").hasSize(TreeFiles.TEMPLATES);
+            assertThat(files()).hasSize(n);
+            assertThat(file("100/prov100/prog/main/p0").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L);
+
+            // the same first and last contents in another process: the first's template went, the last's is kept
+            index.add(List.of(probe(200, 0, "prov", "prog", "main", "p0", 0x401000)));
+            index.add(List.of(probe(200, 1, "prov", "prog", "main", "p" + (n - 1), 0x401000 + 16L * (n - 1))));
+            assertThat(file("200/prov200/prog/main/p0").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L);
+            assertThat(Files.getAttribute(root.resolve("200/prov200/prog/main/p0"), "unix:ino"))
+                    .isNotEqualTo(Files.getAttribute(root.resolve("100/prov100/prog/main/p0"), "unix:ino"));
+            assertThat(Files.getAttribute(root.resolve("200/prov200/prog/main/p" + (n - 1)), "unix:ino"))
+                    .isEqualTo(Files.getAttribute(root.resolve("100/prov100/prog/main/p" + (n - 1)), "unix:ino"));
         }
     }
 
