@@ -196,7 +196,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         } else {
             Map<String, byte[]> byPath = new TreeMap<>();
             content.keySet().forEach(k -> byPath.put(k.relativePath(pid), pidFree.get(k.withoutPid())));
-            if (!putFresh(pid, byPath)) {
+            if (!putFresh(pid, skeleton(content.keySet()), byPath)) {
                 return false;
             }
         }
@@ -205,9 +205,9 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     }
 
     /** A process's first files under directories made fresh; false when the careful route must be taken. */
-    private boolean putFresh(int pid, Map<String, byte[]> byPath) {
+    private boolean putFresh(int pid, String skeleton, Map<String, byte[]> byPath) {
         try {
-            if (!files.putFresh(Integer.toString(pid), byPath)) {
+            if (!files.putFresh(pid, skeleton, byPath)) {
                 return false;
             }
             written.addAndGet(byPath.size());
@@ -217,6 +217,16 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             failed(pid, e);
             return false;
         }
+    }
+
+    /**
+     * A process's directories, the pid left out: provider, module and function, NUL-separated, one
+     * a line, sorted. Derived when needed, not kept per process (10,000 processes would hold it).
+     */
+    private static String skeleton(Set<TreeLayout.FileKey> files) {
+        Set<String> dirs = new TreeSet<>();
+        files.forEach(k -> dirs.add(k.provider() + '\0' + k.module() + '\0' + k.function()));
+        return String.join("\n", dirs);
     }
 
     /**
@@ -291,7 +301,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         fileCount.addAndGet(-keys.size());
         try {
             if (shape != null) {
-                files.park(pid, shape.digest(), shape.providers(), paths);
+                files.park(pid, shape.digest(), skeleton(keys), shape.providers(), paths);
             } else {
                 files.retire(Integer.toString(pid), paths);
             }

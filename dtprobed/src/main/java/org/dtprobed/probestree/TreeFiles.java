@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@code O_NOFOLLOW|O_DIRECTORY} from its parent, a stray entry removed). When its last registration
  * goes, its directory is renamed into staging at once (dtrace sees it gone) and emptied by a
  * background thread, off the index's lock; or, when it held exactly what its first registration
- * made, kept there whole for the next process of that shape ({@link #park}).
+ * made, kept there whole for the next process of that shape ({@link #park}); once 64 others went
+ * after it, emptied of its files and kept as a <em>skeleton</em> for a process of new files in the
+ * same directories (a PIE program run again).
  *
  * <p>Inodes are recycled, not freed: a file that loses its last other name (a template's or a link
  * in the tree) and a directory emptied in the background are kept in staging as <em>spares</em>; the
@@ -52,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * loaded once) then cost no inode allocation: on ext4 without a journal (this project's machines),
  * each allocation scans the inodes freed in the last minutes one by one ({@code recently_deleted}),
  * which made a process's 4 directories and 10 files cost milliseconds there (BENCHMARKS.md, fifth
- * session). Not on tmpfs, where an inode costs little and the checks a spare takes would cost the
- * background thread more than they save. A tracer that still holds a gone process's file or
+ * session). Once the daemon is ready, empty spares are also made ahead by the background thread
+ * ({@link #prepare}). Not on tmpfs, where an inode costs little and the checks a spare takes would
+ * cost the background thread more than they save. A tracer that still holds a gone process's file or
  * directory open may read another content through it: probes of a process that is gone, whose
  * tracepoints it cannot place.
  *
@@ -167,7 +170,20 @@ final class TreeFiles implements Closeable {
     /** Directories of processes that went, oldest first, each for a process of its shape to take. */
     private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
 
-    private record Parked(String name, String shape, int pid, List<String> providers, List<String> paths) {
+    private record Parked(String name, String shape, String skeleton, int pid, List<String> providers, List<String> paths) {
+    }
+    /**
+     * Directories of processes that went, emptied of their files by the background thread and kept
+     * whole, oldest first, each for a new process whose directories are the same but whose files
+     * are not (the next run of a PIE program: the same names at another base). The background
+     * thread adds, the owner's thread takes.
+     */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Skeleton> skeletons = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** Skeletons kept: as many as parked directories. */
+    static final int SKELETONS = PARKED;
+
+    /** @param dirs the directories it holds, the pid left out ({@link #park}'s {@code skeleton}) */
+    private record Skeleton(String name, String dirs, int pid, List<String> providers, List<String> paths) {
     }
     /** The directories of the last careful path used, kept open for the next one that shares them. */
     private final String[] openNames = new String[4];
@@ -217,7 +233,16 @@ final class TreeFiles implements Closeable {
      * @param files each file's path under the root ({@code pid/providerpid/module/function/name}) and content,
      *              grouped by directory
      */
-    boolean putFresh(String pidDir, Map<String, byte[]> files) throws IOException {
+    boolean putFresh(int pid, String skeleton, Map<String, byte[]> files) throws IOException {
+        String pidDir = Integer.toString(pid);
+        if (fromSkeleton(pid, skeleton)) {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                if (libc.linkat(stagingFd, template(f.getValue()), rootFd, f.getKey(), 0) != 0) {
+                    throw failure("link", f.getKey());
+                }
+            }
+            return true;
+        }
         if (makeDirectory(rootFd, pidDir) != 0) {
             if (nat.errno() == Errno.EEXIST) {
                 return false;
@@ -237,6 +262,82 @@ final class TreeFiles implements Closeable {
             }
         }
         return true;
+    }
+
+    /**
+     * Puts the empty directories of a process that went in place as {@code pid}'s when they are
+     * {@code skeleton}'s: a rename per provider directory (its name carries the pid) and one into
+     * the tree, where making them costs a {@code mkdirat} or a spare's rename each. False when none
+     * is kept or the renames failed (nothing in the tree changed then).
+     */
+    private boolean fromSkeleton(int pid, String skeleton) {
+        Skeleton k = null;
+        for (java.util.Iterator<Skeleton> it = skeletons.descendingIterator(); it.hasNext(); ) {
+            Skeleton candidate = it.next();
+            if (candidate.dirs().equals(skeleton) && skeletons.removeLastOccurrence(candidate)) {
+                k = candidate;
+                break;
+            }
+        }
+        if (k == null) {
+            return false;
+        }
+        closeFrom(0);
+        if (renamed(k.name(), k.providers(), k.pid(), pid)) {
+            return true;
+        }
+        Skeleton gone = k;
+        deleter.execute(() -> removeDirectories(gone.name(), gone.paths()));
+        return false;
+    }
+
+    /**
+     * On the deleter thread: whether staging's {@code name}, its files removed, holds the directories
+     * of {@code paths} (files under it) and nothing else, none a link.
+     */
+    private boolean holdsOnlyItsDirectories(String name, List<String> paths) {
+        Map<String, java.util.Set<String>> expected = new java.util.HashMap<>();
+        expected.put(name, new java.util.HashSet<>());
+        for (String p : paths) {
+            String dir = p.substring(0, p.lastIndexOf('/'));
+            expected.computeIfAbsent(dir, d -> new java.util.HashSet<>());
+            for (int slash = dir.lastIndexOf('/'); slash > 0; slash = dir.lastIndexOf('/', slash - 1)) {
+                String parent = dir.substring(0, slash);
+                expected.computeIfAbsent(parent, d -> new java.util.HashSet<>()).add(dir.substring(slash + 1,
+                        dir.indexOf('/', slash + 1) < 0 ? dir.length() : dir.indexOf('/', slash + 1)));
+            }
+        }
+        for (Map.Entry<String, java.util.Set<String>> e : expected.entrySet()) {
+            Path dir = staging.resolve(e.getKey());
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            java.util.Set<String> found = new java.util.HashSet<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                entries.forEach(x -> found.add(x.getFileName().toString()));
+            } catch (IOException ex) {
+                return false;
+            }
+            if (!found.equals(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Renames staging's {@code name} (a process's directory taken out) to {@code pid}'s in the
+     * tree, its provider directories first; false when a rename failed (a name that clashed, or
+     * the process's directory made meanwhile).
+     */
+    private boolean renamed(String name, List<String> providers, int fromPid, int pid) {
+        for (String provider : providers) {
+            if (libc.renameat2(stagingFd, name + "/" + provider + fromPid, stagingFd, name + "/" + provider + pid,
+                    OpenFlags.RENAME_NOREPLACE) != 0) {
+                return false;
+            }
+        }
+        return libc.renameat2(stagingFd, name, rootFd, Integer.toString(pid), OpenFlags.RENAME_NOREPLACE) == 0;
     }
 
     /** Makes each directory of {@code dir} below the deepest one it shares with {@code previous}. */
@@ -533,14 +634,16 @@ final class TreeFiles implements Closeable {
      * @param pid       the process; {@code pidDir} is its decimal name
      * @param shape     what the directory holds, but for the pid in the names (equal shapes: equal
      *                  files, paths and content)
+     * @param skeleton  its directories, but for the pid: once no process of its shape took it, it is
+     *                  emptied of its files and kept for a process of new files in the same directories
      * @param providers the names of the provider directories, without the pid
      * @param files     the paths under the root of its files, as for {@link #retire}
      */
-    void park(int pid, String shape, List<String> providers, List<String> files) throws IOException {
+    void park(int pid, String shape, String skeleton, List<String> providers, List<String> files) throws IOException {
         String pidDir = Integer.toString(pid);
         String name = "parked-" + seq.getAndIncrement();
         if (takeOut(pidDir, name)) {
-            parked.addLast(new Parked(name, shape, pid, List.copyOf(providers), relocated(files, pidDir, name)));
+            parked.addLast(new Parked(name, shape, skeleton, pid, List.copyOf(providers), relocated(files, pidDir, name)));
             if (parked.size() > PARKED) {
                 discard(parked.removeFirst());
             }
@@ -565,12 +668,7 @@ final class TreeFiles implements Closeable {
             return false;
         }
         closeFrom(0);
-        boolean renamed = true;
-        for (String provider : p.providers()) {
-            renamed = renamed && libc.renameat2(stagingFd, p.name() + "/" + provider + p.pid(), stagingFd,
-                    p.name() + "/" + provider + pid, OpenFlags.RENAME_NOREPLACE) == 0;
-        }
-        if (renamed && libc.renameat2(stagingFd, p.name(), rootFd, Integer.toString(pid), OpenFlags.RENAME_NOREPLACE) == 0) {
+        if (renamed(p.name(), p.providers(), p.pid(), pid)) {
             return true;
         }
         // a name that clashed, or the process's directory made meanwhile: the careful route instead
@@ -578,9 +676,25 @@ final class TreeFiles implements Closeable {
         return false;
     }
 
-    /** A parked directory no process will take: emptied in the background. */
+    /**
+     * A parked directory no process of its shape took: its files removed in the background, and
+     * the directories kept as a skeleton ({@link #SKELETONS} at most, the oldest emptied).
+     */
     private void discard(Parked p) {
-        deleter.execute(() -> empty(p.name(), p.paths()));
+        deleter.execute(() -> {
+            p.paths().forEach(this::discardFile);
+            if (!holdsOnlyItsDirectories(p.name(), p.paths())) {
+                removeDirectories(p.name(), p.paths()); // what someone else put there is never reused
+                return;
+            }
+            skeletons.addLast(new Skeleton(p.name(), p.skeleton(), p.pid(), p.providers(), p.paths()));
+            if (skeletons.size() > SKELETONS) {
+                Skeleton oldest = skeletons.pollFirst();
+                if (oldest != null) {
+                    removeDirectories(oldest.name(), oldest.paths());
+                }
+            }
+        });
     }
 
     private boolean takeOut(String pidDir, String stagingName) throws IOException {
@@ -604,9 +718,17 @@ final class TreeFiles implements Closeable {
 
     /** On the deleter thread: the files it knows of, then each directory, innermost first. */
     private void empty(String gone, List<String> paths) {
+        paths.forEach(this::discardFile);
+        removeDirectories(gone, paths);
+    }
+
+    /**
+     * On the deleter thread: each directory of {@code paths} (files under {@code gone}, removed
+     * already), innermost first, then {@code gone} itself, whatever else it holds.
+     */
+    private void removeDirectories(String gone, List<String> paths) {
         java.util.TreeSet<String> dirs = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
         for (String p : paths) {
-            discardFile(p);
             for (int slash = p.lastIndexOf('/'); slash > gone.length(); slash = p.lastIndexOf('/', slash - 1)) {
                 dirs.add(p.substring(0, slash));
             }
