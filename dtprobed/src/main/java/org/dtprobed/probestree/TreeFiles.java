@@ -178,13 +178,9 @@ final class TreeFiles implements Closeable {
      * are not (the next run of a PIE program: the same names at another base). The background
      * thread adds, the owner's thread takes.
      */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Skeleton> skeletons = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.ConcurrentLinkedDeque<Parked> skeletons = new java.util.concurrent.ConcurrentLinkedDeque<>();
     /** Skeletons kept: as many as parked directories. */
     static final int SKELETONS = PARKED;
-
-    /** @param dirs the directories it holds, the pid left out ({@link #park}'s {@code skeleton}) */
-    private record Skeleton(String name, String dirs, int pid, List<String> providers, List<String> paths) {
-    }
     /** The directories of the last careful path used, kept open for the next one that shares them. */
     private final String[] openNames = new String[4];
     private final int[] openFds = {-1, -1, -1, -1};
@@ -271,24 +267,41 @@ final class TreeFiles implements Closeable {
      * is kept or the renames failed (nothing in the tree changed then).
      */
     private boolean fromSkeleton(int pid, String skeleton) {
-        Skeleton k = null;
-        for (java.util.Iterator<Skeleton> it = skeletons.descendingIterator(); it.hasNext(); ) {
-            Skeleton candidate = it.next();
-            if (candidate.dirs().equals(skeleton) && skeletons.removeLastOccurrence(candidate)) {
-                k = candidate;
-                break;
-            }
-        }
-        if (k == null) {
+        return putInPlace(skeletons, k -> k.skeleton().equals(skeleton), pid,
+                k -> deleter.execute(() -> removeDirectories(k.name(), k.paths())));
+    }
+
+    /**
+     * Takes the newest of {@code from} that {@code matches} and renames it into place as {@code pid}'s
+     * directory; false when none matches or the renames failed (a name that clashed, or the process's
+     * directory made meanwhile: the careful route instead), and what was taken goes to {@code failed}.
+     */
+    private boolean putInPlace(java.util.Deque<Parked> from, java.util.function.Predicate<Parked> matches, int pid,
+            java.util.function.Consumer<Parked> failed) {
+        Parked p = takeNewest(from, matches);
+        if (p == null) {
             return false;
         }
         closeFrom(0);
-        if (renamed(k.name(), k.providers(), k.pid(), pid)) {
+        if (renamed(p.name(), p.providers(), p.pid(), pid)) {
             return true;
         }
-        Skeleton gone = k;
-        deleter.execute(() -> removeDirectories(gone.name(), gone.paths()));
+        failed.accept(p);
         return false;
+    }
+
+    /**
+     * Removes and returns the newest entry of {@code from} that {@code matches}, null when none does;
+     * of a concurrent deque, only what this call removed (the background thread may take the oldest).
+     */
+    private static <T> T takeNewest(java.util.Deque<T> from, java.util.function.Predicate<T> matches) {
+        for (java.util.Iterator<T> it = from.descendingIterator(); it.hasNext(); ) {
+            T candidate = it.next();
+            if (matches.test(candidate) && from.removeLastOccurrence(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /**
@@ -655,25 +668,7 @@ final class TreeFiles implements Closeable {
      * is parked or it could not be put there (nothing in the tree changed then).
      */
     boolean unpark(int pid, String shape) {
-        Parked p = null;
-        for (java.util.Iterator<Parked> it = parked.descendingIterator(); it.hasNext(); ) {
-            Parked candidate = it.next();
-            if (candidate.shape().equals(shape)) {
-                it.remove();
-                p = candidate;
-                break;
-            }
-        }
-        if (p == null) {
-            return false;
-        }
-        closeFrom(0);
-        if (renamed(p.name(), p.providers(), p.pid(), pid)) {
-            return true;
-        }
-        // a name that clashed, or the process's directory made meanwhile: the careful route instead
-        discard(p);
-        return false;
+        return putInPlace(parked, p -> p.shape().equals(shape), pid, this::discard);
     }
 
     /**
@@ -687,9 +682,9 @@ final class TreeFiles implements Closeable {
                 removeDirectories(p.name(), p.paths()); // what someone else put there is never reused
                 return;
             }
-            skeletons.addLast(new Skeleton(p.name(), p.skeleton(), p.pid(), p.providers(), p.paths()));
+            skeletons.addLast(p);
             if (skeletons.size() > SKELETONS) {
-                Skeleton oldest = skeletons.pollFirst();
+                Parked oldest = skeletons.pollFirst();
                 if (oldest != null) {
                     removeDirectories(oldest.name(), oldest.paths());
                 }
