@@ -170,8 +170,8 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             for (TreeLayout.FileKey k : changed) {
                 failed += write(pid, k, first ? firstFiles.get(k) : layout.content(k)) ? 0 : 1;
             }
-            files.release();
         }
+        files.release();
         int withoutFile = TreeLayout.withoutFile(probes);
         if (withoutFile > 0) {
             LOG.warn("pid {}: probes tree: registration {} of pid {} has {} probes without a site or with a name no"

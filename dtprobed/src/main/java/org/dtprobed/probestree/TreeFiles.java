@@ -84,11 +84,12 @@ final class TreeFiles implements Closeable {
      * ({@link #prepare}): a burst of new content (programs started at boot, a process registering
      * objects it built) then takes inodes made in idle time, not allocated on the registration's
      * path, where on ext4 without a journal one costs a scan of every inode freed nearby in the last
-     * minutes. Refilled from half.
+     * minutes. Refilled from half. A bound on the start's cost, not a burst's size: making 4,352
+     * right after many frees on this project's ext4 took the background thread 2.7 s of CPU.
      */
-    static final int READY_FILES = 4096;
-    /** Empty spare directories kept made ahead, as {@link #READY_FILES}: four per process of new content. */
-    static final int READY_DIRECTORIES = 256;
+    static final int READY_FILES = 1024;
+    /** Empty spare directories kept made ahead, as {@link #READY_FILES}: four or more per process of new content. */
+    static final int READY_DIRECTORIES = 128;
     /** Spares the background thread makes before it lets the deletions queued behind it run. */
     private static final int FILL_STEP = 64;
     /** What this daemon makes: a spare must be one of them (a stray someone else made is removed). */
@@ -108,9 +109,7 @@ final class TreeFiles implements Closeable {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             if (size() > TEMPLATES) {
-                // off the registration's path: a stat and a rename or unlink in the staging directory
-                String name = eldest.getValue();
-                deleter.execute(() -> discardFile(name));
+                drop(eldest.getValue());
                 return true;
             }
             return false;
@@ -181,6 +180,8 @@ final class TreeFiles implements Closeable {
     private final java.util.concurrent.ConcurrentLinkedDeque<Parked> skeletons = new java.util.concurrent.ConcurrentLinkedDeque<>();
     /** Skeletons kept: as many as parked directories. */
     static final int SKELETONS = PARKED;
+    /** Templates dropped during the current event, for the background thread ({@link #release}). */
+    private final List<String> dropped = new ArrayList<>();
     /** The directories of the last careful path used, kept open for the next one that shares them. */
     private final String[] openNames = new String[4];
     private final int[] openFds = {-1, -1, -1, -1};
@@ -755,9 +756,31 @@ final class TreeFiles implements Closeable {
         }
     }
 
-    /** Forgets the directories kept open: the next call opens its path afresh. */
+    /**
+     * The end of an event: forgets the directories kept open (the next call opens its path afresh)
+     * and hands the templates the event dropped to the background thread, in one task.
+     */
     void release() {
         closeFrom(0);
+        if (!dropped.isEmpty()) {
+            List<String> names = List.copyOf(dropped);
+            dropped.clear();
+            deleter.execute(() -> names.forEach(this::discardFile));
+        }
+    }
+
+    /**
+     * A template beyond the bound goes. On tmpfs it is unlinked at once (one call; no spare is kept
+     * there); elsewhere keeping it as a spare takes a stat and a rename in staging, done by the
+     * background thread off the registration's path ({@link #release}), one task per event: a task
+     * per template cost each its thread wake-up.
+     */
+    private void drop(String name) {
+        if (uid < 0) {
+            libc.unlinkat(stagingFd, name, 0);
+        } else {
+            dropped.add(name);
+        }
     }
 
     /**
@@ -827,7 +850,7 @@ final class TreeFiles implements Closeable {
 
     @Override
     public void close() {
-        closeFrom(0);
+        release();
         deleter.shutdown();
         try {
             if (!deleter.awaitTermination(1, TimeUnit.MINUTES)) {
