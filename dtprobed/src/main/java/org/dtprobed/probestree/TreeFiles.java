@@ -512,11 +512,15 @@ final class TreeFiles implements Closeable {
                 more = false;
             }
         }
-        if (more) {
-            deleter.execute(this::fill);
-        } else {
-            filling.set(false);
+        if (more && !deleter.isShutdown()) {
+            try {
+                deleter.execute(this::fill);
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing: no more spares are wanted
+            }
         }
+        filling.set(false);
     }
 
     /**
