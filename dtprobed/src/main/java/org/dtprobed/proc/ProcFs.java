@@ -163,13 +163,8 @@ public final class ProcFs {
         int field = STAT_FIRST_FIELD_AFTER_COMM;
         int i = close + 1;
         while (i < n && code < 0) {
-            while (i < n && (b[i] == ' ' || b[i] == '\n')) {
-                i++;
-            }
-            int from = i;
-            while (i < n && b[i] != ' ' && b[i] != '\n') {
-                i++;
-            }
+            int from = skipBlanks(b, i, n);
+            i = tokenEnd(b, from, n);
             if (from == i) {
                 break;
             }
@@ -242,16 +237,14 @@ public final class ProcFs {
         while (end < n && b[end] != '\n') {
             end++;
         }
+        if (end == b.length) {
+            throw new ProcException(file + ": the Uid line runs past its first " + n + " bytes");
+        }
         int[] ids = new int[4];
         int count = 0;
         for (int i = at; i < end && count < ids.length; ) {
-            while (i < end && (b[i] == ' ' || b[i] == '\t')) {
-                i++;
-            }
-            int from = i;
-            while (i < end && b[i] != ' ' && b[i] != '\t') {
-                i++;
-            }
+            int from = skipBlanks(b, i, end);
+            i = tokenEnd(b, from, end);
             if (from == i) {
                 break;
             }
@@ -271,6 +264,26 @@ public final class ProcFs {
             throw new ProcException(file + ": Uid line '" + UID + "' holds no number");
         }
         return count == ids.length ? ids : Arrays.copyOf(ids, count);
+    }
+
+    /** The first byte at or after {@code i} (before {@code end}) that is no blank: where a field starts. */
+    private static int skipBlanks(byte[] b, int i, int end) {
+        while (i < end && blank(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The first blank at or after {@code i} (or {@code end}): where a field ends. */
+    private static int tokenEnd(byte[] b, int i, int end) {
+        while (i < end && !blank(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean blank(byte c) {
+        return c == ' ' || c == '\t' || c == '\n';
     }
 
     /** Where the value of the line that starts with {@code key} begins in {@code b[0..n)}, or -1. */
