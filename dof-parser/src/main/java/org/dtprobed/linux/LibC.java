@@ -115,6 +115,9 @@ public interface LibC {
     @SaveError
     long write(int fd, @In byte[] buf, long count);
 
+    @SaveError
+    int ftruncate(int fd, long length);
+
     /** {@code fds}: {@code struct pollfd} entries (int fd, short events, short revents), native order. */
     @SaveError
     int poll(@In @Out byte[] fds, long nfds, int timeoutMillis);

@@ -13,11 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The request loop of one FUSE connection: one reader thread reads each message into one reused
- * direct buffer (sized from {@code max_write}, never below the kernel's 8 KiB minimum), decodes
- * it, and either answers at once or hands slow requests to a fixed set of workers through a
- * {@link FairQueue} (one queue per uid, root first, the others round robin), so that one slow
- * registration, or one user's storm of them, does not hold up other callers. Every reply is one
+ * The request loop of one FUSE connection: a fixed set of threads of which one at a time reads
+ * the device into one reused direct buffer (sized from {@code max_write}, never below the
+ * kernel's 8 KiB minimum), decodes the message and answers it. A slow one (a registration) goes
+ * through a {@link FairQueue} (one queue per uid, root first, the others round robin), so that
+ * one slow registration, or one user's storm of them, does not hold up other callers: while
+ * another thread is idle the reader runs it itself (an idle thread takes over reading if it
+ * runs long), otherwise it is queued for the first thread to finish. Every reply is one
  * {@code write}.
  */
 public final class FuseSession implements AutoCloseable {
@@ -29,12 +31,12 @@ public final class FuseSession implements AutoCloseable {
     private final String name;
     private final FuseDevice device;
     private final FuseHandler handler;
+    /** Only the thread holding the reader's role touches the buffer and the decoder. */
     private final ByteBuffer buffer;
     private final FuseDecoder decoder;
     private final FairQueue queue;
     private final org.dtprobed.helper.RefusalLog refusals = org.dtprobed.helper.RefusalLog.standard(LOG);
-    private final List<Thread> workers = new ArrayList<>();
-    private final Thread reader;
+    private final List<Thread> threads = new ArrayList<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean closing;
     private final Heartbeat readerBeat;
@@ -47,6 +49,7 @@ public final class FuseSession implements AutoCloseable {
         this(name, device, handler, maxWrite, workerCount, maxInFlightPerUid, READER_STUCK_AFTER);
     }
 
+    /** {@code workerCount} threads run slow requests at once, and one more reads meanwhile. */
     FuseSession(String name, FuseDevice device, FuseHandler handler, int maxWrite, int workerCount,
                 int maxInFlightPerUid, Duration readerStuckAfter) {
         this.readerBeat = new Heartbeat(name + " reader", readerStuckAfter);
@@ -57,13 +60,11 @@ public final class FuseSession implements AutoCloseable {
         this.buffer = FuseDevice.allocateReadBuffer(size);
         this.decoder = new FuseDecoder(size);
         this.queue = new FairQueue(maxInFlightPerUid);
-        for (int i = 1; i <= workerCount; i++) {
-            Thread t = new Thread(this::work, name + "-worker-" + i);
+        for (int i = 1; i <= workerCount + 1; i++) {
+            Thread t = new Thread(this::serve, name + "-worker-" + i);
             t.setDaemon(true);
-            workers.add(t);
+            threads.add(t);
         }
-        this.reader = new Thread(this::run, name + "-reader");
-        this.reader.setDaemon(true);
     }
 
     static int bufferSize(int maxWrite) {
@@ -71,15 +72,19 @@ public final class FuseSession implements AutoCloseable {
     }
 
     void start() {
-        workers.forEach(Thread::start);
-        reader.start();
+        threads.forEach(Thread::start);
     }
 
-    private void work() {
+    private void serve() {
         try {
             Runnable r;
-            while ((r = queue.take()) != null) {
-                r.run();
+            while ((r = queue.next()) != null) {
+                if (r != FairQueue.READ) {
+                    r.run();
+                } else if (!read()) {
+                    queue.endReading();
+                    ended.countDown();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -100,42 +105,48 @@ public final class FuseSession implements AutoCloseable {
         return readerBeat;
     }
 
-    private void run() {
+    /**
+     * Reads while this thread holds the reader's role. Returns true when the role has passed to
+     * another thread (this one ran a slow request for long), false when the connection has ended
+     * or the session is closing.
+     */
+    private boolean read() {
         try {
-            loop();
+            while (!closing) {
+                readerBeat.beat();
+                FuseDevice.ReadStatus status = device.read(buffer, POLL_MILLIS);
+                if (status == FuseDevice.ReadStatus.ENDED) {
+                    LOG.info("{}: the kernel ended the connection", name);
+                    return false;
+                }
+                if (status == FuseDevice.ReadStatus.TIMEOUT) {
+                    continue;
+                }
+                FuseRequest request = decodeOne();
+                if (request == null) {
+                    continue;
+                }
+                if (!handler.slow(request)) {
+                    reply(request, answer(request));
+                    if (request instanceof FuseDestroy) {
+                        return false;
+                    }
+                    continue;
+                }
+                Runnable now = dispatch(request);
+                if (now != null) {
+                    now.run();
+                    if (!queue.finishInline()) {
+                        return true;
+                    }
+                }
+            }
         } catch (IOException | RuntimeException e) {
             if (!closing) {
                 LOG.error("{}: request loop failed, the device is no longer served", name, e);
             }
-        } finally {
-            ended.countDown();
         }
-    }
-
-    private void loop() throws IOException {
-        while (!closing) {
-            readerBeat.beat();
-            FuseDevice.ReadStatus status = device.read(buffer, POLL_MILLIS);
-            if (status == FuseDevice.ReadStatus.ENDED) {
-                LOG.info("{}: the kernel ended the connection", name);
-                return;
-            }
-            if (status == FuseDevice.ReadStatus.TIMEOUT) {
-                continue;
-            }
-            FuseRequest request = decodeOne();
-            if (request == null) {
-                continue;
-            }
-            if (handler.slow(request)) {
-                dispatch(request);
-            } else {
-                reply(request, answer(request));
-            }
-            if (request instanceof FuseDestroy) {
-                return;
-            }
-        }
+        return false;
     }
 
     private FuseRequest decodeOne() throws IOException {
@@ -156,21 +167,26 @@ public final class FuseSession implements AutoCloseable {
         }
     }
 
-    /** To the caller's uid's queue; beyond its share of requests in flight, EAGAIN at once. */
-    private void dispatch(FuseRequest request) throws IOException {
+    /**
+     * To the caller's uid's queue; beyond its share of requests in flight, EAGAIN at once. Returns
+     * the work this thread is to run now (another thread is idle to take over reading), or null.
+     */
+    private Runnable dispatch(FuseRequest request) throws IOException {
         int uid = request.header().uid();
-        boolean queued = queue.offer(uid, () -> {
+        Runnable now = queue.offerFromReader(uid, () -> {
             try {
                 reply(request, answer(request));
             } catch (IOException | RuntimeException e) {
                 LOG.warn("{}: reply to request {} failed: {}", name, request.unique(), e.toString());
             }
         });
-        if (!queued) {
+        if (now == null) {
             refusals.warn(uid, "{}: request {} of uid {} refused with EAGAIN: the uid has its share of requests in"
                     + " flight", name, request.unique(), uid);
             device.write(FuseReplies.error(request.unique(), closing ? Errno.ENODEV : Errno.EAGAIN));
+            return null;
         }
+        return now == FairQueue.KEEP_READING ? null : now;
     }
 
     /**
@@ -206,17 +222,20 @@ public final class FuseSession implements AutoCloseable {
     public void close() {
         closing = true;
         try {
-            if (Thread.currentThread() != reader) {
-                reader.join(Duration.ofSeconds(5).toMillis());
-            }
             queue.close();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            for (Thread t : workers) {
-                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            for (Thread t : threads) {
+                if (t != Thread.currentThread()) {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                }
             }
-            if (workers.stream().anyMatch(Thread::isAlive)) {
+            if (threads.stream().anyMatch(t -> t != Thread.currentThread() && t.isAlive())) {
                 LOG.warn("{}: requests still running at close", name);
-                workers.forEach(Thread::interrupt);
+                threads.forEach(t -> {
+                    if (t != Thread.currentThread()) {
+                        t.interrupt();
+                    }
+                });
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

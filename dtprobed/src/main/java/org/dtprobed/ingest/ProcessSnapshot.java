@@ -29,12 +29,16 @@ final class ProcessSnapshot implements AutoCloseable {
         this.identity = identity;
     }
 
-    /** One read of the maps text, the {@code exe} link and {@code stat}: the pruning pass's look. */
+    /**
+     * One read of the maps text and of {@code stat}: the pruning pass's look. The stat's code start
+     * names the executable's text among the mappings, so the {@code exe} link is read only where
+     * it does not (an exec between the two reads).
+     */
     static ProcessSnapshot take(ProcFs proc, int pid) throws ProcException {
-        List<Mapping> maps = proc.maps(pid);
-        ExecutableId exe = proc.executable(pid, maps);
-        long start = proc.startTime(pid);
-        return new ProcessSnapshot(pid, AddressSpace.of(maps), new ProcessIdentity(start, exe.dev(), exe.inode()));
+        AddressSpace space = AddressSpace.of(proc.maps(pid));
+        ProcStat stat = proc.stat(pid);
+        ExecutableId exe = proc.executable(pid, space, stat);
+        return new ProcessSnapshot(pid, space, new ProcessIdentity(stat.startTime(), exe.dev(), exe.inode()));
     }
 
     /**

@@ -6,6 +6,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
@@ -24,15 +26,27 @@ import org.slf4j.LoggerFactory;
  * org.dtprobed.stash.StashConfig, Consumer)}), so that nothing is read or decoded twice, and
  * {@link #index} then leaves out what the pruning that followed removed. After a rebuild of
  * stale registrations, {@link #load} reads the stash again.
+ *
+ * <p>The {@code /proc} looks and the index entries are made on a thread of their own while the
+ * open goes on decoding (with 10,000 processes each side is about a second of CPU, and the
+ * machine has a second core); a short queue between the two keeps the decoded registrations
+ * waiting for their look few. {@link #awaitLooks} ends it: only then may the liveness be used
+ * elsewhere ({@link #close} ends it where the open failed).
  */
-public final class StashIndexLoader implements Consumer<Registration> {
+public final class StashIndexLoader implements Consumer<Registration>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StashIndexLoader.class);
+    private static final int QUEUED = 256;
+    private static final Object END = new Object();
 
     private final ProcFs proc;
     private final ProcLiveness seen;
     private final SharedProbeParts parts;
     private final Map<Integer, Integer> uids = new HashMap<>();
     private final Map<RegistrationKey, List<ProbeEntry>> entries = new HashMap<>();
+    private final BlockingQueue<Object> queued = new ArrayBlockingQueue<>(QUEUED);
+    private Thread looker = new Thread(this::lookAtQueued, "stash-index-load");
+    /** The first failure of the looking thread (which then only drains the queue), rethrown by {@link #awaitLooks}. */
+    private volatile RuntimeException failed;
 
     /**
      * @param seen what the pruning pass (the same instance) reads of each process: {@code /proc} is
@@ -42,23 +56,100 @@ public final class StashIndexLoader implements Consumer<Registration> {
         this.proc = proc;
         this.seen = seen;
         this.parts = parts;
+        looker.setDaemon(true);
+        looker.start();
     }
 
     /** The index of every registration the stash holds, read now. */
     public static ProbeIndex load(Stash stash, ProcFs proc, ProcLiveness seen, SharedProbeParts parts)
             throws StashException {
-        StashIndexLoader loader = new StashIndexLoader(proc, seen, parts);
-        stash.forEachRegistration(loader);
-        return loader.index(List.of());
+        try (StashIndexLoader loader = new StashIndexLoader(proc, seen, parts)) {
+            stash.forEachRegistration(loader);
+            loader.awaitLooks();
+            return loader.index(List.of());
+        }
     }
 
-    /** Takes one registration as the stash decoded it. */
+    /** Takes one registration as the stash decoded it: queued for its look (waits while the queue is full). */
     @Override
     public void accept(Registration reg) {
-        int pid = reg.key().pid();
         if (reg.probes().isEmpty()) {
             return; // awaiting a rebuild of its parsed records
         }
+        enqueue(reg);
+    }
+
+    /**
+     * Waits until every registration taken has been looked at, and rethrows what failed there.
+     * The liveness and {@link #index} belong to the calling thread from here on.
+     */
+    public void awaitLooks() {
+        close();
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /** Ends the looking thread once it has looked at what was queued (again: nothing). */
+    @Override
+    public void close() {
+        if (looker == null) {
+            return;
+        }
+        enqueue(END);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                looker.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the looks are short: finish them, then keep the interrupt
+            }
+        }
+        looker = null;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void enqueue(Object o) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queued.put(o);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void lookAtQueued() {
+        while (true) {
+            Object o;
+            try {
+                o = queued.take();
+            } catch (InterruptedException e) {
+                continue; // nothing interrupts this thread; the queue must be drained for the producer
+            }
+            if (o == END) {
+                return;
+            }
+            if (failed == null) {
+                try {
+                    look((Registration) o);
+                } catch (RuntimeException e) {
+                    failed = e;
+                }
+            }
+        }
+    }
+
+    private void look(Registration reg) {
+        int pid = reg.key().pid();
         try {
             ProcessSnapshot snap = seen.snapshotOf(pid);
             Integer uid = uids.get(pid);

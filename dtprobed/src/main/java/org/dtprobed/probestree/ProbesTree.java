@@ -77,14 +77,16 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     }
 
     /**
-     * Makes the tree at {@code root} match the index and keeps it so.
+     * Makes the tree at {@code root} match the index and keeps it so, checking the directories a
+     * restart kept in the background at once; makes no inodes ahead (tests and tools: the daemon uses
+     * {@link #attachUnverified} and {@link #verifyInBackground}).
      *
      * @param root    {@code STATE-DIR/probes}, an existing real directory of this daemon's
      * @param staging an existing real directory of this daemon's on the same file system
      */
     public static ProbesTree attach(Path root, Path staging, ProbeIndex index) throws IOException {
         ProbesTree tree = attachUnverified(root, staging, index);
-        tree.verifyInBackground();
+        tree.startVerifier();
         return tree;
     }
 
@@ -114,8 +116,18 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         return tree;
     }
 
-    /** Starts the check of the directories a restart kept, if there are any; once. */
+    /**
+     * The daemon is ready: starts the check of the directories a restart kept, if there are any
+     * (once), and from now on keeps inodes made ahead for new content ({@link TreeFiles#prepare}).
+     */
     public synchronized void verifyInBackground() {
+        startVerifier();
+        if (!closed) {
+            files.prepare();
+        }
+    }
+
+    private synchronized void startVerifier() {
         if (verifier != null && verifier.getState() == Thread.State.NEW && !closed) {
             verifier.start();
         }
@@ -158,8 +170,8 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             for (TreeLayout.FileKey k : changed) {
                 failed += write(pid, k, first ? firstFiles.get(k) : layout.content(k)) ? 0 : 1;
             }
-            files.release();
         }
+        files.release();
         int withoutFile = TreeLayout.withoutFile(probes);
         if (withoutFile > 0) {
             LOG.warn("pid {}: probes tree: registration {} of pid {} has {} probes without a site or with a name no"
@@ -184,7 +196,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         } else {
             Map<String, byte[]> byPath = new TreeMap<>();
             content.keySet().forEach(k -> byPath.put(k.relativePath(pid), pidFree.get(k.withoutPid())));
-            if (!putFresh(pid, byPath)) {
+            if (!putFresh(pid, skeleton(content.keySet()), byPath)) {
                 return false;
             }
         }
@@ -193,9 +205,9 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
     }
 
     /** A process's first files under directories made fresh; false when the careful route must be taken. */
-    private boolean putFresh(int pid, Map<String, byte[]> byPath) {
+    private boolean putFresh(int pid, String skeleton, Map<String, byte[]> byPath) {
         try {
-            if (!files.putFresh(Integer.toString(pid), byPath)) {
+            if (!files.putFresh(pid, skeleton, byPath)) {
                 return false;
             }
             written.addAndGet(byPath.size());
@@ -205,6 +217,16 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             failed(pid, e);
             return false;
         }
+    }
+
+    /**
+     * A process's directories, the pid left out: provider, module and function, NUL-separated, one
+     * a line, sorted. Derived when needed, not kept per process (10,000 processes would hold it).
+     */
+    private static String skeleton(Set<TreeLayout.FileKey> files) {
+        Set<String> dirs = new TreeSet<>();
+        files.forEach(k -> dirs.add(k.provider() + '\0' + k.module() + '\0' + k.function()));
+        return String.join("\n", dirs);
     }
 
     /**
@@ -279,7 +301,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
         fileCount.addAndGet(-keys.size());
         try {
             if (shape != null) {
-                files.park(pid, shape.digest(), shape.providers(), paths);
+                files.park(pid, shape.digest(), skeleton(keys), shape.providers(), paths);
             } else {
                 files.retire(Integer.toString(pid), paths);
             }

@@ -2,13 +2,10 @@ package org.dtprobed.probestree;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -46,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@code O_NOFOLLOW|O_DIRECTORY} from its parent, a stray entry removed). When its last registration
  * goes, its directory is renamed into staging at once (dtrace sees it gone) and emptied by a
  * background thread, off the index's lock; or, when it held exactly what its first registration
- * made, kept there whole for the next process of that shape ({@link #park}).
+ * made, kept there whole for the next process of that shape ({@link #park}); once 64 others went
+ * after it, emptied of its files and kept as a <em>skeleton</em> for a process of new files in the
+ * same directories (a PIE program run again).
  *
  * <p>Inodes are recycled, not freed: a file that loses its last other name (a template's or a link
  * in the tree) and a directory emptied in the background are kept in staging as <em>spares</em>; the
@@ -55,8 +54,9 @@ import org.slf4j.LoggerFactory;
  * loaded once) then cost no inode allocation: on ext4 without a journal (this project's machines),
  * each allocation scans the inodes freed in the last minutes one by one ({@code recently_deleted}),
  * which made a process's 4 directories and 10 files cost milliseconds there (BENCHMARKS.md, fifth
- * session). Not on tmpfs, where an inode costs little and the checks a spare takes would cost the
- * background thread more than they save. A tracer that still holds a gone process's file or
+ * session). Once the daemon is ready, empty spares are also made ahead by the background thread
+ * ({@link #prepare}). Not on tmpfs, where an inode costs little and the checks a spare takes would
+ * cost the background thread more than they save. A tracer that still holds a gone process's file or
  * directory open may read another content through it: probes of a process that is gone, whose
  * tracepoints it cannot place.
  *
@@ -76,9 +76,22 @@ final class TreeFiles implements Closeable {
     /** Process directories kept for reuse: more than a fork storm has in flight on a large machine. */
     static final int PARKED = 64;
     /** Spare files kept ({@link #discardFile}): as many as the templates, whose content they take. */
-    static final int SPARE_FILES = TEMPLATES;
+    static final int SPARE_FILES = 4 * TEMPLATES;
     /** Spare directories kept ({@link #discardDirectory}): those of some hundred processes. */
     static final int SPARE_DIRECTORIES = 1024;
+    /**
+     * Empty spare files the background thread keeps made ahead once the daemon is ready
+     * ({@link #prepare}): a burst of new content (programs started at boot, a process registering
+     * objects it built) then takes inodes made in idle time, not allocated on the registration's
+     * path, where on ext4 without a journal one costs a scan of every inode freed nearby in the last
+     * minutes. Refilled from half. A bound on the start's cost, not a burst's size: making 4,352
+     * right after many frees on this project's ext4 took the background thread 2.7 s of CPU.
+     */
+    static final int READY_FILES = 1024;
+    /** Empty spare directories kept made ahead, as {@link #READY_FILES}: four or more per process of new content. */
+    static final int READY_DIRECTORIES = 128;
+    /** Spares the background thread makes before it lets the deletions queued behind it run. */
+    private static final int FILL_STEP = 64;
     /** What this daemon makes: a spare must be one of them (a stray someone else made is removed). */
     private static final int SPARE_FILE_MODE = 0100000 | FILE_MODE;
     private static final int SPARE_DIRECTORY_MODE = 0040000 | DIR_MODE;
@@ -96,7 +109,7 @@ final class TreeFiles implements Closeable {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             if (size() > TEMPLATES) {
-                discardFile(eldest.getValue());
+                drop(eldest.getValue());
                 return true;
             }
             return false;
@@ -114,9 +127,13 @@ final class TreeFiles implements Closeable {
     /** Empty spare directories in staging: the next new directories are these, renamed into place. */
     private final Spares spareDirectories = new Spares(SPARE_DIRECTORIES);
 
-    /** Staging names of spares; the owner's thread takes them, both threads give them. */
+    /** A spare's staging name and size (a file written over keeps its length unless cut). */
+    private record Spare(String name, long size) {
+    }
+
+    /** Spares in staging; the owner's thread takes them, both threads give them. */
     private static final class Spares {
-        private final ConcurrentLinkedQueue<String> names = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Spare> spares = new ConcurrentLinkedQueue<>();
         private final AtomicInteger count = new AtomicInteger();
         private final int bound;
 
@@ -128,24 +145,43 @@ final class TreeFiles implements Closeable {
             return count.get() >= bound;
         }
 
-        void add(String name) {
-            names.add(name);
+        int count() {
+            return count.get();
+        }
+
+        void add(Spare spare) {
+            spares.add(spare);
             count.incrementAndGet();
         }
 
-        String take() {
-            String name = names.poll();
-            if (name != null) {
+        Spare take() {
+            Spare spare = spares.poll();
+            if (spare != null) {
                 count.decrementAndGet();
             }
-            return name;
+            return spare;
         }
     }
+    /** Whether spares are made ahead ({@link #prepare}); set once, by the owner's thread. */
+    private volatile boolean prepared;
+    /** A fill of the spares made ahead is queued on the background thread. */
+    private final java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean();
     /** Directories of processes that went, oldest first, each for a process of its shape to take. */
     private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
 
-    private record Parked(String name, String shape, int pid, List<String> providers, List<String> paths) {
+    private record Parked(String name, String shape, String skeleton, int pid, List<String> providers, List<String> paths) {
     }
+    /**
+     * Directories of processes that went, emptied of their files by the background thread and kept
+     * whole, oldest first, each for a new process whose directories are the same but whose files
+     * are not (the next run of a PIE program: the same names at another base). The background
+     * thread adds, the owner's thread takes.
+     */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Parked> skeletons = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** Skeletons kept: as many as parked directories. */
+    static final int SKELETONS = PARKED;
+    /** Templates dropped during the current event, for the background thread ({@link #release}). */
+    private final List<String> dropped = new ArrayList<>();
     /** The directories of the last careful path used, kept open for the next one that shares them. */
     private final String[] openNames = new String[4];
     private final int[] openFds = {-1, -1, -1, -1};
@@ -194,7 +230,16 @@ final class TreeFiles implements Closeable {
      * @param files each file's path under the root ({@code pid/providerpid/module/function/name}) and content,
      *              grouped by directory
      */
-    boolean putFresh(String pidDir, Map<String, byte[]> files) throws IOException {
+    boolean putFresh(int pid, String skeleton, Map<String, byte[]> files) throws IOException {
+        String pidDir = Integer.toString(pid);
+        if (fromSkeleton(pid, skeleton)) {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                if (libc.linkat(stagingFd, template(f.getValue()), rootFd, f.getKey(), 0) != 0) {
+                    throw failure("link", f.getKey());
+                }
+            }
+            return true;
+        }
         if (makeDirectory(rootFd, pidDir) != 0) {
             if (nat.errno() == Errno.EEXIST) {
                 return false;
@@ -214,6 +259,99 @@ final class TreeFiles implements Closeable {
             }
         }
         return true;
+    }
+
+    /**
+     * Puts the empty directories of a process that went in place as {@code pid}'s when they are
+     * {@code skeleton}'s: a rename per provider directory (its name carries the pid) and one into
+     * the tree, where making them costs a {@code mkdirat} or a spare's rename each. False when none
+     * is kept or the renames failed (nothing in the tree changed then).
+     */
+    private boolean fromSkeleton(int pid, String skeleton) {
+        return putInPlace(skeletons, k -> k.skeleton().equals(skeleton), pid,
+                k -> deleter.execute(() -> removeDirectories(k.name(), k.paths())));
+    }
+
+    /**
+     * Takes the newest of {@code from} that {@code matches} and renames it into place as {@code pid}'s
+     * directory; false when none matches or the renames failed (a name that clashed, or the process's
+     * directory made meanwhile: the careful route instead), and what was taken goes to {@code failed}.
+     */
+    private boolean putInPlace(java.util.Deque<Parked> from, java.util.function.Predicate<Parked> matches, int pid,
+            java.util.function.Consumer<Parked> failed) {
+        Parked p = takeNewest(from, matches);
+        if (p == null) {
+            return false;
+        }
+        closeFrom(0);
+        if (renamed(p.name(), p.providers(), p.pid(), pid)) {
+            return true;
+        }
+        failed.accept(p);
+        return false;
+    }
+
+    /**
+     * Removes and returns the newest entry of {@code from} that {@code matches}, null when none does;
+     * of a concurrent deque, only what this call removed (the background thread may take the oldest).
+     */
+    private static <T> T takeNewest(java.util.Deque<T> from, java.util.function.Predicate<T> matches) {
+        for (java.util.Iterator<T> it = from.descendingIterator(); it.hasNext(); ) {
+            T candidate = it.next();
+            if (matches.test(candidate) && from.removeLastOccurrence(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * On the deleter thread: whether staging's {@code name}, its files removed, holds the directories
+     * of {@code paths} (files under it) and nothing else, none a link.
+     */
+    private boolean holdsOnlyItsDirectories(String name, List<String> paths) {
+        Map<String, java.util.Set<String>> expected = new java.util.HashMap<>();
+        expected.put(name, new java.util.HashSet<>());
+        for (String p : paths) {
+            String dir = p.substring(0, p.lastIndexOf('/'));
+            expected.computeIfAbsent(dir, d -> new java.util.HashSet<>());
+            for (int slash = dir.lastIndexOf('/'); slash > 0; slash = dir.lastIndexOf('/', slash - 1)) {
+                String parent = dir.substring(0, slash);
+                expected.computeIfAbsent(parent, d -> new java.util.HashSet<>()).add(dir.substring(slash + 1,
+                        dir.indexOf('/', slash + 1) < 0 ? dir.length() : dir.indexOf('/', slash + 1)));
+            }
+        }
+        for (Map.Entry<String, java.util.Set<String>> e : expected.entrySet()) {
+            Path dir = staging.resolve(e.getKey());
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            java.util.Set<String> found = new java.util.HashSet<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                entries.forEach(x -> found.add(x.getFileName().toString()));
+            } catch (IOException ex) {
+                return false;
+            }
+            if (!found.equals(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Renames staging's {@code name} (a process's directory taken out) to {@code pid}'s in the
+     * tree, its provider directories first; false when a rename failed (a name that clashed, or
+     * the process's directory made meanwhile).
+     */
+    private boolean renamed(String name, List<String> providers, int fromPid, int pid) {
+        for (String provider : providers) {
+            if (libc.renameat2(stagingFd, name + "/" + provider + fromPid, stagingFd, name + "/" + provider + pid,
+                    OpenFlags.RENAME_NOREPLACE) != 0) {
+                return false;
+            }
+        }
+        return libc.renameat2(stagingFd, name, rootFd, Integer.toString(pid), OpenFlags.RENAME_NOREPLACE) == 0;
     }
 
     /** Makes each directory of {@code dir} below the deepest one it shares with {@code previous}. */
@@ -275,7 +413,9 @@ final class TreeFiles implements Closeable {
         if (name == null) {
             name = fromSpare(content);
             if (name == null) {
-                name = created("t-" + digest, content);
+                // a name of its own, not the digest's: an evicted template of this content may still
+                // wait for the background thread under its old name
+                name = created("t-" + seq.getAndIncrement(), content);
             }
             templates.put(digest, name);
         }
@@ -307,21 +447,80 @@ final class TreeFiles implements Closeable {
      * nothing first: ext4 flushes a file truncated to zero when it is closed ({@code auto_da_alloc}).
      */
     private String fromSpare(byte[] content) {
-        String spare = spareFiles.take();
+        Spare spare = spareFiles.take();
         if (spare == null) {
             return null;
         }
-        try (FileChannel ch = FileChannel.open(staging.resolve(spare), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) {
-                ch.write(b, b.position());
-            }
-            ch.truncate(content.length);
-            return spare;
-        } catch (IOException e) {
-            libc.unlinkat(stagingFd, spare, 0);
+        refill();
+        int fd = libc.openat(stagingFd, spare.name(), OpenFlags.O_WRONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, 0);
+        if (fd < 0) {
+            libc.unlinkat(stagingFd, spare.name(), 0);
             return null;
         }
+        // a fresh descriptor writes from offset 0; a file as short as the content needs no cut
+        boolean whole = libc.write(fd, content, content.length) == content.length
+                && (spare.size() <= content.length || libc.ftruncate(fd, content.length) == 0);
+        libc.close(fd);
+        if (!whole) {
+            libc.unlinkat(stagingFd, spare.name(), 0);
+            return null;
+        }
+        return spare.name();
+    }
+
+    /**
+     * From now on keeps {@link #READY_FILES} empty spare files and {@link #READY_DIRECTORIES} spare
+     * directories made ahead in staging, by the background thread (not on tmpfs, where an inode
+     * costs little). The daemon calls it once it is ready, so the start does not pay for them.
+     */
+    void prepare() {
+        prepared = true;
+        refill();
+    }
+
+    /** Queues a fill of the spares made ahead when they fell to half. */
+    private void refill() {
+        if (uid >= 0 && prepared && (spareFiles.count() < READY_FILES / 2 || spareDirectories.count() < READY_DIRECTORIES / 2)
+                && filling.compareAndSet(false, true)) {
+            deleter.execute(this::fill);
+        }
+    }
+
+    /**
+     * On the background thread: makes up to {@link #FILL_STEP} empty spares, files first, and queues
+     * itself again while short, so that deletions queued meanwhile are not held up. A failure (a
+     * full file system) ends the fill; the next spare taken tries again.
+     */
+    private void fill() {
+        boolean more = true;
+        for (int made = 0; more && made < FILL_STEP; made++) {
+            String name = "s-" + seq.getAndIncrement();
+            if (spareFiles.count() < READY_FILES) {
+                int fd = libc.openat(stagingFd, name, CREATE_FILE, FILE_MODE);
+                more = fd >= 0;
+                if (more) {
+                    libc.close(fd);
+                    spareFiles.add(new Spare(name, 0));
+                }
+            } else if (spareDirectories.count() < READY_DIRECTORIES) {
+                String dir = "d-" + seq.getAndIncrement();
+                more = libc.mkdirat(stagingFd, dir, DIR_MODE) == 0;
+                if (more) {
+                    spareDirectories.add(new Spare(dir, 0));
+                }
+            } else {
+                more = false;
+            }
+        }
+        if (more && !deleter.isShutdown()) {
+            try {
+                deleter.execute(this::fill);
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing: no more spares are wanted
+            }
+        }
+        filling.set(false);
     }
 
     /**
@@ -330,10 +529,11 @@ final class TreeFiles implements Closeable {
      * {@link #SPARE_FILES} are kept; else unlinked. Both the owner's thread and the background one call it.
      */
     private void discardFile(String path) {
-        if (!spareFiles.full() && isSpare(path, SPARE_FILE_MODE)) {
+        long size = spareFiles.full() ? -1 : spareSize(path, SPARE_FILE_MODE);
+        if (size >= 0) {
             String spare = "s-" + seq.getAndIncrement();
             if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
-                spareFiles.add(spare);
+                spareFiles.add(new Spare(spare, size));
                 return;
             }
         }
@@ -346,12 +546,12 @@ final class TreeFiles implements Closeable {
      * be removed (not empty, not a directory).
      */
     private boolean discardDirectory(String path) {
-        if (!spareDirectories.full() && isSpare(path, SPARE_DIRECTORY_MODE)) {
+        if (!spareDirectories.full() && spareSize(path, SPARE_DIRECTORY_MODE) >= 0) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging.resolve(path))) {
                 if (!entries.iterator().hasNext()) {
                     String spare = "d-" + seq.getAndIncrement();
                     if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
-                        spareDirectories.add(spare);
+                        spareDirectories.add(new Spare(spare, 0));
                         return true;
                     }
                 }
@@ -367,36 +567,38 @@ final class TreeFiles implements Closeable {
      * the errno a {@code mkdirat} would leave (EEXIST when anything is at {@code path}, a link too).
      */
     private int makeDirectory(int parentFd, String path) {
-        String spare = spareDirectories.take();
+        Spare spare = spareDirectories.take();
         if (spare != null) {
-            if (libc.renameat2(stagingFd, spare, parentFd, path, OpenFlags.RENAME_NOREPLACE) == 0) {
+            refill();
+            if (libc.renameat2(stagingFd, spare.name(), parentFd, path, OpenFlags.RENAME_NOREPLACE) == 0) {
                 return 0;
             }
             if (nat.errno() == Errno.EEXIST) {
                 spareDirectories.add(spare);
                 return -1;
             }
-            libc.unlinkat(stagingFd, spare, OpenFlags.AT_REMOVEDIR);
+            libc.unlinkat(stagingFd, spare.name(), OpenFlags.AT_REMOVEDIR);
         }
         return libc.mkdirat(parentFd, path, DIR_MODE);
     }
 
     /**
-     * Whether {@code path} under staging is what this daemon makes, of {@code mode} (type and
-     * permissions) and its owner's, with no other name: fit to be a spare.
+     * The size of {@code path} under staging when it is what this daemon makes, of {@code mode}
+     * (type and permissions) and its owner's, with no other name: fit to be a spare; else -1.
      */
-    private boolean isSpare(String path, int mode) {
+    private long spareSize(String path, int mode) {
         if (uid < 0) {
-            return false;
+            return -1;
         }
         try {
             // only this daemon writes under staging (0700, root's): the path names its own directories
-            Map<String, Object> a = Files.readAttributes(staging.resolve(path), "unix:nlink,mode,uid",
+            Map<String, Object> a = Files.readAttributes(staging.resolve(path), "unix:nlink,mode,uid,size",
                     LinkOption.NOFOLLOW_LINKS);
-            return Integer.valueOf(mode).equals(a.get("mode")) && Integer.valueOf(uid).equals(a.get("uid"))
+            boolean fit = Integer.valueOf(mode).equals(a.get("mode")) && Integer.valueOf(uid).equals(a.get("uid"))
                     && ((mode & 0040000) != 0 || Integer.valueOf(1).equals(a.get("nlink")));
+            return fit ? (Long) a.get("size") : -1;
         } catch (IOException | UnsupportedOperationException e) {
-            return false;
+            return -1;
         }
     }
 
@@ -450,14 +652,16 @@ final class TreeFiles implements Closeable {
      * @param pid       the process; {@code pidDir} is its decimal name
      * @param shape     what the directory holds, but for the pid in the names (equal shapes: equal
      *                  files, paths and content)
+     * @param skeleton  its directories, but for the pid: once no process of its shape took it, it is
+     *                  emptied of its files and kept for a process of new files in the same directories
      * @param providers the names of the provider directories, without the pid
      * @param files     the paths under the root of its files, as for {@link #retire}
      */
-    void park(int pid, String shape, List<String> providers, List<String> files) throws IOException {
+    void park(int pid, String shape, String skeleton, List<String> providers, List<String> files) throws IOException {
         String pidDir = Integer.toString(pid);
         String name = "parked-" + seq.getAndIncrement();
         if (takeOut(pidDir, name)) {
-            parked.addLast(new Parked(name, shape, pid, List.copyOf(providers), relocated(files, pidDir, name)));
+            parked.addLast(new Parked(name, shape, skeleton, pid, List.copyOf(providers), relocated(files, pidDir, name)));
             if (parked.size() > PARKED) {
                 discard(parked.removeFirst());
             }
@@ -469,35 +673,28 @@ final class TreeFiles implements Closeable {
      * is parked or it could not be put there (nothing in the tree changed then).
      */
     boolean unpark(int pid, String shape) {
-        Parked p = null;
-        for (java.util.Iterator<Parked> it = parked.descendingIterator(); it.hasNext(); ) {
-            Parked candidate = it.next();
-            if (candidate.shape().equals(shape)) {
-                it.remove();
-                p = candidate;
-                break;
-            }
-        }
-        if (p == null) {
-            return false;
-        }
-        closeFrom(0);
-        boolean renamed = true;
-        for (String provider : p.providers()) {
-            renamed = renamed && libc.renameat2(stagingFd, p.name() + "/" + provider + p.pid(), stagingFd,
-                    p.name() + "/" + provider + pid, OpenFlags.RENAME_NOREPLACE) == 0;
-        }
-        if (renamed && libc.renameat2(stagingFd, p.name(), rootFd, Integer.toString(pid), OpenFlags.RENAME_NOREPLACE) == 0) {
-            return true;
-        }
-        // a name that clashed, or the process's directory made meanwhile: the careful route instead
-        discard(p);
-        return false;
+        return putInPlace(parked, p -> p.shape().equals(shape), pid, this::discard);
     }
 
-    /** A parked directory no process will take: emptied in the background. */
+    /**
+     * A parked directory no process of its shape took: its files removed in the background, and
+     * the directories kept as a skeleton ({@link #SKELETONS} at most, the oldest emptied).
+     */
     private void discard(Parked p) {
-        deleter.execute(() -> empty(p.name(), p.paths()));
+        deleter.execute(() -> {
+            p.paths().forEach(this::discardFile);
+            if (!holdsOnlyItsDirectories(p.name(), p.paths())) {
+                removeDirectories(p.name(), p.paths()); // what someone else put there is never reused
+                return;
+            }
+            skeletons.addLast(p);
+            if (skeletons.size() > SKELETONS) {
+                Parked oldest = skeletons.pollFirst();
+                if (oldest != null) {
+                    removeDirectories(oldest.name(), oldest.paths());
+                }
+            }
+        });
     }
 
     private boolean takeOut(String pidDir, String stagingName) throws IOException {
@@ -521,9 +718,17 @@ final class TreeFiles implements Closeable {
 
     /** On the deleter thread: the files it knows of, then each directory, innermost first. */
     private void empty(String gone, List<String> paths) {
+        paths.forEach(this::discardFile);
+        removeDirectories(gone, paths);
+    }
+
+    /**
+     * On the deleter thread: each directory of {@code paths} (files under {@code gone}, removed
+     * already), innermost first, then {@code gone} itself, whatever else it holds.
+     */
+    private void removeDirectories(String gone, List<String> paths) {
         java.util.TreeSet<String> dirs = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
         for (String p : paths) {
-            discardFile(p);
             for (int slash = p.lastIndexOf('/'); slash > gone.length(); slash = p.lastIndexOf('/', slash - 1)) {
                 dirs.add(p.substring(0, slash));
             }
@@ -542,10 +747,12 @@ final class TreeFiles implements Closeable {
         }
     }
 
-    /** Waits for the background deletions handed over so far (tests, and before closing). */
+    /** Waits for the background deletions handed over so far, and a fill of spares under way (tests). */
     void awaitRetired() {
         try {
-            deleter.submit(() -> { }).get(1, TimeUnit.MINUTES);
+            do {
+                deleter.submit(() -> { }).get(1, TimeUnit.MINUTES);
+            } while (filling.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -553,9 +760,31 @@ final class TreeFiles implements Closeable {
         }
     }
 
-    /** Forgets the directories kept open: the next call opens its path afresh. */
+    /**
+     * The end of an event: forgets the directories kept open (the next call opens its path afresh)
+     * and hands the templates the event dropped to the background thread, in one task.
+     */
     void release() {
         closeFrom(0);
+        if (!dropped.isEmpty()) {
+            List<String> names = List.copyOf(dropped);
+            dropped.clear();
+            deleter.execute(() -> names.forEach(this::discardFile));
+        }
+    }
+
+    /**
+     * A template beyond the bound goes. On tmpfs it is unlinked at once (one call; no spare is kept
+     * there); elsewhere keeping it as a spare takes a stat and a rename in staging, done by the
+     * background thread off the registration's path ({@link #release}), one task per event: a task
+     * per template cost each its thread wake-up.
+     */
+    private void drop(String name) {
+        if (uid < 0) {
+            libc.unlinkat(stagingFd, name, 0);
+        } else {
+            dropped.add(name);
+        }
     }
 
     /**
@@ -625,7 +854,7 @@ final class TreeFiles implements Closeable {
 
     @Override
     public void close() {
-        closeFrom(0);
+        release();
         deleter.shutdown();
         try {
             if (!deleter.awaitTermination(1, TimeUnit.MINUTES)) {

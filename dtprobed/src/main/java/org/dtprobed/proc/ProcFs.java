@@ -35,6 +35,7 @@ public final class ProcFs {
     private static final String DELETED = " (deleted)";
     private static final String TGID = "Tgid:";
     private static final String UID = "Uid:";
+    private static final byte[] UID_BYTES = UID.getBytes(StandardCharsets.US_ASCII);
     /** Field 22 of {@code /proc/<pid>/stat} is the start time; fields 3.. follow the command. */
     private static final int STAT_STARTTIME_FIELD = 22;
     private static final int STAT_FIRST_FIELD_AFTER_COMM = 3;
@@ -125,12 +126,12 @@ public final class ProcFs {
     }
 
     /**
-     * As {@link #executable(int, List)}, with the address space of a registration: where it asks the
-     * kernel, the mapping at the process's {@code start_code} is the executable's text, and neither
-     * the whole maps nor the {@code exe} link is read.
+     * As {@link #executable(int, List)}, with the address space of a registration or of a pruning
+     * look: the mapping at the process's {@code start_code} is the executable's text, and neither
+     * the whole maps (where the space asks the kernel) nor the {@code exe} link is read.
      */
     public ExecutableId executable(int pid, AddressSpace space, ProcStat stat) throws ProcException {
-        if (space instanceof QueriedSpace && stat.hasCodeStart()) {
+        if (stat.hasCodeStart()) {
             Optional<Mapping> text = space.mappingAt(stat.codeStart());
             if (text.isPresent() && text.get().executable() && !text.get().anonymous()) {
                 Mapping m = text.get();
@@ -179,13 +180,8 @@ public final class ProcFs {
         int field = STAT_FIRST_FIELD_AFTER_COMM;
         int i = close + 1;
         while (i < n && code < 0) {
-            while (i < n && (b[i] == ' ' || b[i] == '\n')) {
-                i++;
-            }
-            int from = i;
-            while (i < n && b[i] != ' ' && b[i] != '\n') {
-                i++;
-            }
+            int from = skipBlanks(b, i, n);
+            i = tokenEnd(b, from, n);
             if (from == i) {
                 break;
             }
@@ -237,14 +233,88 @@ public final class ProcFs {
 
     /** The effective uid of a process (second field of the {@code Uid:} line of its status). */
     public int uid(int pid) throws ProcException {
+        int[] ids = uids(pid);
+        return ids[ids.length > 1 ? 1 : 0];
+    }
+
+    /**
+     * The real, effective, saved and file-system uids of a process: the {@code Uid:} line of its
+     * status, parsed in place from the first {@value #STAT_BYTES} bytes (the line is the ninth; what
+     * follows it is never read). Start-up asks this of every process, and of every stashed one.
+     */
+    public int[] uids(int pid) throws ProcException {
         Path file = file(pid, "status");
-        String line = statusField(file, read(file, pid), UID);
-        String[] ids = line.split("\\s+");
-        try {
-            return Integer.parseInt(ids.length > 1 ? ids[1] : ids[0]);
-        } catch (NumberFormatException e) {
-            throw new ProcException(file + ": Uid line '" + abbreviate(UID + "\t" + line) + "' holds no number");
+        byte[] b = statBuffers.get();
+        int n = readPrefix(file, pid, b);
+        int at = lineAfter(b, n, UID_BYTES);
+        if (at < 0) {
+            throw new ProcException(file + ": no Uid line" + (n == b.length ? " in its first " + n + " bytes" : ""));
         }
+        int end = at;
+        while (end < n && b[end] != '\n') {
+            end++;
+        }
+        if (end == b.length) {
+            throw new ProcException(file + ": the Uid line runs past its first " + n + " bytes");
+        }
+        int[] ids = new int[4];
+        int count = 0;
+        for (int i = at; i < end && count < ids.length; ) {
+            int from = skipBlanks(b, i, end);
+            i = tokenEnd(b, from, end);
+            if (from == i) {
+                break;
+            }
+            long v;
+            try {
+                v = number(file, b, from, i, "uid");
+            } catch (ProcException e) {
+                v = -1;
+            }
+            if (v < 0 || v > 0xFFFF_FFFFL) {
+                throw new ProcException(file + ": Uid line '" + abbreviate(UID + new String(b, at, end - at,
+                        StandardCharsets.UTF_8)) + "' holds no number");
+            }
+            ids[count++] = (int) v;
+        }
+        if (count == 0) {
+            throw new ProcException(file + ": Uid line '" + UID + "' holds no number");
+        }
+        return count == ids.length ? ids : Arrays.copyOf(ids, count);
+    }
+
+    /** The first byte at or after {@code i} (before {@code end}) that is no blank: where a field starts. */
+    private static int skipBlanks(byte[] b, int i, int end) {
+        while (i < end && blank(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The first blank at or after {@code i} (or {@code end}): where a field ends. */
+    private static int tokenEnd(byte[] b, int i, int end) {
+        while (i < end && !blank(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean blank(byte c) {
+        return c == ' ' || c == '\t' || c == '\n';
+    }
+
+    /** Where the value of the line that starts with {@code key} begins in {@code b[0..n)}, or -1. */
+    private static int lineAfter(byte[] b, int n, byte[] key) {
+        for (int i = 0; i + key.length <= n; ) {
+            if (Arrays.equals(b, i, i + key.length, key, 0, key.length)) {
+                return i + key.length;
+            }
+            while (i < n && b[i] != '\n') {
+                i++;
+            }
+            i++;
+        }
+        return -1;
     }
 
     /** The value of the status line that starts with {@code key}, stripped; found without splitting the file. */
@@ -266,17 +336,21 @@ public final class ProcFs {
 
     /** Reads a stat file into {@code buf}; a file that does not fit is refused. */
     private static int readStat(Path file, int pid, byte[] buf) throws ProcException {
+        int n = readPrefix(file, pid, buf);
+        if (n == buf.length) {
+            throw new ProcException(file + " is larger than " + buf.length + " bytes");
+        }
+        return n;
+    }
+
+    /** Reads the start of a file into {@code buf}, as much as fits: {@code buf.length} when it did not end there. */
+    private static int readPrefix(Path file, int pid, byte[] buf) throws ProcException {
         try (FileInputStream in = new FileInputStream(file.toFile())) {
             int n = 0;
             for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) >= 0; ) {
                 n += r;
             }
-            if (n == buf.length) {
-                throw new ProcException(file + " is larger than " + buf.length + " bytes");
-            }
             return n;
-        } catch (ProcException e) {
-            throw e; // one of ours, already saying why (a ProcException is an IOException)
         } catch (IOException e) {
             throw readFailure(file, pid, e);
         }

@@ -153,6 +153,57 @@ class ProbesTreeTest {
         }
     }
 
+    /**
+     * A parked directory no process of its shape took is emptied of its files and kept: the next
+     * process of new files in the same directories (a PIE program run again, at another base) takes
+     * its directories with two renames and links only its own files into them.
+     */
+    @Test
+    void aProcessOfNewFilesInTheSameDirectoriesTakesTheDirectoriesOfOneThatWent() throws Exception {
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            index.add(List.of(probe(100, 0, "prov", "prog", "main", "p", 0x401000), probe(100, 0, "other", "prog", "f", "q", 0x401100)));
+            Set<Object> dirs = directoryInodes(root.resolve("100"));
+            assertThat(dirs).hasSize(7);
+            index.removePid(100);
+            // as many processes of another shape go after it: its parked directory is the oldest, emptied
+            for (int i = 0; i < TreeFiles.PARKED; i++) {
+                index.add(List.of(probe(200 + i, 0, "x", "m", "g", "r", 0x500000 + 16L * i)));
+                index.removePid(200 + i);
+            }
+            tree.awaitBackground();
+
+            index.add(List.of(probe(900, 0, "prov", "prog", "main", "p", 0x601000), probe(900, 0, "other", "prog", "f", "q2", 0x601100)));
+            assertThat(directoryInodes(root.resolve("900"))).isEqualTo(dirs);
+            assertThat(files()).containsExactly("900/other900/prog/f/q2", "900/prov900/prog/main/p");
+            assertThat(directories()).containsExactly("900", "900/other900", "900/other900/prog", "900/other900/prog/f",
+                    "900/prov900", "900/prov900/prog", "900/prov900/prog/main");
+            assertThat(file("900/prov900/prog/main/p").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x601000L);
+            assertThat(file("900/other900/prog/f/q2").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x601100L);
+            assertThat(tree.stats().reused()).as("not a directory taken whole with its files").isZero();
+
+            // other directories: made fresh, none of the kept ones
+            index.add(List.of(probe(901, 0, "prov", "prog", "main", "p", 0x701000)));
+            assertThat(directoryInodes(root.resolve("901"))).doesNotContainAnyElementsOf(dirs);
+            assertThat(directories()).contains("901/prov901/prog/main").doesNotContain("901/other901");
+            index.removePid(900);
+            index.removePid(901);
+            assertThat(files()).isEmpty();
+            assertThat(tree.stats().files()).isZero();
+        }
+    }
+
+    private static Set<Object> directoryInodes(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            Set<Object> inodes = new java.util.HashSet<>();
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    inodes.add(Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS));
+                }
+            }
+            return inodes;
+        }
+    }
+
     private static Set<Object> inodes(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             Set<Object> inodes = new java.util.HashSet<>();
@@ -180,36 +231,44 @@ class ProbesTreeTest {
             index.removePid(100);
             tree.recheck(); // forgets the templates and empties the parked directory: its files have no other name
             tree.awaitBackground();
-            assertThat(stagingNames()).as("the spares: 2 files, 5 directories").hasSize(7)
-                    .allMatch(n -> n.startsWith("s-") || n.startsWith("d-"));
+            assertThat(stagingNames()).as("the spares: 2 files; the 5 directories kept whole").hasSize(3)
+                    .allMatch(n -> n.startsWith("s-") || n.startsWith("parked-"));
 
-            index.add(List.of(probe(200, 0, "other", "lib", "f", "r", 0x501000), probe(200, 0, "other", "lib", "g", "s", 0x502000)));
+            // new files (shorter ones) in the same directories
+            index.add(List.of(probe(200, 0, "prov", "prog", "main", "r", 0x501000), probe(200, 0, "prov", "prog", "work", "s", 0x502000)));
             assertThat(inodes(root.resolve("200"))).isEqualTo(went);
-            assertThat(files()).containsExactly("200/other200/lib/f/r", "200/other200/lib/g/s");
-            assertThat(file("200/other200/lib/f/r").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x501000L);
-            assertThat(file("200/other200/lib/g/s").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x502000L);
-            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("200/other200/lib/f/r"))))
+            assertThat(files()).containsExactly("200/prov200/prog/main/r", "200/prov200/prog/work/s");
+            assertThat(file("200/prov200/prog/main/r").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x501000L);
+            assertThat(file("200/prov200/prog/work/s").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x502000L);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("200/prov200/prog/main/r"))))
                     .isEqualTo("rw-------");
-            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("200/other200"))))
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("200/prov200"))))
                     .isEqualTo("rwx------");
             assertThat(stagingNames()).as("the two files are the new contents' templates").hasSize(2);
 
-            // what someone else put in a directory that goes (root can), or made of one of its files,
+            // a directory its process changed after its first registration is emptied when it goes: its
+            // directories are spares; what someone else put in one (root can), or made of one of its files,
             // is removed, never made a spare; so is a directory that held such things
-            index.removePid(200);
-            index.add(List.of(probe(300, 0, "prov", "m", "f", "a", 0x601000), probe(300, 0, "prov", "m", "f", "b", 0x601100)));
+            index.add(List.of(probe(200, 1, "other", "lib", "h", "t", 0x503000)));
+            index.removePid(200); // its first registration's directories go with its files; the second's are emptied
+            tree.awaitBackground();
+            assertThat(stagingNames()).filteredOn(n -> n.startsWith("d-")).as("200, other200, lib, h").hasSize(4);
+            index.add(List.of(probe(300, 0, "prov", "m", "f", "a", 0x601000)));
+            index.add(List.of(probe(300, 1, "prov", "m", "f", "b", 0x601100)));
+            assertThat(stagingNames()).filteredOn(n -> n.startsWith("d-")).as("300 took them").isEmpty();
             Path planted = Files.createDirectory(root.resolve("300/prov300/m/planted"));
             Files.writeString(planted.resolve("x"), "x");
             Files.setPosixFilePermissions(root.resolve("300/prov300/m/f/a"),
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             index.removePid(300);
+            tree.awaitBackground(); // emptied (a file that two threads let go at once is freed, not kept)
             tree.recheck();
             tree.awaitBackground();
             assertThat(stagingNames()).filteredOn(n -> n.startsWith("d-"))
-                    .as("f, and 200's five; not m, prov300 or 300, which held the planted directory").hasSize(6);
+                    .as("f; not m, prov300 or 300, which held the planted directory").hasSize(1);
             assertThat(stagingNames()).filteredOn(n -> n.startsWith("s-"))
-                    .as("200's two files and b; not a, whose mode someone changed").hasSize(3);
-            assertThat(stagingNames()).hasSize(9);
+                    .as("200's three files and b; not a, whose mode someone changed").hasSize(4);
+            assertThat(stagingNames()).hasSize(5);
         }
     }
 
@@ -217,15 +276,78 @@ class ProbesTreeTest {
     @Requires(Capability.ROOT)
     void onTmpfsNoInodeIsKept() throws Exception {
         try (Tmpfs fs = onTmpfs("fs", "4m")) {
-            try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            try (ProbesTree tree = ProbesTree.attachUnverified(root, staging, index)) {
+                tree.verifyInBackground(); // ready: still no inode made ahead on tmpfs
                 index.add(List.of(probe(100, 0, "prov", "prog", "main", "p", 0x401000)));
                 index.removePid(100);
                 tree.recheck();
                 tree.awaitBackground();
-                assertThat(stagingNames()).isEmpty();
+                assertThat(stagingNames()).as("no spare; the parked directory, emptied of its files, is kept")
+                        .hasSize(1).allMatch(n -> n.startsWith("parked-"));
                 index.add(List.of(probe(200, 0, "other", "lib", "f", "r", 0x501000)));
                 assertThat(files()).containsExactly("200/other200/lib/f/r");
             }
+        }
+    }
+
+    /**
+     * Off tmpfs, once the daemon is ready, the background thread keeps empty files and directories
+     * made ahead in staging: a process of new content takes them (the registration allocates no
+     * inode), each file holding its content whole.
+     */
+    @Test
+    void onceReadyAProcessOfNewContentTakesInodesMadeAhead() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("tmpfs".equals(Files.getFileStore(tmp).type()),
+                "inodes are made ahead off tmpfs only");
+        try (ProbesTree tree = ProbesTree.attachUnverified(root, staging, index)) {
+            tree.awaitBackground();
+            assertThat(stagingNames()).as("nothing made before the daemon is ready").isEmpty();
+            tree.verifyInBackground();
+            tree.awaitBackground();
+            assertThat(stagingNames()).filteredOn(n -> n.startsWith("s-")).hasSize(TreeFiles.READY_FILES);
+            assertThat(stagingNames()).filteredOn(n -> n.startsWith("d-")).hasSize(TreeFiles.READY_DIRECTORIES);
+            assertThat(stagingNames()).hasSize(TreeFiles.READY_FILES + TreeFiles.READY_DIRECTORIES);
+            Set<Object> ahead = inodes(staging);
+
+            index.add(List.of(probe(100, 0, "prov", "prog", "main", "p", 0x401000, 0x401010),
+                    probe(100, 0, "prov", "prog", "work", "q", 0x402000)));
+            assertThat(files()).containsExactly("100/prov100/prog/main/p", "100/prov100/prog/work/q");
+            assertThat(ahead).as("its 5 directories and 2 files were made ahead").containsAll(inodes(root.resolve("100")));
+            assertThat(file("100/prov100/prog/main/p").sites()).extracting(ProbeEntry.Site::address)
+                    .containsExactly(0x401000L, 0x401010L);
+            assertThat(file("100/prov100/prog/work/q").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x402000L);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("100/prov100/prog/main/p"))))
+                    .isEqualTo("rw-------");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("100/prov100"))))
+                    .isEqualTo("rwx------");
+        }
+    }
+
+    /**
+     * More distinct contents than templates are kept: the oldest templates go (in the background),
+     * the tree's files stay whole, and a content whose template went is written afresh for the next
+     * process that has it, while one still kept is linked.
+     */
+    @Test
+    void templatesBeyondTheBoundGoAndTheirContentIsWrittenAgain() throws Exception {
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            int n = TreeFiles.TEMPLATES + 10;
+            for (int i = 0; i < n; i++) { // one registration each: a file's content names its provider's probe count
+                index.add(List.of(probe(100, i, "prov", "prog", "main", "p" + i, 0x401000 + 16L * i)));
+            }
+            tree.awaitBackground();
+            assertThat(stagingNames()).as("the templates kept").hasSize(TreeFiles.TEMPLATES);
+            assertThat(files()).hasSize(n);
+            assertThat(file("100/prov100/prog/main/p0").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L);
+
+            // the same first and last contents in another process: the first's template went, the last's is kept
+            index.add(List.of(probe(200, 0, "prov", "prog", "main", "p0", 0x401000)));
+            index.add(List.of(probe(200, 1, "prov", "prog", "main", "p" + (n - 1), 0x401000 + 16L * (n - 1))));
+            assertThat(file("200/prov200/prog/main/p0").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L);
+            assertThat(Files.getAttribute(root.resolve("200/prov200/prog/main/p0"), "unix:ino"))
+                    .isNotEqualTo(Files.getAttribute(root.resolve("100/prov100/prog/main/p0"), "unix:ino"));
+            assertThat(Files.getAttribute(root.resolve("200/prov200/prog/main/p" + (n - 1)), "unix:ino"))
+                    .isEqualTo(Files.getAttribute(root.resolve("100/prov100/prog/main/p" + (n - 1)), "unix:ino"));
         }
     }
 

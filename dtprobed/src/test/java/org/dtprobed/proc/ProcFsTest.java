@@ -175,6 +175,27 @@ class ProcFsTest {
     }
 
     @Test
+    void everyUidOfAStatusAndHostileUidLines(@TempDir Path root) throws Exception {
+        Path p = Files.createDirectories(root.resolve("9"));
+        Files.writeString(p.resolve("status"), "Name:\tUid:\t7\nTgid:\t9\nUid:\t1000\t1001 1002\t4294967294\nGid:\t0\n");
+        assertThat(new ProcFs(root).uids(9)).as("real, effective, saved, fs; the last as the kernel prints (uid_t)")
+                .containsExactly(1000, 1001, 1002, -2);
+        Files.writeString(p.resolve("status"), "Uid:\t4294967296\t0\t0\t0\n");
+        assertThatThrownBy(() -> new ProcFs(root).uids(9)).isInstanceOf(ProcException.class)
+                .hasMessageContaining("holds no number");
+        Files.writeString(p.resolve("status"), "Uid:\t-1\t0\n");
+        assertThatThrownBy(() -> new ProcFs(root).uids(9)).hasMessageContaining("holds no number");
+        Files.writeString(p.resolve("status"), "Uid:\t\nGid:\t0\n");
+        assertThatThrownBy(() -> new ProcFs(root).uids(9)).hasMessageContaining("holds no number");
+        Files.writeString(p.resolve("status"), "Name:\t" + "x".repeat(5_000) + "\nUid:\t5\t5\t5\t5\n");
+        assertThatThrownBy(() -> new ProcFs(root).uids(9)).isInstanceOf(ProcException.class)
+                .hasMessage(p.resolve("status") + ": no Uid line in its first 1024 bytes");
+        Files.writeString(p.resolve("status"), "Name:\t" + "x".repeat(1_000) + "\nUid:\t1000\t1000\t1000\t1000\n");
+        assertThatThrownBy(() -> new ProcFs(root).uids(9)).as("a line cut by the bound is no line")
+                .hasMessage(p.resolve("status") + ": the Uid line runs past its first 1024 bytes");
+    }
+
+    @Test
     void aFileThatVanishesIsAnExitedProcess(@TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("6"));
         assertThatThrownBy(() -> new ProcFs(root).tgid(6)).isInstanceOf(NoSuchProcessException.class)

@@ -1,0 +1,73 @@
+package org.dtprobed.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import org.dtprobed.dof.DofHelper;
+import org.dtprobed.dof.DofParser;
+import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.proc.ProcFs;
+import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.stash.ContentHash;
+import org.dtprobed.stash.Mapping;
+import org.dtprobed.stash.ProcessIdentity;
+import org.dtprobed.stash.RegistrationRecord;
+import org.dtprobed.stash.Stash;
+import org.dtprobed.stash.StashConfig;
+import org.dtprobed.testkit.Corpus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The start-up index load: the stash open hands each registration to the loader's own thread
+ * through a short queue (more registrations than it holds here, so the open waits on it), the
+ * looks at {@code /proc} happen there, and after {@link StashIndexLoader#awaitLooks} the index
+ * holds the live process's probes and none of the gone ones'.
+ */
+class StashIndexLoaderTest {
+    private static final int PID = (int) ProcessHandle.current().pid();
+    /** Above the kernel's largest pid_max (2^22): no process has these. */
+    private static final int GONE = 5_000_000;
+    private static final int GONE_COUNT = 700;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theOpenHandsEveryRegistrationToTheLooksAndTheIndexKeepsTheLiveOnes() throws Exception {
+        byte[] dof = Corpus.read("libusdt-2.dof");
+        DofHelper helper = new DofHelper("libusdt", 0x55c58f5ea000L, 0x55c58f5ea000L);
+        ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof), helper, PID);
+        ContentHash hash = ContentHash.of(dof);
+        StashConfig config = StashConfig.small(tmp);
+        try (Stash stash = Stash.open(config)) {
+            for (int pid : pids()) {
+                stash.commit(new RegistrationRecord(pid, new Mapping(0, 0, helper.dofAddress(), "[heap]"), helper,
+                        new ProcessIdentity(1, 2049, 42)), dof, parsed, hash);
+            }
+        }
+        ProcLiveness liveness = new ProcLiveness(ProcFs.SYSTEM);
+        ProbeIndex index;
+        try (StashIndexLoader loader = new StashIndexLoader(ProcFs.SYSTEM, liveness, new SharedProbeParts());
+             Stash stash = Stash.open(config, loader)) {
+            loader.awaitLooks();
+            assertThat(stash.recovery().staleRegistrations()).isZero();
+            assertThat(liveness.identity(GONE)).isEmpty();
+            assertThat(liveness.identity(PID)).isPresent();
+            index = loader.index(List.of());
+        }
+        assertThat(index.pidCount()).isEqualTo(1);
+        assertThat(index.probeCount()).isEqualTo(parsed.probeCount()).isPositive();
+    }
+
+    private static int[] pids() {
+        int[] pids = new int[GONE_COUNT + 1];
+        for (int i = 0; i < GONE_COUNT; i++) {
+            pids[i] = GONE + i;
+        }
+        pids[GONE_COUNT] = PID;
+        return pids;
+    }
+}
