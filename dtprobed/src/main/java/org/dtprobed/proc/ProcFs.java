@@ -267,7 +267,7 @@ public final class ProcFs {
             }
             long v;
             try {
-                v = number(file, b, from, i, "uid");
+                v = number(file.toString(), b, from, i, "uid");
             } catch (ProcException e) {
                 v = -1;
             }
