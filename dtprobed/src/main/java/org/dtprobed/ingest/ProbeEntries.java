@@ -1,6 +1,7 @@
 package org.dtprobed.ingest;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ final class ProbeEntries {
         for (int i = 0; i < anchors.length; i++) {
             anchors[i] = anchor(probes.get(i).sites()) ^ Long.MIN_VALUE; // signed order of these is unsigned order
         }
-        java.util.Arrays.sort(anchors);
+        Arrays.sort(anchors);
         for (long a : anchors) {
             object(a ^ Long.MIN_VALUE);
         }

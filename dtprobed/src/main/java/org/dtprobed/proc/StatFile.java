@@ -23,12 +23,10 @@ public final class StatFile implements AutoCloseable {
     private final Native nat;
     private final String path;
     private final int tid;
-    /** Each reading thread's buffers: a native one for the syscall, a heap one for the parse. */
-    private static final ThreadLocal<Buffers> BUFFERS = new ThreadLocal<>();
     private int fd;
-
-    private record Buffers(Pointer nativeBuffer, byte[] bytes) {
-    }
+    /** For the syscall and for the parse; made at the first read, used under the monitor. */
+    private Pointer nativeBuffer;
+    private byte[] bytes;
 
     private StatFile(Native nat, String path, int tid, int fd) {
         this.nat = nat;
@@ -58,12 +56,11 @@ public final class StatFile implements AutoCloseable {
         if (fd < 0) {
             throw new NoSuchProcessException(path + " was closed");
         }
-        Buffers b = BUFFERS.get();
-        if (b == null) {
-            b = new Buffers(nat.allocate(ProcFs.STAT_BYTES), new byte[ProcFs.STAT_BYTES]);
-            BUFFERS.set(b);
+        if (nativeBuffer == null) {
+            nativeBuffer = nat.allocate(ProcFs.STAT_BYTES);
+            bytes = new byte[ProcFs.STAT_BYTES];
         }
-        long n = nat.libc().pread(fd, b.nativeBuffer(), ProcFs.STAT_BYTES, 0);
+        long n = nat.libc().pread(fd, nativeBuffer, ProcFs.STAT_BYTES, 0);
         if (n < 0) {
             int errno = nat.errno();
             if (errno == Errno.ESRCH) {
@@ -74,8 +71,8 @@ public final class StatFile implements AutoCloseable {
         if (n == 0 || n >= ProcFs.STAT_BYTES) {
             throw new ProcException(path + ": " + n + " bytes read, a stat line is 1 to " + (ProcFs.STAT_BYTES - 1));
         }
-        b.nativeBuffer().get(0, b.bytes(), 0, (int) n);
-        return ProcFs.parseStat(path, b.bytes(), (int) n);
+        nativeBuffer.get(0, bytes, 0, (int) n);
+        return ProcFs.parseStat(path, bytes, (int) n);
     }
 
     @Override

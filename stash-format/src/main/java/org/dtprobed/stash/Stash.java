@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,9 +68,9 @@ public final class Stash implements AutoCloseable {
      * stash's only writer holds the monitor for every write and delete, so a record here is the
      * stored one, and a pid that registers again reads neither of its two slots.
      */
-    private final java.util.Map<Integer, PidRecord> recentPidRecords = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<Integer, PidRecord> recentPidRecords = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<Integer, PidRecord> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Integer, PidRecord> eldest) {
             return size() > RECENT_PID_RECORDS;
         }
     };
