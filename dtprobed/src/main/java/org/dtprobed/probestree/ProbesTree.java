@@ -172,7 +172,8 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
             }
         }
         files.release();
-        int withoutFile = TreeLayout.withoutFile(probes);
+        // the first registration's probes again (an object registered again) were counted with it
+        int withoutFile = first || !layout.derivedFromFirst() ? TreeLayout.withoutFile(probes) : 0;
         if (withoutFile > 0) {
             LOG.warn("pid {}: probes tree: registration {} of pid {} has {} probes without a site or with a name no"
                     + " file can carry; dtrace will not see them", PID, generation, pid, withoutFile);

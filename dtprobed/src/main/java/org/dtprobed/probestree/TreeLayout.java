@@ -28,13 +28,17 @@ import org.dtprobed.protocol.ProbeEntry;
  * registrations: a process that registers one object thousands of times (a lost REMOVE in a loop)
  * pays the same per event as one that registered it once. A process with one registration, most
  * of them, keeps no such state: its files are derived from it when asked (memory: 10,000 processes
- * of 20 probes held ~128 MiB more with per-file state for all).
+ * of 20 probes held ~128 MiB more with per-file state for all). Nor does a process whose
+ * registrations all make the same files with the same sites (one object registered again, its
+ * older generation replaced): their files are the first one's, so such a registration coming or
+ * going costs a comparison of its probes, no state and no write.
  */
 public final class TreeLayout {
     private final NavigableMap<Long, List<ProbeEntry>> registrations = new TreeMap<>();
     /**
-     * Each file's state, from the process's second registration on; null before: a process with
-     * one registration (most of them) has its files derived from it, and holds nothing per file.
+     * Each file's state, from the process's first registration that makes other files or sites
+     * than its first; null before: a process with one registration (most of them), or with
+     * registrations that all make the first one's files, has its files derived from the first.
      */
     private Map<FileKey, FileState> files;
     /** The file count of the lone registration, while {@link #files} is null. */
@@ -111,14 +115,39 @@ public final class TreeLayout {
                 loneFiles = keys.size();
                 return keys;
             }
+            List<ProbeEntry> first = registrations.firstEntry().getValue();
+            if (sameFiles(first, probes)) {
+                return Set.of(); // the first one's files, with the same sites: nothing changes
+            }
             files = new LinkedHashMap<>();
             registrations.forEach((g, p) -> {
                 if (g != generation) {
-                    addStates(g, p); // the one before, as the files are now
+                    addStates(g, p); // the ones before, as the files are now
                 }
             });
         }
         return addStates(generation, probes);
+    }
+
+    /**
+     * Whether two registrations make the same files with the same sites and provider counts: the
+     * same probes in the same order (the same DOF at the same place gives the same list; any other
+     * order is taken as different, which costs the per-file state, never a wrong file).
+     */
+    private static boolean sameFiles(List<ProbeEntry> a, List<ProbeEntry> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            ProbeEntry x = a.get(i);
+            ProbeEntry y = b.get(i);
+            if (!x.provider().equals(y.provider()) || !x.module().equals(y.module())
+                    || !x.function().equals(y.function()) || !x.name().equals(y.name())
+                    || !x.sites().equals(y.sites())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Set<FileKey> addStates(long generation, List<ProbeEntry> probes) {
@@ -154,8 +183,11 @@ public final class TreeLayout {
             return Set.of();
         }
         if (files == null) {
+            if (!registrations.isEmpty()) {
+                return Set.of(); // the others make the same files
+            }
             loneFiles = 0;
-            return keysOf(probes); // the only one: every file it made goes
+            return keysOf(probes); // the last one: every file it made goes
         }
         Set<FileKey> changed = new LinkedHashSet<>();
         for (ProbeEntry e : probes) {
@@ -201,6 +233,14 @@ public final class TreeLayout {
         Map<FileKey, ProbeFile.Content> out = new LinkedHashMap<>();
         files.keySet().forEach(k -> out.put(k, content(k)));
         return out;
+    }
+
+    /**
+     * Whether every registration makes the first one's files with the same probes (no per-file
+     * state): a registration added then was the first one's probes again, warned about already.
+     */
+    boolean derivedFromFirst() {
+        return files == null;
     }
 
     public int fileCount() {

@@ -49,14 +49,53 @@ class TreeLayoutTest {
     }
 
     /**
+     * The same-DOF path: an object registered again, its older generation replaced, keeps no
+     * per-file state; the first registration that makes other files or sites builds it from all.
+     */
+    @Test
+    void registrationsOfTheFirstOnesProbesKeepNoStateUntilOneDiffers() {
+        TreeLayout layout = new TreeLayout();
+        List<ProbeEntry> reg = List.of(probe(7, 1, "prov", "mod", "fn", "a", 0x10), probe(7, 1, "prov", "mod", "fn", "b", 0x20));
+        assertThat(layout.add(1, reg)).hasSize(2);
+        for (long g = 2; g < 100; g++) {
+            assertThat(layout.add(g, reg)).isEmpty();
+            assertThat(layout.remove(g - 1)).isEmpty();
+            assertThat(layout.derivedFromFirst()).isTrue();
+        }
+        Map<TreeLayout.FileKey, ProbeFile.Content> same = layout.files();
+        List<ProbeEntry> moreSites = List.of(probe(7, 1, "prov", "mod", "fn", "a", 0x10, 0x18),
+                probe(7, 1, "prov", "mod", "fn", "b", 0x20));
+        assertThat(layout.add(100, moreSites)).containsExactly(new TreeLayout.FileKey("prov", "mod", "fn", "a"));
+        assertThat(layout.derivedFromFirst()).isFalse();
+        assertThat(layout.remove(100)).containsExactly(new TreeLayout.FileKey("prov", "mod", "fn", "a"));
+        assertThat(layout.files()).isEqualTo(same);
+        assertThat(layout.remove(99)).hasSize(2);
+        assertThat(layout.isEmpty()).isTrue();
+    }
+
+    /**
      * Random registrations and removals in one process (shared files, repeated sites, probes without
      * sites, a name no file can carry, one name twice in a registration): after every step each file
      * is what the rule says of the registrations left, and the step named exactly the files it changed.
      */
     @Test
     void everyStepMatchesTheRuleAndNamesWhatItChanged() {
-        Random random = new Random(20261206);
-        for (int round = 0; round < 50; round++) {
+        everyStepMatchesTheRule(new Random(20261206), 0);
+    }
+
+    /** As above, each registration drawn from a few fixed ones: the same probes again come often. */
+    @Test
+    void everyStepMatchesTheRuleWhenRegistrationsRepeat() {
+        everyStepMatchesTheRule(new Random(20261207), 3);
+    }
+
+    /** @param pool 0: every registration random; else each one of {@code pool} random registrations */
+    private static void everyStepMatchesTheRule(Random random, int pool) {
+        for (int round = 0; round < (pool == 0 ? 50 : 20); round++) {
+            List<List<ProbeEntry>> fixed = new ArrayList<>();
+            for (int i = 0; i < pool; i++) {
+                fixed.add(registration(random, 0));
+            }
             TreeLayout layout = new TreeLayout();
             TreeMap<Long, List<ProbeEntry>> live = new TreeMap<>();
             Map<TreeLayout.FileKey, ProbeFile.Content> before = Map.of();
@@ -66,7 +105,8 @@ class TreeLayoutTest {
                 if (live.isEmpty() || random.nextInt(3) > 0) {
                     long g = next++ + random.nextInt(2); // generations need not be dense
                     next = g + 1;
-                    List<ProbeEntry> reg = registration(random, g);
+                    List<ProbeEntry> reg = pool == 0 ? registration(random, g)
+                            : fixed.get(random.nextInt(pool)).stream().map(e -> at(e, g)).toList();
                     live.put(g, reg);
                     changed = layout.add(g, reg);
                 } else {
@@ -86,6 +126,11 @@ class TreeLayoutTest {
                 before = expected;
             }
         }
+    }
+
+    private static ProbeEntry at(ProbeEntry e, long g) {
+        return new ProbeEntry(e.pid(), e.uid(), g, e.provider(), e.module(), e.function(), e.name(), e.sites(),
+                e.nativeTypes(), e.translatedTypes(), e.argmap(), e.mapping());
     }
 
     private static List<ProbeEntry> registration(Random random, long g) {
