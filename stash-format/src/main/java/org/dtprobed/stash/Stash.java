@@ -486,7 +486,8 @@ public final class Stash implements AutoCloseable {
         Registration r = new Registration(key, reg, hash, rawDof.length, config.clock().millis(),
                 StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed, reg.helper().loadBase()));
         byte[] regValue = RegistrationCodec.encode(r);
-        boolean newDof = !files.rawDof.containsKey(hash.toBytes());
+        // a DOF some registration refers to is stored (as in checkRoom): the same DOF again asks no map
+        boolean newDof = !index.referenced(hash) && !files.rawDof.containsKey(hash.toBytes());
         byte[] dofValue = newDof ? RawDofCodec.encode(rawDof) : null;
         long chunksLeft = config.chunks() - files.chunks.longSize();
         long chunksNeeded = files.registrations.chunksFor(regValue.length)
@@ -549,7 +550,10 @@ public final class Stash implements AutoCloseable {
      */
     private byte[] parsedToCache(ParseKey pk, ParsedDof parsed, byte[] parsedBody, long chunksLeftAfter)
             throws StashException {
-        if (files.parsed.containsKey(pk.toBytes()) || files.parsed.longSize() >= config.parsed()) {
+        // an entry a registration uses was stored with it, or declined then (this is only a cache):
+        // either way the same DOF again asks no map
+        if (index.parsedInUse(pk) || files.parsed.containsKey(pk.toBytes())
+                || files.parsed.longSize() >= config.parsed()) {
             return null;
         }
         byte[] v = parsedBody != null ? ParsedCodec.parseCacheValue(parsedBody) : ParsedCodec.encodeParsed(parsed);
