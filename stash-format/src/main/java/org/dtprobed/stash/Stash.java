@@ -519,7 +519,7 @@ public final class Stash implements AutoCloseable {
             throw e;
         }
         index.add(StashIndex.entryOf(r));
-        commits.increment(files.meta);
+        commits.increment(files.meta, System.nanoTime());
         replaceLost(key, reg, dropped);
         return r;
     }
@@ -671,7 +671,7 @@ public final class Stash implements AutoCloseable {
             }
         }
         if (removed) {
-            removes.increment(files.meta);
+            removes.increment(files.meta, System.nanoTime());
         }
         return removed;
     }
@@ -714,6 +714,7 @@ public final class Stash implements AutoCloseable {
                 files.pids.remove(k);
             }
         }
+        flushCounters(); // a quiet daemon's counters reach the file here, or at its stop
         List<Pruned> pruned = new ArrayList<>();
         for (int pid : pids) {
             pruneLocked(pid, liveness).ifPresent(pruned::add);
@@ -880,9 +881,17 @@ public final class Stash implements AutoCloseable {
                 removed++;
             }
         }
-        rebuilds.increment(files.meta);
+        rebuilds.increment(files.meta, System.nanoTime());
         LOG.info("stash: rebuilt parsed records of {} registrations, removed {}", rebuilt, removed);
         return new RebuildReport(rebuilt, removed);
+    }
+
+    /** Writes the counts the counters hold back ({@link StashMeta.Counter}: at most one write a second). */
+    synchronized void flushCounters() {
+        long now = System.nanoTime();
+        commits.flush(files.meta, now);
+        removes.flush(files.meta, now);
+        rebuilds.flush(files.meta, now);
     }
 
     /** How a rebuild went. */
@@ -990,6 +999,7 @@ public final class Stash implements AutoCloseable {
             lock.close();
             return;
         }
+        flushCounters();
         StashMeta.put(files.meta, StashMeta.CLEAN_SHUTDOWN, 1);
         List<Long> entries = files.sizes();
         files.close();

@@ -90,34 +90,58 @@ public final class StashMeta {
     }
 
     /**
-     * A counter an open stash bumps on every commit or removal: read once, then each increment
-     * only writes the next slot, with keys made once (issue 16: {@link #increment} read both
-     * slots, decoded them and made four keys and a description each time). Used under the
-     * stash's monitor; only that stash writes the file meanwhile, so what it remembers stays true.
+     * A counter an open stash bumps on every commit or removal: read once, then an increment writes
+     * the next slot, with keys made once (issue 16: {@link #increment} read both slots, decoded them
+     * and made four keys and a description each time), and at most once per {@link #WRITE_EVERY_NANOS}:
+     * the counters are statistics, and a same-DOF registration paid two map writes for them (commit
+     * and the replaced registration's removal). {@link #flush} writes what is left (the stash's
+     * close, each prune pass); a {@code kill -9} loses the counts since the last write. Used under
+     * the stash's monitor; only that stash writes the file meanwhile, so what it remembers stays true.
      */
     static final class Counter {
+        static final long WRITE_EVERY_NANOS = 1_000_000_000L;
         private final String name;
         private final byte[][] keys;
         private boolean read;
         private long sequence;
         private long value;
+        /** The value in the file, when {@link #read}. */
+        private long written;
+        private long writtenAtNanos;
 
         Counter(String name) {
             this.name = name;
             this.keys = new byte[][] {key(name, 0), key(name, 1)};
         }
 
-        void increment(ChronicleMap<byte[], byte[]> meta) {
+        void increment(ChronicleMap<byte[], byte[]> meta, long nowNanos) {
             if (!read) {
                 Slot s = current(meta, name);
                 sequence = s == null ? -1 : s.sequence();
                 value = s == null ? 0 : s.value();
+                written = value;
                 read = true;
+                writtenAtNanos = nowNanos - WRITE_EVERY_NANOS; // the first increment is written at once
             }
-            long seq = sequence + 1;
-            meta.put(keys[(int) (seq & 1)], value(seq, value + 1));
-            sequence = seq;
             value++;
+            if (nowNanos - writtenAtNanos >= WRITE_EVERY_NANOS) {
+                write(meta, nowNanos);
+            }
+        }
+
+        /** Writes the count if the file lags behind it. */
+        void flush(ChronicleMap<byte[], byte[]> meta, long nowNanos) {
+            if (read && written != value) {
+                write(meta, nowNanos);
+            }
+        }
+
+        private void write(ChronicleMap<byte[], byte[]> meta, long nowNanos) {
+            long seq = sequence + 1;
+            meta.put(keys[(int) (seq & 1)], value(seq, value));
+            sequence = seq;
+            written = value;
+            writtenAtNanos = nowNanos;
         }
     }
 

@@ -82,12 +82,18 @@ class StashRoundTripTest {
         }
     }
 
-    /** The counters an open stash keeps in memory count on from what the file held, across opens. */
+    /**
+     * The counters an open stash keeps in memory count on from what the file held, across opens;
+     * what they hold back (one write a second) reaches the file at a flush and at the close.
+     */
     @Test
     void commitAndRemoveCountersCountOnAcrossOpens() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-2");
         for (int open = 1; open <= 3; open++) {
             try (Stash s = Stash.open(Fixtures.config(dir))) {
+                java.util.Map<String, Long> atOpen = StashMeta.all(s.files()); // what the last close wrote
+                assertThat(atOpen.getOrDefault(StashMeta.COMMITS, 0L)).isEqualTo(5L * (open - 1));
+                assertThat(atOpen.getOrDefault(StashMeta.REMOVES, 0L)).isEqualTo(5L * (open - 1));
                 for (int i = 0; i < 5; i++) {
                     RegistrationKey k = s.commit(b.record(3000 + i), b.dof(), b.parse(3000 + i)).key();
                     if (i % 2 == 0) {
@@ -96,6 +102,7 @@ class StashRoundTripTest {
                 }
                 s.removePid(3001);
                 s.removePid(3003);
+                s.flushCounters();
                 java.util.Map<String, Long> meta = StashMeta.all(s.files());
                 assertThat(meta.get(StashMeta.COMMITS)).isEqualTo(5L * open);
                 assertThat(meta.get(StashMeta.REMOVES)).isEqualTo(5L * open);
