@@ -489,16 +489,18 @@ public final class Stash implements AutoCloseable {
         // a DOF some registration refers to is stored (as in checkRoom): the same DOF again asks no map
         boolean newDof = !index.referenced(hash) && !files.rawDof.containsKey(hash.toBytes());
         byte[] dofValue = newDof ? RawDofCodec.encode(rawDof) : null;
-        long chunksLeft = config.chunks() - files.chunks.longSize();
         long chunksNeeded = files.registrations.chunksFor(regValue.length)
                 + (newDof ? files.rawDof.chunksFor(dofValue.length) : 0);
+        // the pool is counted (a walk over the map's segments) only when a value takes chunks: a
+        // registration of a small DOF, once its DOF is stored, takes none
+        long chunksLeft = chunksNeeded > 0 ? chunksLeft() : 0;
         if (chunksNeeded > chunksLeft) {
             throw new StashException(StashException.Kind.FULL, "stash " + config.stateDir() + ": chunks full: this"
                     + " registration needs " + chunksNeeded + " chunks of " + StashLayout.CHUNK_SIZE + " bytes beyond its"
                     + " slots, " + chunksLeft + " of " + config.chunks() + " are left");
         }
         ParseKey pk = ParseKey.of(hash, reg.helper(), pid);
-        byte[] parsedValue = parsedToCache(pk, parsed, parsedBody, chunksLeft - chunksNeeded);
+        byte[] parsedValue = parsedToCache(pk, parsed, parsedBody, chunksNeeded);
         PidRecord pr = new PidRecord(gen + 1, reg.process());
         recentPidRecords.remove(pid); // until the put has succeeded, the stored record is not known
         put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
@@ -547,8 +549,10 @@ public final class Stash implements AutoCloseable {
      * The parse-cache value to store with this commit, or null: the cache is only a cache, so it
      * stores nothing when its file is full, and it may take chunks only from the first half of the
      * pool, which keeps the rest for registrations and raw DOF.
+     *
+     * @param chunksTaken the chunks this commit's other values take
      */
-    private byte[] parsedToCache(ParseKey pk, ParsedDof parsed, byte[] parsedBody, long chunksLeftAfter)
+    private byte[] parsedToCache(ParseKey pk, ParsedDof parsed, byte[] parsedBody, long chunksTaken)
             throws StashException {
         // an entry a registration uses was stored with it, or declined then (this is only a cache):
         // either way the same DOF again asks no map
@@ -558,7 +562,11 @@ public final class Stash implements AutoCloseable {
         }
         byte[] v = parsedBody != null ? ParsedCodec.parseCacheValue(parsedBody) : ParsedCodec.encodeParsed(parsed);
         int need = files.parsed.chunksFor(v.length);
-        return need == 0 || chunksLeftAfter - need >= config.chunks() / 2 ? v : null;
+        return need == 0 || chunksLeft() - chunksTaken - need >= config.chunks() / 2 ? v : null;
+    }
+
+    private long chunksLeft() {
+        return config.chunks() - files.chunks.longSize();
     }
 
     private StashException full(String what, long entries) {
