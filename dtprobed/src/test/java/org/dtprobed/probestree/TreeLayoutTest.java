@@ -32,6 +32,11 @@ class TreeLayoutTest {
                 new ProbeEntry.Site(0x10, true), new ProbeEntry.Site(0x30, true));
     }
 
+    /**
+     * An object registered again, kept or its older generation replaced (the FUSE-file route), changes
+     * no file and keeps no per-file state; the first registration that makes other files or sites
+     * builds that state from all of them.
+     */
     @Test
     void anObjectRegisteredAgainChangesNoFileAndItsRemovalNeither() {
         TreeLayout layout = new TreeLayout();
@@ -43,34 +48,21 @@ class TreeLayoutTest {
         for (long g = 999; g > 1; g--) {
             assertThat(layout.remove(g)).isEmpty();
         }
-        assertThat(layout.remove(1)).hasSize(2);
+        for (long g = 1_000; g < 1_100; g++) {
+            assertThat(layout.add(g, reg)).isEmpty();
+            assertThat(layout.remove(g == 1_000 ? 1 : g - 1)).isEmpty();
+        }
+        assertThat(layout.derivedFromFirst()).isTrue();
+        Map<TreeLayout.FileKey, ProbeFile.Content> same = layout.files();
+        TreeLayout.FileKey a = new TreeLayout.FileKey("prov", "mod", "fn", "a");
+        List<ProbeEntry> moreSites = List.of(probe(7, 1, "prov", "mod", "fn", "a", 0x10, 0x18), reg.get(1));
+        assertThat(layout.add(1_100, moreSites)).containsExactly(a);
+        assertThat(layout.derivedFromFirst()).isFalse();
+        assertThat(layout.remove(1_100)).containsExactly(a);
+        assertThat(layout.files()).isEqualTo(same);
+        assertThat(layout.remove(1_099)).hasSize(2);
         assertThat(layout.isEmpty()).isTrue();
         assertThat(layout.fileCount()).isZero();
-    }
-
-    /**
-     * The same-DOF path: an object registered again, its older generation replaced, keeps no
-     * per-file state; the first registration that makes other files or sites builds it from all.
-     */
-    @Test
-    void registrationsOfTheFirstOnesProbesKeepNoStateUntilOneDiffers() {
-        TreeLayout layout = new TreeLayout();
-        List<ProbeEntry> reg = List.of(probe(7, 1, "prov", "mod", "fn", "a", 0x10), probe(7, 1, "prov", "mod", "fn", "b", 0x20));
-        assertThat(layout.add(1, reg)).hasSize(2);
-        for (long g = 2; g < 100; g++) {
-            assertThat(layout.add(g, reg)).isEmpty();
-            assertThat(layout.remove(g - 1)).isEmpty();
-            assertThat(layout.derivedFromFirst()).isTrue();
-        }
-        Map<TreeLayout.FileKey, ProbeFile.Content> same = layout.files();
-        List<ProbeEntry> moreSites = List.of(probe(7, 1, "prov", "mod", "fn", "a", 0x10, 0x18),
-                probe(7, 1, "prov", "mod", "fn", "b", 0x20));
-        assertThat(layout.add(100, moreSites)).containsExactly(new TreeLayout.FileKey("prov", "mod", "fn", "a"));
-        assertThat(layout.derivedFromFirst()).isFalse();
-        assertThat(layout.remove(100)).containsExactly(new TreeLayout.FileKey("prov", "mod", "fn", "a"));
-        assertThat(layout.files()).isEqualTo(same);
-        assertThat(layout.remove(99)).hasSize(2);
-        assertThat(layout.isEmpty()).isTrue();
     }
 
     /**

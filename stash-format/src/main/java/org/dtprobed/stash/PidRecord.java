@@ -5,9 +5,10 @@ import java.nio.ByteOrder;
 import net.openhft.chronicle.map.ChronicleMap;
 
 /**
- * Per-pid state: the next generation to hand out and the identity of the process life that owns
- * it. Written before a registration (so a generation is never handed out twice, even across a
- * crash), deleted when the pid is removed or pruned. Stored in two slots written alternately
+ * Per-pid state: a generation at or above the next one to hand out (the stash reserves some ahead,
+ * {@link Stash#GENERATIONS_RESERVED}) and the identity of the process life that owns it. Written
+ * before a registration it does not cover yet (so a generation is never handed out twice, even
+ * across a crash), deleted when the pid is removed or pruned. Stored in two slots written alternately
  * (slot = next generation mod 2): Chronicle's recovery deletes an entry whose in-place update a
  * crash interrupted (bad checksum), and the other slot then still holds the previous value.
  */

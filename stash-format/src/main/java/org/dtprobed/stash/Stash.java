@@ -64,17 +64,43 @@ public final class Stash implements AutoCloseable {
     private boolean allocationSuspect;
 
     /**
-     * The pid records this daemon last wrote, for the pids that registered most recently: the
-     * stash's only writer holds the monitor for every write and delete, so a record here is the
-     * stored one, and a pid that registers again reads neither of its two slots.
+     * The pids that registered most recently: each one's record as stored and the next generation
+     * it hands out. The stash's only writer holds the monitor for every write and delete, so the
+     * record here is the stored one, and a pid that registers again reads neither of its two slots.
      */
-    private final Map<Integer, PidRecord> recentPidRecords = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<Integer, RecentPid> recentPids = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, PidRecord> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Integer, RecentPid> eldest) {
             return size() > RECENT_PID_RECORDS;
         }
     };
+
+    /**
+     * @param stored    the pid's record in the file: its next generation is at or above {@code next}
+     * @param next      the generation the pid's next registration gets
+     * @param bothSlots whether both of the record's slots are in the file (a next write takes no entry)
+     */
+    private record RecentPid(PidRecord stored, long next, boolean bothSlots) {
+    }
+
+    /**
+     * Generations a pid record reserves beyond the one it is written for: a pid that registers again
+     * (an object registered again, its older generation replaced) writes its record once in this
+     * many registrations, not on each. A generation is still never handed out twice: the stored
+     * record is above every generation handed out; after a restart or crash the pid's generations
+     * go on from the stored one (a gap of at most this many).
+     */
+    static final long GENERATIONS_RESERVED = 64;
     private static final int RECENT_PID_RECORDS = 256;
+    /**
+     * The raw DOF and parse-cache entries this stash has put or found stored since its open, each
+     * dropped as the stash deletes it: a DOF registered again asks neither map whether it is
+     * stored. Not "some registration refers to it": an open keeps a registration whose raw DOF was
+     * lost to damage (its next commit stores it again) and drops parse-cache entries of another
+     * version that registrations still name (the next commit refills the cache).
+     */
+    private final Set<ContentHash> dofStored = new HashSet<>();
+    private final Set<ParseKey> parsedStored = new HashSet<>();
     private final StashMeta.Counter commits = new StashMeta.Counter(StashMeta.COMMITS);
     private final StashMeta.Counter removes = new StashMeta.Counter(StashMeta.REMOVES);
     private final StashMeta.Counter rebuilds = new StashMeta.Counter(StashMeta.REBUILDS);
@@ -486,8 +512,7 @@ public final class Stash implements AutoCloseable {
         Registration r = new Registration(key, reg, hash, rawDof.length, config.clock().millis(),
                 StashLayout.PARSED_VERSION, ParsedCodec.probeRecords(key, parsed, reg.helper().loadBase()));
         byte[] regValue = RegistrationCodec.encode(r);
-        // a DOF some registration refers to is stored (as in checkRoom): the same DOF again asks no map
-        boolean newDof = !index.referenced(hash) && !files.rawDof.containsKey(hash.toBytes());
+        boolean newDof = !dofStored.contains(hash) && !files.rawDof.containsKey(hash.toBytes());
         byte[] dofValue = newDof ? RawDofCodec.encode(rawDof) : null;
         long chunksNeeded = files.registrations.chunksFor(regValue.length)
                 + (newDof ? files.rawDof.chunksFor(dofValue.length) : 0);
@@ -501,22 +526,23 @@ public final class Stash implements AutoCloseable {
         }
         ParseKey pk = ParseKey.of(hash, reg.helper(), pid);
         byte[] parsedValue = parsedToCache(pk, parsed, parsedBody, chunksNeeded);
-        PidRecord pr = new PidRecord(gen + 1, reg.process());
-        recentPidRecords.remove(pid); // until the put has succeeded, the stored record is not known
-        put(files.pids, PidRecord.key(pid, (int) (pr.nextGeneration() & 1)), pr.encode(), "pid record");
-        recentPidRecords.put(pid, pr);
+        reservePidRecord(reg, gen);
         try {
             if (newDof) {
                 put(files.rawDof, hash.toBytes(), dofValue, "raw DOF");
             }
+            dofStored.add(hash);
             if (parsedValue != null) {
                 put(files.parsed, pk.toBytes(), parsedValue, "parse cache");
+                parsedStored.add(pk);
             }
             put(files.registrations, RegistrationKeyCodec.live(key), regValue, "registration");
         } catch (StashException e) {
             if (index.refs(hash) == 0) {
                 files.rawDof.remove(hash.toBytes());
                 files.parsed.remove(pk.toBytes());
+                dofStored.remove(hash);
+                parsedStored.remove(pk);
             }
             throw e;
         }
@@ -539,8 +565,8 @@ public final class Stash implements AutoCloseable {
             throw full("raw DOF", config.rawDof());
         }
         // a pid whose record was written twice has both of its slots: its next record takes no entry
-        PidRecord recent = recentPidRecords.get(pid);
-        if ((recent == null || recent.nextGeneration() < 2) && files.pids.longSize() + 2 > config.pids().entries()) {
+        RecentPid recent = recentPids.get(pid);
+        if ((recent == null || !recent.bothSlots()) && files.pids.longSize() + 2 > config.pids().entries()) {
             throw full("pid records", config.pids().entries());
         }
     }
@@ -554,10 +580,14 @@ public final class Stash implements AutoCloseable {
      */
     private byte[] parsedToCache(ParseKey pk, ParsedDof parsed, byte[] parsedBody, long chunksTaken)
             throws StashException {
-        // an entry a registration uses was stored with it, or declined then (this is only a cache):
-        // either way the same DOF again asks no map
-        if (index.parsedInUse(pk) || files.parsed.containsKey(pk.toBytes())
-                || files.parsed.longSize() >= config.parsed()) {
+        if (parsedStored.contains(pk)) {
+            return null;
+        }
+        if (files.parsed.containsKey(pk.toBytes())) {
+            parsedStored.add(pk);
+            return null;
+        }
+        if (files.parsed.longSize() >= config.parsed()) {
             return null;
         }
         byte[] v = parsedBody != null ? ParsedCodec.parseCacheValue(parsedBody) : ParsedCodec.encodeParsed(parsed);
@@ -592,9 +622,10 @@ public final class Stash implements AutoCloseable {
     /** The generation this commit gets, after dropping (into {@code dropped}) what a pid reuse or an exec left behind. */
     private long generationFor(RegistrationRecord reg, List<CommitResult.Dropped> dropped) throws StashException {
         int pid = reg.pid();
-        PidRecord pr = recentPidRecords.get(pid);
-        if (pr == null) {
-            pr = PidRecord.read(files.pids, pid);
+        RecentPid recent = recentPids.get(pid);
+        PidRecord pr = recent != null ? recent.stored() : PidRecord.read(files.pids, pid);
+        if (recent == null && pr != null) {
+            recentPids.put(pid, recent = new RecentPid(pr, pr.nextGeneration(), false));
         }
         if (pr != null && !pr.identity().sameLife(reg.process())) {
             LOG.info("pid {}: start time changed (pid reused); dropping its {} old registrations", pid,
@@ -611,11 +642,38 @@ public final class Stash implements AutoCloseable {
                 }
             }
         }
-        long gen = pr == null ? 0 : pr.nextGeneration();
+        long gen = recent == null ? 0 : recent.next();
         if (gen > Integer.MAX_VALUE) {
             throw new StashException(StashException.Kind.FULL, "pid " + pid + ": generations exhausted");
         }
         return gen;
+    }
+
+    /**
+     * Makes the stored pid record cover generation {@code gen} for this process life before the
+     * registration is written: written when it does not yet (or names another life or image), then
+     * reserving {@link #GENERATIONS_RESERVED} more, into the slot the stored record is not in and
+     * above it (the reader takes the higher slot).
+     */
+    private void reservePidRecord(RegistrationRecord reg, long gen) throws StashException {
+        int pid = reg.pid();
+        RecentPid recent = recentPids.get(pid);
+        PidRecord stored = recent == null ? null : recent.stored();
+        if (stored != null && gen < stored.nextGeneration() && stored.identity().equals(reg.process())) {
+            recentPids.put(pid, new RecentPid(stored, gen + 1, recent.bothSlots()));
+            return;
+        }
+        long next = gen + 1 + GENERATIONS_RESERVED;
+        if (stored != null) {
+            next = Math.max(next, stored.nextGeneration() + 1);
+            if ((next & 1) == (stored.nextGeneration() & 1)) {
+                next++; // the other slot
+            }
+        }
+        PidRecord pr = new PidRecord(next, reg.process());
+        recentPids.remove(pid); // until the put has succeeded, the stored record is not known
+        put(files.pids, PidRecord.key(pid, (int) (next & 1)), pr.encode(), "pid record");
+        recentPids.put(pid, new RecentPid(pr, gen + 1, stored != null));
     }
 
     private void replaceLost(RegistrationKey key, RegistrationRecord reg, List<CommitResult.Dropped> dropped) {
@@ -673,9 +731,11 @@ public final class Stash implements AutoCloseable {
             ParseKey pk = new ParseKey(e.dof(), e.parseVariant());
             if (!index.parsedInUse(pk)) {
                 files.parsed.remove(pk.toBytes());
+                parsedStored.remove(pk);
             }
             if (!index.referenced(e.dof())) {
                 files.rawDof.remove(e.dof().toBytes());
+                dofStored.remove(e.dof());
             }
         }
         if (removed) {
@@ -698,7 +758,7 @@ public final class Stash implements AutoCloseable {
                 removed.add(k);
             }
         }
-        recentPidRecords.remove(pid);
+        recentPids.remove(pid);
         PidRecord.delete(files.pids, pid);
         return removed;
     }

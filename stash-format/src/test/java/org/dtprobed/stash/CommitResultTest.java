@@ -80,6 +80,43 @@ class CommitResultTest {
         }
     }
 
+    /**
+     * An object registered again and again (each commit replaces the one before) has its pid record
+     * written once in {@link Stash#GENERATIONS_RESERVED} commits, always ahead of every generation
+     * handed out; after a reopen the pid goes on from the stored record, never below; an exec
+     * writes the new image's record above the reserved one, in the other slot.
+     */
+    @Test
+    void aPidRecordReservesGenerationsAheadAndNoneIsHandedOutTwice() throws Exception {
+        Fixtures.Blob b = Fixtures.blob("libusdt-1");
+        long last = -1;
+        java.util.Set<Long> storedValues = new java.util.TreeSet<>();
+        for (int open = 0; open < 2; open++) {
+            try (Stash s = Stash.open(Fixtures.config(dir))) {
+                for (int i = 0; i < 200; i++) {
+                    long gen = s.commit(b.record(35), b.dof(), b.parse(35)).key().generation();
+                    assertThat(gen).isGreaterThan(last);
+                    last = gen;
+                    long stored = PidRecord.read(s.files().pids, 35).nextGeneration();
+                    assertThat(stored).isGreaterThan(gen).isLessThanOrEqualTo(gen + 2 + Stash.GENERATIONS_RESERVED);
+                    storedValues.add(stored);
+                    assertThat(keys(s, 35)).containsExactly(new RegistrationKey(35, gen));
+                }
+            }
+        }
+        assertThat(storedValues.size()).isLessThanOrEqualTo(2 * (200 / (int) Stash.GENERATIONS_RESERVED + 2));
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            PidRecord before = PidRecord.read(s.files().pids, 35);
+            RegistrationRecord execd = laterProcess(b, 35, 0, 999);
+            long gen = s.commit(execd, b.dof(), b.parse(35)).key().generation();
+            assertThat(gen).isGreaterThan(last);
+            PidRecord after = PidRecord.read(s.files().pids, 35);
+            assertThat(after.identity()).isEqualTo(execd.process());
+            assertThat(after.nextGeneration()).isGreaterThan(before.nextGeneration());
+            assertThat(after.nextGeneration() & 1).isNotEqualTo(before.nextGeneration() & 1);
+        }
+    }
+
     /** A reused pid starts again at generation 0: the dropped key can equal the new one. */
     @Test
     void aReusedPidDropsTheOldProcesssRegistrationsEvenUnderTheNewKey() throws Exception {

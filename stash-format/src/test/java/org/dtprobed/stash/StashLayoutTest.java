@@ -55,7 +55,8 @@ class StashLayoutTest {
             byte[] pv = s.files().pids.get(PidRecord.key(4242, 1));
             ByteBuffer pb = ByteBuffer.wrap(pv).order(ByteOrder.LITTLE_ENDIAN);
             assertThat(pv).hasSize(StashLayout.PID_VALUE_SIZE);
-            assertThat(pb.getLong(StashLayout.PID_OFF_NEXT_GEN)).isEqualTo(1);
+            assertThat(pb.getLong(StashLayout.PID_OFF_NEXT_GEN)).as("generation 0 and the ones reserved after it")
+                    .isEqualTo(1 + Stash.GENERATIONS_RESERVED);
             assertThat(pb.getLong(StashLayout.PID_OFF_START_TIME)).isEqualTo(b.record(4242).process().startTime());
             assertThat(pb.getLong(StashLayout.PID_OFF_EXEC_INO)).isEqualTo(777);
         }

@@ -142,18 +142,21 @@ class StashRemovalTest {
     @Test
     void aPidRecordUpdateCutShortByACrashKeepsThePreviousValueSoNoGenerationIsHandedOutTwice() throws Exception {
         Fixtures.Blob b = Fixtures.blob("libusdt-1");
+        long reserved = Stash.GENERATIONS_RESERVED;
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            for (int i = 0; i < 4; i++) {
-                s.commit(StashRoundTripTest.withMapping(b.record(60), 0x1000L * i), b.dof(), b.parse(60));
+            // generation 0 wrote next=1+reserved into slot 1; each registration replaces the one before
+            for (long g = 0; g <= reserved; g++) {
+                assertThat(s.commit(b.record(60), b.dof(), b.parse(60)).key().generation()).isEqualTo(g);
             }
-            assertThat(s.remove(60, 3)).isTrue();
-            // gen 4's commit was cut short while writing next=5 into slot 1: that slot is garbage
-            // (what Chronicle's recovery would have deleted), slot 0 still says next=4
-            s.files().pids.put(PidRecord.key(60, 1), new byte[] {1, 2, 3});
+            assertThat(s.remove(60, reserved)).isTrue();
+            // the next commit was cut short while writing its record into slot 0: that slot is
+            // garbage (what Chronicle's recovery would have deleted), slot 1 still holds the one before
+            s.files().pids.put(PidRecord.key(60, 0), new byte[] {1, 2, 3});
         }
         try (Stash s = Stash.open(Fixtures.config(dir))) {
-            RegistrationKey k = s.commit(StashRoundTripTest.withMapping(b.record(60), 0x9000), b.dof(), b.parse(60)).key();
-            assertThat(k.generation()).as("3 was handed out and removed; 4 never was").isEqualTo(4);
+            RegistrationKey k = s.commit(b.record(60), b.dof(), b.parse(60)).key();
+            assertThat(k.generation()).as(reserved + " was handed out and removed; " + (reserved + 1) + " never was")
+                    .isEqualTo(reserved + 1);
             assertThat(new StashView(s.files()).check(false)).isEmpty();
         }
     }
