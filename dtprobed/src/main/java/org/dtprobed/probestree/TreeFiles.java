@@ -795,17 +795,14 @@ final class TreeFiles implements Closeable {
     }
 
     /**
-     * A template beyond the bound goes. On tmpfs it is unlinked at once (one call; no spare is kept
-     * there); elsewhere keeping it as a spare takes a stat and a rename in staging, done by the
-     * background thread off the registration's path ({@link #release}), one task per event: a task
-     * per template cost each its thread wake-up.
+     * A template beyond the bound goes: by the background thread, off the registration's path
+     * ({@link #release}), one task per event (a task per template cost each its thread wake-up).
+     * Elsewhere than on tmpfs it is kept as a spare (a stat and a rename in staging); on tmpfs it is
+     * unlinked, which on the registration's thread was one call per new file once the templates are
+     * full (a process registering new content again and again: the distinct-DOF row).
      */
     private void drop(String name) {
-        if (uid < 0) {
-            libc.unlinkat(stagingFd, name, 0);
-        } else {
-            dropped.add(name);
-        }
+        dropped.add(name);
     }
 
     /**

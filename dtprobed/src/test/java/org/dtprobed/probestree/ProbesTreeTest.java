@@ -396,6 +396,29 @@ class ProbesTreeTest {
         }
     }
 
+    /**
+     * On tmpfs too the templates beyond the bound go by the background thread (unlinked there, no
+     * spare kept), and the tree's files stay whole.
+     */
+    @Test
+    @Requires(Capability.ROOT)
+    void onTmpfsTemplatesBeyondTheBoundAreUnlinkedInTheBackground() throws Exception {
+        try (Tmpfs fs = onTmpfs("fs", "64m")) {
+            try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+                int n = TreeFiles.TEMPLATES + 10;
+                for (int i = 0; i < n; i++) {
+                    index.add(List.of(probe(100, i, "prov", "prog", "main", "p" + i, 0x401000 + 16L * i)));
+                }
+                tree.awaitBackground();
+                assertThat(stagingNames()).as("the templates kept, nothing else").hasSize(TreeFiles.TEMPLATES)
+                        .allMatch(name -> name.startsWith("t-"));
+                assertThat(files()).hasSize(n);
+                assertThat(file("100/prov100/prog/main/p0").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L);
+                assertThat(tree.stats().failures()).isZero();
+            }
+        }
+    }
+
     /** Processes of one program at one base (fork children) have identical files: links to one inode. */
     @Test
     void identicalFilesAreLinksOfOneInode() throws Exception {
