@@ -185,7 +185,6 @@ final class TreeFiles implements Closeable {
     static final int SKELETONS = PARKED;
     /** Templates dropped during the current event, for the background thread ({@link #release}). */
     private final List<String> dropped = new ArrayList<>();
-    /** The directories of the last careful path used, kept open for the next one that shares them. */
     /**
      * Directories of the tree kept open across events, by their path under the root (a process's
      * directory, its provider, module and function directories), least recently used first: a
@@ -835,7 +834,10 @@ final class TreeFiles implements Closeable {
         return parent;
     }
 
-    /** Keeps {@code fd} open as {@code path}'s, closing the least recently used beyond the bound (not one in use: those were just used). */
+    /**
+     * Keeps {@code fd} open as {@code path}'s, closing the least recently used beyond the bound (never
+     * one the caller is using: those were just used).
+     */
     private void keepOpen(String path, int fd) {
         if (openDirs.size() >= OPEN_DIRECTORIES) {
             Iterator<Map.Entry<String, Integer>> eldest = openDirs.entrySet().iterator();
