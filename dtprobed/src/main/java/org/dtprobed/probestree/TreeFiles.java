@@ -8,18 +8,33 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.linux.LibC;
 import org.dtprobed.linux.Native;
@@ -168,9 +183,9 @@ final class TreeFiles implements Closeable {
     /** Whether spares are made ahead ({@link #prepare}); set once, by the owner's thread. */
     private volatile boolean prepared;
     /** A fill of the spares made ahead is queued on the background thread. */
-    private final java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean filling = new AtomicBoolean();
     /** Directories of processes that went, oldest first, each for a process of its shape to take. */
-    private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
 
     private record Parked(String name, String shape, String skeleton, int pid, List<String> providers, List<String> paths) {
     }
@@ -180,7 +195,7 @@ final class TreeFiles implements Closeable {
      * are not (the next run of a PIE program: the same names at another base). The background
      * thread adds, the owner's thread takes.
      */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Parked> skeletons = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Parked> skeletons = new ConcurrentLinkedDeque<>();
     /** Skeletons kept: as many as parked directories. */
     static final int SKELETONS = PARKED;
     /** Templates dropped during the current event, for the background thread ({@link #release}). */
@@ -287,8 +302,8 @@ final class TreeFiles implements Closeable {
      * directory; false when none matches or the renames failed (a name that clashed, or the process's
      * directory made meanwhile: the careful route instead), and what was taken goes to {@code failed}.
      */
-    private boolean putInPlace(java.util.Deque<Parked> from, java.util.function.Predicate<Parked> matches, int pid,
-            java.util.function.Consumer<Parked> failed) {
+    private boolean putInPlace(Deque<Parked> from, Predicate<Parked> matches, int pid,
+            Consumer<Parked> failed) {
         Parked p = takeNewest(from, matches);
         if (p == null) {
             return false;
@@ -305,8 +320,8 @@ final class TreeFiles implements Closeable {
      * Removes and returns the newest entry of {@code from} that {@code matches}, null when none does;
      * of a concurrent deque, only what this call removed (the background thread may take the oldest).
      */
-    private static <T> T takeNewest(java.util.Deque<T> from, java.util.function.Predicate<T> matches) {
-        for (java.util.Iterator<T> it = from.descendingIterator(); it.hasNext(); ) {
+    private static <T> T takeNewest(Deque<T> from, Predicate<T> matches) {
+        for (Iterator<T> it = from.descendingIterator(); it.hasNext(); ) {
             T candidate = it.next();
             if (matches.test(candidate) && from.removeLastOccurrence(candidate)) {
                 return candidate;
@@ -320,23 +335,23 @@ final class TreeFiles implements Closeable {
      * of {@code paths} (files under it) and nothing else, none a link.
      */
     private boolean holdsOnlyItsDirectories(String name, List<String> paths) {
-        Map<String, java.util.Set<String>> expected = new java.util.HashMap<>();
-        expected.put(name, new java.util.HashSet<>());
+        Map<String, Set<String>> expected = new HashMap<>();
+        expected.put(name, new HashSet<>());
         for (String p : paths) {
             String dir = p.substring(0, p.lastIndexOf('/'));
-            expected.computeIfAbsent(dir, d -> new java.util.HashSet<>());
+            expected.computeIfAbsent(dir, d -> new HashSet<>());
             for (int slash = dir.lastIndexOf('/'); slash > 0; slash = dir.lastIndexOf('/', slash - 1)) {
                 String parent = dir.substring(0, slash);
-                expected.computeIfAbsent(parent, d -> new java.util.HashSet<>()).add(dir.substring(slash + 1,
+                expected.computeIfAbsent(parent, d -> new HashSet<>()).add(dir.substring(slash + 1,
                         dir.indexOf('/', slash + 1) < 0 ? dir.length() : dir.indexOf('/', slash + 1)));
             }
         }
-        for (Map.Entry<String, java.util.Set<String>> e : expected.entrySet()) {
+        for (Map.Entry<String, Set<String>> e : expected.entrySet()) {
             Path dir = staging.resolve(e.getKey());
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 return false;
             }
-            java.util.Set<String> found = new java.util.HashSet<>();
+            Set<String> found = new HashSet<>();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 entries.forEach(x -> found.add(x.getFileName().toString()));
             } catch (IOException ex) {
@@ -534,7 +549,7 @@ final class TreeFiles implements Closeable {
             try {
                 deleter.execute(this::fill);
                 return;
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // closing: no more spares are wanted
             }
         }
@@ -633,18 +648,18 @@ final class TreeFiles implements Closeable {
             throw failure("remove", String.join("/", dirs) + "/" + name);
         }
         for (int i = dirs.length - 1; i >= 0; i--) {
-            int parent = i == 0 ? rootFd : directory(java.util.Arrays.copyOf(dirs, i), false);
+            int parent = i == 0 ? rootFd : directory(Arrays.copyOf(dirs, i), false);
             if (parent < 0) {
                 return;
             }
             if (libc.unlinkat(parent, dirs[i], OpenFlags.AT_REMOVEDIR) != 0) {
                 int errno = nat.errno();
                 if (errno != Errno.ENOTEMPTY && errno != Errno.EEXIST && errno != Errno.ENOENT) {
-                    throw failure("remove the directory", String.join("/", java.util.Arrays.copyOf(dirs, i + 1)));
+                    throw failure("remove the directory", String.join("/", Arrays.copyOf(dirs, i + 1)));
                 }
                 return;
             }
-            forgetUnder(String.join("/", java.util.Arrays.copyOf(dirs, i + 1)));
+            forgetUnder(String.join("/", Arrays.copyOf(dirs, i + 1)));
         }
     }
 
@@ -748,7 +763,7 @@ final class TreeFiles implements Closeable {
      * already), innermost first, then {@code gone} itself, whatever else it holds.
      */
     private void removeDirectories(String gone, List<String> paths) {
-        java.util.TreeSet<String> dirs = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        TreeSet<String> dirs = new TreeSet<>(Comparator.reverseOrder());
         for (String p : paths) {
             for (int slash = p.lastIndexOf('/'); slash > gone.length(); slash = p.lastIndexOf('/', slash - 1)) {
                 dirs.add(p.substring(0, slash));
@@ -776,7 +791,7 @@ final class TreeFiles implements Closeable {
             } while (filling.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warn("pid {}: probes tree: background deletion did not finish: {}", PID, e.toString());
         }
     }
