@@ -89,6 +89,7 @@ final class StashRepair {
 
     private void registrations() {
         backups();
+        ProbePartsMemo memo = new ProbePartsMemo();
         for (byte[] k : List.copyOf(f.registrations.keySet())) {
             byte[] v = f.registrations.get(k);
             if (v == null) {
@@ -97,7 +98,7 @@ final class StashRepair {
             Registration r;
             try {
                 RegistrationKey key = RegistrationKeyCodec.decode(k);
-                r = RegistrationCodec.decode(v, "registration " + key);
+                r = RegistrationCodec.decode(v, "registration " + key, memo);
                 if (!r.key().equals(key)) {
                     throw new StashException(StashException.Kind.CORRUPT, "registration stored under " + key + " says " + r.key());
                 }
