@@ -81,7 +81,7 @@ final class ParsedCodec {
                 int from = in.position();
                 p = new ProbePartsMemo.Parts(in.str(), in.str(), in.str(), attributes(in), List.copyOf(in.strings()),
                         List.copyOf(in.strings()), List.copyOf(argmap(in)));
-                if (seen != null) {
+                if (seen != null && s == null) {
                     seen[i] = new ProbePartsMemo.Seen(in.value(), from, in.position(), p);
                 }
             }

@@ -11,8 +11,8 @@ import org.dtprobed.dof.ProviderAttributes;
  * with the load base), so a probe whose bytes equal those its position held in an earlier
  * registration of the DOF takes that decode's objects instead of decoding them again: 10,000
  * processes of one 20-probe DOF decode 20 probes' strings, not 200,000 (BENCHMARKS.md, "Seventh
- * session: READY"). The bytes are compared, never assumed: a probe that differs is decoded and
- * becomes what its position holds. One opening thread; dropped with the open.
+ * session: READY"). The bytes are compared, never assumed: a probe that differs is decoded for
+ * itself (the first decode of each position stays). One opening thread; dropped with the open.
  */
 final class ProbePartsMemo {
     /** DOFs remembered: a stash of more distinct DOFs decodes the others as before. */
