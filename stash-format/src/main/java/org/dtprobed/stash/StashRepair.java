@@ -191,15 +191,20 @@ final class StashRepair {
                 f.pids.remove(k);
             }
         }
+        // each record read once: what the check of the registrations' generations below reads too
+        Map<Integer, PidRecord> records = new HashMap<>();
         for (int pid : stored) {
-            if (PidRecord.read(f.pids, pid) == null) {
+            PidRecord r = PidRecord.read(f.pids, pid);
+            if (r == null) {
                 LOG.warn("stash repair: dropping undecodable pid record of pid {}", pid);
                 PidRecord.delete(f.pids, pid);
+            } else {
+                records.put(pid, r);
             }
         }
         for (int pid : index.pids()) {
             long need = index.maxGeneration(pid) + 1;
-            PidRecord r = PidRecord.read(f.pids, pid);
+            PidRecord r = records.get(pid);
             if (r == null || r.nextGeneration() < need) {
                 ProcessIdentity id = r != null ? r.identity() : newestIdentity(pid);
                 // no delete first: the reader takes the higher valid slot, and a crash here is
