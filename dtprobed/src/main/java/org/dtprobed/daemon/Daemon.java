@@ -182,10 +182,6 @@ public final class Daemon implements AutoCloseable {
         Thread starter = new Thread(parsers, "dtprobed-parser-start");
         starter.setDaemon(true);
         starter.start();
-        // the query socket's native library is loaded beside the stash open, off the path to READY
-        Thread socketLoad = new Thread(QueryServer::loadNativeSupport, "dtprobed-socket-load");
-        socketLoad.setDaemon(true);
-        socketLoad.start();
         try {
             openStashAndIndex();
         } catch (StashException | RuntimeException e) {

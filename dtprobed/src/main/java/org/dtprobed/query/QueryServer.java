@@ -61,19 +61,6 @@ public final class QueryServer implements Closeable {
     }
 
     /**
-     * Loads junixsocket's native library (its first use unpacks and links it: 0.1-0.3 s measured
-     * at start) without binding anything; the daemon calls it on a thread of its own while the
-     * stash opens, so that {@link #start} finds it loaded. A failure here is {@link #start}'s to report.
-     */
-    public static void loadNativeSupport() {
-        try {
-            AFSocket.supports(AFSocketCapability.CAPABILITY_PEER_CREDENTIALS);
-        } catch (RuntimeException | LinkageError e) {
-            LOG.debug("pid {}: junixsocket not loaded ahead: {}", ProcessHandle.current().pid(), e.toString());
-        }
-    }
-
-    /**
      * Binds the socket (world-connectable: scoping, not file modes, decides what a caller sees)
      * and starts accepting.
      *
