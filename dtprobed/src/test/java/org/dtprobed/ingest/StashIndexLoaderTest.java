@@ -37,17 +37,8 @@ class StashIndexLoaderTest {
 
     @Test
     void theOpenHandsEveryRegistrationToTheLooksAndTheIndexKeepsTheLiveOnes() throws Exception {
-        byte[] dof = Corpus.read("libusdt-2.dof");
-        DofHelper helper = new DofHelper("libusdt", 0x55c58f5ea000L, 0x55c58f5ea000L);
-        ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof), helper, PID);
-        ContentHash hash = ContentHash.of(dof);
         StashConfig config = StashConfig.small(tmp);
-        try (Stash stash = Stash.open(config)) {
-            for (int pid : pids()) {
-                stash.commit(new RegistrationRecord(pid, new Mapping(0, 0, helper.dofAddress(), "[heap]"), helper,
-                        new ProcessIdentity(1, 2049, 42)), dof, parsed, hash);
-            }
-        }
+        ParsedDof parsed = fill(config);
         ProcLiveness liveness = new ProcLiveness(ProcFs.SYSTEM);
         ProbeIndex index;
         try (StashIndexLoader loader = new StashIndexLoader(ProcFs.SYSTEM, liveness, new SharedProbeParts());
@@ -70,16 +61,8 @@ class StashIndexLoaderTest {
      */
     @Test
     void theAskingLooksAgreeWithTheTextsAndLeaveNoMapsFileOpen() throws Exception {
-        byte[] dof = Corpus.read("libusdt-2.dof");
-        DofHelper helper = new DofHelper("libusdt", 0x55c58f5ea000L, 0x55c58f5ea000L);
-        ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof), helper, PID);
         StashConfig config = StashConfig.small(tmp);
-        try (Stash stash = Stash.open(config)) {
-            for (int pid : pids()) {
-                stash.commit(new RegistrationRecord(pid, new Mapping(0, 0, helper.dofAddress(), "[heap]"), helper,
-                        new ProcessIdentity(1, 2049, 42)), dof, parsed, ContentHash.of(dof));
-            }
-        }
+        ParsedDof parsed = fill(config);
         List<String> byRoute = new java.util.ArrayList<>();
         for (ProcLiveness liveness : List.of(new ProcLiveness(ProcFs.SYSTEM), ProcLiveness.asking(ProcFs.SYSTEM))) {
             ProbeIndex index;
@@ -98,6 +81,21 @@ class StashIndexLoaderTest {
         }
         assertThat(byRoute.get(2)).isEqualTo(byRoute.get(0));
         assertThat(byRoute.get(3)).isEqualTo(byRoute.get(1));
+    }
+
+    /** One registration of libusdt-2 for this JVM and each of {@link #GONE_COUNT} gone pids; its parse. */
+    private static ParsedDof fill(StashConfig config) throws Exception {
+        byte[] dof = Corpus.read("libusdt-2.dof");
+        DofHelper helper = new DofHelper("libusdt", 0x55c58f5ea000L, 0x55c58f5ea000L);
+        ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof), helper, PID);
+        ContentHash hash = ContentHash.of(dof);
+        try (Stash stash = Stash.open(config)) {
+            for (int pid : pids()) {
+                stash.commit(new RegistrationRecord(pid, new Mapping(0, 0, helper.dofAddress(), "[heap]"), helper,
+                        new ProcessIdentity(1, 2049, 42)), dof, parsed, hash);
+            }
+        }
+        return parsed;
     }
 
     private static long openMapsFiles() throws java.io.IOException {
