@@ -17,12 +17,10 @@ import org.dtprobed.stash.Registration;
  * DOF have in common is held once ({@link SharedProbeParts}).
  */
 final class ProbeEntries {
-    private final int pid;
-    private final int uid;
-    private final long generation;
+    /** One for all the registration's probes. */
+    private final ProbeEntry.Owner owner;
     private final ProcessSnapshot snap;
     private final long fallbackAnchor;
-    private final boolean adopted;
     private final ProbeEntry[] shared;
     private int position;
     private final Map<Long, ProbeEntry.Mapping> objects = new HashMap<>();
@@ -32,10 +30,7 @@ final class ProbeEntries {
 
     private ProbeEntries(int pid, int uid, long generation, ProcessSnapshot snap, long fallbackAnchor,
                          boolean adopted, ProbeEntry[] shared) {
-        this.adopted = adopted;
-        this.pid = pid;
-        this.uid = uid;
-        this.generation = generation;
+        this.owner = new ProbeEntry.Owner(pid, uid, generation, adopted);
         this.snap = snap;
         this.fallbackAnchor = fallbackAnchor;
         this.shared = shared;
@@ -93,14 +88,13 @@ final class ProbeEntries {
         if (t != null && t.provider().equals(provider) && t.module().equals(module) && t.function().equals(function)
                 && t.name().equals(name) && t.nativeTypes().equals(nativeTypes)
                 && t.translatedTypes().equals(translatedTypes) && t.argmap().equals(argmap)) {
-            out.add(new ProbeEntry(pid, uid, generation, t.provider(), t.module(), t.function(), t.name(),
-                    sameSites(t.sites(), sites) ? t.sites() : sites(sites), t.nativeTypes(), t.translatedTypes(),
-                    t.argmap(), t.mapping().equals(object) ? t.mapping() : object, adopted));
+            out.add(new ProbeEntry(owner, t.declaration(), sameSites(t.sites(), sites) ? t.sites() : sites(sites),
+                    t.mapping().equals(object) ? t.mapping() : object));
             return;
         }
-        ProbeEntry e = new ProbeEntry(pid, uid, generation, provider.intern(), module.intern(), function.intern(),
-                name.intern(), sites(sites), interned(nativeTypes), interned(translatedTypes), List.copyOf(argmap),
-                object, adopted);
+        ProbeEntry e = new ProbeEntry(owner, new ProbeEntry.Declaration(provider.intern(), module.intern(),
+                function.intern(), name.intern(), interned(nativeTypes), interned(translatedTypes), argmap),
+                sites(sites), object);
         if (at < shared.length) {
             shared[at] = e;
         }

@@ -467,6 +467,7 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
                     return FileVisitResult.CONTINUE;
                 }
             });
+            files.forgetDirectories(); // the walk may have removed directories kept open
         }
         int failed = 0;
         for (Map.Entry<TreeLayout.FileKey, ProbeFile.Content> m : missing.entrySet()) {

@@ -8,17 +8,33 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.linux.LibC;
 import org.dtprobed.linux.Native;
@@ -92,6 +108,8 @@ final class TreeFiles implements Closeable {
     static final int READY_DIRECTORIES = 128;
     /** Spares the background thread makes before it lets the deletions queued behind it run. */
     private static final int FILL_STEP = 64;
+    /** Directories kept open at most ({@link #openDirs}): a process's 13 of a 10-function provider, and more. */
+    static final int OPEN_DIRECTORIES = 32;
     /** What this daemon makes: a spare must be one of them (a stray someone else made is removed). */
     private static final int SPARE_FILE_MODE = 0100000 | FILE_MODE;
     private static final int SPARE_DIRECTORY_MODE = 0040000 | DIR_MODE;
@@ -165,9 +183,9 @@ final class TreeFiles implements Closeable {
     /** Whether spares are made ahead ({@link #prepare}); set once, by the owner's thread. */
     private volatile boolean prepared;
     /** A fill of the spares made ahead is queued on the background thread. */
-    private final java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean filling = new AtomicBoolean();
     /** Directories of processes that went, oldest first, each for a process of its shape to take. */
-    private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
 
     private record Parked(String name, String shape, String skeleton, int pid, List<String> providers, List<String> paths) {
     }
@@ -177,14 +195,21 @@ final class TreeFiles implements Closeable {
      * are not (the next run of a PIE program: the same names at another base). The background
      * thread adds, the owner's thread takes.
      */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Parked> skeletons = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Parked> skeletons = new ConcurrentLinkedDeque<>();
     /** Skeletons kept: as many as parked directories. */
     static final int SKELETONS = PARKED;
     /** Templates dropped during the current event, for the background thread ({@link #release}). */
     private final List<String> dropped = new ArrayList<>();
-    /** The directories of the last careful path used, kept open for the next one that shares them. */
-    private final String[] openNames = new String[4];
-    private final int[] openFds = {-1, -1, -1, -1};
+    /**
+     * Directories of the tree kept open across events, by their path under the root (a process's
+     * directory, its provider, module and function directories), least recently used first: a
+     * process that registers new content again and again (the next object, the next library) writes
+     * each file into directories it already has, and each event opening and closing its function
+     * directory again cost two of the six calls of a new file. Closed when the directory is taken out,
+     * renamed or removed here ({@link #forgetUnder}), and when someone else may have changed the tree
+     * ({@link #forgetDirectories}).
+     */
+    private final LinkedHashMap<String, Integer> openDirs = new LinkedHashMap<>(OPEN_DIRECTORIES, 0.75f, true);
 
     private TreeFiles(Native nat, int rootFd, int stagingFd, Path staging, int uid) {
         this.uid = uid;
@@ -277,13 +302,13 @@ final class TreeFiles implements Closeable {
      * directory; false when none matches or the renames failed (a name that clashed, or the process's
      * directory made meanwhile: the careful route instead), and what was taken goes to {@code failed}.
      */
-    private boolean putInPlace(java.util.Deque<Parked> from, java.util.function.Predicate<Parked> matches, int pid,
-            java.util.function.Consumer<Parked> failed) {
+    private boolean putInPlace(Deque<Parked> from, Predicate<Parked> matches, int pid,
+            Consumer<Parked> failed) {
         Parked p = takeNewest(from, matches);
         if (p == null) {
             return false;
         }
-        closeFrom(0);
+        forgetUnder(Integer.toString(pid)); // a directory of an earlier process of this pid, if any were kept open
         if (renamed(p.name(), p.providers(), p.pid(), pid)) {
             return true;
         }
@@ -295,8 +320,8 @@ final class TreeFiles implements Closeable {
      * Removes and returns the newest entry of {@code from} that {@code matches}, null when none does;
      * of a concurrent deque, only what this call removed (the background thread may take the oldest).
      */
-    private static <T> T takeNewest(java.util.Deque<T> from, java.util.function.Predicate<T> matches) {
-        for (java.util.Iterator<T> it = from.descendingIterator(); it.hasNext(); ) {
+    private static <T> T takeNewest(Deque<T> from, Predicate<T> matches) {
+        for (Iterator<T> it = from.descendingIterator(); it.hasNext(); ) {
             T candidate = it.next();
             if (matches.test(candidate) && from.removeLastOccurrence(candidate)) {
                 return candidate;
@@ -310,23 +335,23 @@ final class TreeFiles implements Closeable {
      * of {@code paths} (files under it) and nothing else, none a link.
      */
     private boolean holdsOnlyItsDirectories(String name, List<String> paths) {
-        Map<String, java.util.Set<String>> expected = new java.util.HashMap<>();
-        expected.put(name, new java.util.HashSet<>());
+        Map<String, Set<String>> expected = new HashMap<>();
+        expected.put(name, new HashSet<>());
         for (String p : paths) {
             String dir = p.substring(0, p.lastIndexOf('/'));
-            expected.computeIfAbsent(dir, d -> new java.util.HashSet<>());
+            expected.computeIfAbsent(dir, d -> new HashSet<>());
             for (int slash = dir.lastIndexOf('/'); slash > 0; slash = dir.lastIndexOf('/', slash - 1)) {
                 String parent = dir.substring(0, slash);
-                expected.computeIfAbsent(parent, d -> new java.util.HashSet<>()).add(dir.substring(slash + 1,
+                expected.computeIfAbsent(parent, d -> new HashSet<>()).add(dir.substring(slash + 1,
                         dir.indexOf('/', slash + 1) < 0 ? dir.length() : dir.indexOf('/', slash + 1)));
             }
         }
-        for (Map.Entry<String, java.util.Set<String>> e : expected.entrySet()) {
+        for (Map.Entry<String, Set<String>> e : expected.entrySet()) {
             Path dir = staging.resolve(e.getKey());
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 return false;
             }
-            java.util.Set<String> found = new java.util.HashSet<>();
+            Set<String> found = new HashSet<>();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 entries.forEach(x -> found.add(x.getFileName().toString()));
             } catch (IOException ex) {
@@ -377,6 +402,14 @@ final class TreeFiles implements Closeable {
         String template = template(content);
         if (libc.linkat(stagingFd, template, dir, name, 0) == 0) {
             return;
+        }
+        if (nat.errno() == Errno.ENOENT) {
+            // a directory kept open was removed meanwhile (by hand: root's): its path is opened afresh
+            forgetUnder(dirs[0]);
+            dir = directory(dirs, true);
+            if (libc.linkat(stagingFd, template, dir, name, 0) == 0) {
+                return;
+            }
         }
         if (nat.errno() != Errno.EEXIST) {
             throw failure("link", String.join("/", dirs) + "/" + name);
@@ -516,7 +549,7 @@ final class TreeFiles implements Closeable {
             try {
                 deleter.execute(this::fill);
                 return;
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // closing: no more spares are wanted
             }
         }
@@ -615,15 +648,18 @@ final class TreeFiles implements Closeable {
             throw failure("remove", String.join("/", dirs) + "/" + name);
         }
         for (int i = dirs.length - 1; i >= 0; i--) {
-            int parent = i == 0 ? rootFd : openFds[i - 1];
-            closeFrom(i);
+            int parent = i == 0 ? rootFd : directory(Arrays.copyOf(dirs, i), false);
+            if (parent < 0) {
+                return;
+            }
             if (libc.unlinkat(parent, dirs[i], OpenFlags.AT_REMOVEDIR) != 0) {
                 int errno = nat.errno();
                 if (errno != Errno.ENOTEMPTY && errno != Errno.EEXIST && errno != Errno.ENOENT) {
-                    throw failure("remove the directory", String.join("/", java.util.Arrays.copyOf(dirs, i + 1)));
+                    throw failure("remove the directory", String.join("/", Arrays.copyOf(dirs, i + 1)));
                 }
                 return;
             }
+            forgetUnder(String.join("/", Arrays.copyOf(dirs, i + 1)));
         }
     }
 
@@ -698,7 +734,7 @@ final class TreeFiles implements Closeable {
     }
 
     private boolean takeOut(String pidDir, String stagingName) throws IOException {
-        closeFrom(0);
+        forgetUnder(pidDir);
         if (libc.renameat(rootFd, pidDir, stagingFd, stagingName) != 0) {
             if (nat.errno() == Errno.ENOENT) {
                 return false;
@@ -727,7 +763,7 @@ final class TreeFiles implements Closeable {
      * already), innermost first, then {@code gone} itself, whatever else it holds.
      */
     private void removeDirectories(String gone, List<String> paths) {
-        java.util.TreeSet<String> dirs = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        TreeSet<String> dirs = new TreeSet<>(Comparator.reverseOrder());
         for (String p : paths) {
             for (int slash = p.lastIndexOf('/'); slash > gone.length(); slash = p.lastIndexOf('/', slash - 1)) {
                 dirs.add(p.substring(0, slash));
@@ -755,17 +791,16 @@ final class TreeFiles implements Closeable {
             } while (filling.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warn("pid {}: probes tree: background deletion did not finish: {}", PID, e.toString());
         }
     }
 
     /**
-     * The end of an event: forgets the directories kept open (the next call opens its path afresh)
-     * and hands the templates the event dropped to the background thread, in one task.
+     * The end of an event: hands the templates the event dropped to the background thread, in one
+     * task. The directories stay open for the next event ({@link #openDirs}).
      */
     void release() {
-        closeFrom(0);
         if (!dropped.isEmpty()) {
             List<String> names = List.copyOf(dropped);
             dropped.clear();
@@ -774,40 +809,79 @@ final class TreeFiles implements Closeable {
     }
 
     /**
-     * A template beyond the bound goes. On tmpfs it is unlinked at once (one call; no spare is kept
-     * there); elsewhere keeping it as a spare takes a stat and a rename in staging, done by the
-     * background thread off the registration's path ({@link #release}), one task per event: a task
-     * per template cost each its thread wake-up.
+     * A template beyond the bound goes: by the background thread, off the registration's path
+     * ({@link #release}), one task per event (a task per template cost each its thread wake-up).
+     * Elsewhere than on tmpfs it is kept as a spare (a stat and a rename in staging); on tmpfs it is
+     * unlinked, which on the registration's thread was one call per new file once the templates are
+     * full (a process registering new content again and again: the distinct-DOF row).
      */
     private void drop(String name) {
-        if (uid < 0) {
-            libc.unlinkat(stagingFd, name, 0);
-        } else {
-            dropped.add(name);
+        dropped.add(name);
+    }
+
+    /**
+     * The fd of {@code dirs} (kept open, {@link #openDirs}), made when {@code create}; -1 when it
+     * is missing and not to be made.
+     */
+    private int directory(String[] dirs, boolean create) throws IOException {
+        String path = String.join("/", dirs);
+        Integer open = openDirs.get(path);
+        if (open != null) {
+            return open;
+        }
+        int parent = rootFd;
+        StringBuilder prefix = new StringBuilder(path.length());
+        for (int i = 0; i < dirs.length; i++) {
+            if (i > 0) {
+                prefix.append('/');
+            }
+            String at = prefix.append(dirs[i]).toString();
+            Integer fd = openDirs.get(at);
+            if (fd == null) {
+                fd = openDirectory(parent, dirs[i], create, dirs);
+                if (fd < 0) {
+                    return -1;
+                }
+                keepOpen(at, fd);
+            }
+            parent = fd;
+        }
+        return parent;
+    }
+
+    /**
+     * Keeps {@code fd} open as {@code path}'s, closing the least recently used beyond the bound (never
+     * one the caller is using: those were just used).
+     */
+    private void keepOpen(String path, int fd) {
+        if (openDirs.size() >= OPEN_DIRECTORIES) {
+            Iterator<Map.Entry<String, Integer>> eldest = openDirs.entrySet().iterator();
+            libc.close(eldest.next().getValue());
+            eldest.remove();
+        }
+        openDirs.put(path, fd);
+    }
+
+    /** Closes the kept directories at {@code path} and under it: it is being taken out, renamed or removed. */
+    private void forgetUnder(String path) {
+        for (Iterator<Map.Entry<String, Integer>> it = openDirs.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Integer> e = it.next();
+            String p = e.getKey();
+            if (p.startsWith(path) && (p.length() == path.length() || p.charAt(path.length()) == '/')) {
+                libc.close(e.getValue());
+                it.remove();
+            }
         }
     }
 
     /**
-     * The fd of {@code dirs} (kept open until a path that does not share it is used), made when
-     * {@code create}; -1 when it is missing and not to be made.
+     * Closes every kept directory: the next call opens its path afresh. For whoever changed the
+     * tree's directories other than through this class (the check of a process's files removes
+     * strays by path).
      */
-    private int directory(String[] dirs, boolean create) throws IOException {
-        int parent = rootFd;
-        for (int i = 0; i < dirs.length; i++) {
-            if (openFds[i] >= 0 && dirs[i].equals(openNames[i])) {
-                parent = openFds[i];
-                continue;
-            }
-            closeFrom(i);
-            int fd = openDirectory(parent, dirs[i], create, dirs);
-            if (fd < 0) {
-                return -1;
-            }
-            openFds[i] = fd;
-            openNames[i] = dirs[i];
-            parent = fd;
-        }
-        return parent;
+    void forgetDirectories() {
+        openDirs.values().forEach(libc::close);
+        openDirs.clear();
     }
 
     private int openDirectory(int parent, String name, boolean create, String[] path) throws IOException {
@@ -838,16 +912,6 @@ final class TreeFiles implements Closeable {
         throw new IOException("cannot open the directory " + name + " under probes/: it keeps changing");
     }
 
-    private void closeFrom(int level) {
-        for (int i = openFds.length - 1; i >= level; i--) {
-            if (openFds[i] >= 0) {
-                libc.close(openFds[i]);
-                openFds[i] = -1;
-                openNames[i] = null;
-            }
-        }
-    }
-
     private IOException failure(String what, String name) {
         return new IOException("cannot " + what + " " + name + " in the probes tree: errno " + nat.errno());
     }
@@ -855,6 +919,7 @@ final class TreeFiles implements Closeable {
     @Override
     public void close() {
         release();
+        forgetDirectories();
         deleter.shutdown();
         try {
             if (!deleter.awaitTermination(1, TimeUnit.MINUTES)) {

@@ -106,6 +106,51 @@ class ProbesTreeTest {
         }
     }
 
+    /** This JVM's open descriptors of directories under the tree (a removed one's link ends in "(deleted)"). */
+    private long openUnderRoot() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    return ""; // the listing's own descriptor, closed meanwhile
+                }
+            }).filter(t -> t.startsWith(root + "/")).count();
+        }
+    }
+
+    /**
+     * A process that registers new content again and again in the same directories (the next
+     * library, the next object) finds them open: no directory is opened again. One removed behind
+     * the daemon's back (root can) is made again by the next registration that needs it, and a
+     * process that goes leaves nothing open.
+     */
+    @Test
+    void theDirectoriesOfAProcessStayOpenBetweenItsRegistrationsAndOneRemovedIsMadeAgain() throws Exception {
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            index.add(List.of(probe(300, 0, "prov", "prog", "main", "a", 0x401000), probe(300, 0, "prov", "prog", "work", "b", 0x402000)));
+            index.add(List.of(probe(300, 1, "prov", "prog", "main", "c", 0x401100), probe(300, 1, "prov", "prog", "work", "d", 0x402100)));
+            long open = openUnderRoot();
+            assertThat(open).as("the process's, provider's, module's and both functions' directories").isEqualTo(5);
+            index.add(List.of(probe(300, 2, "prov", "prog", "main", "e", 0x401200), probe(300, 2, "prov", "prog", "work", "f", 0x402200)));
+            assertThat(openUnderRoot()).isEqualTo(open);
+            assertThat(files()).containsExactly("300/prov300/prog/main/a", "300/prov300/prog/main/c", "300/prov300/prog/main/e",
+                    "300/prov300/prog/work/b", "300/prov300/prog/work/d", "300/prov300/prog/work/f");
+
+            ProbesTree.deleteRecursively(root.resolve("300/prov300/prog/work"));
+            index.add(List.of(probe(300, 3, "prov", "prog", "work", "g", 0x402300)));
+            assertThat(files()).contains("300/prov300/prog/work/g").doesNotContain("300/prov300/prog/work/b");
+            assertThat(file("300/prov300/prog/work/g").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x402300L);
+            assertThat(tree.stats().failures()).isZero();
+
+            for (int gen = 0; gen <= 3; gen++) {
+                index.removeRegistration(300, gen);
+            }
+            assertThat(files()).isEmpty();
+            assertThat(openUnderRoot()).as("a process that went leaves no directory open").isZero();
+        }
+    }
+
     /**
      * A process that goes leaves its directory whole for the next of the same files (a fork child,
      * the next run): that one's registration renames it into place, its provider directory renamed
@@ -348,6 +393,29 @@ class ProbesTreeTest {
                     .isNotEqualTo(Files.getAttribute(root.resolve("100/prov100/prog/main/p0"), "unix:ino"));
             assertThat(Files.getAttribute(root.resolve("200/prov200/prog/main/p" + (n - 1)), "unix:ino"))
                     .isEqualTo(Files.getAttribute(root.resolve("100/prov100/prog/main/p" + (n - 1)), "unix:ino"));
+        }
+    }
+
+    /**
+     * On tmpfs too the templates beyond the bound go by the background thread (unlinked there, no
+     * spare kept), and the tree's files stay whole.
+     */
+    @Test
+    @Requires(Capability.ROOT)
+    void onTmpfsTemplatesBeyondTheBoundAreUnlinkedInTheBackground() throws Exception {
+        try (Tmpfs fs = onTmpfs("fs", "64m")) {
+            try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+                int n = TreeFiles.TEMPLATES + 10;
+                for (int i = 0; i < n; i++) {
+                    index.add(List.of(probe(100, i, "prov", "prog", "main", "p" + i, 0x401000 + 16L * i)));
+                }
+                tree.awaitBackground();
+                assertThat(stagingNames()).as("the templates kept, nothing else").hasSize(TreeFiles.TEMPLATES)
+                        .allMatch(name -> name.startsWith("t-"));
+                assertThat(files()).hasSize(n);
+                assertThat(file("100/prov100/prog/main/p0").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L);
+                assertThat(tree.stats().failures()).isZero();
+            }
         }
     }
 
