@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.dtprobed.helper.Caller;
 import org.dtprobed.helper.HelperException;
 import org.dtprobed.ingest.IngestStats;
 import org.dtprobed.ingest.RegistrationPipeline;
+import org.dtprobed.proc.AddressSpace;
 import org.dtprobed.proc.Mapping;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
@@ -124,48 +126,48 @@ public final class Adopter {
     }
 
     private void scanProcess(int pid, Scope scope, Map<ObjectKey, Examined> seen, Tally t) {
-        List<Mapping> maps;
         try {
             // root's scan reads a uid only for a process it adopts from (few): one /proc read less per process
             if (!scope.everything() && !scope.permits(proc.uid(pid))) {
                 return;
             }
-            maps = proc.maps(pid);
         } catch (ProcException e) {
-            return; // gone, or a kernel thread: nothing to adopt
+            return; // gone
         }
-        t.processes++;
-        for (Map.Entry<ObjectKey, Mapping> o : objects(maps).entrySet()) {
-            Mapping first = o.getValue();
-            if (registered(pid, o.getKey())) {
-                t.already++;
-                continue;
+        // only the executable file mappings are asked for (PROCMAP_QUERY where the kernel has it):
+        // an object's lowest mapping, drti's l_addr, only for an object adopted from
+        try (AddressSpace space = proc.addressSpace(pid)) {
+            List<Mapping> code = space.executableFileMappings();
+            t.processes++;
+            for (Mapping m : objects(code)) {
+                ObjectKey k = new ObjectKey(m.dev(), m.inode());
+                if (registered(pid, k)) {
+                    t.already++;
+                    continue;
+                }
+                Examined e = seen.get(k);
+                if (e == null) {
+                    e = examine(pid, m, t);
+                    seen.put(k, e);
+                }
+                if (e.hasDof()) {
+                    adopt(pid, space.firstOf(m), e, t);
+                }
             }
-            Examined e = seen.get(o.getKey());
-            if (e == null) {
-                e = examine(pid, first, t);
-                seen.put(o.getKey(), e);
-            }
-            if (e.hasDof()) {
-                adopt(pid, first, e, t);
-            }
+        } catch (ProcException e) {
+            // gone, or a kernel thread: nothing (more) to adopt
         }
     }
 
-    /** Each file-backed object with an executable mapping, with its first mapping (drti's l_addr). */
-    private static Map<ObjectKey, Mapping> objects(List<Mapping> maps) {
+    /** The first executable mapping of each object, in address order. */
+    private static Collection<Mapping> objects(List<Mapping> code) {
         Map<ObjectKey, Mapping> first = new LinkedHashMap<>();
-        Map<ObjectKey, Boolean> executable = new HashMap<>();
-        for (Mapping m : maps) {
-            if (m.anonymous() || m.deleted() || !m.path().startsWith("/")) {
-                continue;
+        for (Mapping m : code) {
+            if (!m.deleted() && m.path().startsWith("/")) {
+                first.putIfAbsent(new ObjectKey(m.dev(), m.inode()), m);
             }
-            ObjectKey k = new ObjectKey(m.dev(), m.inode());
-            first.putIfAbsent(k, m);
-            executable.merge(k, m.executable(), Boolean::logicalOr);
         }
-        first.keySet().removeIf(k -> !executable.get(k));
-        return first;
+        return first.values();
     }
 
     private boolean registered(int pid, ObjectKey k) {

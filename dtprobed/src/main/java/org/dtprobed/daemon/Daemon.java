@@ -267,7 +267,7 @@ public final class Daemon implements AutoCloseable {
     private void openStashAndIndex() throws StashException {
         // one look at each stashed process serves the index and the pruning, and the index is
         // built from the open's own decode of each registration
-        ProcLiveness liveness = new ProcLiveness(proc);
+        ProcLiveness liveness = ProcLiveness.asking(proc);
         StashIndexLoader loader = new StashIndexLoader(proc, liveness, sharedParts);
         try (loader) {
             stash = Stash.open(stashConfig(config), loader);

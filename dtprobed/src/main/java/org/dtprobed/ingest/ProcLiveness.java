@@ -16,15 +16,32 @@ import org.dtprobed.stash.ProcessIdentity;
 public final class ProcLiveness implements PidLiveness {
     private final ProcFs proc;
     private final Map<Integer, ProcessSnapshot> seen = new HashMap<>();
+    private final boolean asking;
 
     public ProcLiveness(ProcFs proc) {
+        this(proc, false);
+    }
+
+    private ProcLiveness(ProcFs proc, boolean asking) {
         this.proc = proc;
+        this.asking = asking;
+    }
+
+    /**
+     * The start-up's pass (the stash's index and its pruning): each look asks the kernel about the
+     * addresses it needs where it answers (PROCMAP_QUERY) instead of reading the whole maps text;
+     * what a look asked is let go after it ({@link #identity}, and the index loader after its entries).
+     */
+    public static ProcLiveness asking(ProcFs proc) {
+        return new ProcLiveness(proc, true);
     }
 
     @Override
     public Optional<ProcessIdentity> identity(int pid) {
         try {
-            return Optional.of(snapshotOf(pid).identity());
+            ProcessSnapshot s = snapshotOf(pid);
+            s.close(); // nothing more is asked of it here
+            return Optional.of(s.identity());
         } catch (ProcException e) {
             // gone, a zombie without maps, or unreadable: nothing can be traced there any more
             return Optional.empty();
@@ -49,7 +66,7 @@ public final class ProcLiveness implements PidLiveness {
     private ProcessSnapshot takeConsistent(int pid) throws ProcException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return ProcessSnapshot.take(proc, pid);
+                return asking ? ProcessSnapshot.takeAsking(proc, pid) : ProcessSnapshot.take(proc, pid);
             } catch (org.dtprobed.proc.NoSuchProcessException e) {
                 throw e;
             } catch (ProcException e) {

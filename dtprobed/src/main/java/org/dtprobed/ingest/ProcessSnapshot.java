@@ -35,10 +35,28 @@ final class ProcessSnapshot implements AutoCloseable {
      * it does not (an exec between the two reads).
      */
     static ProcessSnapshot take(ProcFs proc, int pid) throws ProcException {
-        AddressSpace space = AddressSpace.of(proc.maps(pid));
-        ProcStat stat = proc.stat(pid);
-        ExecutableId exe = proc.executable(pid, space, stat);
-        return new ProcessSnapshot(pid, space, new ProcessIdentity(stat.startTime(), exe.dev(), exe.inode()));
+        return identified(proc, pid, AddressSpace.of(proc.maps(pid)));
+    }
+
+    /**
+     * The start-up's look at a stashed pid: as {@link #take}, but the mappings are asked of the
+     * kernel where it answers (PROCMAP_QUERY: the executable's text and then the probes' objects,
+     * a few questions instead of the whole text). The caller {@link #close}s it after its
+     * questions; a question after that opens the maps file again, to be closed again.
+     */
+    static ProcessSnapshot takeAsking(ProcFs proc, int pid) throws ProcException {
+        return identified(proc, pid, proc.addressSpace(pid));
+    }
+
+    private static ProcessSnapshot identified(ProcFs proc, int pid, AddressSpace space) throws ProcException {
+        try {
+            ProcStat stat = proc.stat(pid);
+            ExecutableId exe = proc.executable(pid, space, stat);
+            return new ProcessSnapshot(pid, space, new ProcessIdentity(stat.startTime(), exe.dev(), exe.inode()));
+        } catch (ProcException | RuntimeException e) {
+            space.close();
+            throw e;
+        }
     }
 
     /**

@@ -157,7 +157,11 @@ public final class StashIndexLoader implements Consumer<Registration>, AutoClose
                 uid = proc.uid(pid);
                 uids.put(pid, uid);
             }
-            entries.put(reg.key(), ProbeEntries.of(reg, uid, snap, parts));
+            try {
+                entries.put(reg.key(), ProbeEntries.of(reg, uid, snap, parts));
+            } finally {
+                snap.close(); // an asking look's maps file: one open at a time
+            }
         } catch (ProcException e) {
             LOG.info("pid {}: generation {} not indexed, the process is gone: {}", pid, reg.key().generation(),
                     e.getMessage());

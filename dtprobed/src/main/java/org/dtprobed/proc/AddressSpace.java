@@ -1,5 +1,6 @@
 package org.dtprobed.proc;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,6 +20,20 @@ public interface AddressSpace extends AutoCloseable {
 
     /** Every mapping, sorted by address. */
     List<Mapping> all() throws ProcException;
+
+    /**
+     * The executable mappings of files, sorted by address: where a process runs code of an object
+     * (the start-up scan's question). The kernel route asks for those alone, one question each.
+     */
+    default List<Mapping> executableFileMappings() throws ProcException {
+        List<Mapping> out = new ArrayList<>();
+        for (Mapping m : all()) {
+            if (m.executable() && !m.anonymous()) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
 
     /** Lets go of what the questions held open (the kernel route's file); no question may follow. */
     @Override

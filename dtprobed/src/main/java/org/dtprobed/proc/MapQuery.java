@@ -43,6 +43,8 @@ final class MapQuery {
     static final long COVERING_OR_NEXT = 0x10;
     /** Query flag: file-backed mappings only. */
     static final long FILE_BACKED = 0x20;
+    /** Query flag: executable mappings only (the bit that marks them in the answer's flags). */
+    static final long EXECUTABLE = VMA_EXECUTABLE;
     /** The kernel caps a name at PATH_MAX (d_path's buffer) and answers ENAMETOOLONG beyond. */
     private static final int NAME_BYTES = 4096;
     private static final int O_RDONLY = 0;

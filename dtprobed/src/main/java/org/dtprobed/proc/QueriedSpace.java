@@ -103,6 +103,24 @@ final class QueriedSpace implements AddressSpace {
         return proc.maps(pid);
     }
 
+    /**
+     * One question per executable file mapping and one more that finds none above the last: no
+     * text of the other mappings is made (a process of 100 libraries has ~400 mappings, ~100 executable).
+     */
+    @Override
+    public List<Mapping> executableFileMappings() throws ProcException {
+        List<Mapping> out = new ArrayList<>();
+        long from = 0;
+        for (Optional<Mapping> next; (next = ask(from, MapQuery.COVERING_OR_NEXT | MapQuery.FILE_BACKED
+                | MapQuery.EXECUTABLE)).isPresent(); from = next.get().end()) {
+            out.add(next.get());
+            if (Long.compareUnsigned(next.get().end(), from) <= 0) {
+                break; // an answer that does not move up would be asked again forever
+            }
+        }
+        return out;
+    }
+
     private Optional<Mapping> ask(long address, long flags) throws ProcException {
         if (fd < 0) {
             fd = query.open(pid, mapsFile);

@@ -37,17 +37,8 @@ class StashIndexLoaderTest {
 
     @Test
     void theOpenHandsEveryRegistrationToTheLooksAndTheIndexKeepsTheLiveOnes() throws Exception {
-        byte[] dof = Corpus.read("libusdt-2.dof");
-        DofHelper helper = new DofHelper("libusdt", 0x55c58f5ea000L, 0x55c58f5ea000L);
-        ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof), helper, PID);
-        ContentHash hash = ContentHash.of(dof);
         StashConfig config = StashConfig.small(tmp);
-        try (Stash stash = Stash.open(config)) {
-            for (int pid : pids()) {
-                stash.commit(new RegistrationRecord(pid, new Mapping(0, 0, helper.dofAddress(), "[heap]"), helper,
-                        new ProcessIdentity(1, 2049, 42)), dof, parsed, hash);
-            }
-        }
+        ParsedDof parsed = fill(config);
         ProcLiveness liveness = new ProcLiveness(ProcFs.SYSTEM);
         ProbeIndex index;
         try (StashIndexLoader loader = new StashIndexLoader(ProcFs.SYSTEM, liveness, new SharedProbeParts());
@@ -60,6 +51,63 @@ class StashIndexLoaderTest {
         }
         assertThat(index.pidCount()).isEqualTo(1);
         assertThat(index.probeCount()).isEqualTo(parsed.probeCount()).isPositive();
+    }
+
+    /**
+     * The start-up's asking looks (PROCMAP_QUERY where the kernel has it) give the index and the
+     * pruning what the text's looks give, probe for probe (this corpus DOF's sites are absolute and
+     * unmapped here: the holes' path; mapped addresses agree in AddressSpaceTest), the executable's
+     * identity included, and leave no maps file open.
+     */
+    @Test
+    void theAskingLooksAgreeWithTheTextsAndLeaveNoMapsFileOpen() throws Exception {
+        StashConfig config = StashConfig.small(tmp);
+        ParsedDof parsed = fill(config);
+        List<String> byRoute = new java.util.ArrayList<>();
+        for (ProcLiveness liveness : List.of(new ProcLiveness(ProcFs.SYSTEM), ProcLiveness.asking(ProcFs.SYSTEM))) {
+            ProbeIndex index;
+            try (StashIndexLoader loader = new StashIndexLoader(ProcFs.SYSTEM, liveness, new SharedProbeParts());
+                 Stash stash = Stash.open(config, loader)) {
+                loader.awaitLooks();
+                assertThat(liveness.identity(GONE)).isEmpty();
+                byRoute.add(liveness.identity(PID).orElseThrow().toString());
+                index = loader.index(List.of());
+            }
+            List<org.dtprobed.protocol.ProbeEntry> entries = index.match(org.dtprobed.protocol.ProbeDescription.all(),
+                    java.util.OptionalInt.empty(), org.dtprobed.query.Scope.all());
+            assertThat(entries).hasSize(parsed.probeCount());
+            byRoute.add(entries.stream().map(Object::toString).sorted().toList().toString());
+            assertThat(openMapsFiles()).as("maps files left open").isZero();
+        }
+        assertThat(byRoute.get(2)).isEqualTo(byRoute.get(0));
+        assertThat(byRoute.get(3)).isEqualTo(byRoute.get(1));
+    }
+
+    /** One registration of libusdt-2 for this JVM and each of {@link #GONE_COUNT} gone pids; its parse. */
+    private static ParsedDof fill(StashConfig config) throws Exception {
+        byte[] dof = Corpus.read("libusdt-2.dof");
+        DofHelper helper = new DofHelper("libusdt", 0x55c58f5ea000L, 0x55c58f5ea000L);
+        ParsedDof parsed = new DofParser().parse(ByteBuffer.wrap(dof), helper, PID);
+        ContentHash hash = ContentHash.of(dof);
+        try (Stash stash = Stash.open(config)) {
+            for (int pid : pids()) {
+                stash.commit(new RegistrationRecord(pid, new Mapping(0, 0, helper.dofAddress(), "[heap]"), helper,
+                        new ProcessIdentity(1, 2049, 42)), dof, parsed, hash);
+            }
+        }
+        return parsed;
+    }
+
+    private static long openMapsFiles() throws java.io.IOException {
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(f -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(f).toString().endsWith("/maps");
+                } catch (java.io.IOException e) {
+                    return false; // the listing's own descriptor, closed by now
+                }
+            }).count();
+        }
     }
 
     private static int[] pids() {

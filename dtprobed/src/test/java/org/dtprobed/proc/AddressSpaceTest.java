@@ -99,6 +99,39 @@ class AddressSpaceTest {
         }
     }
 
+    /**
+     * The start-up scan's question: the kernel lists the executable file mappings (one question
+     * each) as the text does; anonymous memory, the deleted read-only file and the read-only
+     * mapping of a file also mapped executable are left out; a process gone by then is
+     * NoSuchProcess on both routes.
+     */
+    @Test
+    void executableFileMappingsAreTheTextsExecutableFileMappings() throws Exception {
+        int pid;
+        try (Target t = Target.start(tmp)) {
+            pid = t.pid;
+            List<Mapping> text = ProcFs.SYSTEM_TEXT.maps(t.pid);
+            List<Mapping> expected = new ArrayList<>();
+            for (Mapping m : text) {
+                if (m.executable() && !m.anonymous()) {
+                    expected.add(m);
+                }
+            }
+            // "twice" is mapped read-only and executable: only the executable one is listed
+            assertThat(expected).anyMatch(m -> m.path().endsWith("/twice")).anyMatch(m -> m.path().endsWith("maps_target"));
+            assertThat(text).anyMatch(m -> m.path().endsWith("/twice") && !m.executable()).anyMatch(Mapping::deleted)
+                    .anyMatch(Mapping::anonymous);
+            try (AddressSpace kernel = ProcFs.SYSTEM.addressSpace(t.pid)) {
+                assertThat(kernel.executableFileMappings()).containsExactlyElementsOf(expected);
+            }
+            assertThat(AddressSpace.of(text).executableFileMappings()).containsExactlyElementsOf(expected);
+        }
+        try (AddressSpace kernel = ProcFs.SYSTEM.addressSpace(pid)) {
+            assertThatThrownBy(kernel::executableFileMappings).isInstanceOf(NoSuchProcessException.class);
+        }
+        assertThatThrownBy(() -> ProcFs.SYSTEM_TEXT.addressSpace(pid)).isInstanceOf(NoSuchProcessException.class);
+    }
+
     @Test
     void thisJvmsStableMappingsAgree() throws Exception {
         int pid = (int) ProcessHandle.current().pid();

@@ -58,17 +58,35 @@ final class ParsedCodec {
     }
 
     static List<ProbeRecord> decodeProbes(RecordInput in, RegistrationKey key, String module) throws StashException {
+        return decodeProbes(in, key, module, null, null);
+    }
+
+    /**
+     * As {@link #decodeProbes(RecordInput, RegistrationKey, String)}; with a memo, each probe whose
+     * bytes before its sites equal those of its position in an earlier registration of {@code dof}
+     * takes that probe's decoded parts (same objects) instead of decoding them again.
+     */
+    static List<ProbeRecord> decodeProbes(RecordInput in, RegistrationKey key, String module, ContentHash dof,
+                                          ProbePartsMemo memo) throws StashException {
         int n = in.count(12);
+        ProbePartsMemo.Seen[] seen = memo == null ? null : memo.of(dof, n);
         List<ProbeRecord> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            String prov = in.str();
-            String fn = in.str();
-            String name = in.str();
-            ProviderAttributes attrs = attributes(in);
-            List<String> nat = in.strings();
-            List<String> xl = in.strings();
-            List<Integer> argmap = argmap(in);
-            out.add(new ProbeRecord(key, prov, module, fn, name, attrs, nat, xl, argmap, sites(in)));
+            ProbePartsMemo.Seen s = seen == null ? null : seen[i];
+            ProbePartsMemo.Parts p;
+            if (s != null && in.startsWith(s.value(), s.from(), s.to())) {
+                in.skip(s.to() - s.from());
+                p = s.parts();
+            } else {
+                int from = in.position();
+                p = new ProbePartsMemo.Parts(in.str(), in.str(), in.str(), attributes(in), List.copyOf(in.strings()),
+                        List.copyOf(in.strings()), List.copyOf(argmap(in)));
+                if (seen != null && s == null) {
+                    seen[i] = new ProbePartsMemo.Seen(in.value(), from, in.position(), p);
+                }
+            }
+            out.add(new ProbeRecord(key, p.provider(), module, p.function(), p.name(), p.attributes(), p.nativeTypes(),
+                    p.translatedTypes(), p.argmap(), sites(in)));
         }
         return out;
     }

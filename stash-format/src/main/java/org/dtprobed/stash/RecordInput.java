@@ -2,6 +2,7 @@ package org.dtprobed.stash;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.dtprobed.dof.wire.WireFormatException;
 import org.dtprobed.dof.wire.WireReader;
@@ -15,9 +16,11 @@ public final class RecordInput {
     private final String what;
     private final int version;
     private final WireReader wire;
+    private final byte[] value;
 
     private RecordInput(byte[] buf, String what, int version) {
         this.what = what;
+        this.value = buf;
         this.version = version;
         this.wire = new WireReader(ByteBuffer.wrap(buf, StashLayout.VALUE_HEADER_SIZE,
                 buf.length - StashLayout.VALUE_HEADER_SIZE));
@@ -92,6 +95,26 @@ public final class RecordInput {
 
     public long u64() throws StashException {
         return read(r -> r.i64("u64"));
+    }
+
+    /** The whole value this reads (header included; {@link #position()} indexes it). */
+    byte[] value() {
+        return value;
+    }
+
+    /** Whether the bytes at the position are {@code src[from..to)} (nothing is read). */
+    boolean startsWith(byte[] src, int from, int to) {
+        int at = position();
+        int n = to - from;
+        return n <= value.length - at && Arrays.equals(src, from, to, value, at, at + n);
+    }
+
+    /** Moves past {@code n} bytes (ones {@link #startsWith} compared). */
+    void skip(int n) throws StashException {
+        read(r -> {
+            r.skip(n, "bytes");
+            return null;
+        });
     }
 
     public byte[] bytes(int n) throws StashException {

@@ -52,6 +52,11 @@ final class RegistrationCodec {
     }
 
     static Registration decode(byte[] value, String what) throws StashException {
+        return decode(value, what, null);
+    }
+
+    /** As {@link #decode(byte[], String)}, taking the probes' parts that {@code memo} already decoded (null: none). */
+    static Registration decode(byte[] value, String what, ProbePartsMemo memo) throws StashException {
         RecordInput in = RecordInput.open(value, StashLayout.KIND_REGISTRATION, what);
         if (in.version() != 1) {
             in.requireVersion(StashLayout.REGISTRATION_VERSION);
@@ -72,7 +77,7 @@ final class RegistrationCodec {
         int start = in.position();
         List<ProbeRecord> probes = List.of();
         if (parsedVersion == StashLayout.PARSED_VERSION) {
-            probes = ParsedCodec.decodeProbes(in, key, h.module());
+            probes = ParsedCodec.decodeProbes(in, key, h.module(), dofKey, memo);
             if (in.position() - start != len) {
                 throw new StashException(StashException.Kind.CORRUPT,
                         what + ": probe records take " + (in.position() - start) + " bytes, header says " + len);

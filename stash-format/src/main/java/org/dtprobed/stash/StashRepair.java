@@ -89,6 +89,7 @@ final class StashRepair {
 
     private void registrations() {
         backups();
+        ProbePartsMemo memo = new ProbePartsMemo();
         for (byte[] k : List.copyOf(f.registrations.keySet())) {
             byte[] v = f.registrations.get(k);
             if (v == null) {
@@ -97,7 +98,7 @@ final class StashRepair {
             Registration r;
             try {
                 RegistrationKey key = RegistrationKeyCodec.decode(k);
-                r = RegistrationCodec.decode(v, "registration " + key);
+                r = RegistrationCodec.decode(v, "registration " + key, memo);
                 if (!r.key().equals(key)) {
                     throw new StashException(StashException.Kind.CORRUPT, "registration stored under " + key + " says " + r.key());
                 }
@@ -190,15 +191,20 @@ final class StashRepair {
                 f.pids.remove(k);
             }
         }
+        // each record read once: what the check of the registrations' generations below reads too
+        Map<Integer, PidRecord> records = new HashMap<>();
         for (int pid : stored) {
-            if (PidRecord.read(f.pids, pid) == null) {
+            PidRecord r = PidRecord.read(f.pids, pid);
+            if (r == null) {
                 LOG.warn("stash repair: dropping undecodable pid record of pid {}", pid);
                 PidRecord.delete(f.pids, pid);
+            } else {
+                records.put(pid, r);
             }
         }
         for (int pid : index.pids()) {
             long need = index.maxGeneration(pid) + 1;
-            PidRecord r = PidRecord.read(f.pids, pid);
+            PidRecord r = records.get(pid);
             if (r == null || r.nextGeneration() < need) {
                 ProcessIdentity id = r != null ? r.identity() : newestIdentity(pid);
                 // no delete first: the reader takes the higher valid slot, and a crash here is

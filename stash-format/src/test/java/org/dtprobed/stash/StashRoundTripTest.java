@@ -83,6 +83,67 @@ class StashRoundTripTest {
     }
 
     /**
+     * The open decodes a DOF's probe records once: registrations of one DOF (at other load bases)
+     * share the decoded names, attributes and type lists (the same objects); one whose stored bytes
+     * differ at a probe (here a renamed probe under the same DOF) is decoded for itself. Every
+     * registration equals what a read of it alone decodes, sites included.
+     */
+    @Test
+    void theOpenDecodesTheProbesOfOneDofOnceAndEachRegistrationStillAsStored() throws Exception {
+        Fixtures.Blob b = Fixtures.blob("libusdt-2");
+        Fixtures.Blob other = Fixtures.blob("libusdt-3");
+        RegistrationKey renamed;
+        try (Stash s = Stash.open(Fixtures.config(dir))) {
+            for (int i = 0; i < 6; i++) {
+                long shift = 0x10000L * i;
+                var h = new org.dtprobed.dof.DofHelper(b.helper().module(), b.helper().loadBase() + shift,
+                        b.helper().dofAddress() + shift);
+                var shifted = new Fixtures.Blob(b.name(), b.dof(), h, b.pid());
+                s.commit(shifted.record(5000 + i), b.dof(), shifted.parse(5000 + i));
+            }
+            s.commit(other.record(5100), other.dof(), other.parse(5100));
+            renamed = s.commit(b.record(5200), b.dof(), b.parse(5200)).key();
+            Registration r = s.registration(renamed).orElseThrow();
+            List<ProbeRecord> probes = new ArrayList<>(r.probes());
+            ProbeRecord p0 = probes.get(0);
+            probes.set(0, new ProbeRecord(p0.registration(), p0.provider(), p0.module(), p0.function(), "renamed",
+                    p0.attributes(), p0.nativeTypes(), p0.translatedTypes(), p0.argmap(), p0.sites()));
+            s.files().registrations.put(RegistrationKeyCodec.live(renamed), RegistrationCodec.encode(
+                    new Registration(r.key(), r.record(), r.dofKey(), r.dofSize(), r.committedAtMillis(),
+                            r.parsedVersion(), probes)));
+        }
+        List<Registration> opened = new ArrayList<>();
+        try (Stash s = Stash.open(Fixtures.config(dir), opened::add)) {
+            assertThat(opened).hasSize(8);
+            for (Registration r : opened) {
+                assertThat(r).isEqualTo(s.registration(r.key()).orElseThrow());
+            }
+            List<Registration> ofB = opened.stream().filter(r -> r.dofKey().equals(opened.stream()
+                    .filter(x -> x.key().pid() == 5000).findFirst().orElseThrow().dofKey())).toList();
+            assertThat(ofB).hasSize(7);
+            Registration first = ofB.get(0);
+            for (Registration r : ofB) {
+                for (int i = 0; i < r.probes().size(); i++) {
+                    ProbeRecord p = r.probes().get(i);
+                    ProbeRecord q = first.probes().get(i);
+                    if (i == 0) {
+                        // the renamed probe's position: shared or not as the order of the decodes had it
+                        assertThat(p.name().equals(q.name())).isEqualTo(r.key().equals(renamed) == first.key().equals(renamed));
+                        continue;
+                    }
+                    assertThat(p.name()).isSameAs(q.name());
+                    assertThat(p.function()).isSameAs(q.function());
+                    assertThat(p.provider()).isSameAs(q.provider());
+                    assertThat(p.nativeTypes()).isSameAs(q.nativeTypes());
+                    assertThat(p.argmap()).isSameAs(q.argmap());
+                }
+            }
+            assertThat(opened.stream().filter(r -> r.key().equals(renamed)).findFirst().orElseThrow().probes().get(0)
+                    .name()).isEqualTo("renamed");
+        }
+    }
+
+    /**
      * The counters an open stash keeps in memory count on from what the file held, across opens;
      * what they hold back (one write a second) reaches the file at a flush and at the close.
      */

@@ -27,6 +27,12 @@ public final class WireReader {
         }
     }
 
+    /** Moves past {@code n} bytes the caller already knows (compared elsewhere), within the body. */
+    public void skip(int n, String field) throws WireFormatException {
+        require(n, field);
+        buf.position(buf.position() + n);
+    }
+
     public int u8(String field) throws WireFormatException {
         require(1, field);
         return Byte.toUnsignedInt(buf.get());
