@@ -2,14 +2,21 @@ package org.dtprobed.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.proc.ProcFs;
+import org.dtprobed.protocol.ProbeDescription;
+import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.query.Scope;
 import org.dtprobed.stash.ContentHash;
 import org.dtprobed.stash.Mapping;
 import org.dtprobed.stash.ProcessIdentity;
@@ -57,13 +64,15 @@ class StashIndexLoaderTest {
      * The start-up's asking looks (PROCMAP_QUERY where the kernel has it) give the index and the
      * pruning what the text's looks give, probe for probe (this corpus DOF's sites are absolute and
      * unmapped here: the holes' path; mapped addresses agree in AddressSpaceTest), the executable's
-     * identity included, and leave no maps file open.
+     * identity included, and leave no maps file open (of their own: the test JVM's earlier tests may
+     * hold some).
      */
     @Test
     void theAskingLooksAgreeWithTheTextsAndLeaveNoMapsFileOpen() throws Exception {
         StashConfig config = StashConfig.small(tmp);
         ParsedDof parsed = fill(config);
-        List<String> byRoute = new java.util.ArrayList<>();
+        List<String> byRoute = new ArrayList<>();
+        long mapsFilesBefore = openMapsFiles();
         for (ProcLiveness liveness : List.of(new ProcLiveness(ProcFs.SYSTEM), ProcLiveness.asking(ProcFs.SYSTEM))) {
             ProbeIndex index;
             try (StashIndexLoader loader = new StashIndexLoader(ProcFs.SYSTEM, liveness, new SharedProbeParts());
@@ -73,11 +82,10 @@ class StashIndexLoaderTest {
                 byRoute.add(liveness.identity(PID).orElseThrow().toString());
                 index = loader.index(List.of());
             }
-            List<org.dtprobed.protocol.ProbeEntry> entries = index.match(org.dtprobed.protocol.ProbeDescription.all(),
-                    java.util.OptionalInt.empty(), org.dtprobed.query.Scope.all());
+            List<ProbeEntry> entries = index.match(ProbeDescription.all(), OptionalInt.empty(), Scope.all());
             assertThat(entries).hasSize(parsed.probeCount());
             byRoute.add(entries.stream().map(Object::toString).sorted().toList().toString());
-            assertThat(openMapsFiles()).as("maps files left open").isZero();
+            assertThat(openMapsFiles()).as("maps files left open").isLessThanOrEqualTo(mapsFilesBefore);
         }
         assertThat(byRoute.get(2)).isEqualTo(byRoute.get(0));
         assertThat(byRoute.get(3)).isEqualTo(byRoute.get(1));
@@ -98,12 +106,12 @@ class StashIndexLoaderTest {
         return parsed;
     }
 
-    private static long openMapsFiles() throws java.io.IOException {
-        try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+    private static long openMapsFiles() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(f -> {
                 try {
-                    return java.nio.file.Files.readSymbolicLink(f).toString().endsWith("/maps");
-                } catch (java.io.IOException e) {
+                    return Files.readSymbolicLink(f).toString().endsWith("/maps");
+                } catch (IOException e) {
                     return false; // the listing's own descriptor, closed by now
                 }
             }).count();
