@@ -35,32 +35,33 @@ class AddressSpaceTest {
         assertThat(ProcFs.SYSTEM_TEXT.queriesKernel()).isFalse();
         try (Target t = Target.start(tmp)) {
             List<Mapping> text = ProcFs.SYSTEM_TEXT.maps(t.pid);
-            AddressSpace kernel = ProcFs.SYSTEM.addressSpace(t.pid);
-            assertThat(kernel).isInstanceOf(QueriedSpace.class);
-            AddressSpace fromText = AddressSpace.of(text);
-            for (Mapping m : text) {
-                if (m.path().equals(VSYSCALL)) {
-                    assertThat(kernel.mappingAt(m.start())).as("not a VMA of the process").isEmpty();
-                    continue;
+            try (AddressSpace kernel = ProcFs.SYSTEM.addressSpace(t.pid)) {
+                assertThat(kernel).isInstanceOf(QueriedSpace.class);
+                AddressSpace fromText = AddressSpace.of(text);
+                for (Mapping m : text) {
+                    if (m.path().equals(VSYSCALL)) {
+                        assertThat(kernel.mappingAt(m.start())).as("not a VMA of the process").isEmpty();
+                        continue;
+                    }
+                    for (long a : new long[] {m.start(), m.start() + (m.end() - m.start()) / 2, m.end() - 1}) {
+                        assertThat(kernel.mappingAt(a)).as("0x%x", a).contains(m);
+                    }
+                    assertThat(kernel.firstOf(m)).as("%s", m).isEqualTo(fromText.firstOf(m));
                 }
-                for (long a : new long[] {m.start(), m.start() + (m.end() - m.start()) / 2, m.end() - 1}) {
-                    assertThat(kernel.mappingAt(a)).as("0x%x", a).contains(m);
+                for (int i = 1; i < text.size(); i++) {
+                    if (text.get(i - 1).end() < text.get(i).start()) {
+                        assertThat(kernel.mappingAt(text.get(i - 1).end())).isEmpty();
+                    }
                 }
-                assertThat(kernel.firstOf(m)).as("%s", m).isEqualTo(fromText.firstOf(m));
+                assertThat(kernel.mappingAt(0x10)).isEmpty();
+                assertThat(kernel.mappingAt(-1L)).isEmpty();
+                Mapping deleted = kernel.mappingAt(t.deleted).orElseThrow();
+                assertThat(deleted.deleted()).isTrue();
+                assertThat(deleted.path()).isEqualTo(tmp.resolve("deleted file").toString());
+                assertThat(kernel.mappingAt(t.anon).orElseThrow().anonymous()).isTrue();
+                ProcStat stat = ProcFs.SYSTEM.stat(t.pid);
+                assertThat(ProcFs.SYSTEM.executable(t.pid, kernel, stat)).isEqualTo(ProcFs.SYSTEM_TEXT.executable(t.pid));
             }
-            for (int i = 1; i < text.size(); i++) {
-                if (text.get(i - 1).end() < text.get(i).start()) {
-                    assertThat(kernel.mappingAt(text.get(i - 1).end())).isEmpty();
-                }
-            }
-            assertThat(kernel.mappingAt(0x10)).isEmpty();
-            assertThat(kernel.mappingAt(-1L)).isEmpty();
-            Mapping deleted = kernel.mappingAt(t.deleted).orElseThrow();
-            assertThat(deleted.deleted()).isTrue();
-            assertThat(deleted.path()).isEqualTo(tmp.resolve("deleted file").toString());
-            assertThat(kernel.mappingAt(t.anon).orElseThrow().anonymous()).isTrue();
-            ProcStat stat = ProcFs.SYSTEM.stat(t.pid);
-            assertThat(ProcFs.SYSTEM.executable(t.pid, kernel, stat)).isEqualTo(ProcFs.SYSTEM_TEXT.executable(t.pid));
         }
     }
 
@@ -137,9 +138,10 @@ class AddressSpaceTest {
         int pid = (int) ProcessHandle.current().pid();
         List<Mapping> before = new ArrayList<>(ProcFs.SYSTEM_TEXT.maps(pid));
         List<Mapping> kernelSaw = new ArrayList<>();
-        AddressSpace kernel = ProcFs.SYSTEM.addressSpace(pid);
-        for (Mapping m : before) {
-            kernel.mappingAt(m.start()).ifPresent(kernelSaw::add);
+        try (AddressSpace kernel = ProcFs.SYSTEM.addressSpace(pid)) {
+            for (Mapping m : before) {
+                kernel.mappingAt(m.start()).ifPresent(kernelSaw::add);
+            }
         }
         before.removeIf(m -> m.path().equals(VSYSCALL));
         // threads and the heap come and go meanwhile: those seen by both text reads must agree
@@ -148,8 +150,9 @@ class AddressSpaceTest {
         assertThat(stable).hasSizeGreaterThan(20);
         assertThat(kernelSaw).containsAll(stable);
         ProcStat stat = ProcFs.SYSTEM.stat(pid);
-        assertThat(ProcFs.SYSTEM.executable(pid, ProcFs.SYSTEM.addressSpace(pid), stat))
-                .isEqualTo(ProcFs.SYSTEM_TEXT.executable(pid));
+        try (AddressSpace kernel = ProcFs.SYSTEM.addressSpace(pid)) {
+            assertThat(ProcFs.SYSTEM.executable(pid, kernel, stat)).isEqualTo(ProcFs.SYSTEM_TEXT.executable(pid));
+        }
     }
 
     @Test
