@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,8 +138,9 @@ public final class Adopter {
         try (AddressSpace space = proc.addressSpace(pid)) {
             List<Mapping> code = space.executableFileMappings();
             t.processes++;
-            for (Mapping m : objects(code)) {
-                ObjectKey k = new ObjectKey(m.dev(), m.inode());
+            for (Map.Entry<ObjectKey, Mapping> o : objects(code).entrySet()) {
+                ObjectKey k = o.getKey();
+                Mapping m = o.getValue();
                 if (registered(pid, k)) {
                     t.already++;
                     continue;
@@ -160,14 +160,14 @@ public final class Adopter {
     }
 
     /** The first executable mapping of each object, in address order. */
-    private static Collection<Mapping> objects(List<Mapping> code) {
+    private static Map<ObjectKey, Mapping> objects(List<Mapping> code) {
         Map<ObjectKey, Mapping> first = new LinkedHashMap<>();
         for (Mapping m : code) {
             if (!m.deleted() && m.path().startsWith("/")) {
                 first.putIfAbsent(new ObjectKey(m.dev(), m.inode()), m);
             }
         }
-        return first.values();
+        return first;
     }
 
     private boolean registered(int pid, ObjectKey k) {
