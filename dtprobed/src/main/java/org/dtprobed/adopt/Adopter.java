@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.DofHeader;
@@ -52,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class Adopter {
     private static final Logger LOG = LoggerFactory.getLogger(Adopter.class);
     private static final long PID = ProcessHandle.current().pid();
+    /** Fewer processes than this in a share cost more in hand-off than they save (a process is ~20-50 µs). */
+    private static final int MIN_PROCESSES_PER_THREAD = 64;
     /** drti's {@code dofhp_mod} is a 64-byte field, NUL-terminated. */
     private static final int MODULE_BYTES = DofHelper.MODULE_SIZE - 1;
 
@@ -75,6 +78,18 @@ public final class Adopter {
     }
 
     private record ObjectKey(long dev, long inode) {
+        // written out: a record's equals and hashCode are bootstrapped through method handles
+        // (classes spun at the first call); the start-up scan makes one key per object of 10,000s
+        // of processes
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ObjectKey k && k.dev == dev && k.inode == inode;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Long.hashCode(dev) + Long.hashCode(inode);
+        }
     }
 
     /** What a scan learned of one object file: no DOF (or refused), or its DOF and ELF type. */
@@ -90,10 +105,33 @@ public final class Adopter {
         int adopted;
         int already;
         int refused;
+
+        /** Both tallies summed (a new one: the stream's identity is shared). */
+        Tally add(Tally o) {
+            Tally s = new Tally();
+            s.processes = processes + o.processes;
+            s.examined = examined + o.examined;
+            s.negative = negative + o.negative;
+            s.adopted = adopted + o.adopted;
+            s.already = already + o.already;
+            s.refused = refused + o.refused;
+            return s;
+        }
     }
 
     /** Scans every process the scope permits (root's: all, without reading each one's uid). */
-    public synchronized ScanReport scanAll(Scope scope) {
+    public ScanReport scanAll(Scope scope) {
+        return scanAll(scope, 1);
+    }
+
+    /**
+     * As {@link #scanAll(Scope)}, the processes dealt out to {@code threads} shares scanned in
+     * parallel (this thread and the common pool's): the start-up scan of a host with 10,000
+     * processes is a few hundred ms of {@code /proc} questions, and the daemon is not ready until
+     * it ends. Each share keeps its own objects seen, so an object two of them meet may be
+     * examined twice (its verdict is the same; a DOF object's adoption is per process).
+     */
+    public synchronized ScanReport scanAll(Scope scope, int threads) {
         long t0 = System.nanoTime();
         List<Integer> pids = new ArrayList<>();
         try (Stream<Path> s = Files.list(procRoot)) {
@@ -102,20 +140,41 @@ public final class Adopter {
         } catch (IOException e) {
             LOG.warn("pid {}: scan: cannot list {}: {}", PID, procRoot, e.getMessage());
         }
-        return scan(pids, scope, t0);
+        int n = Math.max(1, Math.min(threads, pids.size() / MIN_PROCESSES_PER_THREAD));
+        if (n == 1) {
+            return report(scan(pids, scope), t0);
+        }
+        // the common pool's threads and this one: as many as the machine's cores, at most n at once
+        Tally all = IntStream.range(0, n).parallel().mapToObj(i -> scan(dealt(pids, i, n), scope))
+                .reduce(new Tally(), Tally::add);
+        return report(all, t0);
+    }
+
+    /** Processes dealt out one by one: pids made together (a fork storm, a pool) fall to every thread. */
+    private static List<Integer> dealt(List<Integer> pids, int which, int of) {
+        List<Integer> share = new ArrayList<>(pids.size() / of + 1);
+        for (int i = which; i < pids.size(); i += of) {
+            share.add(pids.get(i));
+        }
+        return share;
     }
 
     /** Scans one process, if the scope permits it. */
     public synchronized ScanReport scanPid(int pid, Scope scope) {
-        return scan(List.of(pid), scope, System.nanoTime());
+        long t0 = System.nanoTime();
+        return report(scan(List.of(pid), scope), t0);
     }
 
-    private ScanReport scan(List<Integer> pids, Scope scope, long t0) {
+    private Tally scan(List<Integer> pids, Scope scope) {
         Tally t = new Tally();
         Map<ObjectKey, Examined> seen = new HashMap<>();
         for (int pid : pids) {
             scanProcess(pid, scope, seen, t);
         }
+        return t;
+    }
+
+    private static ScanReport report(Tally t, long t0) {
         ScanReport r = new ScanReport(t.processes, t.examined, t.negative, t.adopted, t.already, t.refused,
                 System.nanoTime() - t0);
         LOG.info("pid {}: scan of {} processes: {} objects examined, {} from the negative cache, {} adopted,"

@@ -192,7 +192,7 @@ public final class Daemon implements AutoCloseable {
         if (stash.recovery().staleRegistrations() > 0) {
             rebuildStale();
         }
-        startProbesTree();
+        ProbesTree.Attaching treeMatch = startProbesTree();
         pruner = new Pruner(stash, index, proc, stats);
         lifecycle = config.processEvents() ? LifecycleWatcher.start(pruner, index, proc,
                 config.processEventsBufferBytes())
@@ -212,7 +212,10 @@ public final class Daemon implements AutoCloseable {
         // processes that started before the daemon (their drti found no device) are adopted now,
         // before the daemon says it is ready: a client that waits for ready lists them
         if (config.scanAtStart()) {
-            adopter.scanAll(Scope.all());
+            adopter.scanAll(Scope.all(), Runtime.getRuntime().availableProcessors());
+        }
+        if (treeMatch != null) {
+            treeMatch.await(); // tracers reading the tree see the index's probes at ready
         }
         pruneTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dtprobed-prune");
@@ -244,15 +247,21 @@ public final class Daemon implements AutoCloseable {
                 .build();
     }
 
-    /** After the index is final (a stale rebuild replaces it) and before anything changes it. */
-    private void startProbesTree() throws IOException {
+    /**
+     * After the index is final (a stale rebuild replaces it) and before anything changes it. The
+     * tree follows the index on return; its match to the index goes on beside the start's next
+     * steps (null: no tree).
+     */
+    private ProbesTree.Attaching startProbesTree() throws IOException {
         if (!config.probesTree()) {
             ProbesTree.removeStale(config.probesDir());
-            return;
+            return null;
         }
         StateDirGuard.preparePrivate(config.probesDir());
         StateDirGuard.preparePrivate(config.probesStagingDir());
-        probesTree = ProbesTree.attachUnverified(config.probesDir(), config.probesStagingDir(), index);
+        ProbesTree.Attaching a = ProbesTree.attachUnverifiedBeside(config.probesDir(), config.probesStagingDir(), index);
+        probesTree = a.tree();
+        return a;
     }
 
     private static com.fasterxml.jackson.databind.node.ObjectNode scanJson(ScanReport r) {

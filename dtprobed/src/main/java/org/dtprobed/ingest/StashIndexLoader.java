@@ -128,6 +128,13 @@ public final class StashIndexLoader implements Consumer<Registration>, AutoClose
     }
 
     private void lookAtQueued() {
+        // the kernel's map query is detected (and the native binding made) while the open is still
+        // reading Chronicle's files, rather than at the first look
+        try {
+            proc.queriesKernel();
+        } catch (RuntimeException e) {
+            // the first look meets it again and reports it
+        }
         while (true) {
             Object o;
             try {
@@ -174,13 +181,13 @@ public final class StashIndexLoader implements Consumer<Registration>, AutoClose
         for (Stash.Pruned p : pruned) {
             gone.addAll(p.removed());
         }
-        List<ProbeEntry> all = new ArrayList<>();
+        List<List<ProbeEntry>> kept = new ArrayList<>(entries.size());
         for (Map.Entry<RegistrationKey, List<ProbeEntry>> e : entries.entrySet()) {
-            if (!gone.contains(e.getKey())) {
-                all.addAll(e.getValue());
+            if (!gone.contains(e.getKey()) && !e.getValue().isEmpty()) {
+                kept.add(e.getValue());
             }
         }
         entries.clear();
-        return ProbeIndex.build(all);
+        return ProbeIndex.ofRegistrations(kept);
     }
 }

@@ -22,6 +22,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.dtprobed.protocol.ProbeEntry;
@@ -98,22 +101,101 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
      */
     public static ProbesTree attachUnverified(Path root, Path staging, ProbeIndex index) throws IOException {
         ProbesTree tree = new ProbesTree(root, staging, TreeFiles.open(root, staging));
-        List<Integer> toVerify;
+        tree.follow(index, () -> {
+        });
+        return tree;
+    }
+
+    /** A tree following the index, and the match of its files to the index, still running. */
+    public record Attaching(ProbesTree tree, FutureTask<Void> match) {
+        /** Waits for the match; its failure (the tree is then closed) as it was thrown. */
+        public ProbesTree await() throws IOException {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        match.get();
+                        return tree;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the match is bounded by the index: finish, then keep the interrupt
+                    }
+                }
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof IOException io) {
+                    throw io;
+                }
+                if (c instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (c instanceof Error er) {
+                    throw er;
+                }
+                throw new IOException(c);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #attachUnverified}, the match of the tree to the index (with 10,000 processes a few
+     * hundred ms on one core) on a thread of its own: this returns once the tree follows the index,
+     * so that the start's next steps (the device, the query socket, the scan) run beside the match.
+     * An index change from then on waits for the match (the tree's lock) and then reaches the tree,
+     * in the index's order, as with {@link #attachUnverified}. {@link Attaching#await} before ready.
+     */
+    public static Attaching attachUnverifiedBeside(Path root, Path staging, ProbeIndex index) throws IOException {
+        ProbesTree tree = new ProbesTree(root, staging, TreeFiles.open(root, staging));
+        CountDownLatch following = new CountDownLatch(1);
+        FutureTask<Void> match = new FutureTask<>(() -> {
+            tree.follow(index, following::countDown);
+            return null;
+        });
+        Thread t = new Thread(match, "probes-tree-attach");
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                following.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return new Attaching(tree, match);
+    }
+
+    /**
+     * Subscribes to the index and matches the tree to its snapshot, holding the tree's lock from
+     * before the subscription: an event the index publishes meanwhile waits, and comes after the
+     * snapshot. {@code subscribed} runs once the subscription is in place (or failed).
+     */
+    private void follow(ProbeIndex index, Runnable subscribed) throws IOException {
         try {
-            synchronized (tree) {
-                tree.subscription = index.subscribe(tree, true);
-                toVerify = tree.start(tree.subscription.snapshot());
+            synchronized (this) {
+                try {
+                    subscription = index.subscribe(this, true);
+                } finally {
+                    subscribed.run();
+                }
+                List<Integer> toVerify = start(subscription.snapshot());
+                if (!toVerify.isEmpty()) {
+                    Thread t = new Thread(() -> verify(toVerify), "probes-tree-verify");
+                    t.setDaemon(true);
+                    verifier = t;
+                }
             }
         } catch (IOException | RuntimeException e) {
-            tree.close();
+            close();
             throw e;
         }
-        if (!toVerify.isEmpty()) {
-            Thread t = new Thread(() -> tree.verify(toVerify), "probes-tree-verify");
-            t.setDaemon(true);
-            tree.verifier = t;
-        }
-        return tree;
     }
 
     /**

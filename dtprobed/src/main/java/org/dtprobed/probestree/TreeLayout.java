@@ -46,6 +46,22 @@ public final class TreeLayout {
 
     /** One file of one process. */
     public record FileKey(String provider, String module, String function, String name) {
+        // equals and hashCode written out: a record's are bootstrapped through method handles
+        // (classes spun at the first call), and a restart with 10,000 processes makes 200,000 keys
+        // before the JIT has compiled them
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FileKey k && k.provider.equals(provider) && k.module.equals(module)
+                    && k.function.equals(function) && k.name.equals(name);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 31 * provider.hashCode() + module.hashCode();
+            h = 31 * h + function.hashCode();
+            return 31 * h + name.hashCode();
+        }
+
         /** The path under {@code probes/}: {@code pid}, {@code provider+pid}, module, function; then {@link #name}. */
         public String[] directories(int pid) {
             return new String[] {Integer.toString(pid), provider + pid, module, function};

@@ -83,8 +83,17 @@ public final class ProbeIndex {
         for (ProbeEntry e : entries) {
             grouped.computeIfAbsent(e.registration(), k -> new ArrayList<>()).add(e);
         }
+        return ofRegistrations(grouped.values());
+    }
+
+    /**
+     * An index of registrations already grouped, each list all of one registration's probes (as
+     * {@link #add} checks; the start-up's loader makes them so): no second grouping of 200,000
+     * entries by their key.
+     */
+    public static ProbeIndex ofRegistrations(Collection<List<ProbeEntry>> registrations) {
         ProbeIndex index = new ProbeIndex();
-        for (List<ProbeEntry> reg : grouped.values()) {
+        for (List<ProbeEntry> reg : registrations) {
             index.insert(reg);
         }
         return index;

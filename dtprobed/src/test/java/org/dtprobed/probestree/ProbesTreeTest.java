@@ -106,6 +106,29 @@ class ProbesTreeTest {
         }
     }
 
+    /**
+     * Attached beside the start (the daemon's steps after it go on while the tree is matched to the
+     * index): what the index held at the attach and what changed during the match both reach the
+     * tree, in the index's order, by the time the match is awaited.
+     */
+    @Test
+    void attachedBesideTheStartTheTreeAlsoGetsWhatChangedDuringTheMatch() throws Exception {
+        for (int pid = 1000; pid < 1200; pid++) {
+            index.add(List.of(probe(pid, 0, "prov", "prog", "main", "p", 0x401000)));
+        }
+        ProbesTree.Attaching attaching = ProbesTree.attachUnverifiedBeside(root, staging, index);
+        try (ProbesTree tree = attaching.tree()) {
+            index.add(List.of(probe(5000, 0, "late", "prog", "f", "n", 0x401000))); // waits for the match
+            index.removePid(1000);
+            index.add(List.of(probe(1001, 1, "prov", "lib", "g", "q", 0x402000)));
+            assertThat(attaching.await()).isSameAs(tree);
+            List<String> files = files();
+            assertThat(files).hasSize(201).contains("5000/late5000/prog/f/n", "1001/prov1001/prog/main/p",
+                    "1001/prov1001/lib/g/q", "1199/prov1199/prog/main/p").doesNotContain("1000/prov1000/prog/main/p");
+            assertThat(tree.stats().files()).isEqualTo(201);
+        }
+    }
+
     /** This JVM's open descriptors of directories under the tree (a removed one's link ends in "(deleted)"). */
     private long openUnderRoot() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {

@@ -13,6 +13,19 @@ public record RegistrationKey(int pid, long generation) implements Comparable<Re
         return c != 0 ? c : Long.compare(generation, o.generation);
     }
 
+    // written out rather than generated: a record's equals and hashCode are bootstrapped through
+    // method handles (classes spun at the first call), and a start-up with a full stash calls them
+    // ~10^5 times before the JIT has compiled them
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RegistrationKey k && k.pid == pid && k.generation == generation;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * pid + Long.hashCode(generation);
+    }
+
     @Override
     public String toString() {
         return pid + "/" + generation;

@@ -20,7 +20,19 @@ final class StashIndex {
     record Entry(RegistrationKey key, Mapping mapping, long dofAddress, ContentHash dof, long parseVariant) {
     }
 
+    // DevIno and Place write out equals and hashCode: a record's are bootstrapped through method
+    // handles (classes spun at the first call), and the open adds every stashed registration
+    // before the JIT has compiled anything
     private record DevIno(long dev, long inode) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DevIno d && d.dev == dev && d.inode == inode;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Long.hashCode(dev) + Long.hashCode(inode);
+        }
     }
 
     /** Where a process's DOF lay: what a re-registration whose REMOVE was lost has in common with it. */
@@ -28,6 +40,20 @@ final class StashIndex {
         static Place of(Entry e) {
             Mapping m = e.mapping();
             return new Place(e.key().pid(), m.dev(), m.inode(), m.start(), e.dofAddress());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Place p && p.pid == pid && p.dev == dev && p.inode == inode && p.start == start
+                    && p.dofAddress == dofAddress;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = 31 * pid + Long.hashCode(dev);
+            h = 31 * h + Long.hashCode(inode);
+            h = 31 * h + Long.hashCode(start);
+            return 31 * h + Long.hashCode(dofAddress);
         }
     }
 
