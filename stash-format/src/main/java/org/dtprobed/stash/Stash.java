@@ -181,6 +181,23 @@ public final class Stash implements AutoCloseable {
         }
     }
 
+    /**
+     * Initializes what an open of this JVM starts with (Chronicle's own start-up, the text format
+     * of its file headers, its libc binding): each once per JVM, and an open initializes them on
+     * its thread while the start waits for it. A daemon calls this on a spare thread before the
+     * open (a start with a full stash: ~0.1 s of one core the open then skips). Harmless to skip,
+     * or to fail: the open initializes what is left and reports what fails.
+     */
+    public static void prepare() {
+        ChronicleMap.of(byte[].class, byte[].class);
+        try {
+            java.lang.invoke.MethodHandles.lookup().ensureInitialized(net.openhft.chronicle.wire.Wires.class);
+        } catch (IllegalAccessException e) {
+            // not ours to initialize after all: the open does it
+        }
+        net.openhft.posix.PosixAPI.posix();
+    }
+
     /** What an operator does about a stash that cannot be opened as it is. */
     static String fixMoveAside(Path dir) {
         return "Fix: keep the files for inspection by moving the stash aside (mv " + dir + " " + dir
