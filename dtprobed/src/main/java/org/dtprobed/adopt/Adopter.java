@@ -29,6 +29,7 @@ import org.dtprobed.proc.AddressSpace;
 import org.dtprobed.proc.Mapping;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
+import org.dtprobed.protocol.FileId;
 import org.dtprobed.query.Scope;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashException;
@@ -75,21 +76,6 @@ public final class Adopter {
         this.stats = stats;
         this.headers = new DofHeaderValidator(limits);
         this.maxDofBytes = limits.maxLoadSize();
-    }
-
-    private record ObjectKey(long dev, long inode) {
-        // written out: a record's equals and hashCode are bootstrapped through method handles
-        // (classes spun at the first call); the start-up scan makes one key per object of 10,000s
-        // of processes
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ObjectKey k && k.dev == dev && k.inode == inode;
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * Long.hashCode(dev) + Long.hashCode(inode);
-        }
     }
 
     /** What a scan learned of one object file: no DOF (or refused), or its DOF and ELF type. */
@@ -167,7 +153,7 @@ public final class Adopter {
 
     private Tally scan(List<Integer> pids, Scope scope) {
         Tally t = new Tally();
-        Map<ObjectKey, Examined> seen = new HashMap<>();
+        Map<FileId, Examined> seen = new HashMap<>();
         for (int pid : pids) {
             scanProcess(pid, scope, seen, t);
         }
@@ -183,7 +169,7 @@ public final class Adopter {
         return r;
     }
 
-    private void scanProcess(int pid, Scope scope, Map<ObjectKey, Examined> seen, Tally t) {
+    private void scanProcess(int pid, Scope scope, Map<FileId, Examined> seen, Tally t) {
         try {
             // root's scan reads a uid only for a process it adopts from (few): one /proc read less per process
             if (!scope.everything() && !scope.permits(proc.uid(pid))) {
@@ -197,8 +183,8 @@ public final class Adopter {
         try (AddressSpace space = proc.addressSpace(pid)) {
             List<Mapping> code = space.executableFileMappings();
             t.processes++;
-            for (Map.Entry<ObjectKey, Mapping> o : objects(code).entrySet()) {
-                ObjectKey k = o.getKey();
+            for (Map.Entry<FileId, Mapping> o : objects(code).entrySet()) {
+                FileId k = o.getKey();
                 Mapping m = o.getValue();
                 if (registered(pid, k)) {
                     t.already++;
@@ -219,17 +205,17 @@ public final class Adopter {
     }
 
     /** The first executable mapping of each object, in address order. */
-    private static Map<ObjectKey, Mapping> objects(List<Mapping> code) {
-        Map<ObjectKey, Mapping> first = new LinkedHashMap<>();
+    private static Map<FileId, Mapping> objects(List<Mapping> code) {
+        Map<FileId, Mapping> first = new LinkedHashMap<>();
         for (Mapping m : code) {
             if (!m.deleted() && m.path().startsWith("/")) {
-                first.putIfAbsent(new ObjectKey(m.dev(), m.inode()), m);
+                first.putIfAbsent(new FileId(m.dev(), m.inode()), m);
             }
         }
         return first;
     }
 
-    private boolean registered(int pid, ObjectKey k) {
+    private boolean registered(int pid, FileId k) {
         return stash.hasRegistration(pid, k.dev(), k.inode());
     }
 

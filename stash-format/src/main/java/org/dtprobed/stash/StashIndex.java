@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
+import org.dtprobed.protocol.FileId;
 import org.dtprobed.protocol.RegistrationKey;
 
 /**
@@ -20,23 +21,11 @@ final class StashIndex {
     record Entry(RegistrationKey key, Mapping mapping, long dofAddress, ContentHash dof, long parseVariant) {
     }
 
-    // DevIno and Place write out equals and hashCode: a record's are bootstrapped through method
-    // handles (classes spun at the first call), and the open adds every stashed registration
-    // before the JIT has compiled anything
-    private record DevIno(long dev, long inode) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof DevIno d && d.dev == dev && d.inode == inode;
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * Long.hashCode(dev) + Long.hashCode(inode);
-        }
-    }
-
     /** Where a process's DOF lay: what a re-registration whose REMOVE was lost has in common with it. */
     private record Place(int pid, long dev, long inode, long start, long dofAddress) {
+        // equals and hashCode written out: a record's are bootstrapped through method handles
+        // (classes spun at the first call), and the open adds every stashed registration before
+        // the JIT has compiled anything
         static Place of(Entry e) {
             Mapping m = e.mapping();
             return new Place(e.key().pid(), m.dev(), m.inode(), m.start(), e.dofAddress());
@@ -59,7 +48,7 @@ final class StashIndex {
 
     private final Map<RegistrationKey, Entry> byKey = new HashMap<>();
     private final Map<Integer, NavigableSet<Long>> byPid = new HashMap<>();
-    private final Map<DevIno, Set<RegistrationKey>> byDevIno = new HashMap<>();
+    private final Map<FileId, Set<RegistrationKey>> byFile = new HashMap<>();
     private final Map<Place, Set<RegistrationKey>> byPlace = new HashMap<>();
     private final Map<ContentHash, Map<Long, Integer>> dofRefs = new HashMap<>();
 
@@ -72,7 +61,7 @@ final class StashIndex {
     void add(Entry e) {
         byKey.put(e.key(), e);
         byPid.computeIfAbsent(e.key().pid(), p -> new TreeSet<>()).add(e.key().generation());
-        byDevIno.computeIfAbsent(new DevIno(e.mapping().dev(), e.mapping().inode()), k -> new TreeSet<>()).add(e.key());
+        byFile.computeIfAbsent(new FileId(e.mapping().dev(), e.mapping().inode()), k -> new TreeSet<>()).add(e.key());
         byPlace.computeIfAbsent(Place.of(e), k -> new TreeSet<>()).add(e.key());
         dofRefs.computeIfAbsent(e.dof(), k -> new HashMap<>()).merge(e.parseVariant(), 1, Integer::sum);
     }
@@ -87,11 +76,11 @@ final class StashIndex {
         if (gens.isEmpty()) {
             byPid.remove(key.pid());
         }
-        DevIno di = new DevIno(e.mapping().dev(), e.mapping().inode());
-        Set<RegistrationKey> s = byDevIno.get(di);
+        FileId di = new FileId(e.mapping().dev(), e.mapping().inode());
+        Set<RegistrationKey> s = byFile.get(di);
         s.remove(key);
         if (s.isEmpty()) {
-            byDevIno.remove(di);
+            byFile.remove(di);
         }
         Place place = Place.of(e);
         Set<RegistrationKey> at = byPlace.get(place);
@@ -127,7 +116,7 @@ final class StashIndex {
     }
 
     List<RegistrationKey> keysOfDevIno(long dev, long inode) {
-        return new ArrayList<>(byDevIno.getOrDefault(new DevIno(dev, inode), Set.of()));
+        return new ArrayList<>(byFile.getOrDefault(new FileId(dev, inode), Set.of()));
     }
 
     /** Registrations of the pid whose DOF lies in the mapping with this dev, inode and start. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.openhft.chronicle.map.ChronicleMap;
+import org.dtprobed.protocol.FileId;
 import org.dtprobed.stash.StashException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,15 +38,12 @@ public final class NegativeCache {
     private final int bound;
     private final Clock clock;
     /** (dev, inode) → recordedAt, oldest first. */
-    private final LinkedHashMap<FileKey, Long> order = new LinkedHashMap<>();
+    private final LinkedHashMap<FileId, Long> order = new LinkedHashMap<>();
     private long lastSweepMillis;
     private long sweeps;
     private long evictions;
     private long hits;
     private long misses;
-
-    private record FileKey(long dev, long inode) {
-    }
 
     /** Attaches to the map, dropping corrupt and expired entries and rebuilding the age order. */
     public NegativeCache(ChronicleMap<byte[], byte[]> map, Duration ttl, int bound, Clock clock) {
@@ -71,7 +69,7 @@ public final class NegativeCache {
         }
         live.sort((a, b) -> Long.compare(a.recordedAtMillis(), b.recordedAtMillis()));
         for (NegativeEntry e : live) {
-            order.put(new FileKey(e.dev(), e.inode()), e.recordedAtMillis());
+            order.put(new FileId(e.dev(), e.inode()), e.recordedAtMillis());
         }
         lastSweepMillis = now;
         while (order.size() > bound) {
@@ -134,7 +132,7 @@ public final class NegativeCache {
         }
         NegativeEntry e = new NegativeEntry(dev, inode, size, mtimeNanos, verdict, reason, now, path);
         byte[] value = NegativeCodec.encode(e);
-        FileKey fk = new FileKey(dev, inode);
+        FileId fk = new FileId(dev, inode);
         if (order.remove(fk) == null) {
             while (order.size() >= bound) {
                 evictOldest();
@@ -162,18 +160,18 @@ public final class NegativeCache {
 
     /** Forgets one file (for example when it turns out to have DOF after all). */
     public synchronized boolean forget(long dev, long inode) {
-        order.remove(new FileKey(dev, inode));
+        order.remove(new FileId(dev, inode));
         return map.remove(NegativeCodec.key(dev, inode)) != null;
     }
 
     private void drop(byte[] k, long dev, long inode) {
         map.remove(k);
-        order.remove(new FileKey(dev, inode));
+        order.remove(new FileId(dev, inode));
     }
 
     private void evictOldest() {
-        Iterator<Map.Entry<FileKey, Long>> it = order.entrySet().iterator();
-        FileKey oldest = it.next().getKey();
+        Iterator<Map.Entry<FileId, Long>> it = order.entrySet().iterator();
+        FileId oldest = it.next().getKey();
         it.remove();
         map.remove(NegativeCodec.key(oldest.dev(), oldest.inode()));
         evictions++;
@@ -184,9 +182,9 @@ public final class NegativeCache {
         sweeps++;
         lastSweepMillis = now;
         int dropped = 0;
-        Iterator<Map.Entry<FileKey, Long>> it = order.entrySet().iterator();
+        Iterator<Map.Entry<FileId, Long>> it = order.entrySet().iterator();
         while (it.hasNext()) {
-            Map.Entry<FileKey, Long> e = it.next();
+            Map.Entry<FileId, Long> e = it.next();
             if (now - e.getValue() < ttlMillis) {
                 break;
             }
