@@ -277,7 +277,9 @@ public final class Daemon implements AutoCloseable {
         // one look at each stashed process serves the index and the pruning, and the index is
         // built from the open's own decode of each registration
         ProcLiveness liveness = ProcLiveness.asking(proc);
-        StashIndexLoader loader = new StashIndexLoader(proc, liveness, sharedParts);
+        // two lookers on 2 cores: beside the open's decode, which feeds them, they keep both busy
+        StashIndexLoader loader = new StashIndexLoader(proc, liveness, sharedParts,
+                Math.min(2, Runtime.getRuntime().availableProcessors()));
         try (loader) {
             stash = Stash.open(stashConfig(config), loader);
             loader.awaitLooks();

@@ -1,8 +1,8 @@
 package org.dtprobed.ingest;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.dtprobed.proc.ProcException;
 import org.dtprobed.proc.ProcFs;
 import org.dtprobed.stash.PidLiveness;
@@ -15,7 +15,8 @@ import org.dtprobed.stash.ProcessIdentity;
  */
 public final class ProcLiveness implements PidLiveness {
     private final ProcFs proc;
-    private final Map<Integer, ProcessSnapshot> seen = new HashMap<>();
+    /** Concurrent: the start-up's lookers take the snapshots of their own pids side by side. */
+    private final Map<Integer, ProcessSnapshot> seen = new ConcurrentHashMap<>();
     private final boolean asking;
 
     public ProcLiveness(ProcFs proc) {

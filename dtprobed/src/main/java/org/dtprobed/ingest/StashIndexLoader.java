@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * {@link #index} then leaves out what the pruning that followed removed. After a rebuild of
  * stale registrations, {@link #load} reads the stash again.
  *
- * <p>The {@code /proc} looks and the index entries are made on a thread of their own while the
- * open goes on decoding (with 10,000 processes each side is about a second of CPU, and the
- * machine has a second core); a short queue between the two keeps the decoded registrations
- * waiting for their look few. {@link #awaitLooks} ends it: only then may the liveness be used
- * elsewhere ({@link #close} ends it where the open failed).
+ * <p>The {@code /proc} looks and the index entries are made on threads of their own (one or two,
+ * each pid's registrations on one of them) while the open goes on decoding (with 10,000 processes
+ * each side is about a second of CPU); a short queue before each keeps the decoded registrations
+ * waiting for their look few. {@link #awaitLooks} ends them: only then may the liveness be used
+ * elsewhere ({@link #close} ends them where the open failed).
  */
 public final class StashIndexLoader implements Consumer<Registration>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StashIndexLoader.class);
@@ -41,23 +41,93 @@ public final class StashIndexLoader implements Consumer<Registration>, AutoClose
     private final ProcFs proc;
     private final ProcLiveness seen;
     private final SharedProbeParts parts;
-    private final Map<Integer, Integer> uids = new HashMap<>();
-    private final Map<RegistrationKey, List<ProbeEntry>> entries = new HashMap<>();
-    private final BlockingQueue<Object> queued = new ArrayBlockingQueue<>(QUEUED);
-    private Thread looker = new Thread(this::lookAtQueued, "stash-index-load");
-    /** The first failure of the looking thread (which then only drains the queue), rethrown by {@link #awaitLooks}. */
+    /** Each pid's registrations go to one looker (pid modulo their count): its uid is read once, by it. */
+    private final List<Looker> lookers = new ArrayList<>();
+    private boolean ended;
+    /** The first failure of a looking thread (which then only drains its queue), rethrown by {@link #awaitLooks}. */
     private volatile RuntimeException failed;
 
-    /**
-     * @param seen what the pruning pass (the same instance) reads of each process: {@code /proc} is
-     *             then read once per pid in all, not twice
-     */
+    /** One looking thread, its queue, and what it alone reads and writes until it ends. */
+    private final class Looker {
+        final BlockingQueue<Object> queued = new ArrayBlockingQueue<>(QUEUED);
+        final Map<Integer, Integer> uids = new HashMap<>();
+        final Map<RegistrationKey, List<ProbeEntry>> entries = new HashMap<>();
+        final Thread thread;
+
+        Looker(int i) {
+            thread = new Thread(this::lookAtQueued, i == 0 ? "stash-index-load" : "stash-index-load-" + i);
+            thread.setDaemon(true);
+        }
+
+        private void lookAtQueued() {
+            // the kernel's map query is detected (and the native binding made) while the open is
+            // still reading Chronicle's files, rather than at the first look
+            try {
+                proc.queriesKernel();
+            } catch (RuntimeException e) {
+                // the first look meets it again and reports it
+            }
+            while (true) {
+                Object o;
+                try {
+                    o = queued.take();
+                } catch (InterruptedException e) {
+                    continue; // nothing interrupts this thread; the queue must be drained for the producer
+                }
+                if (o == END) {
+                    return;
+                }
+                if (failed == null) {
+                    try {
+                        look((Registration) o);
+                    } catch (RuntimeException e) {
+                        failed = e;
+                    }
+                }
+            }
+        }
+
+        private void look(Registration reg) {
+            int pid = reg.key().pid();
+            try {
+                ProcessSnapshot snap = seen.snapshotOf(pid);
+                Integer uid = uids.get(pid);
+                if (uid == null) {
+                    uid = proc.uid(pid);
+                    uids.put(pid, uid);
+                }
+                try {
+                    entries.put(reg.key(), ProbeEntries.of(reg, uid, snap, parts));
+                } finally {
+                    snap.close(); // an asking look's maps file: one open at a time per looker
+                }
+            } catch (ProcException e) {
+                LOG.info("pid {}: generation {} not indexed, the process is gone: {}", pid, reg.key().generation(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** One looking thread. */
     public StashIndexLoader(ProcFs proc, ProcLiveness seen, SharedProbeParts parts) {
+        this(proc, seen, parts, 1);
+    }
+
+    /**
+     * @param seen    what the pruning pass (the same instance) reads of each process: {@code /proc} is
+     *                then read once per pid in all, not twice
+     * @param threads looking threads: with 10,000 processes the looks are about as much CPU as the
+     *                open's decode, which feeds them, so on 2 cores the open and two lookers keep both busy
+     */
+    public StashIndexLoader(ProcFs proc, ProcLiveness seen, SharedProbeParts parts, int threads) {
         this.proc = proc;
         this.seen = seen;
         this.parts = parts;
-        looker.setDaemon(true);
-        looker.start();
+        for (int i = 0; i < Math.max(1, threads); i++) {
+            Looker l = new Looker(i);
+            lookers.add(l);
+            l.thread.start();
+        }
     }
 
     /** The index of every registration the stash holds, read now. */
@@ -76,7 +146,7 @@ public final class StashIndexLoader implements Consumer<Registration>, AutoClose
         if (reg.probes().isEmpty()) {
             return; // awaiting a rebuild of its parsed records
         }
-        enqueue(reg);
+        enqueue(lookers.get(Math.floorMod(reg.key().pid(), lookers.size())).queued, reg);
     }
 
     /**
@@ -90,33 +160,37 @@ public final class StashIndexLoader implements Consumer<Registration>, AutoClose
         }
     }
 
-    /** Ends the looking thread once it has looked at what was queued (again: nothing). */
+    /** Ends the looking threads once they have looked at what was queued (again: nothing). */
     @Override
     public void close() {
-        if (looker == null) {
+        if (ended) {
             return;
         }
-        enqueue(END);
+        ended = true;
+        for (Looker l : lookers) {
+            enqueue(l.queued, END);
+        }
         boolean interrupted = false;
-        while (true) {
-            try {
-                looker.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // the looks are short: finish them, then keep the interrupt
+        for (Looker l : lookers) {
+            while (true) {
+                try {
+                    l.thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the looks are short: finish them, then keep the interrupt
+                }
             }
         }
-        looker = null;
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void enqueue(Object o) {
+    private static void enqueue(BlockingQueue<Object> queue, Object o) {
         boolean interrupted = false;
         while (true) {
             try {
-                queued.put(o);
+                queue.put(o);
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
@@ -127,67 +201,21 @@ public final class StashIndexLoader implements Consumer<Registration>, AutoClose
         }
     }
 
-    private void lookAtQueued() {
-        // the kernel's map query is detected (and the native binding made) while the open is still
-        // reading Chronicle's files, rather than at the first look
-        try {
-            proc.queriesKernel();
-        } catch (RuntimeException e) {
-            // the first look meets it again and reports it
-        }
-        while (true) {
-            Object o;
-            try {
-                o = queued.take();
-            } catch (InterruptedException e) {
-                continue; // nothing interrupts this thread; the queue must be drained for the producer
-            }
-            if (o == END) {
-                return;
-            }
-            if (failed == null) {
-                try {
-                    look((Registration) o);
-                } catch (RuntimeException e) {
-                    failed = e;
-                }
-            }
-        }
-    }
-
-    private void look(Registration reg) {
-        int pid = reg.key().pid();
-        try {
-            ProcessSnapshot snap = seen.snapshotOf(pid);
-            Integer uid = uids.get(pid);
-            if (uid == null) {
-                uid = proc.uid(pid);
-                uids.put(pid, uid);
-            }
-            try {
-                entries.put(reg.key(), ProbeEntries.of(reg, uid, snap, parts));
-            } finally {
-                snap.close(); // an asking look's maps file: one open at a time
-            }
-        } catch (ProcException e) {
-            LOG.info("pid {}: generation {} not indexed, the process is gone: {}", pid, reg.key().generation(),
-                    e.getMessage());
-        }
-    }
-
     /** The index of the registrations taken, but those {@code pruned} removed from the stash since. */
     public ProbeIndex index(List<Stash.Pruned> pruned) {
         Set<RegistrationKey> gone = new HashSet<>();
         for (Stash.Pruned p : pruned) {
             gone.addAll(p.removed());
         }
-        List<List<ProbeEntry>> kept = new ArrayList<>(entries.size());
-        for (Map.Entry<RegistrationKey, List<ProbeEntry>> e : entries.entrySet()) {
-            if (!gone.contains(e.getKey()) && !e.getValue().isEmpty()) {
-                kept.add(e.getValue());
+        List<List<ProbeEntry>> kept = new ArrayList<>();
+        for (Looker l : lookers) {
+            for (Map.Entry<RegistrationKey, List<ProbeEntry>> e : l.entries.entrySet()) {
+                if (!gone.contains(e.getKey()) && !e.getValue().isEmpty()) {
+                    kept.add(e.getValue());
+                }
             }
+            l.entries.clear();
         }
-        entries.clear();
         return ProbeIndex.ofRegistrations(kept);
     }
 }

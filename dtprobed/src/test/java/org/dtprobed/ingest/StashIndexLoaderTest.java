@@ -24,11 +24,12 @@ import org.dtprobed.stash.RegistrationRecord;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashConfig;
 import org.dtprobed.testkit.Corpus;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The start-up index load: the stash open hands each registration to the loader's own thread
+ * The start-up index load: the stash open hands each registration to one of the loader's threads
  * through a short queue (more registrations than it holds here, so the open waits on it), the
  * looks at {@code /proc} happen there, and after {@link StashIndexLoader#awaitLooks} the index
  * holds the live process's probes and none of the gone ones'.
@@ -42,13 +43,14 @@ class StashIndexLoaderTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void theOpenHandsEveryRegistrationToTheLooksAndTheIndexKeepsTheLiveOnes() throws Exception {
+    @ParameterizedTest(name = "{0} looking threads")
+    @ValueSource(ints = {1, 2})
+    void theOpenHandsEveryRegistrationToTheLooksAndTheIndexKeepsTheLiveOnes(int lookers) throws Exception {
         StashConfig config = StashConfig.small(tmp);
         ParsedDof parsed = fill(config);
         ProcLiveness liveness = new ProcLiveness(ProcFs.SYSTEM);
         ProbeIndex index;
-        try (StashIndexLoader loader = new StashIndexLoader(ProcFs.SYSTEM, liveness, new SharedProbeParts());
+        try (StashIndexLoader loader = new StashIndexLoader(ProcFs.SYSTEM, liveness, new SharedProbeParts(), lookers);
              Stash stash = Stash.open(config, loader)) {
             loader.awaitLooks();
             assertThat(stash.recovery().staleRegistrations()).isZero();
@@ -67,15 +69,16 @@ class StashIndexLoaderTest {
      * identity included, and leave no maps file open (of their own: the test JVM's earlier tests may
      * hold some).
      */
-    @Test
-    void theAskingLooksAgreeWithTheTextsAndLeaveNoMapsFileOpen() throws Exception {
+    @ParameterizedTest(name = "{0} looking threads")
+    @ValueSource(ints = {1, 2})
+    void theAskingLooksAgreeWithTheTextsAndLeaveNoMapsFileOpen(int lookers) throws Exception {
         StashConfig config = StashConfig.small(tmp);
         ParsedDof parsed = fill(config);
         List<String> byRoute = new ArrayList<>();
         long mapsFilesBefore = openMapsFiles();
         for (ProcLiveness liveness : List.of(new ProcLiveness(ProcFs.SYSTEM), ProcLiveness.asking(ProcFs.SYSTEM))) {
             ProbeIndex index;
-            try (StashIndexLoader loader = new StashIndexLoader(ProcFs.SYSTEM, liveness, new SharedProbeParts());
+            try (StashIndexLoader loader = new StashIndexLoader(ProcFs.SYSTEM, liveness, new SharedProbeParts(), lookers);
                  Stash stash = Stash.open(config, loader)) {
                 loader.awaitLooks();
                 assertThat(liveness.identity(GONE)).isEmpty();
