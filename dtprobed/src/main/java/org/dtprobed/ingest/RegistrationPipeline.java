@@ -332,6 +332,7 @@ public final class RegistrationPipeline implements HelperRequests {
             throw refuse(caller, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
                     e.errno(), e.getMessage());
         }
+        stats.dropped(committed.dropped());
         // only now: a refused commit must leave nothing behind in memory (issue 19)
         parseCache.put(ParseCache.Key.of(content, rec.helper().module(), pid), parsed);
         // what the commit dropped of the same pid (exec, pid reuse, a re-registration whose REMOVE
@@ -352,6 +353,7 @@ public final class RegistrationPipeline implements HelperRequests {
             return fresh != null ? stash.commit(rec, dof, fresh, content) : stash.commit(rec, dof, parsed, content);
         } catch (StashException e) {
             index.removeRegistrations(e.dropped().stream().map(CommitResult.Dropped::key).toList());
+            stats.dropped(e.dropped());
             throw e;
         }
     }
