@@ -113,6 +113,9 @@ public interface LibC {
     long pread(int fd, Pointer buf, long count, long offset);
 
     @SaveError
+    long pread(int fd, @Out byte[] buf, long count, long offset);
+
+    @SaveError
     long write(int fd, @In byte[] buf, long count);
 
     @SaveError

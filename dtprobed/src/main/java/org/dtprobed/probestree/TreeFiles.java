@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +30,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -106,6 +104,8 @@ final class TreeFiles implements Closeable {
     static final int READY_FILES = 1024;
     /** Empty spare directories kept made ahead, as {@link #READY_FILES}: four or more per process of new content. */
     static final int READY_DIRECTORIES = 128;
+    /** A spare file larger than this is not read for its digest ({@link #digestOf}): no probe's file is. */
+    private static final int MAX_DIGESTED = 1 << 20;
     /** Spares the background thread makes before it lets the deletions queued behind it run. */
     private static final int FILL_STEP = 64;
     /** Directories kept open at most ({@link #openDirs}): a process's 13 of a 10-function provider, and more. */
@@ -127,7 +127,7 @@ final class TreeFiles implements Closeable {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             if (size() > TEMPLATES) {
-                drop(eldest.getValue());
+                drop(eldest.getValue(), eldest.getKey());
                 return true;
             }
             return false;
@@ -145,39 +145,83 @@ final class TreeFiles implements Closeable {
     /** Empty spare directories in staging: the next new directories are these, renamed into place. */
     private final Spares spareDirectories = new Spares(SPARE_DIRECTORIES);
 
-    /** A spare's staging name and size (a file written over keeps its length unless cut). */
-    private record Spare(String name, long size) {
+    /**
+     * A spare's staging name and size (a file written over keeps its length unless cut), and the
+     * digest of what it holds ({@link #template}), null when unknown (empty, a directory).
+     */
+    private record Spare(String name, long size, String digest) {
     }
 
-    /** Spares in staging; the owner's thread takes them, both threads give them. */
+    /**
+     * Spares in staging, oldest first; the owner's thread takes them, both threads give them. A spare
+     * file still holds the content it had when it became one, so the next file of that content (the
+     * next run of a program whose template was dropped, a process of a DOF registered before) takes
+     * it whole, by its digest, with nothing written.
+     */
     private static final class Spares {
-        private final ConcurrentLinkedQueue<Spare> spares = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger count = new AtomicInteger();
+        private final LinkedHashMap<String, Spare> byName = new LinkedHashMap<>();
+        private final HashMap<String, Spare> byDigest = new HashMap<>();
         private final int bound;
+        /** Counts {@link #forgetContent}: a digest known from before the last one is not trusted. */
+        private long epoch;
 
         Spares(int bound) {
             this.bound = bound;
         }
 
-        boolean full() {
-            return count.get() >= bound;
+        synchronized boolean full() {
+            return byName.size() >= bound;
         }
 
-        int count() {
-            return count.get();
+        synchronized int count() {
+            return byName.size();
+        }
+
+        synchronized long epoch() {
+            return epoch;
+        }
+
+        /** Adds a spare; one whose digest was known in an earlier {@code epoch}, not read now, without it. */
+        synchronized void add(Spare spare, long epoch) {
+            Spare kept = epoch == this.epoch ? spare : new Spare(spare.name(), spare.size(), null);
+            byName.put(kept.name(), kept);
+            if (kept.digest() != null) {
+                byDigest.put(kept.digest(), kept); // an older one of that content stays, as any spare
+            }
         }
 
         void add(Spare spare) {
-            spares.add(spare);
-            count.incrementAndGet();
+            add(spare, epoch());
         }
 
-        Spare take() {
-            Spare spare = spares.poll();
-            if (spare != null) {
-                count.decrementAndGet();
+        /** The oldest spare, taken; null when none is kept. */
+        synchronized Spare take() {
+            Iterator<Spare> oldest = byName.values().iterator();
+            if (!oldest.hasNext()) {
+                return null;
+            }
+            Spare spare = oldest.next();
+            oldest.remove();
+            if (spare.digest() != null) {
+                byDigest.remove(spare.digest(), spare);
             }
             return spare;
+        }
+
+        /** The spare that holds the content of {@code digest}, taken; null when none does. */
+        synchronized Spare holding(String digest) {
+            Spare spare = byDigest.remove(digest);
+            if (spare != null) {
+                byName.remove(spare.name());
+            }
+            return spare;
+        }
+
+        /** Keeps every spare, but no longer by what it holds (it may not hold what its digest says). */
+        synchronized void forgetContent() {
+            epoch++;
+            byDigest.clear();
+            byName.replaceAll((name, spare) -> new Spare(name, spare.size(), null));
         }
     }
     /** Whether spares are made ahead ({@link #prepare}); set once, by the owner's thread. */
@@ -198,8 +242,11 @@ final class TreeFiles implements Closeable {
     private final ConcurrentLinkedDeque<Parked> skeletons = new ConcurrentLinkedDeque<>();
     /** Skeletons kept: as many as parked directories. */
     static final int SKELETONS = PARKED;
-    /** Templates dropped during the current event, for the background thread ({@link #release}). */
-    private final List<String> dropped = new ArrayList<>();
+    /**
+     * Templates dropped during the current event, digest to name, for the background thread ({@link #release});
+     * a content of the same event that needs one again takes it back.
+     */
+    private final Map<String, String> dropped = new LinkedHashMap<>();
     /**
      * Directories of the tree kept open across events, by their path under the root (a process's
      * directory, its provider, module and function directories), least recently used first: a
@@ -434,6 +481,7 @@ final class TreeFiles implements Closeable {
     void forgetTemplates() {
         templates.values().forEach(this::discardFile);
         templates.clear();
+        spareFiles.forgetContent(); // a spare may be a template that was written through
         // parked directories hold links of the same inodes: none is reused after such a write
         parked.forEach(this::discard);
         parked.clear();
@@ -441,18 +489,31 @@ final class TreeFiles implements Closeable {
 
     /** The staging name of a file holding {@code content}, written now if no template holds it. */
     private String template(byte[] content) throws IOException {
-        String digest = HexFormat.of().formatHex(sha256.digest(content), 0, 16);
+        String digest = digest(content, content.length);
         String name = templates.get(digest);
-        if (name == null) {
-            name = fromSpare(content);
-            if (name == null) {
-                // a name of its own, not the digest's: an evicted template of this content may still
-                // wait for the background thread under its old name
-                name = created("t-" + seq.getAndIncrement(), content);
-            }
-            templates.put(digest, name);
+        if (name != null) {
+            return name;
         }
+        name = dropped.remove(digest); // dropped earlier in this event: still whole
+        if (name == null) {
+            Spare holding = spareFiles.holding(digest);
+            name = holding != null ? holding.name() : fromSpare(content);
+        }
+        if (name == null) {
+            // a name of its own, not the digest's: an evicted template of this content may still
+            // wait for the background thread under its old name
+            name = created("t-" + seq.getAndIncrement(), content);
+        }
+        templates.put(digest, name);
         return name;
+    }
+
+    /** The key of {@code content}'s first {@code length} bytes; either thread asks ({@link #discardFile}). */
+    private String digest(byte[] content, int length) {
+        synchronized (sha256) {
+            sha256.update(content, 0, length);
+            return HexFormat.of().formatHex(sha256.digest(), 0, 16);
+        }
     }
 
     private String created(String name, byte[] content) throws IOException {
@@ -533,13 +594,13 @@ final class TreeFiles implements Closeable {
                 more = fd >= 0;
                 if (more) {
                     libc.close(fd);
-                    spareFiles.add(new Spare(name, 0));
+                    spareFiles.add(new Spare(name, 0, null));
                 }
             } else if (spareDirectories.count() < READY_DIRECTORIES) {
                 String dir = "d-" + seq.getAndIncrement();
                 more = libc.mkdirat(stagingFd, dir, DIR_MODE) == 0;
                 if (more) {
-                    spareDirectories.add(new Spare(dir, 0));
+                    spareDirectories.add(new Spare(dir, 0, null));
                 }
             } else {
                 more = false;
@@ -559,18 +620,50 @@ final class TreeFiles implements Closeable {
     /**
      * A staging name that goes: the file is kept as a spare when this is its only name (no template,
      * no process's directory links it, so nothing reads what a later write puts there) and fewer than
-     * {@link #SPARE_FILES} are kept; else unlinked. Both the owner's thread and the background one call it.
+     * {@link #SPARE_FILES} are kept; else unlinked. A dropped template stays under its own name (a
+     * rename in staging, a directory of thousands of entries, was the background thread's costliest
+     * call); a file of a directory that goes is renamed out of it, and read for its digest.
+     * Both the owner's thread and the background one call it.
+     *
+     * @param digest what it holds ({@link #template}'s key), or null: read from the file
+     * @param epoch  the spares' {@link Spares#epoch} when {@code digest} was known
      */
-    private void discardFile(String path) {
+    private void discardFile(String path, String digest, long epoch) {
         long size = spareFiles.full() ? -1 : spareSize(path, SPARE_FILE_MODE);
         if (size >= 0) {
+            long since = digest != null ? epoch : spareFiles.epoch();
+            String known = digest != null ? digest : digestOf(path, size);
+            if (path.indexOf('/') < 0) {
+                spareFiles.add(new Spare(path, size, known), since);
+                return;
+            }
             String spare = "s-" + seq.getAndIncrement();
             if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
-                spareFiles.add(new Spare(spare, size));
+                spareFiles.add(new Spare(spare, size, known), since);
                 return;
             }
         }
         libc.unlinkat(stagingFd, path, 0);
+    }
+
+    /** {@link #discardFile(String, String, long)} of a file whose content is read. */
+    private void discardFile(String path) {
+        discardFile(path, null, 0);
+    }
+
+    /** The digest of staging's {@code path}, a file of {@code size} bytes, as {@link #template} keys it; null when unread. */
+    private String digestOf(String path, long size) {
+        if (size > MAX_DIGESTED) {
+            return null;
+        }
+        int fd = libc.openat(stagingFd, path, OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, 0);
+        if (fd < 0) {
+            return null;
+        }
+        byte[] content = new byte[(int) size];
+        long n = libc.pread(fd, content, size, 0);
+        libc.close(fd);
+        return n == size ? digest(content, content.length) : null;
     }
 
     /**
@@ -584,7 +677,7 @@ final class TreeFiles implements Closeable {
                 if (!entries.iterator().hasNext()) {
                     String spare = "d-" + seq.getAndIncrement();
                     if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
-                        spareDirectories.add(new Spare(spare, 0));
+                        spareDirectories.add(new Spare(spare, 0, null));
                         return true;
                     }
                 }
@@ -802,21 +895,22 @@ final class TreeFiles implements Closeable {
      */
     void release() {
         if (!dropped.isEmpty()) {
-            List<String> names = List.copyOf(dropped);
+            Map<String, String> names = new LinkedHashMap<>(dropped);
             dropped.clear();
-            deleter.execute(() -> names.forEach(this::discardFile));
+            long epoch = spareFiles.epoch();
+            deleter.execute(() -> names.forEach((digest, name) -> discardFile(name, digest, epoch)));
         }
     }
 
     /**
      * A template beyond the bound goes: by the background thread, off the registration's path
      * ({@link #release}), one task per event (a task per template cost each its thread wake-up).
-     * Elsewhere than on tmpfs it is kept as a spare (a stat and a rename in staging); on tmpfs it is
+     * Elsewhere than on tmpfs it is kept as a spare under its name, with its content (a stat); on tmpfs it is
      * unlinked, which on the registration's thread was one call per new file once the templates are
      * full (a process registering new content again and again: the distinct-DOF row).
      */
-    private void drop(String name) {
-        dropped.add(name);
+    private void drop(String name, String digest) {
+        dropped.put(digest, name);
     }
 
     /**
