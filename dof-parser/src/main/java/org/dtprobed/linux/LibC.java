@@ -115,6 +115,10 @@ public interface LibC {
     @SaveError
     long pread(int fd, @Out byte[] buf, long count, long offset);
 
+    /** {@code buf}: {@code struct linux_dirent64} records ({@link DirEntries}). */
+    @SaveError
+    long getdents64(int fd, @Out byte[] buf, long count);
+
     @SaveError
     long write(int fd, @In byte[] buf, long count);
 

@@ -2,7 +2,6 @@ package org.dtprobed.probestree;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -33,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.dtprobed.linux.DirEntries;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.linux.LibC;
 import org.dtprobed.linux.Native;
@@ -393,18 +393,16 @@ final class TreeFiles implements Closeable {
                         dir.indexOf('/', slash + 1) < 0 ? dir.length() : dir.indexOf('/', slash + 1)));
             }
         }
+        byte[] buffer = new byte[DirEntries.BUFFER];
         for (Map.Entry<String, Set<String>> e : expected.entrySet()) {
-            Path dir = staging.resolve(e.getKey());
-            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            // each directory of it is in the map: a link at any of them fails its own open (O_NOFOLLOW)
+            int fd = libc.openat(stagingFd, e.getKey(), OPEN_DIR, 0);
+            if (fd < 0) {
                 return false;
             }
-            Set<String> found = new HashSet<>();
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                entries.forEach(x -> found.add(x.getFileName().toString()));
-            } catch (IOException ex) {
-                return false;
-            }
-            if (!found.equals(e.getValue())) {
+            Set<String> found = DirEntries.names(libc, fd, buffer);
+            libc.close(fd);
+            if (!e.getValue().equals(found)) {
                 return false;
             }
         }
@@ -672,20 +670,25 @@ final class TreeFiles implements Closeable {
      * be removed (not empty, not a directory).
      */
     private boolean discardDirectory(String path) {
-        if (!spareDirectories.full() && spareSize(path, SPARE_DIRECTORY_MODE) >= 0) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging.resolve(path))) {
-                if (!entries.iterator().hasNext()) {
-                    String spare = "d-" + seq.getAndIncrement();
-                    if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
-                        spareDirectories.add(new Spare(spare, 0, null));
-                        return true;
-                    }
-                }
-            } catch (IOException e) {
-                // gone meanwhile, or unreadable: removed below, or reported
+        if (!spareDirectories.full() && spareSize(path, SPARE_DIRECTORY_MODE) >= 0 && isEmptyDirectory(path)) {
+            String spare = "d-" + seq.getAndIncrement();
+            if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
+                spareDirectories.add(new Spare(spare, 0, null));
+                return true;
             }
         }
         return libc.unlinkat(stagingFd, path, OpenFlags.AT_REMOVEDIR) == 0 || nat.errno() == Errno.ENOENT;
+    }
+
+    /** Whether staging's {@code path} is a directory (not a link) with nothing in it; false when it cannot be read. */
+    private boolean isEmptyDirectory(String path) {
+        int fd = libc.openat(stagingFd, path, OPEN_DIR, 0);
+        if (fd < 0) {
+            return false; // gone meanwhile, or not a directory: removed by the caller, or reported
+        }
+        Set<String> names = DirEntries.names(libc, fd, new byte[DirEntries.BUFFER]);
+        libc.close(fd);
+        return names != null && names.isEmpty();
     }
 
     /**
