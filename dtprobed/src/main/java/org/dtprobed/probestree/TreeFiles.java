@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
@@ -153,15 +154,21 @@ final class TreeFiles implements Closeable {
     }
 
     /**
-     * Spares in staging, oldest first; the owner's thread takes them, both threads give them. A spare
-     * file still holds the content it had when it became one, so the next file of that content (the
-     * next run of a program whose template was dropped, a process of a DOF registered before) takes
-     * it whole, by its digest, with nothing written.
+     * Spares in staging; the owner's thread takes them, both threads give them. A spare file still
+     * holds the content it had when it became one, so the next file of that content (the next run of
+     * a program whose template was dropped, a process of a DOF registered before) takes it whole, by
+     * its digest, with nothing written. New content is written into a spare of no known content
+     * first (made ahead), then into the one of known content that became a spare last: when contents
+     * come back in a cycle longer than the templates kept, the oldest is the next one needed.
      */
     private static final class Spares {
-        private final LinkedHashMap<String, Spare> byName = new LinkedHashMap<>();
-        private final HashMap<String, Spare> byDigest = new HashMap<>();
+        /** Spares of no known content (made ahead, directories, or their digest not trusted). */
+        private final ArrayDeque<Spare> plain = new ArrayDeque<>();
+        /** Spares of known content, by the order they came. */
+        private final TreeMap<Long, Spare> held = new TreeMap<>();
+        private final HashMap<String, Long> byDigest = new HashMap<>();
         private final int bound;
+        private long added;
         /** Counts {@link #forgetContent}: a digest known from before the last one is not trusted. */
         private long epoch;
 
@@ -170,11 +177,11 @@ final class TreeFiles implements Closeable {
         }
 
         synchronized boolean full() {
-            return byName.size() >= bound;
+            return count() >= bound;
         }
 
         synchronized int count() {
-            return byName.size();
+            return plain.size() + held.size();
         }
 
         synchronized long epoch() {
@@ -183,45 +190,51 @@ final class TreeFiles implements Closeable {
 
         /** Adds a spare; one whose digest was known in an earlier {@code epoch}, not read now, without it. */
         synchronized void add(Spare spare, long epoch) {
-            Spare kept = epoch == this.epoch ? spare : new Spare(spare.name(), spare.size(), null);
-            byName.put(kept.name(), kept);
-            if (kept.digest() != null) {
-                byDigest.put(kept.digest(), kept); // an older one of that content stays, as any spare
+            if (spare.digest() == null || epoch != this.epoch) {
+                plain.add(withoutContent(spare));
+                return;
             }
+            Long older = byDigest.put(spare.digest(), added);
+            if (older != null) {
+                plain.add(withoutContent(held.remove(older))); // two of one content: the older is any spare
+            }
+            held.put(added++, spare);
         }
 
         void add(Spare spare) {
             add(spare, epoch());
         }
 
-        /** The oldest spare, taken; null when none is kept. */
+        /** A spare to write over: one of no known content, else the one of known content that came last; null when none is kept. */
         synchronized Spare take() {
-            Iterator<Spare> oldest = byName.values().iterator();
-            if (!oldest.hasNext()) {
+            Spare spare = plain.poll();
+            if (spare != null) {
+                return spare;
+            }
+            Map.Entry<Long, Spare> last = held.pollLastEntry();
+            if (last == null) {
                 return null;
             }
-            Spare spare = oldest.next();
-            oldest.remove();
-            if (spare.digest() != null) {
-                byDigest.remove(spare.digest(), spare);
-            }
-            return spare;
+            byDigest.remove(last.getValue().digest());
+            return last.getValue();
         }
 
         /** The spare that holds the content of {@code digest}, taken; null when none does. */
         synchronized Spare holding(String digest) {
-            Spare spare = byDigest.remove(digest);
-            if (spare != null) {
-                byName.remove(spare.name());
-            }
-            return spare;
+            Long at = byDigest.remove(digest);
+            return at == null ? null : held.remove(at);
         }
 
         /** Keeps every spare, but no longer by what it holds (it may not hold what its digest says). */
         synchronized void forgetContent() {
             epoch++;
+            held.values().forEach(s -> plain.add(withoutContent(s)));
+            held.clear();
             byDigest.clear();
-            byName.replaceAll((name, spare) -> new Spare(name, spare.size(), null));
+        }
+
+        private static Spare withoutContent(Spare s) {
+            return s.digest() == null ? s : new Spare(s.name(), s.size(), null);
         }
     }
     /** Whether spares are made ahead ({@link #prepare}); set once, by the owner's thread. */
