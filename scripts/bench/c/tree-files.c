@@ -134,66 +134,93 @@ static void dtprobed(int base, int n) {
     printf("dtprobed %d %.1f %.1f %.1f\n", n, (t1 - t0) / n, (c1 - c0) / n, (double) calls / n);
 }
 
-/* Oracle's dtprobed: dof_stash_add and dof_stash_write_parsed for a new DOF of a known process */
-static void oracle(int base, int n) {
-    int stash = dir_at(base, "stash");
-    int dof = dir_at(stash, "dof");
-    int dofpid = dir_at(stash, "dof-pid");
-    int probes = dir_at(base, "probes");
+/* the directories Oracle's dtprobed keeps its stash and tree in, under base */
+struct oracle_dirs {
+    int stash, dof, dofpid, probes;
+};
+
+/* what one registration made that its removal needs */
+struct oracle_reg {
+    int pid, src, parsed, ppid, prov;
+    char gen[32];
+};
+
+static struct oracle_dirs oracle_dirs(int base) {
+    struct oracle_dirs d;
+    d.stash = dir_at(base, "stash");
+    d.dof = dir_at(d.stash, "dof");
+    d.dofpid = dir_at(d.stash, "dof-pid");
+    d.probes = dir_at(base, "probes");
+    return d;
+}
+
+/* dof_stash_add and dof_stash_write_parsed: registration r of a new DOF by process pidname */
+static struct oracle_reg oracle_add(struct oracle_dirs d, const char *pidname, const char *provname, int r) {
     char name[128], link[160], rec[FILE_BYTES], raw[DOF_BYTES];
     memset(rec, 'x', sizeof rec);
     memset(raw, 'd', sizeof raw);
+    struct oracle_reg g;
+    g.pid = dir_at(d.dofpid, pidname);
+    snprintf(name, sizeof name, "2049-%d", 100000 + r); /* each DOF its own object */
+    g.src = dir_at(g.pid, name);
+    int gen = openat(g.pid, "next-gen", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    struct stat st;
+    check(gen >= 0 && fstat(gen, &st) == 0, "next-gen");
+    int fd = openat(d.dof, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+    check(fd >= 0 && write(fd, raw, sizeof raw) == (ssize_t) sizeof raw, "raw");
+    close(fd);
+    snprintf(link, sizeof link, "dof/%s", name);
+    check(linkat(d.stash, link, g.src, "raw", 0) == 0, "raw link");
+    fd = openat(g.src, "dh", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+    check(fd >= 0 && write(fd, raw, 80) == 80, "dh");
+    close(fd);
+    snprintf(g.gen, sizeof g.gen, "%ld", (long) st.st_size);
+    check(symlinkat(name, g.pid, g.gen) == 0, "gen link");
+    check(ftruncate(gen, st.st_size + 1) == 0, "ftruncate");
+    close(gen);
+    calls += 12;
+    g.parsed = dir_at(g.src, "parsed");
+    fd = openat(g.parsed, "version", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+    check(fd >= 0 && write(fd, raw, 8) == 8, "version");
+    close(fd);
+    g.ppid = dir_at(d.probes, pidname);
+    g.prov = dir_at(g.ppid, provname);
+    calls += 3;
+    for (int p = 0; p < PROBES; p++) {
+        int mod = dir_at(g.prov, "regbench");
+        snprintf(name, sizeof name, "work_%d", p);
+        int fun = dir_at(mod, name);
+        snprintf(name, sizeof name, "bench:regbench:work_%d:probe%d_%d", p, p, r);
+        fd = openat(g.parsed, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+        check(fd >= 0, "parsed file");
+        snprintf(link, sizeof link, "probe%d_%d", p, r);
+        check(linkat(g.parsed, name, fun, link, 0) == 0, "probe link");
+        check(write(fd, rec, 8) == 8 && write(fd, rec, 32) == 32 && write(fd, rec, 50) == 50
+                && write(fd, rec, 32) == 32, "records");
+        close(fd);
+        close(fun);
+        close(mod);
+        calls += 9;
+    }
+    return g;
+}
+
+static void oracle_close(struct oracle_reg g) {
+    close(g.prov);
+    close(g.ppid);
+    close(g.parsed);
+    close(g.src);
+    close(g.pid);
+    calls += 5;
+}
+
+/* Oracle's dtprobed: dof_stash_add and dof_stash_write_parsed for a new DOF of a known process */
+static void oracle(int base, int n) {
+    struct oracle_dirs d = oracle_dirs(base);
     calls = 0;
     double t0 = now_us(), c0 = cpu_us();
     for (int r = 0; r < n; r++) {
-        int pid = dir_at(dofpid, "1234");
-        snprintf(name, sizeof name, "2049-%d", 100000 + r); /* each DOF its own object */
-        int src = dir_at(pid, name);
-        int gen = openat(pid, "next-gen", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-        struct stat st;
-        check(gen >= 0 && fstat(gen, &st) == 0, "next-gen");
-        int fd = openat(dof, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-        check(fd >= 0 && write(fd, raw, sizeof raw) == (ssize_t) sizeof raw, "raw");
-        close(fd);
-        snprintf(link, sizeof link, "dof/%s", name);
-        check(linkat(stash, link, src, "raw", 0) == 0, "raw link");
-        fd = openat(src, "dh", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-        check(fd >= 0 && write(fd, raw, 80) == 80, "dh");
-        close(fd);
-        snprintf(link, sizeof link, "%ld", (long) st.st_size);
-        check(symlinkat(name, pid, link) == 0, "gen link");
-        check(ftruncate(gen, st.st_size + 1) == 0, "ftruncate");
-        close(gen);
-        calls += 12;
-        int parsed = dir_at(src, "parsed");
-        fd = openat(parsed, "version", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-        check(fd >= 0 && write(fd, raw, 8) == 8, "version");
-        close(fd);
-        int ppid = dir_at(probes, "1234");
-        int prov = dir_at(ppid, "bench1234");
-        calls += 3;
-        for (int p = 0; p < PROBES; p++) {
-            int mod = dir_at(prov, "regbench");
-            snprintf(name, sizeof name, "work_%d", p);
-            int fun = dir_at(mod, name);
-            snprintf(name, sizeof name, "bench:regbench:work_%d:probe%d_%d", p, p, r);
-            fd = openat(parsed, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-            check(fd >= 0, "parsed file");
-            snprintf(link, sizeof link, "probe%d_%d", p, r);
-            check(linkat(parsed, name, fun, link, 0) == 0, "probe link");
-            check(write(fd, rec, 8) == 8 && write(fd, rec, 32) == 32 && write(fd, rec, 50) == 50
-                    && write(fd, rec, 32) == 32, "records");
-            close(fd);
-            close(fun);
-            close(mod);
-            calls += 9;
-        }
-        close(prov);
-        close(ppid);
-        close(parsed);
-        close(src);
-        close(pid);
-        calls += 5;
+        oracle_close(oracle_add(d, "1234", "bench1234", r));
     }
     double t1 = now_us(), c1 = cpu_us();
     printf("oracle %d %.1f %.1f %.1f\n", n, (t1 - t0) / n, (c1 - c0) / n, (double) calls / n);
@@ -311,63 +338,18 @@ static void dtprobed_procs(int base, int n) {
 }
 
 static void oracle_procs(int base, int n) {
-    int stash = dir_at(base, "stash");
-    int dof = dir_at(stash, "dof");
-    int dofpid = dir_at(stash, "dof-pid");
-    int probes = dir_at(base, "probes");
-    char name[128], link[160], pidname[32], provname[32], rec[FILE_BYTES], raw[DOF_BYTES];
-    memset(rec, 'x', sizeof rec);
-    memset(raw, 'd', sizeof raw);
+    struct oracle_dirs d = oracle_dirs(base);
+    char name[128], link[160], pidname[32], provname[32];
     calls = calls_exit = 0;
     double reg_wall = 0, reg_cpu = 0, exit_wall = 0, exit_cpu = 0;
     for (int r = 0; r < n; r++) {
         double t0 = now_us(), c0 = cpu_us();
         snprintf(pidname, sizeof pidname, "%d", 100000 + r);
         snprintf(provname, sizeof provname, "bench%d", 100000 + r);
-        int pid = dir_at(dofpid, pidname);
-        snprintf(name, sizeof name, "2049-%d", 100000 + r);
-        int src = dir_at(pid, name);
-        int gen = openat(pid, "next-gen", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-        struct stat st;
-        check(gen >= 0 && fstat(gen, &st) == 0, "next-gen");
-        int fd = openat(dof, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-        check(fd >= 0 && write(fd, raw, sizeof raw) == (ssize_t) sizeof raw, "raw");
-        close(fd);
-        snprintf(link, sizeof link, "dof/%s", name);
-        check(linkat(stash, link, src, "raw", 0) == 0, "raw link");
-        fd = openat(src, "dh", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-        check(fd >= 0 && write(fd, raw, 80) == 80, "dh");
-        close(fd);
-        check(symlinkat(name, pid, "0") == 0, "gen link");
-        check(ftruncate(gen, st.st_size + 1) == 0, "ftruncate");
-        close(gen);
-        calls += 12;
-        int parsed = dir_at(src, "parsed");
-        fd = openat(parsed, "version", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-        check(fd >= 0 && write(fd, raw, 8) == 8, "version");
-        close(fd);
-        int ppid = dir_at(probes, pidname);
-        int prov = dir_at(ppid, provname);
-        calls += 3;
-        for (int p = 0; p < PROBES; p++) {
-            int mod = dir_at(prov, "regbench");
-            snprintf(name, sizeof name, "work_%d", p);
-            int fun = dir_at(mod, name);
-            snprintf(name, sizeof name, "bench:regbench:work_%d:probe%d_%d", p, p, r);
-            fd = openat(parsed, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-            check(fd >= 0, "parsed file");
-            snprintf(link, sizeof link, "probe%d_%d", p, r);
-            check(linkat(parsed, name, fun, link, 0) == 0, "probe link");
-            check(write(fd, rec, 8) == 8 && write(fd, rec, 32) == 32 && write(fd, rec, 50) == 50
-                    && write(fd, rec, 32) == 32, "records");
-            close(fd);
-            close(fun);
-            close(mod);
-            calls += 9;
-        }
+        struct oracle_reg g = oracle_add(d, pidname, provname, r);
         double t1 = now_us(), c1 = cpu_us();
         /* exit: every file and directory of the pid removed, in the stash and in probes/ */
-        int mod = openat(prov, "regbench", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int mod = openat(g.prov, "regbench", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         for (int p = 0; p < PROBES; p++) {
             snprintf(name, sizeof name, "work_%d", p);
             int fun = openat(mod, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -376,22 +358,20 @@ static void oracle_procs(int base, int n) {
             close(fun);
             check(unlinkat(mod, name, AT_REMOVEDIR) == 0, "function rmdir");
             snprintf(name, sizeof name, "bench:regbench:work_%d:probe%d_%d", p, p, r);
-            check(unlinkat(parsed, name, 0) == 0, "parsed unlink");
+            check(unlinkat(g.parsed, name, 0) == 0, "parsed unlink");
             calls_exit += 5;
         }
         close(mod);
-        check(unlinkat(prov, "regbench", AT_REMOVEDIR) == 0 && unlinkat(ppid, provname, AT_REMOVEDIR) == 0
-                && unlinkat(probes, pidname, AT_REMOVEDIR) == 0, "probes rmdir");
-        check(unlinkat(parsed, "version", 0) == 0 && unlinkat(src, "parsed", AT_REMOVEDIR) == 0
-                && unlinkat(src, "dh", 0) == 0 && unlinkat(src, "raw", 0) == 0, "stash files");
+        check(unlinkat(g.prov, "regbench", AT_REMOVEDIR) == 0 && unlinkat(g.ppid, provname, AT_REMOVEDIR) == 0
+                && unlinkat(d.probes, pidname, AT_REMOVEDIR) == 0, "probes rmdir");
+        check(unlinkat(g.parsed, "version", 0) == 0 && unlinkat(g.src, "parsed", AT_REMOVEDIR) == 0
+                && unlinkat(g.src, "dh", 0) == 0 && unlinkat(g.src, "raw", 0) == 0, "stash files");
         snprintf(name, sizeof name, "2049-%d", 100000 + r);
-        check(unlinkat(dof, name, 0) == 0 && unlinkat(pid, name, AT_REMOVEDIR) == 0 && unlinkat(pid, "0", 0) == 0
-                && unlinkat(pid, "next-gen", 0) == 0 && unlinkat(dofpid, pidname, AT_REMOVEDIR) == 0, "stash pid");
-        close(prov);
-        close(ppid);
-        close(parsed);
-        close(src);
-        close(pid);
+        check(unlinkat(d.dof, name, 0) == 0 && unlinkat(g.pid, name, AT_REMOVEDIR) == 0 && unlinkat(g.pid, g.gen, 0) == 0
+                && unlinkat(g.pid, "next-gen", 0) == 0 && unlinkat(d.dofpid, pidname, AT_REMOVEDIR) == 0, "stash pid");
+        long before = calls;
+        oracle_close(g);
+        calls = before;
         calls_exit += 2 + 3 + 4 + 5 + 5;
         double t2 = now_us(), c2 = cpu_us();
         reg_wall += t1 - t0, reg_cpu += c1 - c0, exit_wall += t2 - t1, exit_cpu += c2 - c1;
