@@ -260,6 +260,8 @@ final class TreeFiles implements Closeable {
      * a content of the same event that needs one again takes it back.
      */
     private final Map<String, String> dropped = new LinkedHashMap<>();
+    /** Files moved out of the tree during the current event ({@link #takenOut}), for the background thread. */
+    private final List<String> takenOut = new ArrayList<>();
     /**
      * Directories of the tree kept open across events, by their path under the root (a process's
      * directory, its provider, module and function directories), least recently used first: a
@@ -654,7 +656,14 @@ final class TreeFiles implements Closeable {
                 return;
             }
         }
-        libc.unlinkat(stagingFd, path, 0);
+        if (libc.unlinkat(stagingFd, path, 0) != 0 && nat.errno() == Errno.EISDIR) {
+            try { // a directory someone put where a probe's file belonged, taken out of the tree with it
+                ProbesTree.deleteRecursively(staging.resolve(path));
+            } catch (IOException e) {
+                LOG.warn("pid {}: probes tree: {} could not be removed ({}); it goes at the next start", PID,
+                        staging.resolve(path), e.toString());
+            }
+        }
     }
 
     /** {@link #discardFile(String, String, long)} of a file whose content is read. */
@@ -753,7 +762,7 @@ final class TreeFiles implements Closeable {
         if (dir < 0) {
             return;
         }
-        if (libc.unlinkat(dir, name, 0) != 0 && nat.errno() != Errno.ENOENT) {
+        if (!takenOut(dir, name) && libc.unlinkat(dir, name, 0) != 0 && nat.errno() != Errno.ENOENT) {
             throw failure("remove", String.join("/", dirs) + "/" + name);
         }
         for (int i = dirs.length - 1; i >= 0; i--) {
@@ -770,6 +779,25 @@ final class TreeFiles implements Closeable {
             }
             forgetUnder(String.join("/", Arrays.copyOf(dirs, i + 1)));
         }
+    }
+
+    /**
+     * Off tmpfs, moves a file the tree no longer wants into staging (one rename, as an unlink would
+     * be one call), for the background thread to keep as a spare of known content when this was its
+     * last name ({@link #release}): the registrations of a process that goes are removed one by one,
+     * and unlinking their files freed every one whose template went, content and inode (a process of
+     * a DOF registered before then wrote it all again). False when it is not moved (unlink it).
+     */
+    private boolean takenOut(int dir, String name) {
+        if (uid < 0 || spareFiles.full()) {
+            return false;
+        }
+        String out = "g-" + seq.getAndIncrement();
+        if (libc.renameat(dir, name, stagingFd, out) != 0) {
+            return false;
+        }
+        takenOut.add(out);
+        return true;
     }
 
     /**
@@ -906,15 +934,20 @@ final class TreeFiles implements Closeable {
     }
 
     /**
-     * The end of an event: hands the templates the event dropped to the background thread, in one
-     * task. The directories stay open for the next event ({@link #openDirs}).
+     * The end of an event: hands the templates the event dropped and the files it took out of the
+     * tree to the background thread, in one task. The directories stay open for the next event ({@link #openDirs}).
      */
     void release() {
-        if (!dropped.isEmpty()) {
+        if (!dropped.isEmpty() || !takenOut.isEmpty()) {
             Map<String, String> names = new LinkedHashMap<>(dropped);
+            List<String> files = List.copyOf(takenOut);
             dropped.clear();
+            takenOut.clear();
             long epoch = spareFiles.epoch();
-            deleter.execute(() -> names.forEach((digest, name) -> discardFile(name, digest, epoch)));
+            deleter.execute(() -> {
+                names.forEach((digest, name) -> discardFile(name, digest, epoch));
+                files.forEach(this::discardFile);
+            });
         }
     }
 
