@@ -113,6 +113,13 @@ public interface LibC {
     long pread(int fd, Pointer buf, long count, long offset);
 
     @SaveError
+    long pread(int fd, @Out byte[] buf, long count, long offset);
+
+    /** {@code buf}: {@code struct linux_dirent64} records ({@link DirEntries}). */
+    @SaveError
+    long getdents64(int fd, @Out byte[] buf, long count);
+
+    @SaveError
     long write(int fd, @In byte[] buf, long count);
 
     @SaveError

@@ -9,13 +9,15 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.dtprobed.log.LogProvider;
 import org.dtprobed.protocol.Protocol;
+import org.dtprobed.version.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dtprobe}: asks dtprobed which USDT probes exist, watches registrations, and traces probes. */
-@Command(name = "dtprobe", mixinStandardHelpOptions = true, versionProvider = org.dtprobed.version.BuildInfo.class, sortOptions = false, exitCodeOnInvalidInput = 64,
+@Command(name = "dtprobe", mixinStandardHelpOptions = true, versionProvider = BuildInfo.class, sortOptions = false, exitCodeOnInvalidInput = 64,
         description = "Query the dtprobed daemon for USDT probes, and trace them with kernel uprobes.",
         subcommands = {ListCommand.class, PidsCommand.class, WatchCommand.class, StatsCommand.class,
             ScanCommand.class, MetricsCommand.class, HealthCommand.class, TraceCommand.class, PublishCommand.class},
@@ -149,7 +151,7 @@ public final class Dtprobe {
     }
 
     public static void main(String[] args) {
-        org.dtprobed.log.LogProvider.select();
+        LogProvider.select();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(run(out, err, args));

@@ -138,7 +138,9 @@ final class DaemonStats implements StatsSource {
         Map<Map<String, String>, Long> removals = new LinkedHashMap<>();
         ingest.removalsByCause().forEach((c, n) -> removals.put(Map.of("cause", c.name().toLowerCase(Locale.ROOT)), n));
         m.counter("dtprobed_removals", "Registrations removed, by cause: remove (the REMOVE ioctl), exit, exec,"
-                + " reused (pid reused), unmap (object unmapped); exit/exec/reused/unmap are found by pruning.", removals);
+                + " reused (pid reused), unmap (object unmapped), found by pruning, process events or a dlclose re-check;"
+                + " replaced (its object registered the same DOF again without a REMOVE), and exec/reused found by a"
+                + " registration of the same pid.", removals);
         m.counter("dtprobed_prune_passes", "Pruning passes over the stashed pids (every --prune-interval, on an"
                 + " overflow of process events, and inside an ADDDOF that found the stash full).", ingest.prunePasses());
         m.counter("dtprobed_prune_passes_in_ioctl", "Pruning passes inside a caller's ADDDOF because the stash was"

@@ -16,12 +16,13 @@ final class ByteBudget {
         this.limit = limit;
     }
 
-    void acquire(long bytes, String what) throws HelperException {
+    /** Takes the {@code bytes} of a DOF that thread {@code tid} is handing over (its name only in the refusal). */
+    void acquire(long bytes, int tid) throws HelperException {
         long now = used.addAndGet(bytes);
         if (now > limit) {
             used.addAndGet(-bytes);
-            throw new HelperException(Errno.ENOMEM, what + " (" + bytes + " bytes) exceeds the in-flight budget of "
-                    + limit + " bytes");
+            throw new HelperException(Errno.ENOMEM, "DOF of tid " + tid + " (" + bytes + " bytes) exceeds the in-flight"
+                    + " budget of " + limit + " bytes");
         }
     }
 

@@ -119,7 +119,7 @@ final class CuseConversation {
     private IoctlReply onHeader(byte[] in) throws HelperException {
         DofHeader h = submission.header(in);
         int size = (int) h.loadSize(); // below DofLimits.maxLoadSize, checked by the validator
-        budget.acquire(size, "DOF of tid " + tid);
+        budget.acquire(size, tid);
         validated = h; // from here on reset() gives the bytes back
         header = in;
         dof = new byte[size];

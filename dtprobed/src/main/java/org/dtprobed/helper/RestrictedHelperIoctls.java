@@ -74,7 +74,7 @@ public final class RestrictedHelperIoctls {
         DofHeader header = submission.header(first);
         // loadSize < DofLimits.maxLoadSize (checked by the validator), so the int cast is exact
         int size = (int) header.loadSize();
-        budget.acquire(size, "DOF of tid " + caller.tid());
+        budget.acquire(size, caller.tid());
         byte[] dof;
         int gen;
         try {
@@ -84,8 +84,10 @@ public final class RestrictedHelperIoctls {
         } finally {
             budget.release(size);
         }
-        LOG.debug("pid {} (tid {}): registered {} bytes of DOF from {} as generation {}", caller.pid(), caller.tid(),
-                dof.length, helper.module(), gen);
+        if (LOG.isDebugEnabled()) { // five arguments: an array and three boxes per registration otherwise
+            LOG.debug("pid {} (tid {}): registered {} bytes of DOF from {} as generation {}", caller.pid(), caller.tid(),
+                    dof.length, helper.module(), gen);
+        }
         return gen;
     }
 

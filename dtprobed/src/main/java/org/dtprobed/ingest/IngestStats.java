@@ -1,11 +1,14 @@
 package org.dtprobed.ingest;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.dtprobed.metrics.Latency;
 import org.dtprobed.metrics.LatencySnapshot;
+import org.dtprobed.stash.CommitResult;
+import org.dtprobed.stash.Stash;
 
 /**
  * Counters of the registration path, read by {@code stats} and {@code metrics}: registrations and
@@ -23,7 +26,19 @@ public final class IngestStats {
         /** its pid now belongs to another process */
         REUSED,
         /** its object was unmapped (dlclose on the FUSE-file route) */
-        UNMAP
+        UNMAP,
+        /** its object registered the same DOF again, and no REMOVE came for it (the FUSE-file route has none) */
+        REPLACED;
+
+        /** Why the stash dropped a registration, as counted here. */
+        static RemovalCause of(Stash.DropCause c) {
+            return switch (c) {
+                case EXIT -> EXIT;
+                case EXEC -> EXEC;
+                case REUSED -> REUSED;
+                case REPLACED -> REPLACED;
+            };
+        }
     }
 
     /** A refusal's labels: the reason (a DofRule name, a pipeline or transport reason) and the errno. */
@@ -55,6 +70,13 @@ public final class IngestStats {
 
     void removed(RemovalCause cause, int registrations) {
         removals.get(cause).add(registrations);
+    }
+
+    /** What a commit dropped of its pid's registrations (a reused or exec'd pid, a replaced registration). */
+    void dropped(List<CommitResult.Dropped> dropped) {
+        for (int i = 0; i < dropped.size(); i++) { // on every re-registration: no iterator
+            removals.get(RemovalCause.of(dropped.get(i).cause())).increment();
+        }
     }
 
     void pruned() {

@@ -37,17 +37,8 @@ public final class Pruner {
     /** Counts what pruning the stash at start-up removed, as the periodic passes count theirs. */
     public static void count(List<Stash.Pruned> pruned, IngestStats stats) {
         for (Stash.Pruned p : pruned) {
-            stats.removed(cause(p.cause()), p.registrations());
+            stats.removed(IngestStats.RemovalCause.of(p.cause()), p.registrations());
         }
-    }
-
-    private static IngestStats.RemovalCause cause(Stash.DropCause c) {
-        return switch (c) {
-            case EXIT -> IngestStats.RemovalCause.EXIT;
-            case EXEC -> IngestStats.RemovalCause.EXEC;
-            case REUSED -> IngestStats.RemovalCause.REUSED;
-            case REPLACED -> throw new IllegalArgumentException("a prune replaces nothing");
-        };
     }
 
     /** One pass; returns how many registrations it removed. */

@@ -105,8 +105,12 @@ public final class RegistrationPipeline implements HelperRequests {
         try {
             checkQuota(caller, helper);
             try (ProcessSnapshot snap = snapshot(caller, helper)) {
-                Mapping holder = holder(snap, caller, helper).orElseThrow(() -> refuse(caller, helper, "no_mapping",
-                        Errno.EINVAL, "the DOF address 0x" + Long.toHexString(helper.dofAddress()) + " is not mapped"));
+                Optional<Mapping> at = holder(snap, caller, helper);
+                if (at.isEmpty()) {
+                    throw refuse(caller, helper, "no_mapping", Errno.EINVAL, "the DOF address 0x"
+                            + Long.toHexString(helper.dofAddress()) + " is not mapped");
+                }
+                Mapping holder = at.get();
                 FileStamp stamp = FileStamp.of(pid, holder, helper.dofAddress(), dof);
                 checkNegative(caller, helper, holder, stamp);
                 OptionalLong earlier = adopting ? OptionalLong.empty() : adoptedGeneration(pid, holder, helper, dof);
@@ -124,8 +128,10 @@ public final class RegistrationPipeline implements HelperRequests {
                 long generation = c.generation();
                 long nanos = System.nanoTime() - t0;
                 stats.registered(nanos);
-                LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
-                        parsed.probeCount(), generation, TimeUnit.NANOSECONDS.toMicros(nanos));
+                if (LOG.isDebugEnabled()) { // five arguments: an array and four boxes per registration otherwise
+                    LOG.debug("pid {}: registered {} ({} probes) as generation {} in {} us", pid, helper.module(),
+                            parsed.probeCount(), generation, TimeUnit.NANOSECONDS.toMicros(nanos));
+                }
                 return generation;
             }
         } catch (HelperException e) {
@@ -326,6 +332,7 @@ public final class RegistrationPipeline implements HelperRequests {
             throw refuse(caller, rec.helper(), "stash_" + e.kind().name().toLowerCase(java.util.Locale.ROOT),
                     e.errno(), e.getMessage());
         }
+        stats.dropped(committed.dropped());
         // only now: a refused commit must leave nothing behind in memory (issue 19)
         parseCache.put(ParseCache.Key.of(content, rec.helper().module(), pid), parsed);
         // what the commit dropped of the same pid (exec, pid reuse, a re-registration whose REMOVE
@@ -346,6 +353,7 @@ public final class RegistrationPipeline implements HelperRequests {
             return fresh != null ? stash.commit(rec, dof, fresh, content) : stash.commit(rec, dof, parsed, content);
         } catch (StashException e) {
             index.removeRegistrations(e.dropped().stream().map(CommitResult.Dropped::key).toList());
+            stats.dropped(e.dropped());
             throw e;
         }
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.dtprobed.metrics.Latency;
 
 /** The supervisor's live counters; {@link #snapshot} makes a {@link SupervisorStats}. */
 final class StatsRecorder {
@@ -15,7 +16,7 @@ final class StatsRecorder {
     private final LongAdder deadlineKills = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<FailureReason, LongAdder> attemptFailures = new EnumMap<>(FailureReason.class);
-    private final org.dtprobed.metrics.Latency latency = new org.dtprobed.metrics.Latency();
+    private final Latency latency = new Latency();
 
     StatsRecorder() {
         for (FailureReason r : FailureReason.values()) {

@@ -2,7 +2,6 @@ package org.dtprobed.probestree;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -21,9 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,10 +30,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.dtprobed.linux.DirEntries;
 import org.dtprobed.linux.Errno;
 import org.dtprobed.linux.LibC;
 import org.dtprobed.linux.Native;
@@ -106,6 +105,8 @@ final class TreeFiles implements Closeable {
     static final int READY_FILES = 1024;
     /** Empty spare directories kept made ahead, as {@link #READY_FILES}: four or more per process of new content. */
     static final int READY_DIRECTORIES = 128;
+    /** A spare file larger than this is not read for its digest ({@link #digestOf}): no probe's file is. */
+    private static final int MAX_DIGESTED = 1 << 20;
     /** Spares the background thread makes before it lets the deletions queued behind it run. */
     private static final int FILL_STEP = 64;
     /** Directories kept open at most ({@link #openDirs}): a process's 13 of a 10-function provider, and more. */
@@ -127,7 +128,7 @@ final class TreeFiles implements Closeable {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
             if (size() > TEMPLATES) {
-                drop(eldest.getValue());
+                drop(eldest.getValue(), eldest.getKey());
                 return true;
             }
             return false;
@@ -145,39 +146,95 @@ final class TreeFiles implements Closeable {
     /** Empty spare directories in staging: the next new directories are these, renamed into place. */
     private final Spares spareDirectories = new Spares(SPARE_DIRECTORIES);
 
-    /** A spare's staging name and size (a file written over keeps its length unless cut). */
-    private record Spare(String name, long size) {
+    /**
+     * A spare's staging name and size (a file written over keeps its length unless cut), and the
+     * digest of what it holds ({@link #template}), null when unknown (empty, a directory).
+     */
+    private record Spare(String name, long size, String digest) {
     }
 
-    /** Spares in staging; the owner's thread takes them, both threads give them. */
+    /**
+     * Spares in staging; the owner's thread takes them, both threads give them. A spare file still
+     * holds the content it had when it became one, so the next file of that content (the next run of
+     * a program whose template was dropped, a process of a DOF registered before) takes it whole, by
+     * its digest, with nothing written. New content is written into a spare of no known content
+     * first (made ahead), then into the one of known content that became a spare last: when contents
+     * come back in a cycle longer than the templates kept, the oldest is the next one needed.
+     */
     private static final class Spares {
-        private final ConcurrentLinkedQueue<Spare> spares = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger count = new AtomicInteger();
+        /** Spares of no known content (made ahead, directories, or their digest not trusted). */
+        private final ArrayDeque<Spare> plain = new ArrayDeque<>();
+        /** Spares of known content, by the order they came. */
+        private final TreeMap<Long, Spare> held = new TreeMap<>();
+        private final HashMap<String, Long> byDigest = new HashMap<>();
         private final int bound;
+        private long added;
+        /** Counts {@link #forgetContent}: a digest known from before the last one is not trusted. */
+        private long epoch;
 
         Spares(int bound) {
             this.bound = bound;
         }
 
-        boolean full() {
-            return count.get() >= bound;
+        synchronized boolean full() {
+            return count() >= bound;
         }
 
-        int count() {
-            return count.get();
+        synchronized int count() {
+            return plain.size() + held.size();
+        }
+
+        synchronized long epoch() {
+            return epoch;
+        }
+
+        /** Adds a spare; one whose digest was known in an earlier {@code epoch}, not read now, without it. */
+        synchronized void add(Spare spare, long epoch) {
+            if (spare.digest() == null || epoch != this.epoch) {
+                plain.add(withoutContent(spare));
+                return;
+            }
+            Long older = byDigest.put(spare.digest(), added);
+            if (older != null) {
+                plain.add(withoutContent(held.remove(older))); // two of one content: the older is any spare
+            }
+            held.put(added++, spare);
         }
 
         void add(Spare spare) {
-            spares.add(spare);
-            count.incrementAndGet();
+            add(spare, epoch());
         }
 
-        Spare take() {
-            Spare spare = spares.poll();
+        /** A spare to write over: one of no known content, else the one of known content that came last; null when none is kept. */
+        synchronized Spare take() {
+            Spare spare = plain.poll();
             if (spare != null) {
-                count.decrementAndGet();
+                return spare;
             }
-            return spare;
+            Map.Entry<Long, Spare> last = held.pollLastEntry();
+            if (last == null) {
+                return null;
+            }
+            byDigest.remove(last.getValue().digest());
+            return last.getValue();
+        }
+
+        /** The spare that holds the content of {@code digest}, taken; null when none does. */
+        synchronized Spare holding(String digest) {
+            Long at = byDigest.remove(digest);
+            return at == null ? null : held.remove(at);
+        }
+
+        /** Keeps every spare, but no longer by what it holds (it may not hold what its digest says). */
+        synchronized void forgetContent() {
+            epoch++;
+            held.values().forEach(s -> plain.add(withoutContent(s)));
+            held.clear();
+            byDigest.clear();
+        }
+
+        private static Spare withoutContent(Spare s) {
+            return s.digest() == null ? s : new Spare(s.name(), s.size(), null);
         }
     }
     /** Whether spares are made ahead ({@link #prepare}); set once, by the owner's thread. */
@@ -198,8 +255,13 @@ final class TreeFiles implements Closeable {
     private final ConcurrentLinkedDeque<Parked> skeletons = new ConcurrentLinkedDeque<>();
     /** Skeletons kept: as many as parked directories. */
     static final int SKELETONS = PARKED;
-    /** Templates dropped during the current event, for the background thread ({@link #release}). */
-    private final List<String> dropped = new ArrayList<>();
+    /**
+     * Templates dropped during the current event, digest to name, for the background thread ({@link #release});
+     * a content of the same event that needs one again takes it back.
+     */
+    private final Map<String, String> dropped = new LinkedHashMap<>();
+    /** Files moved out of the tree during the current event ({@link #takenOut}), for the background thread. */
+    private final List<String> takenOut = new ArrayList<>();
     /**
      * Directories of the tree kept open across events, by their path under the root (a process's
      * directory, its provider, module and function directories), least recently used first: a
@@ -346,18 +408,16 @@ final class TreeFiles implements Closeable {
                         dir.indexOf('/', slash + 1) < 0 ? dir.length() : dir.indexOf('/', slash + 1)));
             }
         }
+        byte[] buffer = new byte[DirEntries.BUFFER];
         for (Map.Entry<String, Set<String>> e : expected.entrySet()) {
-            Path dir = staging.resolve(e.getKey());
-            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            // each directory of it is in the map: a link at any of them fails its own open (O_NOFOLLOW)
+            int fd = libc.openat(stagingFd, e.getKey(), OPEN_DIR, 0);
+            if (fd < 0) {
                 return false;
             }
-            Set<String> found = new HashSet<>();
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                entries.forEach(x -> found.add(x.getFileName().toString()));
-            } catch (IOException ex) {
-                return false;
-            }
-            if (!found.equals(e.getValue())) {
+            Set<String> found = DirEntries.names(libc, fd, buffer);
+            libc.close(fd);
+            if (!e.getValue().equals(found)) {
                 return false;
             }
         }
@@ -434,6 +494,7 @@ final class TreeFiles implements Closeable {
     void forgetTemplates() {
         templates.values().forEach(this::discardFile);
         templates.clear();
+        spareFiles.forgetContent(); // a spare may be a template that was written through
         // parked directories hold links of the same inodes: none is reused after such a write
         parked.forEach(this::discard);
         parked.clear();
@@ -441,18 +502,31 @@ final class TreeFiles implements Closeable {
 
     /** The staging name of a file holding {@code content}, written now if no template holds it. */
     private String template(byte[] content) throws IOException {
-        String digest = HexFormat.of().formatHex(sha256.digest(content), 0, 16);
+        String digest = digest(content, content.length);
         String name = templates.get(digest);
-        if (name == null) {
-            name = fromSpare(content);
-            if (name == null) {
-                // a name of its own, not the digest's: an evicted template of this content may still
-                // wait for the background thread under its old name
-                name = created("t-" + seq.getAndIncrement(), content);
-            }
-            templates.put(digest, name);
+        if (name != null) {
+            return name;
         }
+        name = dropped.remove(digest); // dropped earlier in this event: still whole
+        if (name == null) {
+            Spare holding = spareFiles.holding(digest);
+            name = holding != null ? holding.name() : fromSpare(content);
+        }
+        if (name == null) {
+            // a name of its own, not the digest's: an evicted template of this content may still
+            // wait for the background thread under its old name
+            name = created("t-" + seq.getAndIncrement(), content);
+        }
+        templates.put(digest, name);
         return name;
+    }
+
+    /** The key of {@code content}'s first {@code length} bytes; either thread asks ({@link #discardFile}). */
+    private String digest(byte[] content, int length) {
+        synchronized (sha256) {
+            sha256.update(content, 0, length);
+            return HexFormat.of().formatHex(sha256.digest(), 0, 16);
+        }
     }
 
     private String created(String name, byte[] content) throws IOException {
@@ -533,13 +607,13 @@ final class TreeFiles implements Closeable {
                 more = fd >= 0;
                 if (more) {
                     libc.close(fd);
-                    spareFiles.add(new Spare(name, 0));
+                    spareFiles.add(new Spare(name, 0, null));
                 }
             } else if (spareDirectories.count() < READY_DIRECTORIES) {
                 String dir = "d-" + seq.getAndIncrement();
                 more = libc.mkdirat(stagingFd, dir, DIR_MODE) == 0;
                 if (more) {
-                    spareDirectories.add(new Spare(dir, 0));
+                    spareDirectories.add(new Spare(dir, 0, null));
                 }
             } else {
                 more = false;
@@ -559,18 +633,57 @@ final class TreeFiles implements Closeable {
     /**
      * A staging name that goes: the file is kept as a spare when this is its only name (no template,
      * no process's directory links it, so nothing reads what a later write puts there) and fewer than
-     * {@link #SPARE_FILES} are kept; else unlinked. Both the owner's thread and the background one call it.
+     * {@link #SPARE_FILES} are kept; else unlinked. A dropped template stays under its own name (a
+     * rename in staging, a directory of thousands of entries, was the background thread's costliest
+     * call); a file of a directory that goes is renamed out of it, and read for its digest.
+     * Both the owner's thread and the background one call it.
+     *
+     * @param digest what it holds ({@link #template}'s key), or null: read from the file
+     * @param epoch  the spares' {@link Spares#epoch} when {@code digest} was known
      */
-    private void discardFile(String path) {
+    private void discardFile(String path, String digest, long epoch) {
         long size = spareFiles.full() ? -1 : spareSize(path, SPARE_FILE_MODE);
         if (size >= 0) {
+            long since = digest != null ? epoch : spareFiles.epoch();
+            String known = digest != null ? digest : digestOf(path, size);
+            if (path.indexOf('/') < 0) {
+                spareFiles.add(new Spare(path, size, known), since);
+                return;
+            }
             String spare = "s-" + seq.getAndIncrement();
             if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
-                spareFiles.add(new Spare(spare, size));
+                spareFiles.add(new Spare(spare, size, known), since);
                 return;
             }
         }
-        libc.unlinkat(stagingFd, path, 0);
+        if (libc.unlinkat(stagingFd, path, 0) != 0 && nat.errno() == Errno.EISDIR) {
+            try { // a directory someone put where a probe's file belonged, taken out of the tree with it
+                ProbesTree.deleteRecursively(staging.resolve(path));
+            } catch (IOException e) {
+                LOG.warn("pid {}: probes tree: {} could not be removed ({}); it goes at the next start", PID,
+                        staging.resolve(path), e.toString());
+            }
+        }
+    }
+
+    /** {@link #discardFile(String, String, long)} of a file whose content is read. */
+    private void discardFile(String path) {
+        discardFile(path, null, 0);
+    }
+
+    /** The digest of staging's {@code path}, a file of {@code size} bytes, as {@link #template} keys it; null when unread. */
+    private String digestOf(String path, long size) {
+        if (size > MAX_DIGESTED) {
+            return null;
+        }
+        int fd = libc.openat(stagingFd, path, OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, 0);
+        if (fd < 0) {
+            return null;
+        }
+        byte[] content = new byte[(int) size];
+        long n = libc.pread(fd, content, size, 0);
+        libc.close(fd);
+        return n == size ? digest(content, content.length) : null;
     }
 
     /**
@@ -579,20 +692,25 @@ final class TreeFiles implements Closeable {
      * be removed (not empty, not a directory).
      */
     private boolean discardDirectory(String path) {
-        if (!spareDirectories.full() && spareSize(path, SPARE_DIRECTORY_MODE) >= 0) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(staging.resolve(path))) {
-                if (!entries.iterator().hasNext()) {
-                    String spare = "d-" + seq.getAndIncrement();
-                    if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
-                        spareDirectories.add(new Spare(spare, 0));
-                        return true;
-                    }
-                }
-            } catch (IOException e) {
-                // gone meanwhile, or unreadable: removed below, or reported
+        if (!spareDirectories.full() && spareSize(path, SPARE_DIRECTORY_MODE) >= 0 && isEmptyDirectory(path)) {
+            String spare = "d-" + seq.getAndIncrement();
+            if (libc.renameat(stagingFd, path, stagingFd, spare) == 0) {
+                spareDirectories.add(new Spare(spare, 0, null));
+                return true;
             }
         }
         return libc.unlinkat(stagingFd, path, OpenFlags.AT_REMOVEDIR) == 0 || nat.errno() == Errno.ENOENT;
+    }
+
+    /** Whether staging's {@code path} is a directory (not a link) with nothing in it; false when it cannot be read. */
+    private boolean isEmptyDirectory(String path) {
+        int fd = libc.openat(stagingFd, path, OPEN_DIR, 0);
+        if (fd < 0) {
+            return false; // gone meanwhile, or not a directory: removed by the caller, or reported
+        }
+        Set<String> names = DirEntries.names(libc, fd, new byte[DirEntries.BUFFER]);
+        libc.close(fd);
+        return names != null && names.isEmpty();
     }
 
     /**
@@ -644,7 +762,7 @@ final class TreeFiles implements Closeable {
         if (dir < 0) {
             return;
         }
-        if (libc.unlinkat(dir, name, 0) != 0 && nat.errno() != Errno.ENOENT) {
+        if (!takenOut(dir, name) && libc.unlinkat(dir, name, 0) != 0 && nat.errno() != Errno.ENOENT) {
             throw failure("remove", String.join("/", dirs) + "/" + name);
         }
         for (int i = dirs.length - 1; i >= 0; i--) {
@@ -661,6 +779,25 @@ final class TreeFiles implements Closeable {
             }
             forgetUnder(String.join("/", Arrays.copyOf(dirs, i + 1)));
         }
+    }
+
+    /**
+     * Off tmpfs, moves a file the tree no longer wants into staging (one rename, as an unlink would
+     * be one call), for the background thread to keep as a spare of known content when this was its
+     * last name ({@link #release}): the registrations of a process that goes are removed one by one,
+     * and unlinking their files freed every one whose template went, content and inode (a process of
+     * a DOF registered before then wrote it all again). False when it is not moved (unlink it).
+     */
+    private boolean takenOut(int dir, String name) {
+        if (uid < 0 || spareFiles.full()) {
+            return false;
+        }
+        String out = "g-" + seq.getAndIncrement();
+        if (libc.renameat(dir, name, stagingFd, out) != 0) {
+            return false;
+        }
+        takenOut.add(out);
+        return true;
     }
 
     /**
@@ -797,26 +934,32 @@ final class TreeFiles implements Closeable {
     }
 
     /**
-     * The end of an event: hands the templates the event dropped to the background thread, in one
-     * task. The directories stay open for the next event ({@link #openDirs}).
+     * The end of an event: hands the templates the event dropped and the files it took out of the
+     * tree to the background thread, in one task. The directories stay open for the next event ({@link #openDirs}).
      */
     void release() {
-        if (!dropped.isEmpty()) {
-            List<String> names = List.copyOf(dropped);
+        if (!dropped.isEmpty() || !takenOut.isEmpty()) {
+            Map<String, String> names = new LinkedHashMap<>(dropped);
+            List<String> files = List.copyOf(takenOut);
             dropped.clear();
-            deleter.execute(() -> names.forEach(this::discardFile));
+            takenOut.clear();
+            long epoch = spareFiles.epoch();
+            deleter.execute(() -> {
+                names.forEach((digest, name) -> discardFile(name, digest, epoch));
+                files.forEach(this::discardFile);
+            });
         }
     }
 
     /**
      * A template beyond the bound goes: by the background thread, off the registration's path
      * ({@link #release}), one task per event (a task per template cost each its thread wake-up).
-     * Elsewhere than on tmpfs it is kept as a spare (a stat and a rename in staging); on tmpfs it is
+     * Elsewhere than on tmpfs it is kept as a spare under its name, with its content (a stat); on tmpfs it is
      * unlinked, which on the registration's thread was one call per new file once the templates are
      * full (a process registering new content again and again: the distinct-DOF row).
      */
-    private void drop(String name) {
-        dropped.add(name);
+    private void drop(String name, String digest) {
+        dropped.put(digest, name);
     }
 
     /**

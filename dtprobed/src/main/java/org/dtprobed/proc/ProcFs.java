@@ -53,6 +53,8 @@ public final class ProcFs {
     static final int STAT_BYTES = 1024;
 
     private final Path root;
+    /** {@code root} as a string with its separator: a registration's maps file is named without two Path resolves. */
+    private final String rootPrefix;
     private final boolean mayQuery;
     /** Each reading thread's stat buffer: stat is read for every registration. */
     private final ThreadLocal<byte[]> statBuffers = ThreadLocal.withInitial(() -> new byte[STAT_BYTES]);
@@ -64,6 +66,7 @@ public final class ProcFs {
 
     private ProcFs(Path root, boolean mayQuery) {
         this.root = root;
+        this.rootPrefix = root.toString().endsWith("/") ? root.toString() : root + "/";
         this.mayQuery = mayQuery;
     }
 
@@ -83,7 +86,7 @@ public final class ProcFs {
      */
     public AddressSpace addressSpace(int pid) throws ProcException {
         if (queriesKernel()) {
-            return new QueriedSpace(KernelQuery.QUERY.get(), this, pid, file(pid, "maps").toString());
+            return new QueriedSpace(KernelQuery.QUERY.get(), this, checked(pid), rootPrefix + pid + "/maps");
         }
         return AddressSpace.of(maps(pid));
     }
@@ -328,10 +331,14 @@ public final class ProcFs {
     }
 
     private Path file(int pid, String name) throws ProcException {
+        return root.resolve(Integer.toString(checked(pid))).resolve(name);
+    }
+
+    private static int checked(int pid) throws NoSuchProcessException {
         if (pid <= 0) {
             throw new NoSuchProcessException("pid " + pid + " is not a process id");
         }
-        return root.resolve(Integer.toString(pid)).resolve(name);
+        return pid;
     }
 
     /** Reads a stat file into {@code buf}; a file that does not fit is refused. */

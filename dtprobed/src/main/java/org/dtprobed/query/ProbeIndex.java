@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,10 +138,21 @@ public final class ProbeIndex {
             if (registrations.containsKey(first.registration())) {
                 removeLocked(first.registration());
             }
-            insert(reg);
-            publish(new IndexEvent.Registered(++seq, first.pid(), first.uid(), first.generation(), reg));
+            RegistrationKey moved = null;
             for (RegistrationKey k : dropped) {
-                if (!k.equals(first.registration())) {
+                if (moved == null && !k.equals(first.registration()) && moveLocked(k, reg)) {
+                    moved = k;
+                }
+            }
+            if (moved == null) {
+                insert(reg);
+            }
+            publish(new IndexEvent.Registered(++seq, first.pid(), first.uid(), first.generation(), reg));
+            if (moved != null) {
+                publish(new IndexEvent.Removed(++seq, moved.pid(), first.uid(), moved.generation(), reg.size()));
+            }
+            for (RegistrationKey k : dropped) {
+                if (!k.equals(first.registration()) && !k.equals(moved)) {
                     removeLocked(k);
                 }
             }
@@ -225,6 +237,49 @@ public final class ProbeIndex {
         registrations.put(key, new Indexed(List.copyOf(reg), List.copyOf(groups)));
         registrationsByUid.merge(reg.get(0).uid(), 1, Integer::sum);
         probes += reg.size();
+    }
+
+    /**
+     * A dropped registration with the very probes of the new one (a same-DOF re-registration: the
+     * same declarations and sites in the same order at the same objects; ProbeEntries shares them,
+     * so the comparisons mostly end at identity) hands its place over to it: its provider groups are rebuilt under the new
+     * key in their sorted order, and the name ids it held pass to the new one, so nothing is
+     * sorted, acquired or released. Returns false, changing nothing, for any other registration.
+     */
+    private boolean moveLocked(RegistrationKey from, List<ProbeEntry> reg) {
+        Indexed old = registrations.get(from);
+        if (old == null || old.probes().size() != reg.size() || old.uid() != reg.get(0).uid()) {
+            return false;
+        }
+        Map<ProbeEntry, ProbeEntry> next = new IdentityHashMap<>(reg.size() * 2);
+        for (int i = 0; i < reg.size(); i++) {
+            ProbeEntry o = old.probes().get(i);
+            ProbeEntry n = reg.get(i);
+            // identity first: the equals behind it is then rarely run, and C2 leaves it out of the
+            // compile (it inlined the three equals into 55 KB of code during row 1 without this)
+            if (o.declaration() != n.declaration() && !o.declaration().equals(n.declaration())
+                    || o.sites() != n.sites() && !o.sites().equals(n.sites())
+                    || o.mapping() != n.mapping() && !o.mapping().equals(n.mapping())) {
+                return false;
+            }
+            next.put(o, n);
+        }
+        RegistrationKey key = reg.get(0).registration();
+        List<ProviderGroup> groups = new ArrayList<>(old.groups().size());
+        for (ProviderGroup g : old.groups()) {
+            ProbeEntry[] sorted = new ProbeEntry[g.probes().size()];
+            for (int i = 0; i < sorted.length; i++) {
+                sorted[i] = next.get(g.probes().get(i));
+            }
+            ProviderGroup moved = new ProviderGroup(key, g.uid(), g.provider(), g.providerId(), List.of(sorted), g.ids());
+            TreeMap<RegistrationKey, ProviderGroup> m = byProvider.get(g.provider());
+            m.remove(from);
+            m.put(key, moved);
+            groups.add(moved);
+        }
+        registrations.remove(from);
+        registrations.put(key, new Indexed(List.copyOf(reg), List.copyOf(groups)));
+        return true;
     }
 
     /** The registration's probes by provider name, in provider order; most registrations have one provider. */

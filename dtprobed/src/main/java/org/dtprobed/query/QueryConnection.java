@@ -1,5 +1,6 @@
 package org.dtprobed.query;
 
+import org.dtprobed.metrics.Exposition;
 import org.dtprobed.protocol.ProbeDescription;
 import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.protocol.ProbeJson;
@@ -208,7 +209,7 @@ final class QueryConnection implements Runnable {
                             + " (stats answers for your own processes)");
                 }
                 try (JsonGenerator g = begin(out, request, op)) {
-                    g.writeStringField("content_type", org.dtprobed.metrics.Exposition.CONTENT_TYPE);
+                    g.writeStringField("content_type", Exposition.CONTENT_TYPE);
                     g.writeStringField("text", stats.openMetrics());
                     g.writeEndObject();
                 }

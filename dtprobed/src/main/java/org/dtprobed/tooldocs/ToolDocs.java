@@ -13,6 +13,7 @@ import org.dtprobed.client.Dtprobe;
 import org.dtprobed.daemon.DtprobedMain;
 import org.dtprobed.dof.dump.DofDump;
 import org.dtprobed.stash.dump.StashDump;
+import org.dtprobed.version.BuildInfo;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,7 +67,7 @@ public final class ToolDocs {
 
     private static String version() {
         try {
-            return new org.dtprobed.version.BuildInfo().getVersion()[0].replaceAll("^\\S+\\s+", "");
+            return new BuildInfo().getVersion()[0].replaceAll("^\\S+\\s+", "");
         } catch (Exception e) {
             return "unknown";
         }

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import org.dtprobed.adopt.ElfReader;
+import org.dtprobed.adopt.ElfSource;
 import org.dtprobed.daemon.DaemonProcess;
 import org.dtprobed.jail.ChildJars;
 import org.dtprobed.protocol.ProbeEntry;
@@ -55,7 +57,7 @@ class AdoptIT {
                 "-Wl,-rpath,$ORIGIN");
         long dofOffset;
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(oracle.resolve("libtreelib.so"))) {
-            dofOffset = org.dtprobed.adopt.ElfReader.read(org.dtprobed.adopt.ElfSource.of(ch)).dofAddress();
+            dofOffset = ElfReader.read(ElfSource.of(ch)).dofAddress();
         }
         Path state = tmp.resolve("state");
         String device = "dtrace/adopt-" + ProcessHandle.current().pid();

@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.protocol.ProbeEntry;
 import org.dtprobed.query.ProbeIndex;
+import org.dtprobed.testkit.Await;
 import org.dtprobed.testkit.Capability;
 import org.dtprobed.testkit.Requires;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,7 +153,7 @@ public class UprobeTraceIT {
                 TraceFs fs = TraceFs.locate(null);
                 Path enable = fs.instance("dtprobe_" + tracer.pid()).resolve("events/dtprobe").resolve(prefix + "0")
                         .resolve("enable");
-                org.dtprobed.testkit.Await.until("the tracer enabled its uprobe " + enable, () -> {
+                Await.until("the tracer enabled its uprobe " + enable, () -> {
                     try {
                         return java.nio.file.Files.readString(enable).strip().equals("1");
                     } catch (java.io.IOException e) {

@@ -165,6 +165,18 @@ class DaemonEndToEndIT {
         removeAndFinish(w);
     }
 
+    /**
+     * drti's REMOVE never reaches the daemon on the FUSE-file route: a process registering the same
+     * DOF again leaves one registration, and each one it replaced is counted with its cause.
+     */
+    @Test
+    void aSameDofReRegistrationReplacesTheFirstAndIsCountedAsReplaced() throws Exception {
+        long before = daemon.stats().get("removals_by_cause").get("replaced").asLong();
+        CClient.Result r = client.run(daemon.device(), "-n", "50", Corpus.dir().resolve("libusdt-2.dof").toString());
+        assertThat(r.value("bench", "n")).as("%s", r).contains("50");
+        assertThat(daemon.stats().get("removals_by_cause").get("replaced").asLong() - before).isEqualTo(49);
+    }
+
     @Test
     void removeOfAnUnknownGenerationIsHarmless() throws Exception {
         Path blob = Corpus.dir().resolve("libusdt-4.dof");

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.dtprobed.dof.write.DofWriter;
+import org.dtprobed.dof.write.ProbeSpec;
 import org.dtprobed.fuse.CClient;
 import org.dtprobed.jail.ChildJars;
 import org.dtprobed.protocol.ProbeEntry;
@@ -273,11 +275,11 @@ class FullDiskDaemonIT {
     void nOfTheLargestAcceptedDofFitAPoolSizedForThemAndTheNextGetsEnospc() throws Exception {
         org.dtprobed.dof.write.ProbeSpec[] specs = new org.dtprobed.dof.write.ProbeSpec[108_161];
         for (int i = 0; i < specs.length; i++) {
-            specs[i] = org.dtprobed.dof.write.ProbeSpec.builder("f", Integer.toString(i, 36))
+            specs[i] = ProbeSpec.builder("f", Integer.toString(i, 36))
                     .address(0x401000 + 16L * i).offsets(5).build();
         }
         Path largest = Files.write(tmp.resolve("largest.dof"),
-                org.dtprobed.dof.write.DofWriter.builder().provider("p".repeat(56), specs).build());
+                DofWriter.builder().provider("p".repeat(56), specs).build());
         int n = 2;
         // a slot more than the pool holds registrations for: the next is refused by the pool
         try (DaemonProcess daemon = start(tmp.resolve("state"), "--max-registrations", Integer.toString(n + 1),

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.dtprobed.linux.Errno;
+import org.dtprobed.stash.StashFiles;
 import org.dtprobed.testkit.Corpus;
 import org.dtprobed.dof.write.DofWriter;
 import org.dtprobed.dof.write.ProbeSpec;
@@ -121,7 +122,7 @@ class MetricsIT {
             assertThat(value(om, "dtprobed_query_latency_seconds_count", Map.of())).as("awaitGone's list queries")
                     .isGreaterThanOrEqualTo(1);
             List<Sample> fill = om.stream().filter(s -> s.name().equals("dtprobed_stash_fill_ratio")).toList();
-            assertThat(fill).hasSize(org.dtprobed.stash.StashFiles.ALL.size()).allMatch(s -> s.value() >= 0 && s.value() <= 1);
+            assertThat(fill).hasSize(StashFiles.ALL.size()).allMatch(s -> s.value() >= 0 && s.value() <= 1);
             assertThat(value(om, "dtprobed_stash_entries", Map.of("file", "registrations-2.cm3"))).isZero();
             Sample info = om.stream().filter(s -> s.name().equals("dtprobed_build_info")).findFirst().orElseThrow();
             assertThat(info.type()).isEqualTo("info");

@@ -3,7 +3,11 @@ package org.dtprobed.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import org.dtprobed.metrics.LatencySnapshot;
+import org.dtprobed.protocol.RegistrationKey;
+import org.dtprobed.stash.CommitResult;
+import org.dtprobed.stash.Stash;
 import org.junit.jupiter.api.Test;
 
 class IngestStatsTest {
@@ -58,5 +62,24 @@ class IngestStatsTest {
         assertThat(s.removalsByCause()).containsEntry(IngestStats.RemovalCause.REMOVE, 1L)
                 .containsEntry(IngestStats.RemovalCause.EXIT, 3L).containsEntry(IngestStats.RemovalCause.UNMAP, 0L);
         assertThat(s.removals()).isEqualTo(4);
+    }
+
+    @Test
+    void whatACommitDroppedIsCountedByItsCause() {
+        IngestStats s = new IngestStats();
+        s.dropped(List.of(new CommitResult.Dropped(new RegistrationKey(7, 1), Stash.DropCause.REPLACED),
+                new CommitResult.Dropped(new RegistrationKey(7, 2), Stash.DropCause.REPLACED),
+                new CommitResult.Dropped(new RegistrationKey(8, 0), Stash.DropCause.REUSED)));
+        s.dropped(List.of());
+        assertThat(s.removalsByCause()).containsEntry(IngestStats.RemovalCause.REPLACED, 2L)
+                .containsEntry(IngestStats.RemovalCause.REUSED, 1L).containsEntry(IngestStats.RemovalCause.EXEC, 0L);
+        assertThat(s.removals()).isEqualTo(3);
+    }
+
+    @Test
+    void everyCauseTheStashGivesHasOneOfItsOwn() {
+        for (Stash.DropCause c : Stash.DropCause.values()) {
+            assertThat(IngestStats.RemovalCause.of(c).name()).isEqualTo(c.name());
+        }
     }
 }

@@ -10,10 +10,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.dtprobed.dof.DofHeader;
 import org.dtprobed.dof.DofHelper;
+import org.dtprobed.dof.DofLimits;
 import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.DofRule;
+import org.dtprobed.dof.ResultBudget;
+import org.dtprobed.dof.write.SharedArgumentsDof;
 import org.dtprobed.jail.CorpusBlob;
 import org.dtprobed.jail.HookedJailMain;
 import org.dtprobed.jail.ProcStatus;
@@ -246,14 +250,14 @@ class ParserSupervisorTest {
     @Test
     void theLargestAcceptedDofWithTheLargestResultParsesInADefaultChild() throws Exception {
         SupervisorConfig config = fixture.production().build();
-        byte[] core = org.dtprobed.dof.write.SharedArgumentsDof.build("big", 150, 255, 100);
+        byte[] core = SharedArgumentsDof.build("big", 150, 255, 100);
         byte[] dof = java.util.Arrays.copyOf(core, (int) config.maxDofBytes() - 1);
         ByteBuffer b = ByteBuffer.wrap(dof).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.putLong(org.dtprobed.dof.DofHeader.OFF_LOADSZ, dof.length);
-        b.putLong(org.dtprobed.dof.DofHeader.OFF_FILESZ, dof.length);
+        b.putLong(DofHeader.OFF_LOADSZ, dof.length);
+        b.putLong(DofHeader.OFF_FILESZ, dof.length);
         ParsedDof inProcess = new DofParser().parse(ByteBuffer.wrap(dof), blob.helper(), 60);
-        assertThat(org.dtprobed.dof.ResultBudget.bytesOf(inProcess))
-                .isGreaterThan(org.dtprobed.dof.DofLimits.DEFAULT_MAX_RESULT_BYTES * 9 / 10);
+        assertThat(ResultBudget.bytesOf(inProcess))
+                .isGreaterThan(DofLimits.DEFAULT_MAX_RESULT_BYTES * 9 / 10);
         try (ParserSupervisor s = ParserSupervisor.start(config)) {
             ParseOutcome o = s.parse(blob.helper(), dof, 60);
             assertThat(o).isEqualTo(new ParseOutcome.Parsed(inProcess));

@@ -334,8 +334,9 @@ class ProbesTreeTest {
             tree.awaitBackground();
             assertThat(stagingNames()).filteredOn(n -> n.startsWith("d-"))
                     .as("f; not m, prov300 or 300, which held the planted directory").hasSize(1);
-            assertThat(stagingNames()).filteredOn(n -> n.startsWith("s-"))
-                    .as("200's three files and b; not a, whose mode someone changed").hasSize(4);
+            assertThat(stagingNames()).filteredOn(n -> Files.isRegularFile(staging.resolve(n)))
+                    .as("200's three files and b (a dropped template stays a spare under its name); not a, whose mode someone"
+                            + " changed").hasSize(4);
             assertThat(stagingNames()).hasSize(5);
         }
     }
@@ -416,6 +417,94 @@ class ProbesTreeTest {
                     .isNotEqualTo(Files.getAttribute(root.resolve("100/prov100/prog/main/p0"), "unix:ino"));
             assertThat(Files.getAttribute(root.resolve("200/prov200/prog/main/p" + (n - 1)), "unix:ino"))
                     .isEqualTo(Files.getAttribute(root.resolve("100/prov100/prog/main/p" + (n - 1)), "unix:ino"));
+        }
+    }
+
+    /**
+     * Off tmpfs a spare still holds what it held: a process's files whose templates went, read for
+     * their digest when its parked directory is emptied, are taken whole by the next process of that
+     * content (the next run of a program, a process of a DOF registered before), not written again.
+     */
+    @Test
+    void aSpareIsTakenWholeByTheNextFileOfItsContent() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("tmpfs".equals(Files.getFileStore(tmp).type()),
+                "inodes are recycled off tmpfs only");
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            int n = TreeFiles.TEMPLATES + 10; // the first files' templates go while the process lives
+            List<ProbeEntry> big = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                big.add(probe(100, 0, "prov", "prog", "main", "p" + i, 0x401000 + 16L * i));
+            }
+            index.add(big);
+            tree.awaitBackground();
+            List<Object> inodes = new ArrayList<>();
+            List<Object> written = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Path f = root.resolve("100/prov100/prog/main/p" + i);
+                inodes.add(Files.getAttribute(f, "unix:ino"));
+                written.add(Files.getAttribute(f, "lastModifiedTime"));
+            }
+            index.removePid(100); // parked whole
+            for (int pid = 101; pid <= 100 + TreeFiles.PARKED; pid++) { // pushes it out: its files are emptied
+                index.add(List.of(probe(pid, 0, "other", "prog", "main", "x", 0x500000 + pid)));
+                index.removePid(pid);
+            }
+            tree.awaitBackground();
+
+            index.add(big.stream().map(e -> probe(200, 0, "prov", "prog", "main", e.name(),
+                    e.sites().get(0).address())).toList());
+            for (int i = 0; i < n; i++) {
+                Path f = root.resolve("200/prov200/prog/main/p" + i);
+                assertThat(Files.getAttribute(f, "unix:ino")).as("p%d: the inode that held it", i).isEqualTo(inodes.get(i));
+                assertThat(Files.getAttribute(f, "lastModifiedTime")).as("p%d: not written again", i).isEqualTo(written.get(i));
+            }
+            assertThat(file("200/prov200/prog/main/p0").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L);
+            assertThat(tree.stats().failures()).isZero();
+        }
+    }
+
+    /**
+     * The registrations of a process that goes are removed one at a time, each one's files leaving
+     * the tree on their own: off tmpfs they too become spares of known content, so a process of the
+     * same DOF later takes them whole (the distinct-processes row, whose DOF one process registered).
+     * A directory planted where a file belonged is taken out with it and removed.
+     */
+    @Test
+    void aRemovedRegistrationsFilesAreSparesOfKnownContent() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse("tmpfs".equals(Files.getFileStore(tmp).type()),
+                "inodes are recycled off tmpfs only");
+        try (ProbesTree tree = ProbesTree.attach(root, staging, index)) {
+            int n = TreeFiles.TEMPLATES + 10; // the first ten files' templates go while the process lives
+            List<ProbeEntry> big = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                big.add(probe(100, 0, "prov", "prog", "main", "p" + i, 0x401000 + 16L * i));
+            }
+            index.add(big);
+            index.add(List.of(probe(100, 1, "other", "lib", "g", "q", 0x600000)));
+            tree.awaitBackground();
+            List<Object> held = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                Path f = root.resolve("100/prov100/prog/main/p" + i);
+                held.add(List.of(Files.getAttribute(f, "unix:ino"), Files.getAttribute(f, "lastModifiedTime")));
+            }
+            Path last = root.resolve("100/prov100/prog/main/p" + (n - 1));
+            Files.delete(last);
+            Files.createDirectories(last.resolve("planted"));
+            index.removePid(100); // registration 0 first: its files one by one, then registration 1's directory
+            tree.awaitBackground();
+            assertThat(stagingNames()).filteredOn(name -> Files.isDirectory(staging.resolve(name)))
+                    .as("the planted directory is gone; the directories kept whole")
+                    .allMatch(name -> name.startsWith("parked-") || name.startsWith("d-"));
+
+            index.add(big.stream().map(e -> probe(200, 0, "prov", "prog", "main", e.name(),
+                    e.sites().get(0).address())).toList());
+            for (int i = 0; i < 10; i++) {
+                Path f = root.resolve("200/prov200/prog/main/p" + i);
+                assertThat(List.of(Files.getAttribute(f, "unix:ino"), Files.getAttribute(f, "lastModifiedTime")))
+                        .as("p%d: the inode that held it, not written again", i).isEqualTo(held.get(i));
+            }
+            assertThat(file("200/prov200/prog/main/p0").sites()).extracting(ProbeEntry.Site::address).containsExactly(0x401000L);
+            assertThat(tree.stats().failures()).isZero();
         }
     }
 

@@ -118,6 +118,69 @@ class ProbeIndexTest {
     }
 
     /**
+     * A re-registration with the probes of a registration its commit dropped takes that one's
+     * place (no sorting, no name ids taken or given back); the index then answers exactly as one
+     * built from the live registrations, through random re-registrations with the same probes,
+     * with other probes and removals, and its name tables are empty once everything is gone.
+     */
+    @Test
+    void reRegistrationsTakingTheDroppedOnesPlaceAnswerAsAnIndexBuiltFromTheLiveOnes() {
+        String[][] dofs = {
+            {"alpha:f1:start", "alpha:f1:stop", "beta:f2:tick", "alpha:f0:zz"},
+            {"alpha:f1:start", "gamma:h:x"},
+            {"delta:f:a"},
+        };
+        java.util.SplittableRandom random = new java.util.SplittableRandom(16);
+        ProbeIndex ix = new ProbeIndex();
+        java.util.Map<RegistrationKey, List<ProbeEntry>> live = new java.util.TreeMap<>();
+        List<IndexEvent> events = new ArrayList<>();
+        ix.subscribe(events::add, false);
+        long gen = 0;
+        for (int step = 0; step < 2_000; step++) {
+            int pid = 100 + random.nextInt(3);
+            int uid = pid == 102 ? 1000 : 0;
+            List<RegistrationKey> ofPid = live.keySet().stream().filter(k -> k.pid() == pid).toList();
+            if (!ofPid.isEmpty() && random.nextInt(5) == 0) {
+                RegistrationKey k = ofPid.get(random.nextInt(ofPid.size()));
+                assertThat(ix.removeRegistration(pid, k.generation())).isTrue();
+                live.remove(k);
+            } else {
+                List<ProbeEntry> reg = Probes.registration(pid, uid, ++gen, dofs[random.nextInt(dofs.length)]);
+                List<RegistrationKey> dropped = ofPid.isEmpty() || random.nextBoolean() ? List.of()
+                        : List.of(ofPid.get(random.nextInt(ofPid.size())));
+                int before = events.size();
+                ix.add(reg, dropped);
+                dropped.forEach(live::remove);
+                live.put(new RegistrationKey(pid, gen), reg);
+                assertThat(events.subList(before, events.size()))
+                        .extracting(e -> e.getClass().getSimpleName() + " " + e.pid() + "/" + e.generation())
+                        .containsExactlyElementsOf(java.util.stream.Stream.concat(
+                                java.util.stream.Stream.of("Registered " + pid + "/" + gen),
+                                dropped.stream().map(k -> "Removed " + k.pid() + "/" + k.generation())).toList());
+            }
+            ProbeIndex model = ProbeIndex.build(live.values().stream().flatMap(List::stream).toList());
+            for (String d : new String[] {":::", "alpha:::", "alpha101:::", "::f1:", ":::start", "*a:::", "::h:x"}) {
+                for (Scope scope : new Scope[] {Scope.all(), Scope.ofUid(1000)}) {
+                    assertThat(ix.match(ProbeDescription.parse(d), OptionalInt.empty(), scope))
+                            .as("%s at step %d", d, step)
+                            .isEqualTo(model.match(ProbeDescription.parse(d), OptionalInt.empty(), scope));
+                }
+            }
+            assertThat(ix.pids(Scope.all())).isEqualTo(model.pids(Scope.all()));
+            assertThat(ix.probeCount()).isEqualTo(model.probeCount());
+            assertThat(ix.registrationCount(0)).isEqualTo(model.registrationCount(0));
+        }
+        for (RegistrationKey k : List.copyOf(live.keySet())) {
+            ix.removeRegistration(k.pid(), k.generation());
+        }
+        assertThat(ix.match(ProbeDescription.all(), OptionalInt.empty(), Scope.all())).isEmpty();
+        // every name id given back: a name table that kept one would still match it
+        ix.add(Probes.registration(7, 0, 1, "omega:o:o"));
+        assertThat(ix.match(ProbeDescription.parse("alpha:::"), OptionalInt.empty(), Scope.all())).isEmpty();
+        assertThat(ix.match(ProbeDescription.parse("::f1:"), OptionalInt.empty(), Scope.all())).isEmpty();
+    }
+
+    /**
      * A commit for a reused pid drops the old process's registrations, one of them under the key the
      * new registration gets (generation 0 again): the add replaces that one, the others go after it.
      */

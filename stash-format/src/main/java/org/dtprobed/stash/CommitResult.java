@@ -29,6 +29,11 @@ public record CommitResult(Registration registration, List<Dropped> dropped) {
 
     /** The keys of {@link #dropped}, in order. */
     public List<RegistrationKey> droppedKeys() {
-        return dropped.stream().map(Dropped::key).toList();
+        // on every registration: a loop, not a stream (3 % of a re-registration's samples)
+        RegistrationKey[] keys = new RegistrationKey[dropped.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = dropped.get(i).key();
+        }
+        return List.of(keys);
     }
 }

@@ -17,12 +17,16 @@ import java.util.concurrent.TimeUnit;
 import org.dtprobed.dof.DofHelper;
 import org.dtprobed.dof.DofParser;
 import org.dtprobed.dof.ParsedDof;
+import org.dtprobed.protocol.ProbeDescription;
 import org.dtprobed.stash.ContentHash;
+import org.dtprobed.stash.Fixtures;
 import org.dtprobed.stash.Mapping;
 import org.dtprobed.stash.ProcessIdentity;
 import org.dtprobed.stash.RegistrationRecord;
 import org.dtprobed.stash.Stash;
 import org.dtprobed.stash.StashConfig;
+import org.dtprobed.stash.StashDumpTestAccess;
+import org.dtprobed.stash.StashLayout;
 import org.dtprobed.stash.negative.Verdict;
 import org.dtprobed.testkit.ChildJvms;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StashDumpTest {
-    private static final Path CORPUS = org.dtprobed.stash.Fixtures.CORPUS;
+    private static final Path CORPUS = Fixtures.CORPUS;
 
     @TempDir
     Path dir;
@@ -79,7 +83,7 @@ class StashDumpTest {
     void summaryShowsVersionsCountsAndConsistency() throws Exception {
         Result r = dump();
         assertThat(r.rc()).as(r.err()).isZero();
-        assertThat(r.out()).contains("format: layout " + org.dtprobed.stash.StashLayout.LAYOUT_VERSION).contains("registrations: 3, probes: 106")
+        assertThat(r.out()).contains("format: layout " + StashLayout.LAYOUT_VERSION).contains("registrations: 3, probes: 106")
                 .contains("registrations-2.cm3").contains("consistency: OK").contains("daemon stopped");
         JsonNode j = dump("--json", "summary").json();
         assertThat(j.get("registrations").asInt()).isEqualTo(3);
@@ -131,7 +135,7 @@ class StashDumpTest {
             Result r = dump("probes", bad);
             assertThat(r.rc()).as(bad).isEqualTo(64);
             String why = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> org.dtprobed.protocol.ProbeDescription.parse(bad)).getMessage();
+                    () -> ProbeDescription.parse(bad)).getMessage();
             assertThat(r.err()).as(bad).contains(why);
         }
     }
@@ -198,7 +202,7 @@ class StashDumpTest {
         // an orphan raw DOF, as a bug in the owner would leave it (written through the owner's
         // files: bytes changed behind a closed stash's back are damage, a test of its own)
         try (Stash s = Stash.open(StashConfig.small(dir.resolve("stash")))) {
-            org.dtprobed.stash.StashDumpTestAccess.plantOrphan(s.files());
+            StashDumpTestAccess.plantOrphan(s.files());
         }
         Result r = dump();
         assertThat(r.rc()).isEqualTo(1);
