@@ -1,6 +1,7 @@
 package org.dtprobed.stash;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.wire.Wires;
+import net.openhft.posix.PosixAPI;
 import org.dtprobed.dof.DofFormatException;
 import org.dtprobed.dof.ParsedDof;
 import org.dtprobed.dof.wire.EncodedParsedDof;
@@ -191,11 +194,11 @@ public final class Stash implements AutoCloseable {
     public static void prepare() {
         ChronicleMap.of(byte[].class, byte[].class);
         try {
-            java.lang.invoke.MethodHandles.lookup().ensureInitialized(net.openhft.chronicle.wire.Wires.class);
+            MethodHandles.lookup().ensureInitialized(Wires.class);
         } catch (IllegalAccessException e) {
             // not ours to initialize after all: the open does it
         }
-        net.openhft.posix.PosixAPI.posix();
+        PosixAPI.posix();
     }
 
     /** What an operator does about a stash that cannot be opened as it is. */
