@@ -182,6 +182,7 @@ public final class DtprobedMain implements Callable<Integer> {
             System.err.println("dtprobed: " + problem);
             return Daemon.EXIT_CONFIG;
         }
+        prepareBeside();
         return run(config(), SystemdNotifier.fromEnvironment());
     }
 
@@ -400,14 +401,15 @@ public final class DtprobedMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         LogProvider.select();
-        prepareBeside();
         System.exit(commandLine().execute(args));
     }
 
     /**
-     * While this thread reads the options (picocli: ~0.2 s of one core at start), a spare core
-     * initializes what the stash's open and the first looks at /proc start with (Chronicle, the
-     * libc bindings): the open then starts on what it reads.
+     * While this thread prepares the start (the configuration, the state directory, the parser
+     * children's launch), a spare core initializes what the stash's open and the first looks at
+     * /proc start with (Chronicle, the libc bindings): the open then starts on what it reads. Not
+     * before the options are read and checked: Chronicle logs as it initializes, and the log level
+     * (--log-level) holds from the first line, and a refused option is one line and nothing else.
      */
     private static void prepareBeside() {
         Thread t = new Thread(() -> {
