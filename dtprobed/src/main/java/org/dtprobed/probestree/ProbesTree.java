@@ -100,10 +100,8 @@ public final class ProbesTree implements IndexListener, AutoCloseable {
      * Until then those files are what the previous run wrote for the same processes.
      */
     public static ProbesTree attachUnverified(Path root, Path staging, ProbeIndex index) throws IOException {
-        ProbesTree tree = new ProbesTree(root, staging, TreeFiles.open(root, staging));
-        tree.follow(index, () -> {
-        });
-        return tree;
+        // the daemon's own way (the match on a thread of its own), awaited: one path for both
+        return attachUnverifiedBeside(root, staging, index).await();
     }
 
     /** A tree following the index, and the match of its files to the index, still running. */
